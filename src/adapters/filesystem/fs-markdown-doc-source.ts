@@ -1,0 +1,79 @@
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import matter from 'gray-matter';
+import type { SourceDocument } from '../../domain/document.js';
+import { DocSourceError } from '../../domain/errors.js';
+import type { DocSource } from '../../ports/doc-source.js';
+import type { Logger } from '../../ports/logger.js';
+
+const MARKDOWN = /\.(md|mdx|markdown)$/i;
+
+/** A folder of Markdown, read recursively. Ids are relative paths without extension. */
+export class FsMarkdownDocSource implements DocSource {
+  readonly description: string;
+
+  constructor(
+    private readonly root: string,
+    private readonly logger: Logger,
+  ) {
+    this.description = `dir:${root}`;
+  }
+
+  async load(): Promise<SourceDocument[]> {
+    const root = await this.realRoot();
+    const entries = await readdir(root, { recursive: true, withFileTypes: true });
+    const files = entries
+      .filter((e) => (e.isFile() || e.isSymbolicLink()) && MARKDOWN.test(e.name))
+      .map((e) => join(e.parentPath, e.name))
+      .filter(
+        (p) =>
+          !relative(root, p)
+            .split(sep)
+            .some((part) => part.startsWith('.') || part === 'node_modules'),
+      )
+      .sort();
+    if (files.length === 0)
+      throw new DocSourceError(this.root, 'the directory contains no .md or .mdx files');
+    const docs: SourceDocument[] = [];
+    for (const file of files) {
+      const real = await realpath(file);
+      // A symlink must not smuggle a file from outside the docs folder into the corpus.
+      if (relative(root, real).startsWith('..')) {
+        this.logger.warn('skipping symlink that leaves the docs folder', { file });
+        continue;
+      }
+      const rel = relative(root, file).split(sep).join('/');
+      docs.push(this.parse(rel, await readFile(real, 'utf8')));
+    }
+    return docs;
+  }
+
+  private parse(rel: string, text: string): SourceDocument {
+    const id = rel.replace(MARKDOWN, '');
+    try {
+      const parsed = matter(text);
+      const title = typeof parsed.data.title === 'string' ? parsed.data.title : undefined;
+      return { id, path: rel, title, markdown: parsed.content };
+    } catch (e) {
+      this.logger.warn('front matter is malformed; indexing the file without it', {
+        file: rel,
+        error: (e as Error).message,
+      });
+      return { id, path: rel, markdown: text };
+    }
+  }
+
+  private async realRoot(): Promise<string> {
+    try {
+      const s = await stat(this.root);
+      if (!s.isDirectory()) throw new DocSourceError(this.root, 'not a directory');
+      return await realpath(this.root);
+    } catch (e) {
+      if (e instanceof DocSourceError) throw e;
+      throw new DocSourceError(
+        this.root,
+        `cannot read the directory (${(e as NodeJS.ErrnoException).code ?? e})`,
+      );
+    }
+  }
+}

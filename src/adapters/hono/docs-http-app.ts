@@ -1,0 +1,103 @@
+import type { HttpBindings } from '@hono/node-server';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { isDomainError } from '../../domain/errors.js';
+import type { ServeDocs } from '../../domain/serve-docs.js';
+import type { LegacySseEndpoint } from '../mcp-sdk/legacy-sse-endpoint.js';
+import { rpcError, type StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
+import { type GuardOptions, isOriginAllowed, requestGuard } from './request-guard.js';
+
+export interface DocsHttpAppOptions {
+  readonly guard: GuardOptions;
+  readonly maxBodyBytes: number;
+  readonly docs: ServeDocs;
+  readonly streamable: StreamableHttpEndpoint;
+  readonly sse: LegacySseEndpoint;
+  /** Extra fields for /healthz (e.g. certificate state). */
+  readonly health?: () => Record<string, unknown>;
+}
+
+const MCP_HEADERS = [
+  'content-type',
+  'accept',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'last-event-id',
+  'authorization',
+];
+
+/** The HTTP face of certdocs: MCP (Streamable HTTP + legacy SSE), a plain JSON search route, and /healthz. */
+export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: HttpBindings }> {
+  const app = new Hono<{ Bindings: HttpBindings }>();
+  app.use('*', requestGuard(opts.guard));
+  app.use(
+    '*',
+    cors({
+      origin: (origin) => (isOriginAllowed(origin, opts.guard) ? origin : null),
+      allowHeaders: MCP_HEADERS,
+      exposeHeaders: ['mcp-session-id', 'mcp-protocol-version'],
+      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+    }),
+  );
+  const limit = bodyLimit({
+    maxSize: opts.maxBodyBytes,
+    onError: () => rpcError(413, -32000, `Request body larger than ${opts.maxBodyBytes} bytes`),
+  });
+
+  app.get('/healthz', (c) => {
+    const docs = opts.docs.status();
+    return c.json({
+      status: docs.ready ? 'ok' : 'starting',
+      docs,
+      mcp: { sessions: opts.streamable.sessionCount, legacySseSessions: opts.sse.sessionCount },
+      ...(opts.health?.() ?? {}),
+    });
+  });
+
+  // The same search as the MCP tool, for curl, scripts and as the benchmark's baseline.
+  app.get('/api/search', (c) => {
+    try {
+      const limit = c.req.query('limit');
+      return c.json(
+        opts.docs.search({ query: c.req.query('q') ?? '', limit: limit ? Number(limit) : undefined }),
+      );
+    } catch (e) {
+      if (isDomainError(e)) return c.json({ error: e.code, message: e.message }, 400);
+      throw e;
+    }
+  });
+
+  app.on(['POST', 'GET', 'DELETE'], '/mcp', limit, async (c) => {
+    let body: unknown;
+    if (c.req.method === 'POST') {
+      try {
+        body = await c.req.json();
+      } catch {
+        return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
+      }
+    }
+    return opts.streamable.handle(c.req.raw, body);
+  });
+
+  app.get('/sse', async (c) => {
+    await opts.sse.open(c.env.outgoing);
+    return RESPONSE_ALREADY_SENT;
+  });
+
+  app.post('/message', limit, async (c) => {
+    const sessionId = c.req.query('sessionId');
+    if (!sessionId) return rpcError(400, -32000, 'sessionId query parameter required');
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
+    }
+    const found = await opts.sse.post(sessionId, c.env.incoming, c.env.outgoing, body);
+    return found ? RESPONSE_ALREADY_SENT : rpcError(404, -32001, 'Session not found');
+  });
+
+  return app;
+}

@@ -1,0 +1,78 @@
+import type { ServeDocs } from '../../domain/serve-docs.js';
+import type { Logger } from '../../ports/logger.js';
+import type { McpTransport } from '../../ports/mcp-transport.js';
+import type { DocsMcpServerFactory } from '../mcp-sdk/docs-mcp-server.js';
+import { LegacySseEndpoint } from '../mcp-sdk/legacy-sse-endpoint.js';
+import { StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
+import { createDocsHttpApp } from './docs-http-app.js';
+import { type RunningServer, serveNode, type TlsMaterial } from './node-server.js';
+import type { GuardOptions } from './request-guard.js';
+
+export interface HttpMcpTransportOptions {
+  readonly host?: string;
+  readonly port: number;
+  readonly guard: GuardOptions;
+  readonly maxBodyBytes: number;
+  readonly tls?: TlsMaterial;
+  readonly health?: () => Record<string, unknown>;
+}
+
+/** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
+export class HttpMcpTransport implements McpTransport {
+  private running: RunningServer | undefined;
+  private readonly streamable: StreamableHttpEndpoint;
+  private readonly sse: LegacySseEndpoint;
+
+  constructor(
+    private readonly docs: ServeDocs,
+    factory: DocsMcpServerFactory,
+    private readonly logger: Logger,
+    private readonly options: HttpMcpTransportOptions,
+  ) {
+    const create = () => factory.create();
+    this.streamable = new StreamableHttpEndpoint({ createServer: create, logger });
+    this.sse = new LegacySseEndpoint(create, logger);
+  }
+
+  async start(): Promise<{ url: string }> {
+    const app = createDocsHttpApp({
+      guard: this.options.guard,
+      maxBodyBytes: this.options.maxBodyBytes,
+      docs: this.docs,
+      streamable: this.streamable,
+      sse: this.sse,
+      health: this.options.health,
+    });
+    this.running = await serveNode(app, {
+      host: this.options.host,
+      port: this.options.port,
+      tls: this.options.tls,
+    });
+    this.logger.info('MCP server listening', {
+      url: `${this.running.url}/mcp`,
+      sse: `${this.running.url}/sse`,
+      tls: Boolean(this.options.tls),
+    });
+    return { url: this.running.url };
+  }
+
+  get port(): number | undefined {
+    return this.running?.port;
+  }
+
+  /** Swaps the certificate for new handshakes without dropping open connections. */
+  setCertificate(tls: TlsMaterial): void {
+    this.running?.setCertificate(tls);
+  }
+
+  notifyResourcesChanged(): void {
+    this.streamable.broadcastResourcesChanged();
+    this.sse.broadcastResourcesChanged();
+  }
+
+  async stop(): Promise<void> {
+    await this.streamable.close();
+    await this.sse.close();
+    await this.running?.close();
+  }
+}

@@ -1,0 +1,72 @@
+import type { MiddlewareHandler } from 'hono';
+
+export interface GuardOptions {
+  /** Host names (no port) a request may address; '*' allows any. */
+  readonly allowedHosts: readonly string[];
+  /** Extra browser origins beyond loopback and the server's domains; '*' allows any. */
+  readonly allowedOrigins: readonly string[];
+  /** Domains the server has a certificate for: their https origins are the server's own. */
+  readonly domains: readonly string[];
+}
+
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+export function hostnameOf(hostHeader: string): string {
+  const h = hostHeader.trim().toLowerCase();
+  if (h.startsWith('[')) return h.slice(0, h.indexOf(']') + 1);
+  const colon = h.lastIndexOf(':');
+  return colon > -1 && h.indexOf(':') === colon ? h.slice(0, colon) : h;
+}
+
+export function isHostAllowed(hostHeader: string | undefined, opts: GuardOptions): boolean {
+  if (opts.allowedHosts.includes('*')) return true;
+  if (!hostHeader) return false;
+  const host = hostnameOf(hostHeader);
+  return opts.allowedHosts.some((a) => a.toLowerCase() === host);
+}
+
+export function isOriginAllowed(origin: string, opts: GuardOptions): boolean {
+  if (opts.allowedOrigins.includes('*')) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (LOOPBACK.test(url.hostname)) return true;
+  if (url.protocol === 'https:' && opts.domains.includes(url.hostname.toLowerCase())) return true;
+  return opts.allowedOrigins.some((a) => a.replace(/\/+$/, '').toLowerCase() === url.origin.toLowerCase());
+}
+
+/**
+ * The spec's MUSTs against DNS rebinding and cross-site use: refuse a Host that is not ours and a
+ * browser Origin that is not allowed (no Origin header: not a browser, allowed). The SDK does neither
+ * for Streamable HTTP over Hono, so every route goes through this.
+ */
+export function requestGuard(opts: GuardOptions): MiddlewareHandler {
+  return async (c, next) => {
+    const host = c.req.header('host');
+    if (!isHostAllowed(host, opts)) {
+      return c.json(
+        {
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32000, message: `Host "${host ?? ''}" is not allowed (see --allowed-hosts)` },
+        },
+        403,
+      );
+    }
+    const origin = c.req.header('origin');
+    if (origin !== undefined && !isOriginAllowed(origin, opts)) {
+      return c.json(
+        {
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: -32000, message: `Origin "${origin}" is not allowed (see --allowed-origins)` },
+        },
+        403,
+      );
+    }
+    await next();
+  };
+}

@@ -1,0 +1,257 @@
+import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  type CallToolResult,
+  ErrorCode,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  McpError,
+  ReadResourceRequestSchema,
+} from '@modelcontextprotocol/sdk/types.js';
+import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv';
+import { z } from 'zod';
+import { isDomainError } from '../../domain/errors.js';
+import {
+  DEFAULT_FETCH_CHARS,
+  DEFAULT_SEARCH_CHARS,
+  DEFAULT_SEARCH_LIMIT,
+  MAX_FETCH_CHARS,
+  MAX_SEARCH_LIMIT,
+  type ServeDocs,
+} from '../../domain/serve-docs.js';
+import type { Logger } from '../../ports/logger.js';
+
+export const RESOURCE_SCHEME = 'docs://';
+const RESOURCE_PAGE = 500;
+
+const INSTRUCTIONS = `This server gives access to a documentation corpus, split into sections along headings.
+Use "search" with a question or keywords to find sections (best first, each with a snippet), then "fetch" an id to read it.
+"fetch" accepts a section id (returns the section and its subsections) or a document id (the whole document); long texts come in pages: pass metadata.nextOffset back as "offset" to continue.
+Use "outline" to see a document's table of contents and "list_documents" to browse what exists.`;
+
+const provenance = {
+  source: z.string().describe('Where the corpus was loaded from'),
+  indexBuiltAt: z.string().describe('When the served index was built (ISO 8601)'),
+};
+
+const searchOutput = {
+  results: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      url: z.string(),
+      snippet: z.string(),
+      document: z.string(),
+      headingPath: z.array(z.string()),
+      score: z.number(),
+    }),
+  ),
+  ...provenance,
+};
+
+const fetchOutput = {
+  id: z.string(),
+  title: z.string(),
+  text: z.string(),
+  url: z.string(),
+  metadata: z.object({
+    ...provenance,
+    document: z.string(),
+    documentPath: z.string(),
+    headingPath: z.array(z.string()),
+    offset: z.number(),
+    nextOffset: z.number().nullable(),
+    totalChars: z.number(),
+  }),
+};
+
+const listOutput = {
+  documents: z.array(
+    z.object({
+      id: z.string(),
+      title: z.string(),
+      url: z.string(),
+      path: z.string(),
+      sections: z.number(),
+      chars: z.number(),
+    }),
+  ),
+  total: z.number(),
+  nextOffset: z.number().nullable(),
+};
+
+const outlineOutput = {
+  id: z.string(),
+  title: z.string(),
+  url: z.string(),
+  sections: z.array(z.object({ id: z.string(), title: z.string(), level: z.number(), chars: z.number() })),
+};
+
+const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+
+/**
+ * Builds MCP servers over one ServeDocs. Every server shares one JSON-schema validator: building
+ * an Ajv per server is what makes the SDK's stock per-request pattern slow.
+ */
+export class DocsMcpServerFactory {
+  private readonly validator = new AjvJsonSchemaValidator();
+
+  constructor(
+    private readonly docs: ServeDocs,
+    private readonly logger: Logger,
+    private readonly info = { name: 'certdocs', version: '0.1.0' },
+  ) {}
+
+  create(): McpServer {
+    const server = new McpServer(this.info, {
+      instructions: INSTRUCTIONS,
+      jsonSchemaValidator: this.validator,
+      capabilities: { resources: { listChanged: true }, tools: { listChanged: false } },
+    });
+    this.registerTools(server);
+    this.registerResources(server);
+    return server;
+  }
+
+  private registerTools(server: McpServer): void {
+    const docs = this.docs;
+    server.registerTool(
+      'search',
+      {
+        title: 'Search the documentation',
+        description:
+          'Full-text search over documentation sections. Returns the best-matching sections first, each with an id, title, url and a short snippet around the matched words. Phrase the query as a question or keywords; then call "fetch" with a result id to read the section.',
+        inputSchema: {
+          query: z.string().trim().min(1, 'query must not be empty').describe('What to look for'),
+          limit: z
+            .number()
+            .int()
+            .min(1)
+            .max(MAX_SEARCH_LIMIT)
+            .optional()
+            .describe(`Maximum number of results (default ${DEFAULT_SEARCH_LIMIT})`),
+          maxChars: z
+            .number()
+            .int()
+            .min(200)
+            .max(MAX_FETCH_CHARS)
+            .optional()
+            .describe(`Character budget for the whole result (default ${DEFAULT_SEARCH_CHARS})`),
+        },
+        outputSchema: searchOutput,
+        annotations: READ_ONLY,
+      },
+      (args) => this.run(() => docs.search(args)),
+    );
+    server.registerTool(
+      'fetch',
+      {
+        title: 'Read a section or document',
+        description:
+          'Returns the Markdown of a section (with its subsections) or of a whole document, by the id from "search", "outline" or "list_documents". Long texts are paged: when metadata.nextOffset is not null, call again with offset = nextOffset to read on.',
+        inputSchema: {
+          id: z.string().min(1).describe('A section id ("doc#anchor") or a document id'),
+          offset: z.number().int().min(0).optional().describe('Character offset to start from (default 0)'),
+          maxChars: z
+            .number()
+            .int()
+            .min(500)
+            .max(MAX_FETCH_CHARS)
+            .optional()
+            .describe(`Page size in characters (default ${DEFAULT_FETCH_CHARS})`),
+        },
+        outputSchema: fetchOutput,
+        annotations: READ_ONLY,
+      },
+      (args) => this.run(() => docs.fetch(args)),
+    );
+    server.registerTool(
+      'list_documents',
+      {
+        title: 'List documents',
+        description:
+          'Lists the documents in the corpus (id, title, number of sections, size), optionally only those whose id starts with a prefix. Paged with offset / nextOffset.',
+        inputSchema: {
+          prefix: z.string().optional().describe('Only documents whose id starts with this'),
+          offset: z.number().int().min(0).optional(),
+          limit: z.number().int().min(1).max(500).optional().describe('Page size (default 100)'),
+        },
+        outputSchema: listOutput,
+        annotations: READ_ONLY,
+      },
+      (args) => this.run(() => docs.listDocuments(args)),
+    );
+    server.registerTool(
+      'outline',
+      {
+        title: 'Table of contents of a document',
+        description:
+          'Returns the headings of one document as section ids with their level and size, so you can fetch exactly the part you need.',
+        inputSchema: { id: z.string().min(1).describe('A document id (a section id also works)') },
+        outputSchema: outlineOutput,
+        annotations: READ_ONLY,
+      },
+      (args) => this.run(() => docs.outline(args.id)),
+    );
+  }
+
+  private registerResources(server: McpServer): void {
+    const docs = this.docs;
+    const low = server.server;
+    low.setRequestHandler(ListResourcesRequestSchema, (req) => {
+      const offset = req.params?.cursor ? Number.parseInt(req.params.cursor, 10) : 0;
+      if (!Number.isFinite(offset) || offset < 0)
+        throw new McpError(ErrorCode.InvalidParams, 'Invalid cursor');
+      const page = docs.listDocuments({ offset, limit: RESOURCE_PAGE });
+      return {
+        resources: page.documents.map((d) => ({
+          uri: `${RESOURCE_SCHEME}${d.id}`,
+          name: d.id,
+          title: d.title,
+          description: d.url.startsWith(RESOURCE_SCHEME) ? d.path : d.url,
+          mimeType: 'text/markdown',
+          size: d.chars,
+        })),
+        ...(page.nextOffset !== null ? { nextCursor: String(page.nextOffset) } : {}),
+      };
+    });
+    low.setRequestHandler(ListResourceTemplatesRequestSchema, () => ({
+      resourceTemplates: [
+        {
+          uriTemplate: `${RESOURCE_SCHEME}{+id}`,
+          name: 'document',
+          title: 'A document of the corpus by id',
+          mimeType: 'text/markdown',
+        },
+      ],
+    }));
+    low.setRequestHandler(ReadResourceRequestSchema, (req) => {
+      const uri = req.params.uri;
+      if (!uri.startsWith(RESOURCE_SCHEME)) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Unknown resource "${uri}": URIs start with ${RESOURCE_SCHEME}`,
+        );
+      }
+      try {
+        const doc = docs.document(decodeURI(uri.slice(RESOURCE_SCHEME.length)));
+        return { contents: [{ uri, mimeType: 'text/markdown', text: doc.markdown }] };
+      } catch (e) {
+        // -32002 is the spec's "resource not found".
+        if (isDomainError(e)) throw new McpError(-32002, e.message, e.details);
+        throw e;
+      }
+    });
+  }
+
+  /** Domain errors become tool results a model can act on; anything else is logged and generic. */
+  private run(fn: () => object): CallToolResult {
+    try {
+      const result = fn() as Record<string, unknown>;
+      return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+    } catch (e) {
+      if (isDomainError(e)) return { isError: true, content: [{ type: 'text', text: e.message }] };
+      this.logger.error('tool failed', { error: (e as Error).stack ?? String(e) });
+      return { isError: true, content: [{ type: 'text', text: 'Internal error while running the tool.' }] };
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
+import type { Logger } from '../../ports/logger.js';
+
+/**
+ * The 2024-11-05 HTTP+SSE transport (`GET /sse` + `POST /message`), as the original server spoke it,
+ * for older clients and Gemini CLI's `url` setting. The SDK's transport needs Node's raw response.
+ */
+export class LegacySseEndpoint {
+  private readonly sessions = new Map<string, { transport: SSEServerTransport; server: McpServer }>();
+
+  constructor(
+    private readonly createServer: () => McpServer,
+    private readonly logger: Logger,
+    private readonly messagePath = '/message',
+  ) {}
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async open(res: ServerResponse): Promise<void> {
+    const transport = new SSEServerTransport(this.messagePath, res);
+    const server = this.createServer();
+    const id = transport.sessionId;
+    this.sessions.set(id, { transport, server });
+    transport.onclose = () => {
+      this.sessions.delete(id);
+      this.logger.debug('legacy SSE session closed', { session: id });
+    };
+    res.on('close', () => void server.close());
+    await server.connect(transport);
+  }
+
+  /** Returns false when the session is unknown (the caller answers 404). */
+  async post(sessionId: string, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
+    const session = this.sessions.get(sessionId);
+    if (!session) return false;
+    await session.transport.handlePostMessage(req, res, body);
+    return true;
+  }
+
+  broadcastResourcesChanged(): void {
+    for (const s of this.sessions.values()) void s.server.sendResourceListChanged();
+  }
+
+  async close(): Promise<void> {
+    for (const s of [...this.sessions.values()]) await s.server.close();
+    this.sessions.clear();
+  }
+}

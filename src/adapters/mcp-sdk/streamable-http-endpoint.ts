@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Logger } from '../../ports/logger.js';
+import { BridgeTransport } from './bridge-transport.js';
+
+export interface StreamableHttpOptions {
+  createServer: () => McpServer;
+  logger: Logger;
+  /** Sessions idle longer than this (and without an open stream) are closed. */
+  sessionIdleMs?: number;
+  /** Beyond this many sessions the least recently used one is closed. */
+  maxSessions?: number;
+}
+
+interface Session {
+  readonly id: string;
+  readonly server: McpServer;
+  readonly transport: BridgeTransport;
+  lastSeen: number;
+  readonly streams: Set<ReadableStreamDefaultController<Uint8Array>>;
+}
+
+const encoder = new TextEncoder();
+const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/**
+ * MCP Streamable HTTP (spec 2025-03-26 and later) on top of long-lived servers:
+ * - `initialize` opens a session (its own McpServer, `Mcp-Session-Id` header) so that server→client
+ *   notifications such as `resources/list_changed` can reach the client over `GET` (SSE);
+ * - requests without a session id are served statelessly by one shared server;
+ * - replies are plain JSON, so a request costs one dispatch and no per-request server or validator.
+ */
+export class StreamableHttpEndpoint {
+  private readonly sessions = new Map<string, Session>();
+  private readonly shared: { server: McpServer; transport: BridgeTransport };
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly idleMs: number;
+  private readonly maxSessions: number;
+
+  constructor(private readonly options: StreamableHttpOptions) {
+    this.idleMs = options.sessionIdleMs ?? 30 * 60_000;
+    this.maxSessions = options.maxSessions ?? 10_000;
+    const transport = new BridgeTransport();
+    const server = options.createServer();
+    void server.connect(transport);
+    this.shared = { server, transport };
+    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, this.idleMs));
+    this.sweeper.unref();
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  async handle(req: Request, body?: unknown): Promise<Response> {
+    const version = req.headers.get('mcp-protocol-version');
+    if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+      return rpcError(
+        400,
+        -32000,
+        `Unsupported MCP-Protocol-Version "${version}"; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
+      );
+    }
+    switch (req.method) {
+      case 'POST':
+        return this.post(req, body);
+      case 'GET':
+        return this.get(req);
+      case 'DELETE':
+        return this.delete(req);
+      default:
+        return new Response(null, { status: 405, headers: { allow: 'GET, POST, DELETE' } });
+    }
+  }
+
+  /** Tells every session's client that the resource list changed. */
+  broadcastResourcesChanged(): void {
+    for (const s of this.sessions.values()) void s.server.sendResourceListChanged();
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    for (const id of [...this.sessions.keys()]) await this.closeSession(id);
+    await this.shared.server.close();
+  }
+
+  private async post(req: Request, body: unknown): Promise<Response> {
+    const contentType = req.headers.get('content-type') ?? '';
+    if (!contentType.includes('application/json')) {
+      return rpcError(415, -32000, 'Content-Type must be application/json');
+    }
+    const accept = req.headers.get('accept');
+    if (accept && !/application\/json|\*\/\*|text\/event-stream/.test(accept)) {
+      return rpcError(406, -32000, 'Accept must include application/json and text/event-stream');
+    }
+    const batch = Array.isArray(body);
+    const messages = (batch ? body : [body]) as unknown[];
+    if (messages.length === 0 || !messages.every(isJsonRpc)) {
+      return rpcError(400, -32600, 'Invalid JSON-RPC message');
+    }
+    const rpc = messages as JSONRPCMessage[];
+    const init = rpc.find((m) => 'method' in m && m.method === 'initialize');
+    let transport: BridgeTransport;
+    let sessionId = req.headers.get('mcp-session-id') ?? undefined;
+    if (init) {
+      if (rpc.length > 1) return rpcError(400, -32600, 'initialize must be sent on its own');
+      const session = await this.openSession();
+      transport = session.transport;
+      sessionId = session.id;
+    } else if (sessionId) {
+      const session = this.sessions.get(sessionId);
+      if (!session) return rpcError(404, -32001, 'Session not found: initialize again');
+      this.touch(session);
+      transport = session.transport;
+    } else {
+      transport = this.shared.transport;
+    }
+
+    const waits: Promise<JSONRPCMessage>[] = [];
+    for (const m of rpc) {
+      if ('method' in m && 'id' in m) waits.push(transport.request(m as JSONRPCRequest));
+      else transport.deliver(m);
+    }
+    const headers: Record<string, string> = { ...JSON_HEADERS };
+    if (sessionId && transport !== this.shared.transport) headers['mcp-session-id'] = sessionId;
+    if (waits.length === 0) return new Response(null, { status: 202, headers });
+    const replies = await Promise.all(waits);
+    const payload = batch ? replies : replies[0];
+    if (accept && !/application\/json|\*\/\*/.test(accept)) {
+      // A client that only accepts SSE gets its reply as one event.
+      headers['content-type'] = 'text/event-stream';
+      return new Response(`event: message\ndata: ${JSON.stringify(payload)}\n\n`, { status: 200, headers });
+    }
+    return new Response(JSON.stringify(payload), { status: 200, headers });
+  }
+
+  /** The session's stream of server→client messages (notifications). */
+  private get(req: Request): Response {
+    if (!(req.headers.get('accept') ?? '').includes('text/event-stream')) {
+      return rpcError(406, -32000, 'Accept must include text/event-stream');
+    }
+    const sessionId = req.headers.get('mcp-session-id');
+    if (!sessionId) {
+      return new Response(null, { status: 405, headers: { allow: 'POST' } });
+    }
+    const session = this.sessions.get(sessionId);
+    if (!session) return rpcError(404, -32001, 'Session not found: initialize again');
+    this.touch(session);
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    let ping: NodeJS.Timeout | undefined;
+    const stream = new ReadableStream<Uint8Array>({
+      start: (c) => {
+        controller = c;
+        session.streams.add(c);
+        c.enqueue(encoder.encode(': connected\n\n'));
+        // Comments keep proxies from closing an idle stream.
+        ping = setInterval(() => {
+          try {
+            c.enqueue(encoder.encode(': ping\n\n'));
+          } catch {
+            clearInterval(ping);
+          }
+        }, 20_000);
+        ping.unref();
+      },
+      cancel: () => {
+        clearInterval(ping);
+        session.streams.delete(controller);
+      },
+    });
+    return new Response(stream, {
+      status: 200,
+      headers: {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache, no-transform',
+        'mcp-session-id': session.id,
+      },
+    });
+  }
+
+  private async delete(req: Request): Promise<Response> {
+    const sessionId = req.headers.get('mcp-session-id');
+    if (!sessionId) return rpcError(400, -32000, 'Mcp-Session-Id header required');
+    if (!this.sessions.has(sessionId)) return rpcError(404, -32001, 'Session not found');
+    await this.closeSession(sessionId);
+    return new Response(null, { status: 200 });
+  }
+
+  private async openSession(): Promise<Session> {
+    if (this.sessions.size >= this.maxSessions) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest) await this.closeSession(oldest);
+    }
+    const id = randomUUID();
+    const transport = new BridgeTransport(id);
+    const server = this.options.createServer();
+    const session: Session = { id, server, transport, lastSeen: Date.now(), streams: new Set() };
+    transport.onServerMessage = (m) => this.push(session, m);
+    await server.connect(transport);
+    this.sessions.set(id, session);
+    return session;
+  }
+
+  private push(session: Session, message: JSONRPCMessage): void {
+    const frame = encoder.encode(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    for (const c of session.streams) {
+      try {
+        c.enqueue(frame);
+      } catch {
+        session.streams.delete(c);
+      }
+    }
+  }
+
+  /** Keeps the session map in least-recently-used order. */
+  private touch(session: Session): void {
+    session.lastSeen = Date.now();
+    this.sessions.delete(session.id);
+    this.sessions.set(session.id, session);
+  }
+
+  private async closeSession(id: string): Promise<void> {
+    const session = this.sessions.get(id);
+    if (!session) return;
+    this.sessions.delete(id);
+    for (const c of session.streams) {
+      try {
+        c.close();
+      } catch {
+        // already closed by the client
+      }
+    }
+    await session.server.close();
+  }
+
+  private sweep(): void {
+    const cutoff = Date.now() - this.idleMs;
+    for (const s of this.sessions.values()) {
+      if (s.lastSeen >= cutoff) break; // LRU order: the rest are newer
+      if (s.streams.size === 0) {
+        this.options.logger.debug('closing idle MCP session', { session: s.id });
+        void this.closeSession(s.id);
+      }
+    }
+  }
+}
+
+function isJsonRpc(m: unknown): boolean {
+  if (typeof m !== 'object' || m === null) return false;
+  const r = m as Record<string, unknown>;
+  if (r.jsonrpc !== '2.0') return false;
+  if (typeof r.method === 'string') return true;
+  return ('result' in r || 'error' in r) && (typeof r.id === 'string' || typeof r.id === 'number');
+}
+
+export function rpcError(status: number, code: number, message: string): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), {
+    status,
+    headers: JSON_HEADERS,
+  });
+}

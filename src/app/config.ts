@@ -1,0 +1,312 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/**
+ * The only reader of argv and the environment. Flags win over env vars; every problem is reported
+ * at once, one line each, naming the flag and its env var.
+ */
+
+export type DocsLocation =
+  | { kind: 'dir'; location: string }
+  | { kind: 'hugo-file'; location: string }
+  | { kind: 'hugo-url'; location: string };
+
+export interface AcmeConfig {
+  readonly domains: string[];
+  readonly email?: string;
+  readonly directoryUrl: string;
+  readonly acmePort: number;
+  readonly certsDir: string;
+  readonly acceptTos: boolean;
+}
+
+export interface AppConfig {
+  readonly docs: DocsLocation;
+  readonly transport: 'http' | 'stdio';
+  readonly host?: string;
+  readonly port: number;
+  readonly allowedHosts: string[];
+  readonly allowedOrigins: string[];
+  readonly maxBodyBytes: number;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  readonly acme?: AcmeConfig;
+}
+
+export const ACME_DIRECTORIES: Record<string, string> = {
+  letsencrypt: 'https://acme-v02.api.letsencrypt.org/directory',
+  'letsencrypt-staging': 'https://acme-staging-v02.api.letsencrypt.org/directory',
+};
+
+interface OptionSpec {
+  readonly env: string;
+  readonly type: 'string' | 'boolean';
+  readonly help: string;
+  readonly default?: string;
+}
+
+export const OPTIONS = {
+  docs: {
+    env: 'DOCS_SOURCE',
+    type: 'string',
+    help: 'Markdown folder, Hugo index.json file, or its http(s) URL',
+  },
+  port: { env: 'PORT', type: 'string', help: 'Port for MCP (8080; 443 with --domain)' },
+  host: { env: 'HOST', type: 'string', help: 'Address to bind (all interfaces)' },
+  transport: { env: 'MCP_TRANSPORT', type: 'string', help: 'http or stdio', default: 'http' },
+  'allowed-origins': {
+    env: 'ALLOWED_ORIGINS',
+    type: 'string',
+    help: 'Extra browser origins allowed, comma-separated',
+  },
+  'allowed-hosts': {
+    env: 'ALLOWED_HOSTS',
+    type: 'string',
+    help: 'Extra Host names allowed, comma-separated',
+  },
+  'max-body-bytes': {
+    env: 'MAX_BODY_BYTES',
+    type: 'string',
+    help: 'Largest request body accepted',
+    default: '1048576',
+  },
+  'log-level': {
+    env: 'LOG_LEVEL',
+    type: 'string',
+    help: 'debug, info, warn, error or silent',
+    default: 'info',
+  },
+  domain: { env: 'DOMAIN', type: 'string', help: 'Domain(s) to get a certificate for, comma-separated' },
+  email: { env: 'ACME_EMAIL', type: 'string', help: 'Contact e-mail for the ACME account' },
+  'acme-directory': {
+    env: 'ACME_DIRECTORY',
+    type: 'string',
+    help: 'letsencrypt, letsencrypt-staging or a directory URL',
+    default: 'letsencrypt',
+  },
+  'acme-port': {
+    env: 'ACME_PORT',
+    type: 'string',
+    help: 'Port HTTP-01 challenges are answered on',
+    default: '80',
+  },
+  'certs-dir': {
+    env: 'CERTS_DIR',
+    type: 'string',
+    help: 'Where certificates and the account are kept',
+    default: './certs',
+  },
+  'accept-tos': { env: 'ACME_ACCEPT_TOS', type: 'boolean', help: "Agree to the CA's terms of service" },
+  help: { env: '', type: 'boolean', help: 'Show this help' },
+  version: { env: '', type: 'boolean', help: 'Show the version' },
+} as const satisfies Record<string, OptionSpec>;
+
+type OptionName = keyof typeof OPTIONS;
+
+export type ParseOutcome =
+  | { ok: true; config: AppConfig }
+  | { ok: false; errors: string[] }
+  | { ok: 'help' }
+  | { ok: 'version' };
+
+const portSchema = z.coerce
+  .number({ error: 'must be a number' })
+  .int('must be a whole number')
+  .min(1, 'must be from 1 to 65535')
+  .max(65535, 'must be from 1 to 65535');
+
+const TRUE = /^(1|true|yes|on)$/i;
+const FALSE = /^(0|false|no|off|)$/i;
+
+export function bundledDocsDir(): string {
+  // dist/app/config.js and src/app/config.ts both sit two levels below the package root.
+  return resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs');
+}
+
+export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcome {
+  const errors: string[] = [];
+  const { values, tokens } = parseArgs({
+    args: argv,
+    options: Object.fromEntries(Object.entries(OPTIONS).map(([k, v]) => [k, { type: v.type }])),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  for (const t of tokens ?? []) {
+    if (t.kind === 'option' && !(t.name in OPTIONS)) errors.push(`${t.rawName}: unknown option (see --help)`);
+    if (t.kind === 'positional') errors.push(`"${t.value}": unexpected argument (see --help)`);
+    if (t.kind === 'option' && t.name in OPTIONS) {
+      const spec = OPTIONS[t.name as OptionName];
+      if (spec.type === 'string' && t.value === undefined) errors.push(`${t.rawName}: needs a value`);
+      if (spec.type === 'boolean' && t.inlineValue) errors.push(`${t.rawName}: takes no value`);
+    }
+  }
+  if (values.help) return { ok: 'help' };
+  if (values.version) return { ok: 'version' };
+
+  const label = (name: OptionName) => (OPTIONS[name].env ? `--${name} (${OPTIONS[name].env})` : `--${name}`);
+  const raw = (name: OptionName): string | undefined => {
+    const v = values[name];
+    if (typeof v === 'string') return v;
+    if (v === true) return 'true';
+    const fromEnv = OPTIONS[name].env ? env[OPTIONS[name].env] : undefined;
+    if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
+    return 'default' in OPTIONS[name] ? (OPTIONS[name] as OptionSpec).default : undefined;
+  };
+  const list = (name: OptionName) =>
+    (raw(name) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  const bool = (name: OptionName): boolean => {
+    const v = raw(name);
+    if (v === undefined || FALSE.test(v)) return false;
+    if (TRUE.test(v)) return true;
+    errors.push(`${label(name)}: must be true or false, got "${v}"`);
+    return false;
+  };
+  const port = (name: OptionName, fallback: number): number => {
+    const v = raw(name);
+    if (v === undefined) return fallback;
+    const parsed = portSchema.safeParse(v);
+    if (parsed.success) return parsed.data;
+    errors.push(`${label(name)}: ${parsed.error.issues[0]?.message ?? 'invalid'}, got "${v}"`);
+    return fallback;
+  };
+
+  const transport = raw('transport');
+  if (transport !== 'http' && transport !== 'stdio')
+    errors.push(`${label('transport')}: must be http or stdio, got "${transport}"`);
+
+  const logLevel = raw('log-level') ?? 'info';
+  if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
+    errors.push(`${label('log-level')}: must be debug, info, warn, error or silent, got "${logLevel}"`);
+  }
+
+  const docs = resolveDocs(raw('docs'), label('docs'), errors);
+
+  const domains = list('domain').map((d) => d.toLowerCase());
+  for (const d of domains) {
+    if (!/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(d)) {
+      errors.push(`${label('domain')}: "${d}" is not a valid domain name`);
+    }
+    if (d.startsWith('*.'))
+      errors.push(`${label('domain')}: "${d}": wildcards need DNS-01, which certdocs does not do`);
+  }
+  const port443 = domains.length > 0;
+  const mainPort = port('port', port443 ? 443 : 8080);
+  const host = raw('host');
+  const maxBody = Number(raw('max-body-bytes'));
+  if (!Number.isInteger(maxBody) || maxBody < 1024) {
+    errors.push(
+      `${label('max-body-bytes')}: must be a whole number of at least 1024, got "${raw('max-body-bytes')}"`,
+    );
+  }
+
+  let acme: AcmeConfig | undefined;
+  if (domains.length) {
+    if (transport === 'stdio')
+      errors.push(`${label('domain')}: certificates are for HTTPS; not allowed with --transport stdio`);
+    const dirName = raw('acme-directory') ?? 'letsencrypt';
+    const directoryUrl = ACME_DIRECTORIES[dirName] ?? dirName;
+    if (!/^https?:\/\//.test(directoryUrl)) {
+      errors.push(
+        `${label('acme-directory')}: must be letsencrypt, letsencrypt-staging or an http(s) URL, got "${dirName}"`,
+      );
+    }
+    const email = raw('email');
+    if (email !== undefined && !z.email().safeParse(email).success) {
+      errors.push(`${label('email')}: "${email}" is not an e-mail address`);
+    }
+    const acmePort = port('acme-port', 80);
+    if (acmePort === mainPort) errors.push(`${label('acme-port')}: must differ from --port (${mainPort})`);
+    acme = {
+      domains,
+      email,
+      directoryUrl,
+      acmePort,
+      certsDir: resolve(raw('certs-dir') ?? './certs'),
+      acceptTos: bool('accept-tos'),
+    };
+  }
+
+  const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'];
+  const wildcard = !host || host === '0.0.0.0' || host === '::';
+  const allowedHosts = [
+    ...new Set([
+      ...loopbackHosts,
+      ...(wildcard ? [] : [host.includes(':') && !host.startsWith('[') ? `[${host}]` : host]),
+      ...domains,
+      ...list('allowed-hosts').map((h) => h.toLowerCase()),
+    ]),
+  ];
+
+  if (errors.length) return { ok: false, errors };
+  return {
+    ok: true,
+    config: {
+      docs: docs as DocsLocation,
+      transport: transport as 'http' | 'stdio',
+      host: wildcard ? undefined : host,
+      port: mainPort,
+      allowedHosts,
+      allowedOrigins: list('allowed-origins'),
+      maxBodyBytes: maxBody,
+      logLevel: logLevel as AppConfig['logLevel'],
+      acme,
+    },
+  };
+}
+
+function resolveDocs(value: string | undefined, label: string, errors: string[]): DocsLocation | undefined {
+  if (value === undefined) return { kind: 'dir', location: bundledDocsDir() };
+  if (/^https?:\/\//i.test(value)) {
+    try {
+      new URL(value);
+      return { kind: 'hugo-url', location: value };
+    } catch {
+      errors.push(`${label}: "${value}" is not a valid URL`);
+      return undefined;
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    errors.push(`${label}: only http(s) URLs are supported, got "${value}"`);
+    return undefined;
+  }
+  const location = resolve(value);
+  if (!existsSync(location)) {
+    errors.push(`${label}: no such file or directory: ${value}`);
+    return undefined;
+  }
+  const s = statSync(location);
+  if (s.isDirectory()) return { kind: 'dir', location };
+  if (!s.isFile()) {
+    errors.push(`${label}: ${value} is neither a directory nor a file`);
+    return undefined;
+  }
+  if (!/\.json$/i.test(location)) {
+    errors.push(
+      `${label}: ${value} is a file but not a Hugo index (.json); point at the folder for Markdown files`,
+    );
+    return undefined;
+  }
+  return { kind: 'hugo-file', location };
+}
+
+export function helpText(version: string): string {
+  const rows = Object.entries(OPTIONS).map(([name, spec]) => {
+    const flag = `--${name}${spec.type === 'string' ? ' <value>' : ''}`;
+    const env = spec.env ? ` [${spec.env}]` : '';
+    const def = 'default' in spec ? ` (default: ${spec.default})` : '';
+    return `  ${flag.padEnd(28)} ${spec.help}${env}${def}`;
+  });
+  return `certdocs ${version}: serve a documentation corpus to AI assistants over MCP, with its own HTTPS certificate.
+
+Usage: certdocs [options]
+
+Options (flags win over the environment variables in brackets):
+${rows.join('\n')}
+`;
+}

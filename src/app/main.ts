@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { StartupError, startApp } from './app.js';
+import { helpText, parseConfig } from './config.js';
+import { VERSION } from './version.js';
+
+async function main(): Promise<number> {
+  const parsed = parseConfig(process.argv.slice(2), process.env);
+  if (parsed.ok === 'help') {
+    process.stdout.write(helpText(VERSION));
+    return 0;
+  }
+  if (parsed.ok === 'version') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  if (!parsed.ok) {
+    for (const line of parsed.errors) process.stderr.write(`certdocs: ${line}\n`);
+    return 2;
+  }
+  let app: Awaited<ReturnType<typeof startApp>>;
+  try {
+    app = await startApp(parsed.config);
+  } catch (e) {
+    if (e instanceof StartupError) {
+      process.stderr.write(`certdocs: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const shutdown = async () => {
+    await app.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  if (parsed.config.transport === 'stdio') process.stdin.once('end', shutdown);
+  return -1; // keep running
+}
+
+main().then(
+  (code) => {
+    if (code >= 0) process.exit(code);
+  },
+  (e) => {
+    process.stderr.write(`certdocs: unexpected error: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,45 @@
+/**
+ * Expected failures carry a stable `code`; the edges (HTTP, MCP, CLI) translate them.
+ * Anything that is not a DomainError is a bug or an outage and is reported generically.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class DocNotFoundError extends DomainError {
+  constructor(
+    readonly id: string,
+    readonly suggestions: string[],
+  ) {
+    const hint = suggestions.length
+      ? ` Closest ids: ${suggestions.map((s) => `"${s}"`).join(', ')}.`
+      : ' Use the search or list_documents tool to find valid ids.';
+    super('docs.not_found', `No document or section has the id "${id}".${hint}`, { id, suggestions });
+  }
+}
+
+export class InvalidQueryError extends DomainError {
+  constructor(message: string) {
+    super('docs.invalid_query', message);
+  }
+}
+
+export class DocSourceError extends DomainError {
+  constructor(
+    readonly source: string,
+    reason: string,
+  ) {
+    super('docs.source_failed', `Cannot load docs from ${source}: ${reason}`, { source });
+  }
+}
+
+export function isDomainError(e: unknown): e is DomainError {
+  return e instanceof DomainError;
+}

@@ -1,0 +1,266 @@
+import { inject, injectable } from 'tsyringe';
+import { CLOCK, type Clock } from '../ports/clock.js';
+import { DOC_SOURCE, type DocSource } from '../ports/doc-source.js';
+import { LOGGER, type Logger } from '../ports/logger.js';
+import { DocIndex } from './doc-index.js';
+import type { IndexedDocument, Section } from './document.js';
+import { DocNotFoundError, InvalidQueryError } from './errors.js';
+import { pageText } from './paging.js';
+
+/** ~5k tokens: far below Claude Code's 25k-token limit on a tool result, yet a useful page. */
+export const DEFAULT_FETCH_CHARS = 20_000;
+/** ~20k tokens at 4 chars/token: the hard ceiling whatever a client asks for. */
+export const MAX_FETCH_CHARS = 80_000;
+export const DEFAULT_SEARCH_LIMIT = 8;
+export const MAX_SEARCH_LIMIT = 50;
+export const DEFAULT_SEARCH_CHARS = 12_000;
+
+export interface Provenance {
+  readonly source: string;
+  readonly indexBuiltAt: string;
+}
+
+export interface SearchResultItem {
+  readonly id: string;
+  readonly title: string;
+  readonly url: string;
+  readonly snippet: string;
+  readonly document: string;
+  readonly headingPath: readonly string[];
+  readonly score: number;
+}
+
+export interface SearchOutcome extends Provenance {
+  readonly results: SearchResultItem[];
+}
+
+export interface FetchOutcome {
+  readonly id: string;
+  readonly title: string;
+  readonly text: string;
+  readonly url: string;
+  readonly metadata: Provenance & {
+    readonly document: string;
+    readonly documentPath: string;
+    readonly headingPath: readonly string[];
+    readonly offset: number;
+    readonly nextOffset: number | null;
+    readonly totalChars: number;
+  };
+}
+
+export interface DocumentSummary {
+  readonly id: string;
+  readonly title: string;
+  readonly url: string;
+  readonly path: string;
+  readonly sections: number;
+  readonly chars: number;
+}
+
+export interface OutlineOutcome {
+  readonly id: string;
+  readonly title: string;
+  readonly url: string;
+  readonly sections: { id: string; title: string; level: number; chars: number }[];
+}
+
+export interface DocsStatus {
+  readonly ready: boolean;
+  readonly source: string;
+  readonly documents: number;
+  readonly sections: number;
+  readonly indexBuiltAt: string | null;
+}
+
+/**
+ * The docs half of certdocs: load a corpus, index it, and answer search / fetch / browse requests
+ * in the shapes MCP clients expect. Transport-agnostic; the MCP adapter only translates.
+ */
+@injectable()
+export class ServeDocs {
+  private index: DocIndex | undefined;
+
+  constructor(
+    @inject(DOC_SOURCE) private readonly source: DocSource,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Loads the corpus and builds the index. Throws DocSourceError if the source is unusable. */
+  async load(): Promise<DocIndex> {
+    const started = performance.now();
+    const docs = await this.source.load();
+    const index = DocIndex.build(docs, this.clock.now());
+    this.index = index;
+    this.logger.info('docs indexed', {
+      source: this.source.description,
+      documents: index.documentCount,
+      sections: index.sectionCount,
+      ms: Math.round(performance.now() - started),
+    });
+    return index;
+  }
+
+  status(): DocsStatus {
+    return {
+      ready: this.index !== undefined,
+      source: this.source.description,
+      documents: this.index?.documentCount ?? 0,
+      sections: this.index?.sectionCount ?? 0,
+      indexBuiltAt: this.index?.builtAt.toISOString() ?? null,
+    };
+  }
+
+  search(input: { query: string; limit?: number; maxChars?: number }): SearchOutcome {
+    const index = this.ready();
+    const query = input.query.trim();
+    if (!query)
+      throw new InvalidQueryError('The query is empty: describe what you are looking for in words.');
+    const limit = clamp(input.limit ?? DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT);
+    const budget = clamp(input.maxChars ?? DEFAULT_SEARCH_CHARS, 200, MAX_FETCH_CHARS);
+    const results: SearchResultItem[] = [];
+    let used = 0;
+    for (const hit of index.search(query, limit)) {
+      const item: SearchResultItem = {
+        id: hit.section.id,
+        title: sectionTitle(hit.section),
+        url: hit.section.url,
+        snippet: hit.snippet,
+        document: hit.section.docId,
+        headingPath: hit.section.headingPath,
+        score: Math.round(hit.score * 100) / 100,
+      };
+      const size = JSON.stringify(item).length;
+      if (results.length > 0 && used + size > budget) break;
+      used += size;
+      results.push(item);
+    }
+    return { results, ...this.provenance(index) };
+  }
+
+  /** A section (with its subsections) or a whole document, one page at a time. */
+  fetch(input: { id: string; offset?: number; maxChars?: number }): FetchOutcome {
+    const index = this.ready();
+    const maxChars = clamp(input.maxChars ?? DEFAULT_FETCH_CHARS, 500, MAX_FETCH_CHARS);
+    const target = this.resolve(index, input.id);
+    const page = pageText(target.markdown, input.offset ?? 0, maxChars);
+    return {
+      id: target.id,
+      title: target.title,
+      text: page.text,
+      url: target.url,
+      metadata: {
+        ...this.provenance(index),
+        document: target.doc.id,
+        documentPath: target.doc.path,
+        headingPath: target.headingPath,
+        offset: page.offset,
+        nextOffset: page.nextOffset,
+        totalChars: page.totalChars,
+      },
+    };
+  }
+
+  listDocuments(input: { prefix?: string; offset?: number; limit?: number }): {
+    documents: DocumentSummary[];
+    total: number;
+    nextOffset: number | null;
+  } {
+    const index = this.ready();
+    const prefix = input.prefix ?? '';
+    const all = index.documents().filter((d) => d.id.startsWith(prefix));
+    const offset = Math.max(0, input.offset ?? 0);
+    const limit = clamp(input.limit ?? 100, 1, 500);
+    const page = all.slice(offset, offset + limit).map(summarize);
+    return {
+      documents: page,
+      total: all.length,
+      nextOffset: offset + limit < all.length ? offset + limit : null,
+    };
+  }
+
+  outline(id: string): OutlineOutcome {
+    const index = this.ready();
+    const doc = index.document(id.split('#')[0] ?? id);
+    if (!doc) throw new DocNotFoundError(id, index.suggest(id));
+    return {
+      id: doc.id,
+      title: doc.title,
+      url: doc.url,
+      sections: doc.sections.map((s) => ({
+        id: s.id,
+        title: s.heading || doc.title,
+        level: s.level,
+        chars: s.markdown.length,
+      })),
+    };
+  }
+
+  document(id: string): IndexedDocument {
+    const index = this.ready();
+    const doc = index.document(id);
+    if (!doc) throw new DocNotFoundError(id, index.suggest(id));
+    return doc;
+  }
+
+  private resolve(index: DocIndex, id: string) {
+    const doc = index.document(id);
+    if (doc)
+      return { id: doc.id, title: doc.title, url: doc.url, markdown: doc.markdown, headingPath: [], doc };
+    const section = index.section(id);
+    const owner = section && index.document(section.docId);
+    if (!section || !owner) throw new DocNotFoundError(id, index.suggest(id));
+    return {
+      id: section.id,
+      title: sectionTitle(section),
+      url: section.url,
+      markdown: withSubsections(owner, section),
+      headingPath: section.headingPath,
+      doc: owner,
+    };
+  }
+
+  private ready(): DocIndex {
+    if (!this.index) throw new Error('ServeDocs used before load()');
+    return this.index;
+  }
+
+  private provenance(index: DocIndex): Provenance {
+    return { source: this.source.description, indexBuiltAt: index.builtAt.toISOString() };
+  }
+}
+
+function sectionTitle(s: Section): string {
+  if (!s.heading) return s.docTitle;
+  return s.headingPath[0] === s.docTitle || s.headingPath.length > 1
+    ? [s.docTitle, ...s.headingPath.slice(1)].join(' › ')
+    : `${s.docTitle} › ${s.heading}`;
+}
+
+/** A section's Markdown followed by its nested subsections (up to the next heading of its level or above). */
+function withSubsections(doc: IndexedDocument, section: Section): string {
+  const parts = [section.markdown];
+  if (section.level === 0) return section.markdown;
+  for (let i = section.order + 1; i < doc.sections.length; i++) {
+    const next = doc.sections[i];
+    if (!next || next.level <= section.level) break;
+    parts.push(next.markdown);
+  }
+  return parts.join('\n\n');
+}
+
+function summarize(d: IndexedDocument): DocumentSummary {
+  return {
+    id: d.id,
+    title: d.title,
+    url: d.url,
+    path: d.path,
+    sections: d.sections.length,
+    chars: d.markdown.length,
+  };
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, Math.floor(n)));
+}

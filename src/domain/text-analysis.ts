@@ -1,0 +1,55 @@
+import { stemmer } from 'stemmer';
+
+/**
+ * How words become index terms. Ours because docs are full of identifiers: `createSecureContext`,
+ * `fs.readFile` and `max_old_space_size` must match "create secure context", "read file" and
+ * "max old space size", while the whole identifier still matches exactly.
+ */
+const STOP_WORDS = new Set(
+  'a an and are as at be by can do does for from how i if in into is it its me my of on or so that the their then there these this to was what when where which while who why will with you your'.split(
+    ' ',
+  ),
+);
+
+const WORD = /[\p{L}\p{N}_$]+/gu;
+
+export function tokenize(text: string): string[] {
+  return text.match(WORD) ?? [];
+}
+
+/** Split camelCase, PascalCase, snake_case and digit boundaries: `readFileSync` → read, file, sync. */
+export function identifierParts(word: string): string[] {
+  return word
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s_$]+/)
+    .filter(Boolean);
+}
+
+export function normalizeTerm(word: string): string | undefined {
+  const lower = word.toLowerCase();
+  if (STOP_WORDS.has(lower)) return undefined;
+  return lower.length > 3 && !/\d/.test(lower) ? stemmer(lower) : lower;
+}
+
+/** Index and query terms for one token: the whole identifier plus its parts, stemmed. */
+export function processTerm(word: string): string[] {
+  const out = new Set<string>();
+  const whole = normalizeTerm(word.replace(/^[_$]+|[_$]+$/g, ''));
+  if (whole) out.add(whole);
+  const parts = identifierParts(word);
+  if (parts.length > 1) {
+    for (const p of parts) {
+      const t = normalizeTerm(p);
+      if (t) out.add(t);
+    }
+  }
+  return [...out];
+}
+
+/** All distinct terms of a text, as the index sees them. */
+export function analyze(text: string): string[] {
+  const out = new Set<string>();
+  for (const w of tokenize(text)) for (const t of processTerm(w)) out.add(t);
+  return [...out];
+}
