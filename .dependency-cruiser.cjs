@@ -1,0 +1,57 @@
+/**
+ * Layer rules of the hexagon, checked in CI (`npm run layers`):
+ * domain and ports stay free of adapters, frameworks and node I/O; only src/app wires adapters.
+ */
+const NODE_IO = '^(node:)?(fs|fs/promises|net|http|https|http2|tls|dgram|dns|child_process|cluster|worker_threads|os|process|readline)$';
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'domain-no-adapters-or-app',
+      severity: 'error',
+      comment: 'The domain knows ports, never their implementations or the app wiring.',
+      from: { path: '^src/domain' },
+      to: { path: '^src/(adapters|app)' },
+    },
+    {
+      name: 'ports-only-domain',
+      severity: 'error',
+      comment: 'Ports speak the domain language: they may import domain types only.',
+      from: { path: '^src/ports' },
+      to: { path: '^src/(adapters|app)' },
+    },
+    {
+      name: 'core-no-node-io',
+      severity: 'error',
+      comment: 'Domain and ports do no I/O; adapters do.',
+      from: { path: '^src/(domain|ports)' },
+      to: { dependencyTypes: ['core'], path: NODE_IO },
+    },
+    {
+      name: 'core-no-frameworks',
+      severity: 'error',
+      comment: 'HTTP, MCP, ACME and logging libraries belong in adapters.',
+      from: { path: '^src/(domain|ports)' },
+      to: { path: 'node_modules/(hono|@hono|@modelcontextprotocol|acme-client|pino|gray-matter|ioredis|redis)/' },
+    },
+    {
+      name: 'adapters-only-from-app',
+      severity: 'error',
+      comment: 'Concrete adapters are chosen in src/app (the composition root) only.',
+      from: { path: '^src/(domain|ports)' },
+      to: { path: '^src/adapters' },
+    },
+    {
+      name: 'no-cycles',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+  },
+};

@@ -1,0 +1,36 @@
+import type { SourceDocument } from '../../src/domain/document.js';
+import { DocSourceError } from '../../src/domain/errors.js';
+import type { DocSource } from '../../src/ports/doc-source.js';
+
+export class InMemoryDocSource implements DocSource {
+  readonly description = 'memory:test';
+  loads = 0;
+  private failure: string | undefined;
+
+  constructor(private docs: SourceDocument[] = []) {}
+
+  static of(files: Record<string, string>): InMemoryDocSource {
+    return new InMemoryDocSource(
+      Object.entries(files).map(([path, markdown]) => ({ id: path.replace(/\.mdx?$/, ''), path, markdown })),
+    );
+  }
+
+  replaceWith(docs: SourceDocument[]): void {
+    this.docs = docs;
+  }
+
+  failNextLoad(reason: string): void {
+    this.failure = reason;
+  }
+
+  async load(): Promise<SourceDocument[]> {
+    this.loads++;
+    if (this.failure) {
+      const reason = this.failure;
+      this.failure = undefined;
+      throw new DocSourceError(this.description, reason);
+    }
+    if (this.docs.length === 0) throw new DocSourceError(this.description, 'no documents');
+    return [...this.docs];
+  }
+}

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { DocIndex } from '../../src/domain/doc-index.js';
+import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+
+const index = DocIndex.build(
+  Object.entries(SAMPLE_DOCS).map(([path, markdown]) => ({ id: path.replace(/\.md$/, ''), path, markdown })),
+  new Date('2026-01-01T00:00:00Z'),
+);
+
+describe('DocIndex ranking', () => {
+  it('ranks the section whose heading names the query first', () => {
+    expect(index.search('tls.createSecureContext', 3)[0]?.section.id).toBe('tls#tlscreatesecurecontextoptions');
+  });
+
+  it('finds an identifier from plain words', () => {
+    expect(index.search('create secure context', 3)[0]?.section.id).toBe('tls#tlscreatesecurecontextoptions');
+  });
+
+  it('finds a section by words from its body, not only its heading', () => {
+    const ids = index.search('keep the process from exiting because of the event loop', 3).map((h) => h.section.id);
+    expect(ids).toContain('timers#timeoutunref');
+  });
+
+  it('uses stemming: "reading files" finds "Reading a file"', () => {
+    expect(index.search('reading files line', 1)[0]?.section.id).toBe('guide/files#reading-a-file-line-by-line');
+  });
+
+  it('returns a snippet that contains a matched word', () => {
+    const hit = index.search('readline stream', 1)[0];
+    expect(hit?.snippet.toLowerCase()).toContain('readline');
+  });
+
+  it('returns nothing for a query of stop words only', () => {
+    expect(index.search('the of and', 5)).toEqual([]);
+  });
+
+  it('suggests ids close to an unknown one', () => {
+    expect(index.suggest('tls#createsecurecontext')).toContain('tls');
+    expect(index.suggest('timers#timeout-unref')).toContain('timers');
+  });
+});

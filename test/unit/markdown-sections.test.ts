@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { slugify, splitDocument } from '../../src/domain/markdown-sections.js';
+import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+
+const doc = (path: string, title?: string) => ({
+  id: path.replace(/\.md$/, ''),
+  path,
+  title,
+  markdown: SAMPLE_DOCS[path] as string,
+});
+
+describe('splitDocument', () => {
+  it('splits along headings of every level and keeps the heading path', () => {
+    const d = splitDocument(doc('timers.md'));
+    expect(d.sections.map((s) => s.heading)).toEqual([
+      'Timers',
+      'Class: Timeout',
+      'timeout.unref()',
+      'timeout.ref()',
+      'setTimeout(callback, delay)',
+    ]);
+    const unref = d.sections[2];
+    expect(unref?.headingPath).toEqual(['Timers', 'Class: Timeout', 'timeout.unref()']);
+    expect(unref?.id).toBe('timers#timeoutunref');
+    expect(unref?.markdown.startsWith('### timeout.unref()')).toBe(true);
+    expect(unref?.plain).toContain('will not require the event loop');
+  });
+
+  it('does not mistake a # line inside a fenced code block for a heading', () => {
+    const d = splitDocument(doc('timers.md'));
+    const last = d.sections.at(-1);
+    expect(last?.heading).toBe('setTimeout(callback, delay)');
+    expect(last?.markdown).toContain('# not a heading');
+  });
+
+  it('gives duplicate headings distinct anchors', () => {
+    const d = splitDocument(doc('tls.md'));
+    expect(d.sections.map((s) => s.anchor)).toEqual(['tls', 'tlscreatesecurecontextoptions', 'examples', 'examples-1']);
+  });
+
+  it('keeps text before the first heading as a preamble section with the bare document id', () => {
+    const d = splitDocument(doc('guide/files.md'));
+    expect(d.sections[0]?.id).toBe('guide/files#');
+    expect(d.sections[0]?.plain).toBe('Some preamble before any heading.');
+    expect(d.title).toBe('Working with files');
+  });
+
+  it('takes the title from the source first, then the first heading, then the file name', () => {
+    expect(splitDocument(doc('timers.md', 'Front matter title')).title).toBe('Front matter title');
+    expect(splitDocument(doc('timers.md')).title).toBe('Timers');
+    expect(splitDocument({ id: 'notes/todo', path: 'notes/todo.md', markdown: 'just text' }).title).toBe('todo');
+  });
+
+  it('builds urls from the permalink when the source has one', () => {
+    const d = splitDocument({ id: 'x', path: 'x', url: 'https://docs.example/x/', markdown: '# A b' });
+    expect(d.sections[0]?.url).toBe('https://docs.example/x/#a-b');
+  });
+});
+
+describe('slugify', () => {
+  it('matches GitHub-style anchors', () => {
+    expect(slugify('`fs.readFile(path[, options], callback)`')).toBe('fsreadfilepath-options-callback');
+    expect(slugify('Class: Timeout')).toBe('class-timeout');
+  });
+});

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { analyze, identifierParts, processTerm } from '../../src/domain/text-analysis.js';
+
+describe('text analysis', () => {
+  it('splits identifiers into words', () => {
+    expect(identifierParts('createSecureContext')).toEqual(['create', 'Secure', 'Context']);
+    expect(identifierParts('max_old_space_size')).toEqual(['max', 'old', 'space', 'size']);
+    expect(identifierParts('HTTPServer')).toEqual(['HTTP', 'Server']);
+  });
+
+  it('indexes the whole identifier and its stemmed parts', () => {
+    const terms = processTerm('readFileSync');
+    expect(terms).toContain('readfilesync');
+    expect(terms).toEqual(expect.arrayContaining(['read', 'file', 'sync']));
+  });
+
+  it('makes "fs.readFile" and "read files" share terms', () => {
+    const a = analyze('fs.readFile');
+    const b = analyze('read files');
+    expect(b.every((t) => a.includes(t))).toBe(true);
+  });
+
+  it('drops stop words', () => {
+    expect(analyze('how do I read the file')).toEqual(['read', 'file']);
+  });
+});
