@@ -1,0 +1,408 @@
+#!/usr/bin/env node
+// Throughput/latency of the MCP search tool (POST /mcp, stateless JSON-RPC `tools/call`) against
+// the same search over the plain JSON route (GET /api/search), on the built server (dist/).
+//
+//   npm run build && node scripts/bench-mcp.mjs [--duration 10] [--connections 50] [--rounds 3]
+//
+// The server runs as a child process; autocannon runs in this process. The two compete for the
+// machine's cores, as a server and its clients would on one host: figures are relative, not absolute.
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ENTRY = join(ROOT, 'dist', 'app', 'main.js');
+const CORPORA = ['/usr/share/doc/nodejs/api', join(ROOT, '.cache', 'nodejs-api')];
+const WARMUP_S = 2;
+const LIMIT = 5;
+const QUERIES = [
+  'read a file line by line',
+  'keep a timer from holding the process open',
+  'createSecureContext',
+  'spawn a child process and capture its output',
+  'how to hash a password with scrypt',
+  'worker threads share memory',
+  'parse command line arguments',
+  'EventEmitter memory leak warning max listeners',
+  'stream backpressure pipeline',
+  'resolve a hostname to an IP address',
+];
+
+// ---------------------------------------------------------------- options
+function fail(message) {
+  process.stderr.write(`bench-mcp: ${message}\n`);
+  process.exitCode = 1;
+  throw new BenchError(message);
+}
+class BenchError extends Error {}
+
+let opts;
+try {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      connections: { type: 'string', default: '50' },
+      rounds: { type: 'string', default: '3' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(
+      'usage: node scripts/bench-mcp.mjs [--duration S=10] [--connections N=50] [--rounds R=3]\n',
+    );
+    process.exit(0);
+  }
+  const int = (name, max) => {
+    const n = Number(values[name]);
+    if (!Number.isInteger(n) || n < 1 || n > max) {
+      process.stderr.write(
+        `bench-mcp: --${name} must be a whole number from 1 to ${max}, got "${values[name]}"\n`,
+      );
+      process.exit(2);
+    }
+    return n;
+  };
+  opts = { duration: int('duration', 600), connections: int('connections', 1000), rounds: int('rounds', 20) };
+} catch (e) {
+  process.stderr.write(`bench-mcp: ${e.message}\n`);
+  process.exit(2);
+}
+
+// ---------------------------------------------------------------- server lifecycle
+let child;
+let childExited = false;
+let childStderr = '';
+
+function killServer() {
+  if (child && !childExited) {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+process.on('exit', killServer);
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    process.stderr.write(`bench-mcp: ${sig}, stopping the server\n`);
+    killServer();
+    process.exit(130);
+  });
+}
+
+async function stopServer() {
+  if (!child || childExited) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(killServer, 3000);
+  await gone;
+  clearTimeout(timer);
+}
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => res(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function startServer(corpus) {
+  const port = await freePort();
+  child = spawn(
+    process.execPath,
+    [ENTRY, '--port', String(port), '--host', '127.0.0.1', '--docs', corpus, '--log-level', 'warn'],
+    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    childStderr += d;
+    if (childStderr.length > 20_000) childStderr = childStderr.slice(-20_000);
+  });
+  child.once('exit', () => {
+    childExited = true;
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (childExited)
+      fail(`the server exited during start-up (code ${child.exitCode}):\n${childStderr.trim()}`);
+    try {
+      const r = await fetch(`${base}/healthz`);
+      if (r.status === 200) {
+        const health = await r.json();
+        if (health.status === 'ok' || health.docs?.ready) return { base, port, health };
+      }
+    } catch {
+      // not listening yet
+    }
+    await sleep(100);
+  }
+  fail(`the server did not answer 200 on /healthz within 60 s:\n${childStderr.trim()}`);
+}
+
+/** CPU seconds (user+sys) the server process has used so far; undefined off Linux. */
+function serverCpuSeconds() {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ=100)
+  } catch {
+    return undefined;
+  }
+}
+
+// ---------------------------------------------------------------- requests
+const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+const mcpBody = (query, id) =>
+  JSON.stringify({
+    jsonrpc: '2.0',
+    id,
+    method: 'tools/call',
+    params: { name: 'search', arguments: { query, limit: LIMIT } },
+  });
+const plainPath = (query) => `/api/search?q=${encodeURIComponent(query)}&limit=${LIMIT}`;
+
+// Static, pre-built requests (no per-request rebuild in the load generator): each connection cycles
+// through all queries; the MCP side has 100 distinct JSON-RPC ids.
+const PLAIN_REQUESTS = QUERIES.map((q) => ({ method: 'GET', path: plainPath(q) }));
+const MCP_REQUESTS = Array.from({ length: 100 }, (_, i) => ({
+  method: 'POST',
+  path: '/mcp',
+  headers: MCP_HEADERS,
+  body: mcpBody(QUERIES[i % QUERIES.length], i + 1),
+}));
+
+// Cheap body checks run on every response during the load (counted as autocannon "mismatches").
+const verifyPlain = (body) => body.startsWith('{"results":[{');
+const verifyMcp = (body) =>
+  body.includes('"result":') && body.includes('\\"results\\":[{') && !body.includes('"isError":true');
+
+async function verifyEndpoints(base) {
+  let sameTop = 0;
+  for (const [i, q] of QUERIES.entries()) {
+    const p = await fetch(base + plainPath(q));
+    const pText = await p.text();
+    if (p.status !== 200) fail(`GET /api/search for "${q}": HTTP ${p.status}: ${pText.slice(0, 300)}`);
+    const plain = JSON.parse(pText);
+    if (!Array.isArray(plain.results) || plain.results.length === 0)
+      fail(`GET /api/search for "${q}": no results: ${pText.slice(0, 300)}`);
+    if (!verifyPlain(pText)) fail(`GET /api/search for "${q}": body check failed: ${pText.slice(0, 300)}`);
+
+    const m = await fetch(`${base}/mcp`, {
+      method: 'POST',
+      headers: MCP_HEADERS,
+      body: mcpBody(q, 1000 + i),
+    });
+    const mText = await m.text();
+    if (m.status !== 200)
+      fail(`POST /mcp tools/call search "${q}": HTTP ${m.status}: ${mText.slice(0, 300)}`);
+    let rpc;
+    try {
+      rpc = JSON.parse(mText);
+    } catch {
+      fail(
+        `POST /mcp tools/call search "${q}": reply is not JSON (content-type ${m.headers.get('content-type')}): ${mText.slice(0, 300)}`,
+      );
+    }
+    if (rpc.error) fail(`POST /mcp tools/call search "${q}": JSON-RPC error ${JSON.stringify(rpc.error)}`);
+    if (rpc.id !== 1000 + i)
+      fail(`POST /mcp tools/call search "${q}": reply id ${rpc.id}, expected ${1000 + i}`);
+    if (rpc.result?.isError)
+      fail(
+        `POST /mcp tools/call search "${q}": tool error: ${JSON.stringify(rpc.result.content).slice(0, 300)}`,
+      );
+    let results = rpc.result?.structuredContent?.results;
+    if (!results) {
+      try {
+        results = JSON.parse(rpc.result?.content?.[0]?.text ?? 'null')?.results;
+      } catch {
+        // handled below
+      }
+    }
+    if (!Array.isArray(results) || results.length === 0)
+      fail(`POST /mcp tools/call search "${q}": no results: ${mText.slice(0, 300)}`);
+    if (!verifyMcp(mText))
+      fail(`POST /mcp tools/call search "${q}": body check failed: ${mText.slice(0, 300)}`);
+    if (results[0].id === plain.results[0].id) sameTop++;
+  }
+  return { sameTop };
+}
+
+// ---------------------------------------------------------------- load
+function cannon(base, kind, duration) {
+  const mcp = kind === 'mcp';
+  return new Promise((res, rej) => {
+    const instance = autocannon(
+      {
+        url: base,
+        connections: opts.connections,
+        pipelining: 1,
+        duration,
+        requests: mcp ? MCP_REQUESTS : PLAIN_REQUESTS,
+        verifyBody: mcp ? verifyMcp : verifyPlain,
+      },
+      (err, result) => (err ? rej(err) : res(result)),
+    );
+    instance.on('error', rej);
+  });
+}
+
+async function measure(base, kind, duration) {
+  const cpu0 = serverCpuSeconds();
+  const gen0 = process.cpuUsage();
+  const r = await cannon(base, kind, duration);
+  const cpu1 = serverCpuSeconds();
+  const gen = process.cpuUsage(gen0);
+  if (childExited)
+    fail(`the server died during the ${kind} run (code ${child.exitCode}):\n${childStderr.trim()}`);
+  await sleep(250); // let closed sockets drain before the next run
+  return {
+    rps: r.requests.average,
+    total: r.requests.total,
+    p50: r.latency.p50,
+    p99: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors,
+    timeouts: r.timeouts,
+    mismatches: r.mismatches,
+    serverCpu: cpu0 === undefined || cpu1 === undefined ? undefined : (cpu1 - cpu0) / r.duration,
+    genCpu: (gen.user + gen.system) / 1e6 / r.duration,
+  };
+}
+
+// ---------------------------------------------------------------- report helpers
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const fmtRps = (n) => n.toFixed(0).padStart(8);
+const fmtMs = (n) => n.toFixed(1).padStart(7);
+const fmtCpu = (n) => (n === undefined ? '     n/a' : `${(n * 100).toFixed(0)}%`.padStart(8));
+const row = (label, s) =>
+  `  ${label.padEnd(14)} ${fmtRps(s.rps)} ${fmtMs(s.p50)} ${fmtMs(s.p99)} ${fmtCpu(s.serverCpu)} ${fmtCpu(s.genCpu)}`;
+const HEADER = `  ${''.padEnd(14)} ${'req/s'.padStart(8)} ${'p50 ms'.padStart(7)} ${'p99 ms'.padStart(7)} ${'srv cpu'.padStart(8)} ${'gen cpu'.padStart(8)}`;
+const log = (s = '') => process.stdout.write(`${s}\n`);
+
+// ---------------------------------------------------------------- main
+async function main() {
+  if (!existsSync(ENTRY)) fail(`${ENTRY} not found: build first with \`npm run build\``);
+  const corpus = CORPORA.find((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.md')));
+  if (!corpus)
+    fail(`no Node.js API docs corpus (looked in ${CORPORA.join(', ')}): run scripts/install-test-deps.sh`);
+
+  const perRun = opts.duration + 1;
+  const budgetS = 60 + 2 * (WARMUP_S + 1) + opts.rounds * 2 * perRun + 30;
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`bench-mcp: did not finish within ${budgetS} s, giving up\n`);
+    killServer();
+    process.exit(1);
+  }, budgetS * 1000);
+  watchdog.unref();
+
+  const { base, health } = await startServer(corpus);
+  const cpus = os.cpus();
+  log('certdocs MCP vs plain-HTTP search benchmark');
+  log(
+    `  node ${process.version}, ${os.platform()}/${os.arch()}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? '?'})`,
+  );
+  log(`  corpus ${corpus}: ${health.docs?.documents} documents, ${health.docs?.sections} sections`);
+  log(`  server pid ${child.pid} at ${base} (separate process; autocannon runs in this process,`);
+  log(`    so server and load generator compete for the ${cpus.length} CPUs, like a co-located deployment)`);
+  log(
+    `  ${opts.connections} connections, pipelining 1, keep-alive; ${QUERIES.length} rotating queries, limit ${LIMIT}`,
+  );
+  log(`  MCP: POST /mcp stateless JSON-RPC tools/call "search" (no session); plain: GET /api/search`);
+  log(
+    `  warm-up ${WARMUP_S} s each, then ${opts.rounds} round(s) x ${opts.duration} s per side, order alternating per round`,
+  );
+  log();
+
+  const { sameTop } = await verifyEndpoints(base);
+  log(
+    `verified: all ${QUERIES.length} queries return 200 with results on both endpoints (same top hit on ${sameTop}/${QUERIES.length})`,
+  );
+
+  const warm = [await measure(base, 'plain', WARMUP_S), await measure(base, 'mcp', WARMUP_S)];
+  log(`warm-up done (plain ${warm[0].rps.toFixed(0)} req/s, mcp ${warm[1].rps.toFixed(0)} req/s; discarded)`);
+  log();
+  log('  srv cpu = server process CPU / wall time (100% = one core); gen cpu = load generator process');
+  log(HEADER);
+
+  const plain = [];
+  const mcp = [];
+  for (let r = 1; r <= opts.rounds; r++) {
+    const order = r % 2 ? ['plain', 'mcp'] : ['mcp', 'plain'];
+    for (const kind of order) {
+      const s = await measure(base, kind, opts.duration);
+      (kind === 'plain' ? plain : mcp).push(s);
+      log(row(`round ${r} ${kind}`, s));
+    }
+  }
+
+  const med = (xs) => ({
+    rps: median(xs.map((x) => x.rps)),
+    p50: median(xs.map((x) => x.p50)),
+    p99: median(xs.map((x) => x.p99)),
+    serverCpu: xs.some((x) => x.serverCpu === undefined) ? undefined : median(xs.map((x) => x.serverCpu)),
+    genCpu: median(xs.map((x) => x.genCpu)),
+  });
+  const mp = med(plain);
+  const mm = med(mcp);
+  log(row('median plain', mp));
+  log(row('median mcp', mm));
+  log();
+
+  const all = [...warm, ...plain, ...mcp];
+  const sum = (k) => all.reduce((a, x) => a + x[k], 0);
+  const bad = {
+    non2xx: sum('non2xx'),
+    errors: sum('errors'),
+    timeouts: sum('timeouts'),
+    mismatches: sum('mismatches'),
+  };
+  log(
+    `requests: plain ${plain.reduce((a, x) => a + x.total, 0)}, mcp ${mcp.reduce((a, x) => a + x.total, 0)} (measured rounds); ` +
+      `non-2xx ${bad.non2xx}, socket errors ${bad.errors}, timeouts ${bad.timeouts}, bad bodies ${bad.mismatches} (incl. warm-up)`,
+  );
+  log(`mcp/plain p50 latency ratio: ${(mm.p50 / mp.p50).toFixed(2)}, p99: ${(mm.p99 / mp.p99).toFixed(2)}`);
+  log(
+    `mcp/plain throughput ratio: ${(mm.rps / mp.rps).toFixed(2)} (median of ${opts.rounds} round${opts.rounds > 1 ? 's' : ''})`,
+  );
+
+  await stopServer();
+  clearTimeout(watchdog);
+  if (bad.non2xx || bad.errors || bad.timeouts || bad.mismatches) {
+    process.stderr.write(
+      'bench-mcp: FAILED: some requests were not 2xx with a valid search result (see counts above)\n',
+    );
+    if (childStderr.trim()) process.stderr.write(`server stderr:\n${childStderr.trim()}\n`);
+    process.exitCode = 1;
+  }
+}
+
+main().then(
+  () => {
+    killServer();
+    process.exit(process.exitCode ?? 0);
+  },
+  async (e) => {
+    if (!(e instanceof BenchError)) process.stderr.write(`bench-mcp: unexpected error: ${e?.stack ?? e}\n`);
+    killServer();
+    process.exit(1);
+  },
+);
