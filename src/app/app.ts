@@ -1,14 +1,22 @@
 import 'reflect-metadata';
 import type { DependencyContainer } from 'tsyringe';
+import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
+import { AcmeError } from '../domain/acme-errors.js';
 import { DocSourceError } from '../domain/errors.js';
+import { ObtainCertificate } from '../domain/obtain-certificate.js';
+import { RenewalScheduler } from '../domain/renewal-scheduler.js';
 import { ServeDocs } from '../domain/serve-docs.js';
+import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT, type McpTransport } from '../ports/mcp-transport.js';
 import type { AppConfig } from './config.js';
-import { buildContainer } from './container.js';
+import { buildContainer, HEALTH_EXTRAS, type HealthExtras } from './container.js';
 
 export interface RunningApp {
+  /** Where MCP is served; undefined for stdio. */
   readonly url?: string;
+  /** The HTTP-01 responder's URL, when a domain is configured. */
+  readonly acmeUrl?: string;
   readonly container: DependencyContainer;
   stop(): Promise<void>;
 }
@@ -16,24 +24,70 @@ export interface RunningApp {
 /** A start-up problem the user fixes by changing config; printed as one line naming the option. */
 export class StartupError extends Error {}
 
-/** Starts certdocs: load and index the docs, then open the MCP transport. */
+/**
+ * Starts certdocs. Without a domain: index the docs, serve MCP over plain HTTP (or stdio).
+ * With a domain: the HTTP-01 responder comes up first, the docs are indexed while the certificate
+ * is obtained, and MCP is served only over HTTPS, never over plain HTTP as a fallback.
+ */
 export async function startApp(config: AppConfig, container = buildContainer(config)): Promise<RunningApp> {
   const logger = container.resolve<Logger>(LOGGER);
   const docs = container.resolve(ServeDocs);
-  try {
-    await docs.load();
-  } catch (e) {
+  const loadDocs = docs.load().catch((e) => {
     if (e instanceof DocSourceError) throw new StartupError(`--docs (DOCS_SOURCE): ${e.message}`);
     throw e;
+  });
+
+  if (!config.acme) {
+    await loadDocs;
+    const transport = container.resolve<McpTransport>(MCP_TRANSPORT);
+    const { url } = await transport.start();
+    return { url, container, stop: () => stopAll(logger, [() => transport.stop()]) };
   }
+
+  const responder = container.resolve(HonoChallengeResponder);
+  const acme = await responder.start().catch((e: NodeJS.ErrnoException) => {
+    throw new StartupError(
+      `--acme-port (ACME_PORT): cannot listen on ${config.acme?.acmePort}: ${e.code ?? e.message}`,
+    );
+  });
+  logger.info('HTTP-01 responder listening', { url: acme.url });
+  const abort = new AbortController();
+  const obtain = container.resolve(ObtainCertificate);
+  const scheduler = container.resolve(RenewalScheduler);
+  const health = container.resolve<HealthExtras>(HEALTH_EXTRAS);
+  health.current = () => ({ certificate: scheduler.status() ?? null });
+
+  let cert: Awaited<ReturnType<ObtainCertificate['ensure']>>;
+  try {
+    [, cert] = await Promise.all([loadDocs, obtain.ensure(abort.signal)]);
+  } catch (e) {
+    abort.abort();
+    await responder.stop();
+    if (e instanceof AcmeError && !e.retryable) throw new StartupError(`${e.code}: ${e.message}`);
+    throw e;
+  }
+  container.resolve<CertificateInstaller>(CERTIFICATE_INSTALLER).install(cert.cert);
   const transport = container.resolve<McpTransport>(MCP_TRANSPORT);
   const { url } = await transport.start();
+  responder.setReady(true);
+  scheduler.start(cert);
   return {
     url,
+    acmeUrl: acme.url,
     container,
-    stop: async () => {
-      await transport.stop();
-      logger.info('stopped');
-    },
+    stop: () =>
+      stopAll(logger, [
+        async () => {
+          abort.abort();
+          scheduler.stop();
+        },
+        () => transport.stop(),
+        () => responder.stop(),
+      ]),
   };
+}
+
+async function stopAll(logger: Logger, steps: (() => Promise<void>)[]): Promise<void> {
+  for (const step of steps) await step();
+  logger.info('stopped');
 }

@@ -111,11 +111,19 @@ export type ParseOutcome =
   | { ok: 'help' }
   | { ok: 'version' };
 
-const portSchema = z.coerce
-  .number({ error: 'must be a number' })
-  .int('must be a whole number')
-  .min(1, 'must be from 1 to 65535')
-  .max(65535, 'must be from 1 to 65535');
+/** Port 0 asks the OS for a free port (tests, side-by-side instances); the ACME port must be real. */
+const portSchema = (min: 0 | 1) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must be a number')
+    .pipe(
+      z.coerce
+        .number<string>({ error: 'must be a number' })
+        .int('must be a whole number')
+        .min(min, `must be from ${min} to 65535`)
+        .max(65535, `must be from ${min} to 65535`),
+    );
 
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off|)$/i;
@@ -167,10 +175,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     errors.push(`${label(name)}: must be true or false, got "${v}"`);
     return false;
   };
-  const port = (name: OptionName, fallback: number): number => {
+  const port = (name: OptionName, fallback: number, min: 0 | 1): number => {
     const v = raw(name);
     if (v === undefined) return fallback;
-    const parsed = portSchema.safeParse(v);
+    const parsed = portSchema(min).safeParse(v);
     if (parsed.success) return parsed.data;
     errors.push(`${label(name)}: ${parsed.error.issues[0]?.message ?? 'invalid'}, got "${v}"`);
     return fallback;
@@ -196,7 +204,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       errors.push(`${label('domain')}: "${d}": wildcards need DNS-01, which certdocs does not do`);
   }
   const port443 = domains.length > 0;
-  const mainPort = port('port', port443 ? 443 : 8080);
+  const mainPort = port('port', port443 ? 443 : 8080, 0);
   const host = raw('host');
   const maxBody = Number(raw('max-body-bytes'));
   if (!Number.isInteger(maxBody) || maxBody < 1024) {
@@ -220,7 +228,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     if (email !== undefined && !z.email().safeParse(email).success) {
       errors.push(`${label('email')}: "${email}" is not an e-mail address`);
     }
-    const acmePort = port('acme-port', 80);
+    const acmePort = port('acme-port', 80, 1);
     if (acmePort === mainPort) errors.push(`${label('acme-port')}: must differ from --port (${mainPort})`);
     acme = {
       domains,

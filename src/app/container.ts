@@ -1,14 +1,25 @@
 import 'reflect-metadata';
-import { type DependencyContainer, container as rootContainer } from 'tsyringe';
+import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
+import { AcmeClientAdapter } from '../adapters/acme-client/acme-client-adapter.js';
+import { FsCertStore } from '../adapters/filesystem/fs-cert-store.js';
 import { FsMarkdownDocSource } from '../adapters/filesystem/fs-markdown-doc-source.js';
+import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
 import { DocsMcpServerFactory } from '../adapters/mcp-sdk/docs-mcp-server.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
+import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
+import { OBTAIN_SETTINGS, ObtainCertificate, type ObtainSettings } from '../domain/obtain-certificate.js';
+import { RenewalScheduler } from '../domain/renewal-scheduler.js';
 import { ServeDocs } from '../domain/serve-docs.js';
-import { CLOCK } from '../ports/clock.js';
+import { ACME_CLIENT } from '../ports/acme-client.js';
+import { CERT_STORE } from '../ports/cert-store.js';
+import { CERTIFICATE_CRYPTO } from '../ports/certificate-crypto.js';
+import { CERTIFICATE_INSTALLER } from '../ports/certificate-installer.js';
+import { CHALLENGE_RESPONDER } from '../ports/challenge-responder.js';
+import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE } from '../ports/doc-source.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT } from '../ports/mcp-transport.js';
@@ -16,6 +27,9 @@ import type { AppConfig } from './config.js';
 import { VERSION } from './version.js';
 
 export const APP_CONFIG = Symbol.for('certdocs.AppConfig');
+/** Extra /healthz fields, filled in by the app once a certificate is in service. */
+export const HEALTH_EXTRAS = Symbol.for('certdocs.HealthExtras');
+export type HealthExtras = { current: () => Record<string, unknown> };
 
 /**
  * The one composition root: the only place that knows which adapter stands behind which port.
@@ -27,42 +41,94 @@ export function buildContainer(
   parent: DependencyContainer = rootContainer,
 ): DependencyContainer {
   const c = parent.createChildContainer();
+  const health: HealthExtras = { current: () => ({}) };
   c.register(APP_CONFIG, { useValue: config });
+  c.register(HEALTH_EXTRAS, { useValue: health });
   c.register(LOGGER, { useValue: new PinoLogger(config.logLevel) });
   c.register(CLOCK, { useValue: new SystemClock() });
   c.register(DOC_SOURCE, {
-    useFactory: (r) =>
+    useFactory: instanceCachingFactory((r) =>
       config.docs.kind === 'dir'
         ? new FsMarkdownDocSource(config.docs.location, r.resolve<Logger>(LOGGER))
         : new HugoIndexDocSource(config.docs.location),
+    ),
   });
   c.registerSingleton(ServeDocs);
   c.register(DocsMcpServerFactory, {
-    useFactory: (r) =>
-      new DocsMcpServerFactory(r.resolve(ServeDocs), r.resolve<Logger>(LOGGER), {
-        name: 'certdocs',
-        version: VERSION,
-      }),
+    useFactory: instanceCachingFactory(
+      (r) =>
+        new DocsMcpServerFactory(r.resolve(ServeDocs), r.resolve<Logger>(LOGGER), {
+          name: 'certdocs',
+          version: VERSION,
+        }),
+    ),
+  });
+  c.register(HttpMcpTransport, {
+    useFactory: instanceCachingFactory(
+      (r) =>
+        new HttpMcpTransport(
+          r.resolve(ServeDocs),
+          r.resolve(DocsMcpServerFactory),
+          r.resolve<Logger>(LOGGER),
+          {
+            host: config.host,
+            port: config.port,
+            maxBodyBytes: config.maxBodyBytes,
+            https: Boolean(config.acme),
+            health: () => health.current(),
+            guard: {
+              allowedHosts: config.allowedHosts,
+              allowedOrigins: config.allowedOrigins,
+              domains: config.acme?.domains ?? [],
+            },
+          },
+        ),
+    ),
   });
   c.register(MCP_TRANSPORT, {
-    useFactory: (r) =>
+    useFactory: instanceCachingFactory((r) =>
       config.transport === 'stdio'
         ? new StdioMcpTransport(r.resolve(DocsMcpServerFactory))
-        : new HttpMcpTransport(
-            r.resolve(ServeDocs),
-            r.resolve(DocsMcpServerFactory),
-            r.resolve<Logger>(LOGGER),
-            {
-              host: config.host,
-              port: config.port,
-              maxBodyBytes: config.maxBodyBytes,
-              guard: {
-                allowedHosts: config.allowedHosts,
-                allowedOrigins: config.allowedOrigins,
-                domains: config.acme?.domains ?? [],
-              },
-            },
-          ),
+        : r.resolve(HttpMcpTransport),
+    ),
   });
+  if (config.acme) registerAcme(c, config, health);
   return c;
+}
+
+function registerAcme(c: DependencyContainer, config: AppConfig, health: HealthExtras): void {
+  const acme = config.acme;
+  if (!acme) return;
+  const settings: ObtainSettings = {
+    domains: acme.domains,
+    directoryUrl: acme.directoryUrl,
+    email: acme.email,
+    acceptTos: acme.acceptTos,
+  };
+  c.register(OBTAIN_SETTINGS, { useValue: settings });
+  c.register(CERT_STORE, {
+    useFactory: instanceCachingFactory((r) => new FsCertStore(acme.certsDir, r.resolve<Logger>(LOGGER))),
+  });
+  c.register(CERTIFICATE_CRYPTO, { useValue: new NodeCertificateCrypto() });
+  c.register(ACME_CLIENT, {
+    useFactory: instanceCachingFactory(
+      (r) => new AcmeClientAdapter({ directoryUrl: acme.directoryUrl }, r.resolve<Clock>(CLOCK)),
+    ),
+  });
+  c.register(HonoChallengeResponder, {
+    useFactory: instanceCachingFactory(
+      () =>
+        new HonoChallengeResponder({
+          host: config.host,
+          port: acme.acmePort,
+          domains: acme.domains,
+          httpsPort: config.port,
+          health: () => health.current(),
+        }),
+    ),
+  });
+  c.register(CHALLENGE_RESPONDER, { useFactory: (r) => r.resolve(HonoChallengeResponder) });
+  c.register(CERTIFICATE_INSTALLER, { useFactory: (r) => r.resolve(HttpMcpTransport) });
+  c.registerSingleton(ObtainCertificate);
+  c.registerSingleton(RenewalScheduler);
 }

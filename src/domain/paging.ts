@@ -14,7 +14,8 @@ export function pageText(text: string, offset: number, maxChars: number): Page {
   const start = Math.min(Math.max(0, offset), text.length);
   let end = Math.min(text.length, start + maxChars);
   if (end < text.length) {
-    const newline = text.lastIndexOf('\n', end);
+    // end - 1: the page may end with a newline, but a newline at `end` itself would overflow by one.
+    const newline = text.lastIndexOf('\n', end - 1);
     if (newline > start + maxChars * 0.6) end = newline + 1;
   }
   return {

@@ -9,7 +9,9 @@ const index = DocIndex.build(
 
 describe('DocIndex ranking', () => {
   it('ranks the section whose heading names the query first', () => {
-    expect(index.search('tls.createSecureContext', 3)[0]?.section.id).toBe('tls#tlscreatesecurecontextoptions');
+    expect(index.search('tls.createSecureContext', 3)[0]?.section.id).toBe(
+      'tls#tlscreatesecurecontextoptions',
+    );
   });
 
   it('finds an identifier from plain words', () => {
@@ -17,12 +19,16 @@ describe('DocIndex ranking', () => {
   });
 
   it('finds a section by words from its body, not only its heading', () => {
-    const ids = index.search('keep the process from exiting because of the event loop', 3).map((h) => h.section.id);
+    const ids = index
+      .search('keep the process from exiting because of the event loop', 3)
+      .map((h) => h.section.id);
     expect(ids).toContain('timers#timeoutunref');
   });
 
   it('uses stemming: "reading files" finds "Reading a file"', () => {
-    expect(index.search('reading files line', 1)[0]?.section.id).toBe('guide/files#reading-a-file-line-by-line');
+    expect(index.search('reading files line', 1)[0]?.section.id).toBe(
+      'guide/files#reading-a-file-line-by-line',
+    );
   });
 
   it('returns a snippet that contains a matched word', () => {

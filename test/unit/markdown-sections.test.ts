@@ -35,7 +35,12 @@ describe('splitDocument', () => {
 
   it('gives duplicate headings distinct anchors', () => {
     const d = splitDocument(doc('tls.md'));
-    expect(d.sections.map((s) => s.anchor)).toEqual(['tls', 'tlscreatesecurecontextoptions', 'examples', 'examples-1']);
+    expect(d.sections.map((s) => s.anchor)).toEqual([
+      'tls',
+      'tlscreatesecurecontextoptions',
+      'examples',
+      'examples-1',
+    ]);
   });
 
   it('keeps text before the first heading as a preamble section with the bare document id', () => {
@@ -48,7 +53,9 @@ describe('splitDocument', () => {
   it('takes the title from the source first, then the first heading, then the file name', () => {
     expect(splitDocument(doc('timers.md', 'Front matter title')).title).toBe('Front matter title');
     expect(splitDocument(doc('timers.md')).title).toBe('Timers');
-    expect(splitDocument({ id: 'notes/todo', path: 'notes/todo.md', markdown: 'just text' }).title).toBe('todo');
+    expect(splitDocument({ id: 'notes/todo', path: 'notes/todo.md', markdown: 'just text' }).title).toBe(
+      'todo',
+    );
   });
 
   it('builds urls from the permalink when the source has one', () => {

@@ -24,6 +24,14 @@ describe('pageText', () => {
     expect(p.text.endsWith('\n')).toBe(true);
   });
 
+  it('never exceeds maxChars when a line break sits exactly at the limit', () => {
+    // Line breaks at 150 and at 200 (= maxChars): the page must stop after the one at 150.
+    const p = pageText(`${'a'.repeat(150)}\n${'b'.repeat(49)}\n${'c'.repeat(50)}`, 0, 200);
+    expect(p.text.length).toBeLessThanOrEqual(200);
+    expect(p.text.endsWith('\n')).toBe(true);
+    expect(p.nextOffset).toBe(151);
+  });
+
   it('returns an empty last page and no next offset past the end', () => {
     const p = pageText('abc', 10, 100);
     expect(p).toEqual({ text: '', offset: 3, nextOffset: null, totalChars: 3 });

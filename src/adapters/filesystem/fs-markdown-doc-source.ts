@@ -36,14 +36,23 @@ export class FsMarkdownDocSource implements DocSource {
       throw new DocSourceError(this.root, 'the directory contains no .md or .mdx files');
     const docs: SourceDocument[] = [];
     for (const file of files) {
-      const real = await realpath(file);
-      // A symlink must not smuggle a file from outside the docs folder into the corpus.
-      if (relative(root, real).startsWith('..')) {
-        this.logger.warn('skipping symlink that leaves the docs folder', { file });
+      let real: string;
+      let text: string;
+      try {
+        real = await realpath(file);
+        // A symlink must not smuggle a file from outside the docs folder into the corpus.
+        if (relative(root, real).startsWith('..')) {
+          this.logger.warn('skipping symlink that leaves the docs folder', { file });
+          continue;
+        }
+        text = await readFile(real, 'utf8');
+      } catch (e) {
+        // One dangling symlink or unreadable file must not take the whole corpus down.
+        this.logger.warn('skipping unreadable file', { file, error: (e as NodeJS.ErrnoException).code ?? e });
         continue;
       }
       const rel = relative(root, file).split(sep).join('/');
-      docs.push(this.parse(rel, await readFile(real, 'utf8')));
+      docs.push(this.parse(rel, text));
     }
     return docs;
   }

@@ -58,11 +58,17 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
 
   // The same search as the MCP tool, for curl, scripts and as the benchmark's baseline.
   app.get('/api/search', (c) => {
-    try {
-      const limit = c.req.query('limit');
+    const limitParam = c.req.query('limit');
+    const limit = limitParam ? Number(limitParam) : undefined;
+    // NaN would slip through ServeDocs' clamp and lift the limit altogether.
+    if (limit !== undefined && !Number.isInteger(limit)) {
       return c.json(
-        opts.docs.search({ query: c.req.query('q') ?? '', limit: limit ? Number(limit) : undefined }),
+        { error: 'docs.invalid_query', message: `limit must be a whole number, got "${limitParam}"` },
+        400,
       );
+    }
+    try {
+      return c.json(opts.docs.search({ query: c.req.query('q') ?? '', limit }));
     } catch (e) {
       if (isDomainError(e)) return c.json({ error: e.code, message: e.message }, 400);
       throw e;

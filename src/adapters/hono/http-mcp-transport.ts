@@ -1,4 +1,6 @@
+import type { StoredCertificate } from '../../domain/certificate.js';
 import type { ServeDocs } from '../../domain/serve-docs.js';
+import type { CertificateInstaller } from '../../ports/certificate-installer.js';
 import type { Logger } from '../../ports/logger.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
 import type { DocsMcpServerFactory } from '../mcp-sdk/docs-mcp-server.js';
@@ -13,15 +15,17 @@ export interface HttpMcpTransportOptions {
   readonly port: number;
   readonly guard: GuardOptions;
   readonly maxBodyBytes: number;
-  readonly tls?: TlsMaterial;
+  /** Serve HTTPS: a certificate must be installed before start(). */
+  readonly https?: boolean;
   readonly health?: () => Record<string, unknown>;
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
-export class HttpMcpTransport implements McpTransport {
+export class HttpMcpTransport implements McpTransport, CertificateInstaller {
   private running: RunningServer | undefined;
   private readonly streamable: StreamableHttpEndpoint;
   private readonly sse: LegacySseEndpoint;
+  private tls: TlsMaterial | undefined;
 
   constructor(
     private readonly docs: ServeDocs,
@@ -43,15 +47,12 @@ export class HttpMcpTransport implements McpTransport {
       sse: this.sse,
       health: this.options.health,
     });
-    this.running = await serveNode(app, {
-      host: this.options.host,
-      port: this.options.port,
-      tls: this.options.tls,
-    });
+    if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
+    this.running = await serveNode(app, { host: this.options.host, port: this.options.port, tls: this.tls });
     this.logger.info('MCP server listening', {
       url: `${this.running.url}/mcp`,
       sse: `${this.running.url}/sse`,
-      tls: Boolean(this.options.tls),
+      tls: Boolean(this.tls),
     });
     return { url: this.running.url };
   }
@@ -60,9 +61,10 @@ export class HttpMcpTransport implements McpTransport {
     return this.running?.port;
   }
 
-  /** Swaps the certificate for new handshakes without dropping open connections. */
-  setCertificate(tls: TlsMaterial): void {
-    this.running?.setCertificate(tls);
+  /** Sets the certificate; once running, swaps it for new handshakes without dropping open connections. */
+  install(cert: StoredCertificate): void {
+    this.tls = { keyPem: cert.keyPem, certPem: cert.certPem };
+    this.running?.setCertificate(this.tls);
   }
 
   notifyResourcesChanged(): void {

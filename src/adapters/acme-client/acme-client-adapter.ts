@@ -1,0 +1,230 @@
+import type { Agent } from 'node:https';
+import type * as AcmeLib from 'acme-client';
+import { AcmeError } from '../../domain/acme-errors.js';
+import type { AccountRecord } from '../../domain/certificate.js';
+import type {
+  AccountRequest,
+  AcmeAuthorization,
+  AcmeChallenge,
+  AcmeClient,
+  AcmeDirectoryInfo,
+  AcmeOrder,
+} from '../../ports/acme-client.js';
+import type { Clock } from '../../ports/clock.js';
+import { type CallRecord, calls, installProblemCapture, parseRetryAfter } from './problem-capture.js';
+
+type Lib = typeof AcmeLib;
+type LibClient = InstanceType<Lib['Client']>;
+type LibOrder = Awaited<ReturnType<LibClient['createOrder']>>;
+interface ApiResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  data: Record<string, unknown>;
+}
+interface LibInternals {
+  api: { apiRequest(url: string, payload: unknown, valid: number[]): Promise<ApiResponse> };
+}
+
+export interface AcmeClientAdapterOptions {
+  readonly directoryUrl: string;
+  /** Extra CA to trust for the directory (tests); production uses NODE_EXTRA_CA_CERTS. */
+  readonly httpsAgent?: Agent;
+  /** Give up waiting for one authorization or order after this long. */
+  readonly pollTimeoutMs?: number;
+}
+
+/** Poll promptly: on loopback Pebble validates in tens of ms; a CA's Retry-After can only lengthen this. */
+const POLL_STEPS_MS = [0, 25, 50, 100, 200, 400, 800, 1000];
+const MAX_POLL_RETRY_AFTER_MS = 10_000;
+
+let libPromise: Promise<Lib> | undefined;
+
+/** acme-client costs ~0.2 s to load: only an order that needs it pays. */
+function loadLib(): Promise<Lib> {
+  libPromise ??= import('acme-client').then((mod) => {
+    const lib = ((mod as unknown as { default?: Lib }).default ?? mod) as Lib;
+    const settings = (lib.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } })
+      .acmeSettings;
+    // Retries (with Retry-After) are the domain's job; acme-client's own would wait hours unseen.
+    settings.retryMaxAttempts = 0;
+    installProblemCapture(lib.axios as never);
+    return lib;
+  });
+  return libPromise;
+}
+
+/**
+ * AcmeClient over acme-client 5.4: its JWS signing, nonces and badNonce retry, plus what it lacks:
+ * problem types and Retry-After kept (AcmeError), prompt polling, `profile` / `replaces` in orders.
+ */
+export class AcmeClientAdapter implements AcmeClient {
+  private client: LibClient | undefined;
+  private dir: AcmeDirectoryInfo | undefined;
+  private readonly orders = new Map<string, LibOrder>();
+
+  constructor(
+    private readonly options: AcmeClientAdapterOptions,
+    private readonly clock: Clock,
+  ) {}
+
+  async directory(): Promise<AcmeDirectoryInfo> {
+    if (this.dir) return this.dir;
+    const lib = await loadLib();
+    if (this.options.httpsAgent) lib.axios.defaults.httpsAgent = this.options.httpsAgent;
+    const res = await this.call('reading the ACME directory', () => lib.axios.get(this.options.directoryUrl));
+    const data = res.data as { meta?: Record<string, unknown>; renewalInfo?: string; newOrder?: string };
+    if (!data || typeof data.newOrder !== 'string') {
+      throw new AcmeError(
+        'acme.config',
+        `${this.options.directoryUrl} is not an ACME directory (no newOrder)`,
+      );
+    }
+    const meta = data.meta ?? {};
+    this.dir = {
+      termsOfService: typeof meta.termsOfService === 'string' ? meta.termsOfService : undefined,
+      profiles: (typeof meta.profiles === 'object' && meta.profiles ? meta.profiles : {}) as Record<
+        string,
+        string
+      >,
+      externalAccountRequired: meta.externalAccountRequired === true,
+      renewalInfo: typeof data.renewalInfo === 'string' ? data.renewalInfo : undefined,
+    };
+    return this.dir;
+  }
+
+  async useAccount(req: AccountRequest): Promise<AccountRecord> {
+    const lib = await loadLib();
+    const keyPem = req.stored?.keyPem ?? (await req.newKeyPem());
+    const client = new lib.Client({
+      directoryUrl: this.options.directoryUrl,
+      accountKey: keyPem,
+      accountUrl: req.stored?.url,
+      externalAccountBinding: req.eab,
+    });
+    if (!req.stored?.url) {
+      await this.call('registering the ACME account', () =>
+        client.createAccount({
+          termsOfServiceAgreed: req.termsOfServiceAgreed,
+          contact: req.email ? [`mailto:${req.email}`] : undefined,
+        }),
+      );
+    }
+    this.client = client;
+    return { keyPem, url: client.getAccountUrl() };
+  }
+
+  async newOrder(req: {
+    domains: readonly string[];
+    profile?: string;
+    replaces?: string;
+  }): Promise<AcmeOrder> {
+    const client = this.requireClient();
+    const payload: Record<string, unknown> = {
+      identifiers: req.domains.map((value) => ({ type: 'dns', value })),
+    };
+    if (req.profile) payload.profile = req.profile;
+    if (req.replaces) payload.replaces = req.replaces;
+    const order = await this.call('creating the order', () => client.createOrder(payload as never));
+    this.orders.set(order.url, order);
+    const authzs = await this.call('reading authorizations', () => client.getAuthorizations(order));
+    const authorizations: AcmeAuthorization[] = [];
+    for (const a of authzs) {
+      const challenges: AcmeChallenge[] = [];
+      for (const c of a.challenges) {
+        const type = c.type as string;
+        if (type !== 'http-01' && type !== 'tls-alpn-01') continue;
+        const keyAuthorization = await client.getChallengeKeyAuthorization(c);
+        challenges.push({ type, url: c.url, token: (c as { token: string }).token, keyAuthorization });
+      }
+      authorizations.push({ url: a.url, domain: a.identifier.value, status: a.status, challenges });
+    }
+    return { url: order.url, authorizations };
+  }
+
+  async acceptChallenge(challenge: AcmeChallenge): Promise<void> {
+    const client = this.requireClient();
+    await this.call('accepting the challenge', () =>
+      client.completeChallenge({ url: challenge.url } as never),
+    );
+  }
+
+  async waitForAuthorization(authz: AcmeAuthorization): Promise<void> {
+    const data = await this.poll(authz.url, 'valid', `authorization of ${authz.domain}`);
+    if (data.status === 'valid') return;
+    const failed = (data.challenges as { error?: { type?: string; detail?: string } }[] | undefined)?.find(
+      (c) => c.error,
+    );
+    const problem = failed?.error ?? { type: 'urn:ietf:params:acme:error:unauthorized' };
+    const err = AcmeError.fromProblem({
+      type: problem.type,
+      detail: `${authz.domain}: ${problem.detail ?? 'the challenge failed'}`,
+    });
+    throw err.code.startsWith('acme.challenge_failed')
+      ? err
+      : new AcmeError('acme.challenge_failed', err.message, err.problemType);
+  }
+
+  async finalize(order: AcmeOrder, csrPem: string): Promise<string> {
+    const client = this.requireClient();
+    const libOrder = this.orders.get(order.url);
+    if (!libOrder) throw new Error(`unknown order ${order.url}`);
+    const finalized = await this.call('finalizing the order', () => client.finalizeOrder(libOrder, csrPem));
+    let current = finalized;
+    if (finalized.status !== 'valid') {
+      const data = await this.poll(order.url, 'valid', 'order');
+      if (data.status !== 'valid') {
+        const err = data.error as { type?: string; detail?: string } | undefined;
+        throw AcmeError.fromProblem({
+          type: err?.type,
+          detail: err?.detail ?? `order became ${String(data.status)}`,
+        });
+      }
+      current = { ...finalized, ...(data as object), url: order.url } as LibOrder;
+    }
+    const pem = await this.call('downloading the certificate', () => client.getCertificate(current));
+    this.orders.delete(order.url);
+    return pem;
+  }
+
+  /** Polls a resource until it reaches `target` or `invalid`; Retry-After (RFC 8555 §8.2) is honoured. */
+  private async poll(url: string, target: string, what: string): Promise<Record<string, unknown>> {
+    const api = (this.requireClient() as unknown as LibInternals).api;
+    const deadline = this.clock.now().getTime() + (this.options.pollTimeoutMs ?? 60_000);
+    for (let i = 0; ; i++) {
+      const res = await this.call(`polling the ${what}`, () => api.apiRequest(url, null, [200]));
+      const status = res.data.status;
+      if (status === target || status === 'invalid') return res.data;
+      const step = POLL_STEPS_MS[Math.min(i + 1, POLL_STEPS_MS.length - 1)] as number;
+      const asked = parseRetryAfter(res.headers['retry-after']);
+      const wait = asked !== undefined ? Math.min(Math.max(step, asked), MAX_POLL_RETRY_AFTER_MS) : step;
+      if (this.clock.now().getTime() + wait > deadline) {
+        throw new AcmeError('acme.timeout', `The CA left the ${what} "${String(status)}" for too long`);
+      }
+      await this.clock.sleep(wait);
+    }
+  }
+
+  private requireClient(): LibClient {
+    if (!this.client) throw new Error('useAccount() must be called first');
+    return this.client;
+  }
+
+  /** Runs one acme-client call, turning its bare errors into AcmeErrors with the problem details. */
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const record: CallRecord = {};
+    try {
+      return await calls.run(record, fn);
+    } catch (e) {
+      if (e instanceof AcmeError) throw e;
+      if (record.problem) {
+        const p = record.problem;
+        throw AcmeError.fromProblem({ ...p, detail: `${what}: ${p.detail ?? (e as Error).message}` });
+      }
+      const where = record.url ?? this.options.directoryUrl;
+      throw new AcmeError(
+        'acme.unreachable',
+        `${what}: no usable answer from ${where} (${record.networkError ?? (e as Error).message})`,
+      );
+    }
+  }
+}

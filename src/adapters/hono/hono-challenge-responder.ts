@@ -1,0 +1,83 @@
+import { Hono } from 'hono';
+import type { ChallengeResponder } from '../../ports/challenge-responder.js';
+import { type RunningServer, serveNode } from './node-server.js';
+import { hostnameOf } from './request-guard.js';
+
+export interface ChallengeResponderOptions {
+  readonly host?: string;
+  readonly port: number;
+  /** Where the 301 for every other path points. */
+  readonly domains: readonly string[];
+  readonly httpsPort: number;
+  /** Extra /healthz fields (certificate state). */
+  readonly health?: () => Record<string, unknown>;
+}
+
+const TOKEN = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The port-80 side of certdocs: answers HTTP-01 challenges, says on /healthz whether HTTPS is up,
+ * and sends everything else to HTTPS with a 301. It stays up after issuance: renewals need it,
+ * and users expect http:// to redirect.
+ */
+export class HonoChallengeResponder implements ChallengeResponder {
+  private readonly answers = new Map<string, string>();
+  private running: RunningServer | undefined;
+  private ready = false;
+  readonly app: Hono;
+
+  constructor(private readonly options: ChallengeResponderOptions) {
+    this.app = this.build();
+  }
+
+  async present(token: string, keyAuthorization: string): Promise<void> {
+    this.answers.set(token, keyAuthorization);
+  }
+
+  async remove(token: string): Promise<void> {
+    this.answers.delete(token);
+  }
+
+  setReady(ready: boolean): void {
+    this.ready = ready;
+  }
+
+  async start(): Promise<{ url: string; port: number }> {
+    this.running = await serveNode(this.app, { host: this.options.host, port: this.options.port });
+    return { url: this.running.url, port: this.running.port };
+  }
+
+  async stop(): Promise<void> {
+    await this.running?.close();
+    this.running = undefined;
+  }
+
+  private build(): Hono {
+    const app = new Hono();
+    app.get('/.well-known/acme-challenge/:token', (c) => {
+      const token = c.req.param('token');
+      const answer = TOKEN.test(token) ? this.answers.get(token) : undefined;
+      if (answer === undefined) return c.text('unknown challenge token', 404);
+      return c.text(answer, 200, { 'cache-control': 'no-store' });
+    });
+    app.get('/healthz', (c) =>
+      c.json(
+        {
+          status: this.ready ? 'ok' : 'obtaining certificate',
+          https: this.ready,
+          ...this.options.health?.(),
+        },
+        this.ready ? 200 : 503,
+      ),
+    );
+    app.all('*', (c) => {
+      const requested = hostnameOf(c.req.header('host') ?? '');
+      // Redirect only to our own names: a forged Host must not turn this into an open redirect.
+      const host = this.options.domains.includes(requested) ? requested : this.options.domains[0];
+      const port = this.options.httpsPort === 443 ? '' : `:${this.options.httpsPort}`;
+      const url = new URL(c.req.url);
+      return c.redirect(`https://${host}${port}${url.pathname}${url.search}`, 301);
+    });
+    return app;
+  }
+}

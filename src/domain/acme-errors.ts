@@ -1,0 +1,69 @@
+import { DomainError } from './errors.js';
+
+const PROBLEM_PREFIX = 'urn:ietf:params:acme:error:';
+
+/**
+ * A failed ACME exchange, keeping what acme-client throws away: the RFC 8555 problem type,
+ * the HTTP status and Retry-After. `code` is stable for logs and metrics.
+ */
+export class AcmeError extends DomainError {
+  constructor(
+    code: string,
+    message: string,
+    readonly problemType?: string,
+    readonly status?: number,
+    /** Milliseconds the CA asked us to wait (Retry-After), if it said. */
+    readonly retryAfterMs?: number,
+  ) {
+    super(code, message, { problemType, status, retryAfterMs });
+  }
+
+  /** Whether trying again later can help (vs. a configuration problem the operator must fix). */
+  get retryable(): boolean {
+    return !FATAL_CODES.has(this.code);
+  }
+
+  static fromProblem(p: {
+    type?: string;
+    detail?: string;
+    status?: number;
+    retryAfterMs?: number;
+  }): AcmeError {
+    const short = p.type?.startsWith(PROBLEM_PREFIX) ? p.type.slice(PROBLEM_PREFIX.length) : undefined;
+    const code = short
+      ? (CODE_BY_TYPE[short] ?? `acme.${snake(short)}`)
+      : p.status
+        ? 'acme.http_error'
+        : 'acme.error';
+    const detail = p.detail ?? (p.status ? `HTTP ${p.status}` : 'unknown ACME error');
+    return new AcmeError(code, detail, p.type, p.status, p.retryAfterMs);
+  }
+}
+
+const CODE_BY_TYPE: Record<string, string> = {
+  rateLimited: 'acme.rate_limited',
+  badNonce: 'acme.bad_nonce',
+  connection: 'acme.challenge_failed',
+  dns: 'acme.challenge_failed',
+  incorrectResponse: 'acme.challenge_failed',
+  tls: 'acme.challenge_failed',
+  unauthorized: 'acme.challenge_failed',
+  rejectedIdentifier: 'acme.rejected_identifier',
+  externalAccountRequired: 'acme.eab_required',
+  userActionRequired: 'acme.tos_required',
+  malformed: 'acme.malformed',
+  alreadyReplaced: 'acme.already_replaced',
+  invalidProfile: 'acme.invalid_profile',
+};
+
+const FATAL_CODES = new Set([
+  'acme.tos_required',
+  'acme.eab_required',
+  'acme.rejected_identifier',
+  'acme.invalid_profile',
+  'acme.config',
+]);
+
+function snake(s: string): string {
+  return s.replace(/([a-z])([A-Z])/g, '$1_$2').toLowerCase();
+}

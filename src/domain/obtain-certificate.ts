@@ -1,0 +1,213 @@
+import { inject, injectable } from 'tsyringe';
+import { ACME_CLIENT, type AcmeClient, type AcmeOrder } from '../ports/acme-client.js';
+import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
+import { CERTIFICATE_CRYPTO, type CertificateCrypto } from '../ports/certificate-crypto.js';
+import { CHALLENGE_RESPONDER, type ChallengeResponder } from '../ports/challenge-responder.js';
+import { CLOCK, type Clock } from '../ports/clock.js';
+import { LOGGER, type Logger } from '../ports/logger.js';
+import { AcmeError } from './acme-errors.js';
+import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
+import type { CertificateInfo, CertificateProblem, StoredCertificate } from './certificate.js';
+import { assessCertificate, defaultRenewalTime, isServable, PROBLEM_TEXT } from './renewal-policy.js';
+
+export interface ObtainSettings {
+  readonly domains: readonly string[];
+  readonly directoryUrl: string;
+  readonly email?: string;
+  readonly acceptTos: boolean;
+  readonly profile?: string;
+  readonly eab?: { readonly kid: string; readonly hmacKey: string };
+  readonly backoff?: BackoffPolicy;
+}
+
+export const OBTAIN_SETTINGS = Symbol.for('certdocs.ObtainSettings');
+
+export interface ActiveCertificate {
+  readonly cert: StoredCertificate;
+  readonly info: CertificateInfo;
+}
+
+export interface StoredState {
+  readonly active?: ActiveCertificate;
+  /** Why the stored certificate cannot be served as it is; undefined when it can. */
+  readonly problem?: CertificateProblem;
+  readonly renewAt?: Date;
+}
+
+/**
+ * Gets a certificate for the configured domains: reuses the stored one when it is sound, otherwise
+ * orders a new one over ACME HTTP-01, retrying with backoff (Retry-After honoured) until it succeeds.
+ */
+@injectable()
+export class ObtainCertificate {
+  private readonly backoff: BackoffPolicy;
+
+  constructor(
+    @inject(ACME_CLIENT) private readonly acme: AcmeClient,
+    @inject(CHALLENGE_RESPONDER) private readonly responder: ChallengeResponder,
+    @inject(CERT_STORE) private readonly store: CertStore,
+    @inject(CERTIFICATE_CRYPTO) private readonly crypto: CertificateCrypto,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(LOGGER) private readonly logger: Logger,
+    @inject(OBTAIN_SETTINGS) private readonly settings: ObtainSettings,
+  ) {
+    if (settings.domains.length === 0) throw new Error('ObtainCertificate needs at least one domain');
+    this.backoff = settings.backoff ?? DEFAULT_BACKOFF;
+  }
+
+  get name(): string {
+    return this.settings.domains[0] as string;
+  }
+
+  /** The stored certificate and what, if anything, is wrong with it. Never contacts the CA. */
+  async stored(renewAt?: (info: CertificateInfo) => Date | undefined): Promise<StoredState> {
+    const cert = await this.store.load(this.name);
+    if (!cert) return { problem: 'missing' };
+    const info = this.crypto.inspect(cert);
+    const due = info && (renewAt?.(info) ?? defaultRenewalTime(info));
+    const problem = assessCertificate(info, this.settings.domains, this.clock.now(), due);
+    if (!info) return { problem };
+    return { active: isServable(problem) ? { cert, info } : undefined, problem, renewAt: due };
+  }
+
+  /**
+   * A certificate that can be served now: the stored one if servable (even when its renewal is due:
+   * the caller renews in the background), else a freshly issued one, retrying until it succeeds.
+   */
+  async ensure(signal?: AbortSignal): Promise<ActiveCertificate & { renewalDue: boolean; reused: boolean }> {
+    const state = await this.stored();
+    if (state.active) {
+      this.logger.info('using stored certificate', {
+        names: state.active.info.names,
+        notAfter: state.active.info.notAfter.toISOString(),
+        renewalDue: state.problem === 'renewal_due',
+      });
+      return { ...state.active, renewalDue: state.problem === 'renewal_due', reused: true };
+    }
+    this.logger.info('obtaining a certificate', {
+      domains: this.settings.domains,
+      reason: PROBLEM_TEXT[state.problem ?? 'missing'],
+    });
+    return { ...(await this.issueWithRetry(signal)), renewalDue: false, reused: false };
+  }
+
+  /**
+   * Issues until one attempt succeeds. Configuration problems (terms not accepted, unknown profile,
+   * EAB required) are thrown at once: retrying cannot fix them.
+   */
+  async issueWithRetry(signal?: AbortSignal, replaces?: string): Promise<ActiveCertificate> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.issue(replaces);
+      } catch (e) {
+        const acmeError = e instanceof AcmeError ? e : undefined;
+        if (acmeError && !acmeError.retryable) throw acmeError;
+        if (acmeError?.code === 'acme.already_replaced' || acmeError?.code === 'acme.malformed')
+          replaces = undefined;
+        const delay = retryDelay(attempt, this.backoff, acmeError?.retryAfterMs);
+        const stored = await this.stored().catch(() => undefined);
+        this.logger.warn('certificate order failed; will retry', {
+          code: acmeError?.code ?? 'unexpected',
+          problemType: acmeError?.problemType,
+          detail: (e as Error).message,
+          retryAfterMs: acmeError?.retryAfterMs,
+          attempt: attempt + 1,
+          nextTryAt: new Date(this.clock.now().getTime() + delay).toISOString(),
+          currentCertificateExpires: stored?.active?.info.notAfter.toISOString(),
+        });
+        if (!acmeError) this.logger.error('unexpected error while ordering', { error: (e as Error).stack });
+        await this.clock.sleep(delay, signal);
+        if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      }
+    }
+  }
+
+  /** One ACME order from account to stored certificate. */
+  async issue(replaces?: string): Promise<ActiveCertificate> {
+    const started = this.clock.now().getTime();
+    const { domains, directoryUrl } = this.settings;
+    const directory = await this.acme.directory();
+    if (this.settings.profile && !(this.settings.profile in directory.profiles)) {
+      const offered = Object.keys(directory.profiles);
+      throw new AcmeError(
+        'acme.config',
+        `The CA does not offer the profile "${this.settings.profile}" (--acme-profile); it offers: ${offered.length ? offered.join(', ') : 'no profiles'}`,
+      );
+    }
+    if (directory.externalAccountRequired && !this.settings.eab) {
+      throw new AcmeError(
+        'acme.eab_required',
+        'The CA requires external account binding: set --eab-kid and --eab-hmac-key',
+      );
+    }
+    const stored = await this.store.loadAccount(directoryUrl);
+    if (!stored?.url && !this.settings.acceptTos) {
+      throw new AcmeError(
+        'acme.tos_required',
+        `Creating an ACME account means agreeing to the CA's terms of service${directory.termsOfService ? ` (${directory.termsOfService})` : ''}: pass --accept-tos (ACME_ACCEPT_TOS=true) to agree`,
+      );
+    }
+    const account = await this.acme.useAccount({
+      stored,
+      newKeyPem: () => this.crypto.newKey(),
+      email: this.settings.email,
+      termsOfServiceAgreed: this.settings.acceptTos,
+      eab: this.settings.eab,
+    });
+    if (account.url !== stored?.url || account.keyPem !== stored?.keyPem) {
+      await this.store.saveAccount(directoryUrl, account);
+    }
+
+    // `replaces` (RFC 9773) only means something to a CA that offers ARI.
+    const order = await this.acme.newOrder({
+      domains,
+      profile: this.settings.profile,
+      replaces: directory.renewalInfo ? replaces : undefined,
+    });
+    const keyPem = await this.crypto.newKey();
+    const certPem = await this.authorizeAndFinalize(order, keyPem);
+    const cert = { certPem, keyPem };
+    const info = this.crypto.inspect(cert);
+    if (
+      !info?.keyMatches ||
+      assessCertificate(info, domains, this.clock.now(), info.notAfter) === 'names_missing'
+    ) {
+      throw new AcmeError(
+        'acme.bad_certificate',
+        'The CA returned a certificate that does not match the order',
+      );
+    }
+    await this.store.save(this.name, cert);
+    this.logger.info('certificate issued', {
+      names: info.names,
+      notAfter: info.notAfter.toISOString(),
+      serial: info.serialHex,
+      ms: this.clock.now().getTime() - started,
+    });
+    return { cert, info };
+  }
+
+  private async authorizeAndFinalize(order: AcmeOrder, keyPem: string): Promise<string> {
+    const presented: string[] = [];
+    try {
+      const csr = this.crypto.createCsr(this.settings.domains, keyPem);
+      await Promise.all(
+        order.authorizations
+          .filter((a) => a.status !== 'valid')
+          .map(async (authz) => {
+            const challenge = authz.challenges.find((c) => c.type === 'http-01');
+            if (!challenge) {
+              throw new AcmeError('acme.config', `The CA offers no http-01 challenge for ${authz.domain}`);
+            }
+            await this.responder.present(challenge.token, challenge.keyAuthorization);
+            presented.push(challenge.token);
+            await this.acme.acceptChallenge(challenge);
+            await this.acme.waitForAuthorization(authz);
+          }),
+      );
+      return await this.acme.finalize(order, await csr);
+    } finally {
+      await Promise.all(presented.map((t) => this.responder.remove(t)));
+    }
+  }
+}

@@ -1,0 +1,223 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { DocNotFoundError, DocSourceError, InvalidQueryError } from '../../src/domain/errors.js';
+import { ServeDocs } from '../../src/domain/serve-docs.js';
+import { FakeClock } from '../fakes/fake-clock.js';
+import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
+import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+
+const LONG_DOC = Array.from(
+  { length: 40 },
+  (_, i) =>
+    `## Part ${i}\n\n${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(3 + (i % 4))}\n`,
+).join('\n');
+
+function makeSut(files: Record<string, string> = SAMPLE_DOCS) {
+  const source = InMemoryDocSource.of(files);
+  const clock = new FakeClock(new Date('2026-03-04T05:06:07Z'));
+  const logger = new MemoryLogger();
+  return { docs: new ServeDocs(source, clock, logger), source, clock, logger };
+}
+
+function itemSize(item: object): number {
+  return JSON.stringify(item).length;
+}
+
+describe('ServeDocs', () => {
+  let docs: ServeDocs;
+  let source: InMemoryDocSource;
+
+  beforeEach(async () => {
+    ({ docs, source } = makeSut());
+    await docs.load();
+  });
+
+  describe('search', () => {
+    it('returns sections best-first with id, title, url and snippet', () => {
+      const out = docs.search({ query: 'timeout event loop' });
+      expect(out.results.length).toBeGreaterThan(1);
+      const first = out.results[0];
+      expect(first).toMatchObject({
+        id: 'timers#timeoutunref',
+        title: 'Timers › Class: Timeout › timeout.unref()',
+        url: 'docs://timers#timeoutunref',
+        document: 'timers',
+      });
+      expect(first?.snippet).toContain('event loop');
+      const scores = out.results.map((r) => r.score);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    });
+
+    it('respects the limit', () => {
+      expect(docs.search({ query: 'timeout event loop', limit: 1 }).results).toHaveLength(1);
+      expect(docs.search({ query: 'timeout event loop', limit: 2 }).results).toHaveLength(2);
+    });
+
+    it('keeps the results within the maxChars budget', () => {
+      const all = docs.search({ query: 'timeout event loop', maxChars: 80_000 }).results;
+      const budget = itemSize(all[0] as object) + itemSize(all[1] as object) + 10;
+      const capped = docs.search({ query: 'timeout event loop', maxChars: budget }).results;
+      expect(capped.length).toBe(2);
+      expect(capped.reduce((n, r) => n + itemSize(r), 0)).toBeLessThanOrEqual(budget);
+      expect(capped.map((r) => r.id)).toEqual(all.slice(0, 2).map((r) => r.id));
+    });
+
+    it('always returns the best result even when it alone exceeds the budget', () => {
+      expect(docs.search({ query: 'timeout event loop', maxChars: 200 }).results).toHaveLength(1);
+    });
+
+    it('reports provenance: the source and when the index was built (from the clock)', () => {
+      const out = docs.search({ query: 'secure context' });
+      expect(out.source).toBe('memory:test');
+      expect(out.indexBuiltAt).toBe('2026-03-04T05:06:07.000Z');
+    });
+
+    it.each(['', '   \n\t'])('rejects an empty query %j with docs.invalid_query', (query) => {
+      expect(() => docs.search({ query })).toThrow(InvalidQueryError);
+      try {
+        docs.search({ query });
+      } catch (e) {
+        expect((e as InvalidQueryError).code).toBe('docs.invalid_query');
+      }
+    });
+  });
+
+  describe('fetch', () => {
+    it('returns a section together with its subsections', () => {
+      const out = docs.fetch({ id: 'timers#class-timeout' });
+      expect(out.id).toBe('timers#class-timeout');
+      expect(out.title).toBe('Timers › Class: Timeout');
+      expect(out.text).toMatch(/^## Class: Timeout/);
+      expect(out.text).toContain('### timeout.unref()');
+      expect(out.text).toContain('### timeout.ref()');
+      expect(out.text).not.toContain('setTimeout(callback, delay)');
+      expect(out.metadata).toMatchObject({
+        document: 'timers',
+        documentPath: 'timers.md',
+        headingPath: ['Timers', 'Class: Timeout'],
+        offset: 0,
+        nextOffset: null,
+        source: 'memory:test',
+        indexBuiltAt: '2026-03-04T05:06:07.000Z',
+      });
+    });
+
+    it('returns the whole document for a document id', () => {
+      const out = docs.fetch({ id: 'timers' });
+      expect(out.text).toBe(SAMPLE_DOCS['timers.md']);
+      expect(out.title).toBe('Timers');
+      expect(out.metadata.totalChars).toBe(SAMPLE_DOCS['timers.md']?.length);
+    });
+
+    it('pages through a long document: following nextOffset reassembles the exact text', async () => {
+      const sut = makeSut({ ...SAMPLE_DOCS, 'long.md': LONG_DOC });
+      await sut.docs.load();
+      let offset: number | null = 0;
+      let text = '';
+      let pages = 0;
+      while (offset !== null) {
+        const page = sut.docs.fetch({ id: 'long', offset, maxChars: 600 });
+        expect(page.text.length).toBeLessThanOrEqual(600);
+        expect(page.metadata.offset).toBe(offset);
+        text += page.text;
+        offset = page.metadata.nextOffset;
+        pages++;
+      }
+      expect(pages).toBeGreaterThan(3);
+      expect(text).toBe(LONG_DOC);
+    });
+
+    it('throws DocNotFoundError with suggestions for an unknown id', () => {
+      let error: unknown;
+      try {
+        docs.fetch({ id: 'timers#timeout-unref' });
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(DocNotFoundError);
+      const notFound = error as DocNotFoundError;
+      expect(notFound.code).toBe('docs.not_found');
+      expect(notFound.suggestions).toContain('timers#timeoutunref');
+      expect(notFound.message).toContain('"timers#timeoutunref"');
+    });
+  });
+
+  describe('browsing', () => {
+    it('lists documents, filtered by prefix', () => {
+      const all = docs.listDocuments({});
+      expect(all.documents.map((d) => d.id)).toEqual(['guide/files', 'timers', 'tls']);
+      expect(all).toMatchObject({ total: 3, nextOffset: null });
+      const guide = docs.listDocuments({ prefix: 'guide/' });
+      expect(guide.documents).toEqual([
+        {
+          id: 'guide/files',
+          title: 'Working with files',
+          url: 'docs://guide/files',
+          path: 'guide/files.md',
+          sections: 3,
+          chars: SAMPLE_DOCS['guide/files.md']?.length,
+        },
+      ]);
+      expect(guide.total).toBe(1);
+    });
+
+    it('pages the document list with offset and nextOffset', () => {
+      const first = docs.listDocuments({ limit: 2 });
+      expect(first.documents.map((d) => d.id)).toEqual(['guide/files', 'timers']);
+      expect(first.nextOffset).toBe(2);
+      const second = docs.listDocuments({ limit: 2, offset: first.nextOffset ?? 0 });
+      expect(second.documents.map((d) => d.id)).toEqual(['tls']);
+      expect(second.nextOffset).toBeNull();
+    });
+
+    it('outlines a document, also when given one of its section ids', () => {
+      const outline = docs.outline('tls');
+      expect(outline.title).toBe('TLS');
+      expect(outline.sections.map((s) => s.id)).toEqual([
+        'tls#tls',
+        'tls#tlscreatesecurecontextoptions',
+        'tls#examples',
+        'tls#examples-1',
+      ]);
+      expect(outline.sections.map((s) => s.level)).toEqual([1, 2, 2, 2]);
+      expect(docs.outline('tls#examples').id).toBe('tls');
+      expect(() => docs.outline('nope')).toThrow(DocNotFoundError);
+    });
+  });
+
+  describe('loading', () => {
+    it('reports status before and after load', async () => {
+      const sut = makeSut();
+      expect(sut.docs.status()).toEqual({
+        ready: false,
+        source: 'memory:test',
+        documents: 0,
+        sections: 0,
+        indexBuiltAt: null,
+      });
+      await sut.docs.load();
+      expect(sut.docs.status()).toEqual({
+        ready: true,
+        source: 'memory:test',
+        documents: 3,
+        sections: 12,
+        indexBuiltAt: '2026-03-04T05:06:07.000Z',
+      });
+      expect(sut.logger.has('info', 'docs indexed')).toBe(true);
+    });
+
+    it('throws DocSourceError when the source fails, keeping the index it had', async () => {
+      source.failNextLoad('disk on fire');
+      await expect(docs.load()).rejects.toThrow(DocSourceError);
+      expect(docs.status()).toMatchObject({ ready: true, documents: 3 });
+      expect(docs.search({ query: 'secure context' }).results.length).toBeGreaterThan(0);
+    });
+
+    it('names the reason when the first load fails', async () => {
+      const sut = makeSut();
+      sut.source.failNextLoad('disk on fire');
+      await expect(sut.docs.load()).rejects.toThrow(/disk on fire/);
+      expect(sut.docs.status().ready).toBe(false);
+    });
+  });
+});
