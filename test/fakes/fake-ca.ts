@@ -1,0 +1,207 @@
+import { AcmeError } from '../../src/domain/acme-errors.js';
+import type { AccountRecord } from '../../src/domain/certificate.js';
+import type {
+  AccountRequest,
+  AcmeAuthorization,
+  AcmeClient,
+  AcmeDirectoryInfo,
+  AcmeOrder,
+} from '../../src/ports/acme-client.js';
+import type { Clock } from '../../src/ports/clock.js';
+import { fakeCertPem } from './fake-certificate-crypto.js';
+import type { InMemoryChallengeResponder } from './in-memory-challenge-responder.js';
+
+const DAY = 86_400_000;
+
+interface OrderRecord {
+  domains: readonly string[];
+  profile?: string;
+  replaces?: string;
+}
+
+/**
+ * An ACME CA in memory. It validates challenges by asking the in-memory responder, issues
+ * FAKE-CERTs that FakeCertificateCrypto can read, and fails on request:
+ * `failNextChallenge()`, `rateLimitNext(ms)`, `unreachableNext()`, `rejectReplacesNext()`.
+ */
+export class FakeCa implements AcmeClient {
+  lifetimeMs = 90 * DAY;
+  profiles: Record<string, string> = {};
+  externalAccountRequired = false;
+  termsOfService = 'https://ca.example/terms';
+  renewalInfo?: string;
+
+  readonly orders: OrderRecord[] = [];
+  readonly accountRequests: AccountRequest[] = [];
+  registrations = 0;
+  calls = 0;
+  private serial = 0;
+  private account: AccountRecord | undefined;
+  private failures: (() => AcmeError)[] = [];
+  private challengeFailures = 0;
+  private replacesRejections = 0;
+  private readonly pendingOrders = new Map<string, OrderRecord>();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly responder: InMemoryChallengeResponder,
+  ) {}
+
+  failNextChallenge(times = 1): void {
+    this.challengeFailures += times;
+  }
+
+  rateLimitNext(retryAfterMs: number): void {
+    this.failures.push(
+      () =>
+        new AcmeError(
+          'acme.rate_limited',
+          'too many certificates already issued',
+          'urn:ietf:params:acme:error:rateLimited',
+          429,
+          retryAfterMs,
+        ),
+    );
+  }
+
+  unreachableNext(times = 1): void {
+    for (let i = 0; i < times; i++) {
+      this.failures.push(() => new AcmeError('acme.unreachable', 'connect ECONNREFUSED 127.0.0.1:14000'));
+    }
+  }
+
+  rejectReplacesNext(): void {
+    this.replacesRejections++;
+  }
+
+  private maybeFail(): void {
+    this.calls++;
+    const next = this.failures.shift();
+    if (next) throw next();
+  }
+
+  async directory(): Promise<AcmeDirectoryInfo> {
+    this.maybeFail();
+    return {
+      termsOfService: this.termsOfService,
+      profiles: this.profiles,
+      externalAccountRequired: this.externalAccountRequired,
+      renewalInfo: this.renewalInfo,
+    };
+  }
+
+  async useAccount(req: AccountRequest): Promise<AccountRecord> {
+    this.calls++;
+    this.accountRequests.push(req);
+    if (this.externalAccountRequired && !req.eab) {
+      throw new AcmeError(
+        'acme.eab_required',
+        'EAB required',
+        'urn:ietf:params:acme:error:externalAccountRequired',
+      );
+    }
+    if (req.stored?.url) {
+      this.account = req.stored;
+      return req.stored;
+    }
+    this.registrations++;
+    const keyPem = req.stored?.keyPem ?? (await req.newKeyPem());
+    this.account = { keyPem, url: `https://ca.example/acct/${this.registrations}` };
+    return this.account;
+  }
+
+  async newOrder(req: {
+    domains: readonly string[];
+    profile?: string;
+    replaces?: string;
+  }): Promise<AcmeOrder> {
+    this.maybeFail();
+    if (!this.account) throw new Error('newOrder before useAccount');
+    this.orders.push({ ...req });
+    if (req.replaces && this.replacesRejections > 0) {
+      this.replacesRejections--;
+      throw new AcmeError(
+        'acme.already_replaced',
+        'certificate already replaced',
+        'urn:ietf:params:acme:error:alreadyReplaced',
+        409,
+      );
+    }
+    const url = `https://ca.example/order/${this.orders.length}`;
+    this.pendingOrders.set(url, req);
+    const authorizations: AcmeAuthorization[] = req.domains.map((domain, i) => ({
+      url: `${url}/authz/${i}`,
+      domain,
+      status: 'pending',
+      challenges: [
+        {
+          type: 'http-01',
+          url: `${url}/chall/${i}`,
+          token: `token-${this.orders.length}-${i}`,
+          keyAuthorization: `token-${this.orders.length}-${i}.thumbprint`,
+        },
+      ],
+    }));
+    return { url, authorizations };
+  }
+
+  async acceptChallenge(): Promise<void> {
+    this.maybeFail();
+  }
+
+  async waitForAuthorization(authz: AcmeAuthorization): Promise<void> {
+    this.calls++;
+    const challenge = authz.challenges[0];
+    if (!challenge) throw new Error('no challenge');
+    if (this.challengeFailures > 0) {
+      this.challengeFailures--;
+      throw new AcmeError(
+        'acme.challenge_failed',
+        `${authz.domain}: connection refused`,
+        'urn:ietf:params:acme:error:connection',
+      );
+    }
+    const answer = await this.responder.answer(challenge.token);
+    if (answer !== challenge.keyAuthorization) {
+      throw new AcmeError(
+        'acme.challenge_failed',
+        `${authz.domain}: wrong key authorization`,
+        'urn:ietf:params:acme:error:incorrectResponse',
+      );
+    }
+  }
+
+  async finalize(order: AcmeOrder, csrPem: string): Promise<string> {
+    this.maybeFail();
+    const req = this.pendingOrders.get(order.url);
+    if (!req) throw new Error('unknown order');
+    this.pendingOrders.delete(order.url);
+    const csr = JSON.parse(csrPem.slice('FAKE-CSR '.length)) as { domains: string[]; key: string };
+    const now = this.clock.now().getTime();
+    this.serial++;
+    return fakeCertPem({
+      names: csr.domains,
+      notBefore: new Date(now).toISOString(),
+      notAfter: new Date(now + this.lifetimeMs).toISOString(),
+      serial: this.serial.toString(16).padStart(2, '0'),
+      key: csr.key,
+      issuer: 'Fake CA',
+      ariId: `aki.${this.serial}`,
+    });
+  }
+
+  /** A certificate issued now (or at `at`) for `names`, bound to `key`: for tests that pre-seed a store. */
+  issueDirect(names: string[], key: string, opts: { at?: Date; lifetimeMs?: number } = {}): string {
+    const start = (opts.at ?? this.clock.now()).getTime();
+    this.serial++;
+    return fakeCertPem({
+      names,
+      notBefore: new Date(start).toISOString(),
+      notAfter: new Date(start + (opts.lifetimeMs ?? this.lifetimeMs)).toISOString(),
+      serial: this.serial.toString(16).padStart(2, '0'),
+      key,
+      issuer: 'Fake CA',
+      ariId: `aki.${this.serial}`,
+    });
+  }
+}

@@ -1,0 +1,197 @@
+import { describe, expect, it } from 'vitest';
+import { AcmeError } from '../../src/domain/acme-errors.js';
+import { ObtainCertificate, type ObtainSettings } from '../../src/domain/obtain-certificate.js';
+import { FakeCa } from '../fakes/fake-ca.js';
+import { FakeCertificateCrypto } from '../fakes/fake-certificate-crypto.js';
+import { days, FakeClock, hours, minutes, seconds } from '../fakes/fake-clock.js';
+import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
+import { InMemoryChallengeResponder } from '../fakes/in-memory-challenge-responder.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
+
+const DIR = 'https://ca.example/dir';
+
+function makeSut(overrides: Partial<ObtainSettings> = {}, shared?: { store: InMemoryCertStore }) {
+  const clock = new FakeClock();
+  const responder = new InMemoryChallengeResponder();
+  const ca = new FakeCa(clock, responder);
+  const store = shared?.store ?? new InMemoryCertStore();
+  const crypto = new FakeCertificateCrypto();
+  const logger = new MemoryLogger();
+  const settings: ObtainSettings = {
+    domains: ['docs.example.com'],
+    directoryUrl: DIR,
+    acceptTos: true,
+    backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
+    ...overrides,
+  };
+  const sut = new ObtainCertificate(ca, responder, store, crypto, clock, logger, settings);
+  return { sut, clock, ca, store, responder, logger };
+}
+
+describe('ObtainCertificate', () => {
+  it('issues, stores and returns a certificate for every configured domain', async () => {
+    const { sut, store, ca, responder } = makeSut({ domains: ['docs.example.com', 'www.example.com'] });
+    const got = await sut.ensure();
+    expect(got.reused).toBe(false);
+    expect(got.info.names).toEqual(['docs.example.com', 'www.example.com']);
+    expect(got.info.keyMatches).toBe(true);
+    expect(store.certs.get('docs.example.com')).toEqual(got.cert);
+    expect(ca.orders).toHaveLength(1);
+    expect(responder.presented).toBe(0); // challenge answers are cleaned up
+  });
+
+  it('reuses a sound stored certificate without contacting the CA', async () => {
+    const { sut, ca } = makeSut();
+    await sut.ensure();
+    const callsAfterFirst = ca.calls;
+    const again = await sut.ensure();
+    expect(again.reused).toBe(true);
+    expect(ca.calls).toBe(callsAfterFirst);
+  });
+
+  it('reuses the account across runs (a second process sharing the store registers nothing)', async () => {
+    const first = makeSut();
+    await first.sut.issue();
+    expect(first.ca.registrations).toBe(1);
+    const second = makeSut({}, { store: first.store });
+    await second.sut.issue();
+    expect(second.ca.registrations).toBe(0);
+    expect(second.ca.accountRequests[0]?.stored?.url).toBe('https://ca.example/acct/1');
+  });
+
+  it('renews an expired certificate', async () => {
+    const { sut, clock, ca } = makeSut();
+    await sut.ensure();
+    await clock.advance(days(91));
+    const got = await sut.ensure();
+    expect(got.reused).toBe(false);
+    expect(ca.orders).toHaveLength(2);
+  });
+
+  it('serves a certificate inside its renewal window but reports the renewal as due', async () => {
+    const { sut, clock, ca } = makeSut();
+    await sut.ensure();
+    await clock.advance(days(61)); // 90-day cert: renew with 30 days left
+    const got = await sut.ensure();
+    expect(got.reused).toBe(true);
+    expect(got.renewalDue).toBe(true);
+    expect(ca.orders).toHaveLength(1);
+  });
+
+  it('replaces a certificate that does not cover every configured domain', async () => {
+    const { sut, store, ca } = makeSut({ domains: ['docs.example.com', 'api.example.com'] });
+    store.certs.set('docs.example.com', {
+      certPem: ca.issueDirect(['docs.example.com'], 'k1'),
+      keyPem: 'k1',
+    });
+    const got = await sut.ensure();
+    expect(got.reused).toBe(false);
+    expect(got.info.names).toContain('api.example.com');
+  });
+
+  it('replaces corrupted files: an unparsable certificate or a key that does not match', async () => {
+    const { sut, store, ca } = makeSut();
+    store.certs.set('docs.example.com', { certPem: '-----BEGIN CERTIFICATE-----\ngarbage', keyPem: 'k' });
+    expect((await sut.stored()).problem).toBe('unparsable');
+    await sut.ensure();
+    expect(ca.orders).toHaveLength(1);
+
+    store.corrupt('docs.example.com', { keyPem: 'some other key' });
+    expect((await sut.stored()).problem).toBe('key_mismatch');
+    const got = await sut.ensure();
+    expect(got.reused).toBe(false);
+    expect(ca.orders).toHaveLength(2);
+  });
+
+  it('retries a failed challenge with exponential backoff, logging the problem type', async () => {
+    const { sut, clock, ca, logger } = makeSut();
+    ca.failNextChallenge(2);
+    let done = false;
+    const result = sut.ensure().then((r) => {
+      done = true;
+      return r;
+    });
+    await clock.advance(seconds(59));
+    expect(done).toBe(false);
+    expect(ca.orders).toHaveLength(1);
+    await clock.advance(seconds(1)); // 1 min after the first failure
+    expect(ca.orders).toHaveLength(2);
+    await clock.advance(minutes(2) - 1);
+    expect(done).toBe(false);
+    await clock.advance(1); // 2 min after the second failure
+    expect((await result).info.names).toEqual(['docs.example.com']);
+    expect(ca.orders).toHaveLength(3);
+    const warn = logger.lines.find((l) => l.msg.includes('will retry'));
+    expect(warn?.fields).toMatchObject({
+      code: 'acme.challenge_failed',
+      problemType: 'urn:ietf:params:acme:error:connection',
+    });
+  });
+
+  it('waits out a rate limit for as long as Retry-After says, never less', async () => {
+    const { sut, clock, ca } = makeSut();
+    ca.rateLimitNext(hours(3));
+    const result = sut.ensure();
+    await clock.advance(hours(3) - seconds(1));
+    expect(ca.orders).toHaveLength(0);
+    await clock.advance(seconds(1));
+    await result;
+    expect(ca.orders).toHaveLength(1);
+  });
+
+  it('keeps trying while the CA is unreachable, with growing delays', async () => {
+    const { sut, clock, ca } = makeSut();
+    ca.unreachableNext(3);
+    const result = sut.ensure();
+    await clock.advance(minutes(1) + minutes(2) + minutes(4));
+    await result;
+    expect(ca.orders).toHaveLength(1);
+  });
+
+  it('refuses to create an account without --accept-tos, naming the terms', async () => {
+    const { sut, ca } = makeSut({ acceptTos: false });
+    const err = await sut.ensure().catch((e) => e);
+    expect(err).toBeInstanceOf(AcmeError);
+    expect(err.code).toBe('acme.tos_required');
+    expect(err.message).toContain('--accept-tos');
+    expect(err.message).toContain(ca.termsOfService);
+    expect(ca.registrations).toBe(0);
+  });
+
+  it('fails at once on a profile the CA does not offer', async () => {
+    const { sut, ca } = makeSut({ profile: 'shortlived' });
+    ca.profiles = { classic: '90 days' };
+    const err = await sut.ensure().catch((e) => e);
+    expect(err.code).toBe('acme.config');
+    expect(err.message).toContain('classic');
+  });
+
+  it('asks for a profile the CA offers', async () => {
+    const { sut, ca } = makeSut({ profile: 'tlsserver' });
+    ca.profiles = { classic: '90 days', tlsserver: '45 days' };
+    await sut.ensure();
+    expect(ca.orders[0]?.profile).toBe('tlsserver');
+  });
+
+  it('sends the EAB credentials when the CA requires them, and fails clearly without', async () => {
+    const without = makeSut();
+    without.ca.externalAccountRequired = true;
+    expect((await without.sut.ensure().catch((e) => e)).code).toBe('acme.eab_required');
+
+    const withEab = makeSut({ eab: { kid: 'kid-1', hmacKey: 'c2VjcmV0' } });
+    withEab.ca.externalAccountRequired = true;
+    await withEab.sut.ensure();
+    expect(withEab.ca.accountRequests[0]?.eab).toEqual({ kid: 'kid-1', hmacKey: 'c2VjcmV0' });
+  });
+
+  it('stops retrying when aborted', async () => {
+    const { sut, clock, ca } = makeSut();
+    ca.unreachableNext(100);
+    const abort = new AbortController();
+    const result = sut.ensure(abort.signal).catch((e) => e);
+    await clock.advance(seconds(1));
+    abort.abort(new Error('shutting down'));
+    await clock.advance(seconds(1));
+    expect(((await result) as Error).message).toBe('shutting down');
+  });
+});

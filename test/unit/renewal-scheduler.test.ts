@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import type { StoredCertificate } from '../../src/domain/certificate.js';
+import { ObtainCertificate } from '../../src/domain/obtain-certificate.js';
+import { RenewalScheduler } from '../../src/domain/renewal-scheduler.js';
+import type { CertificateInstaller } from '../../src/ports/certificate-installer.js';
+import { FakeCa } from '../fakes/fake-ca.js';
+import { FakeCertificateCrypto } from '../fakes/fake-certificate-crypto.js';
+import { days, FakeClock, hours, minutes } from '../fakes/fake-clock.js';
+import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
+import { InMemoryChallengeResponder } from '../fakes/in-memory-challenge-responder.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
+
+class RecordingInstaller implements CertificateInstaller {
+  readonly installed: StoredCertificate[] = [];
+  install(cert: StoredCertificate): void {
+    this.installed.push(cert);
+  }
+}
+
+async function makeSut(lifetimeMs = days(90)) {
+  const clock = new FakeClock();
+  const responder = new InMemoryChallengeResponder();
+  const ca = new FakeCa(clock, responder);
+  ca.lifetimeMs = lifetimeMs;
+  const store = new InMemoryCertStore();
+  const crypto = new FakeCertificateCrypto();
+  const logger = new MemoryLogger();
+  const obtain = new ObtainCertificate(ca, responder, store, crypto, clock, logger, {
+    domains: ['docs.example.com', 'www.example.com'],
+    directoryUrl: 'https://ca.example/dir',
+    acceptTos: true,
+    backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
+  });
+  const installer = new RecordingInstaller();
+  const scheduler = new RenewalScheduler(obtain, installer, clock, logger);
+  const first = await obtain.ensure();
+  scheduler.start(first);
+  return { clock, ca, installer, scheduler, first, crypto, logger };
+}
+
+describe('RenewalScheduler', () => {
+  it('renews a 90-day certificate when a third of its lifetime is left, covering every domain', async () => {
+    const { clock, ca, installer, scheduler } = await makeSut();
+    await clock.advance(days(60) - minutes(1));
+    expect(installer.installed).toHaveLength(0);
+    await clock.advance(minutes(2));
+    expect(installer.installed).toHaveLength(1);
+    expect(ca.orders[1]?.domains).toEqual(['docs.example.com', 'www.example.com']);
+    // The next renewal is planned from the new certificate.
+    expect(scheduler.status()?.renewAt).toBe(
+      new Date(clock.now().getTime() + days(60) - minutes(1)).toISOString(),
+    );
+    scheduler.stop();
+  });
+
+  it('renews a short-lived (6-day) certificate at half its lifetime', async () => {
+    const { clock, installer, scheduler } = await makeSut(days(6));
+    await clock.advance(days(3) - minutes(1));
+    expect(installer.installed).toHaveLength(0);
+    await clock.advance(minutes(2));
+    expect(installer.installed).toHaveLength(1);
+    scheduler.stop();
+  });
+
+  it('keeps renewing, unattended, for a year of 90-day certificates', async () => {
+    const { clock, installer, scheduler } = await makeSut();
+    for (let d = 0; d < 365; d += 5) await clock.advance(days(5));
+    expect(installer.installed.length).toBe(6); // every ~60 days
+    scheduler.stop();
+  });
+
+  it('never arms a timer longer than the check interval (Node timers overflow past 24.8 days)', async () => {
+    const { clock, scheduler } = await makeSut(days(5 * 365));
+    const armed: number[] = [];
+    const original = clock.setTimer.bind(clock);
+    clock.setTimer = (ms, fn) => {
+      armed.push(ms);
+      return original(ms, fn);
+    };
+    await clock.advance(days(1));
+    expect(armed.length).toBeGreaterThan(100);
+    expect(Math.max(...armed)).toBeLessThanOrEqual(minutes(10));
+    scheduler.stop();
+  });
+
+  it('keeps the old certificate in service while a failed renewal backs off, and says when it expires', async () => {
+    const { clock, ca, installer, scheduler, logger, first } = await makeSut();
+    ca.unreachableNext(2);
+    await clock.advance(days(60) + minutes(1));
+    expect(installer.installed).toHaveLength(0);
+    expect(scheduler.status()?.renewing).toBe(true);
+    const warn = logger.lines.find((l) => l.msg.includes('will retry'));
+    expect(warn?.fields?.currentCertificateExpires).toBe(first.info.notAfter.toISOString());
+    expect(warn?.fields?.nextTryAt).toBeDefined();
+    await clock.advance(minutes(1) + minutes(2));
+    expect(installer.installed).toHaveLength(1);
+    expect(scheduler.status()?.renewing).toBe(false);
+    scheduler.stop();
+  });
+
+  it('renewNow renews immediately whatever the window says', async () => {
+    const { installer, scheduler, first, crypto } = await makeSut();
+    const next = await scheduler.renewNow();
+    expect(installer.installed).toHaveLength(1);
+    expect(crypto.inspect(next.cert)?.serialHex).not.toBe(first.info.serialHex);
+    scheduler.stop();
+  });
+});
