@@ -70,7 +70,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   const transport = container.resolve<McpTransport>(MCP_TRANSPORT);
   const { url } = await transport.start();
   responder.setReady(true);
-  scheduler.start(cert);
+  void scheduler.start(cert);
   return {
     url,
     acmeUrl: acme.url,

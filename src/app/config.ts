@@ -21,7 +21,12 @@ export interface AcmeConfig {
   readonly acmePort: number;
   readonly certsDir: string;
   readonly acceptTos: boolean;
+  readonly profile?: string;
+  readonly eab?: { readonly kid: string; readonly hmacKey: string };
+  readonly challenges: readonly ChallengeType[];
 }
+
+export type ChallengeType = 'http-01' | 'tls-alpn-01';
 
 export interface AppConfig {
   readonly docs: DocsLocation;
@@ -99,6 +104,28 @@ export const OPTIONS = {
     default: './certs',
   },
   'accept-tos': { env: 'ACME_ACCEPT_TOS', type: 'boolean', help: "Agree to the CA's terms of service" },
+  'acme-profile': {
+    env: 'ACME_PROFILE',
+    type: 'string',
+    help: "Certificate profile from the CA's directory (e.g. tlsserver, shortlived)",
+  },
+  'eab-kid': {
+    env: 'ACME_EAB_KID',
+    type: 'string',
+    help: 'External account binding key id (ZeroSSL, Google)',
+  },
+  'eab-hmac-key': {
+    env: 'ACME_EAB_HMAC_KEY',
+    type: 'string',
+    help: 'External account binding HMAC key (base64url)',
+  },
+  challenge: {
+    env: 'ACME_CHALLENGE',
+    type: 'string',
+    help: 'http-01, tls-alpn-01, or both comma-separated',
+    default: 'http-01',
+  },
+  force: { env: '', type: 'boolean', help: 'With `cert renew`: renew even when not due' },
   help: { env: '', type: 'boolean', help: 'Show this help' },
   version: { env: '', type: 'boolean', help: 'Show the version' },
 } as const satisfies Record<string, OptionSpec>;
@@ -230,6 +257,20 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     }
     const acmePort = port('acme-port', 80, 1);
     if (acmePort === mainPort) errors.push(`${label('acme-port')}: must differ from --port (${mainPort})`);
+    const eabKid = raw('eab-kid');
+    const eabKey = raw('eab-hmac-key');
+    if ((eabKid === undefined) !== (eabKey === undefined)) {
+      errors.push(`${label('eab-kid')} and ${label('eab-hmac-key')}: give both or neither`);
+    }
+    if (eabKey !== undefined && !/^[A-Za-z0-9_=+/-]+$/.test(eabKey)) {
+      errors.push(`${label('eab-hmac-key')}: must be base64url, as the CA shows it`);
+    }
+    const challenges = list('challenge');
+    for (const ch of challenges) {
+      if (ch !== 'http-01' && ch !== 'tls-alpn-01') {
+        errors.push(`${label('challenge')}: must be http-01, tls-alpn-01 or both, got "${ch}"`);
+      }
+    }
     acme = {
       domains,
       email,
@@ -237,6 +278,12 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       acmePort,
       certsDir: resolve(raw('certs-dir') ?? './certs'),
       acceptTos: bool('accept-tos'),
+      profile: raw('acme-profile'),
+      eab:
+        eabKid && eabKey
+          ? { kid: eabKid, hmacKey: eabKey.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_') }
+          : undefined,
+      challenges: (challenges.length ? challenges : ['http-01']) as ChallengeType[],
     };
   }
 

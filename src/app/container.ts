@@ -12,7 +12,7 @@ import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { OBTAIN_SETTINGS, ObtainCertificate, type ObtainSettings } from '../domain/obtain-certificate.js';
-import { RenewalScheduler } from '../domain/renewal-scheduler.js';
+import { RANDOM, RenewalScheduler } from '../domain/renewal-scheduler.js';
 import { ServeDocs } from '../domain/serve-docs.js';
 import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE } from '../ports/cert-store.js';
@@ -104,6 +104,8 @@ function registerAcme(c: DependencyContainer, config: AppConfig, health: HealthE
     directoryUrl: acme.directoryUrl,
     email: acme.email,
     acceptTos: acme.acceptTos,
+    profile: acme.profile,
+    eab: acme.eab,
   };
   c.register(OBTAIN_SETTINGS, { useValue: settings });
   c.register(CERT_STORE, {
@@ -130,5 +132,6 @@ function registerAcme(c: DependencyContainer, config: AppConfig, health: HealthE
   c.register(CHALLENGE_RESPONDER, { useFactory: (r) => r.resolve(HonoChallengeResponder) });
   c.register(CERTIFICATE_INSTALLER, { useFactory: (r) => r.resolve(HttpMcpTransport) });
   c.registerSingleton(ObtainCertificate);
+  c.register(RANDOM, { useValue: Math.random });
   c.registerSingleton(RenewalScheduler);
 }

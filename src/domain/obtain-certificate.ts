@@ -1,5 +1,5 @@
 import { inject, injectable } from 'tsyringe';
-import { ACME_CLIENT, type AcmeClient, type AcmeOrder } from '../ports/acme-client.js';
+import { ACME_CLIENT, type AcmeClient, type AcmeOrder, type RenewalWindow } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO, type CertificateCrypto } from '../ports/certificate-crypto.js';
 import { CHALLENGE_RESPONDER, type ChallengeResponder } from '../ports/challenge-responder.js';
@@ -158,12 +158,7 @@ export class ObtainCertificate {
       await this.store.saveAccount(directoryUrl, account);
     }
 
-    // `replaces` (RFC 9773) only means something to a CA that offers ARI.
-    const order = await this.acme.newOrder({
-      domains,
-      profile: this.settings.profile,
-      replaces: directory.renewalInfo ? replaces : undefined,
-    });
+    const order = await this.placeOrder(directory.renewalInfo ? replaces : undefined);
     const keyPem = await this.crypto.newKey();
     const certPem = await this.authorizeAndFinalize(order, keyPem);
     const cert = { certPem, keyPem };
@@ -185,6 +180,42 @@ export class ObtainCertificate {
       ms: this.clock.now().getTime() - started,
     });
     return { cert, info };
+  }
+
+  /**
+   * The CA's ARI window for a certificate, or undefined when the CA offers no ARI or the
+   * certificate has no ARI id.
+   */
+  async renewalWindow(info: CertificateInfo): Promise<RenewalWindow | undefined> {
+    if (!info.ariId) return undefined;
+    const directory = await this.acme.directory();
+    if (!directory.renewalInfo) return undefined;
+    return this.acme.renewalInfo(info.ariId);
+  }
+
+  /**
+   * `replaces` (RFC 9773) exempts a renewal from rate limits; a CA that rejects it (already
+   * replaced, unknown certificate) gets the same order once more without it.
+   */
+  private async placeOrder(replaces: string | undefined): Promise<AcmeOrder> {
+    const { domains, profile } = this.settings;
+    try {
+      return await this.acme.newOrder({ domains, profile, replaces });
+    } catch (e) {
+      if (
+        !replaces ||
+        !(e instanceof AcmeError) ||
+        e.code === 'acme.rate_limited' ||
+        e.code === 'acme.unreachable'
+      ) {
+        throw e;
+      }
+      this.logger.warn('the CA rejected "replaces"; ordering without it', {
+        code: e.code,
+        detail: e.message,
+      });
+      return this.acme.newOrder({ domains, profile });
+    }
   }
 
   private async authorizeAndFinalize(order: AcmeOrder, keyPem: string): Promise<string> {

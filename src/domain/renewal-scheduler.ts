@@ -2,32 +2,51 @@ import { inject, injectable } from 'tsyringe';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { CLOCK, type Clock, type Timer } from '../ports/clock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
-import type { CertificateInfo } from './certificate.js';
 import { type ActiveCertificate, ObtainCertificate } from './obtain-certificate.js';
 import { defaultRenewalTime } from './renewal-policy.js';
 
 /** Re-check at least this often, so a changed clock or a long sleep of the host cannot skip a renewal. */
 export const CHECK_INTERVAL_MS = 10 * 60_000;
+/** How often to re-ask for ARI when the CA gives no Retry-After, and the bounds on what it may say. */
+const ARI_DEFAULT_RECHECK_MS = 6 * 3_600_000;
+const ARI_MIN_RECHECK_MS = 60_000;
+const ARI_MAX_RECHECK_MS = 24 * 3_600_000;
+
+export const RANDOM = Symbol.for('certdocs.Random');
 
 export interface RenewalStatus {
   readonly names: readonly string[];
+  readonly issuer: string;
   readonly notAfter: string;
   readonly renewAt: string;
+  readonly renewalSource: 'ari' | 'lifetime';
+  readonly ariWindow?: { start: string; end: string };
   readonly renewing: boolean;
   readonly lastError?: string;
 }
 
+interface AriChoice {
+  readonly ariId: string;
+  readonly windowKey: string;
+  readonly window: { start: Date; end: Date };
+  readonly at: Date;
+}
+
 /**
- * Keeps the served certificate valid while the process runs: renews when it enters its window
- * (1/3 of the lifetime left, 1/2 for short-lived ones), installs the new one without a restart,
- * and on failure keeps the old one in service while ObtainCertificate retries with backoff.
+ * Keeps the served certificate valid while the process runs. The moment to renew is a random
+ * time inside the CA's ARI window (RFC 9773) when the CA offers one, re-asked when its Retry-After
+ * says; otherwise when 1/3 of the lifetime is left (1/2 for short-lived certificates). The new
+ * certificate is installed without a restart; a failed renewal keeps the old one in service while
+ * ObtainCertificate retries with backoff.
  */
 @injectable()
 export class RenewalScheduler {
   private active: ActiveCertificate | undefined;
   private renewAt: Date | undefined;
+  private ari: AriChoice | undefined;
+  private nextAriCheck = 0;
   private timer: Timer | undefined;
-  private renewing = false;
+  private renewing: Promise<ActiveCertificate> | undefined;
   private lastError: string | undefined;
   /** After a renewal gave up (a configuration problem), wait a check interval before the next try. */
   private retryNotBefore = 0;
@@ -38,21 +57,29 @@ export class RenewalScheduler {
     @inject(CERTIFICATE_INSTALLER) private readonly installer: CertificateInstaller,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(RANDOM) private readonly random: () => number = Math.random,
   ) {}
 
-  /** Starts watching `current`, which is already in service. */
-  start(current: ActiveCertificate): void {
+  /** Starts watching `current`, which is already in service; the first check runs at once. */
+  start(current: ActiveCertificate): Promise<void> {
     this.active = current;
-    this.schedule();
+    return this.tick();
   }
 
   status(): RenewalStatus | undefined {
     if (!this.active || !this.renewAt) return undefined;
+    const { info } = this.active;
+    const ari = this.ari?.ariId === info.ariId ? this.ari : undefined;
     return {
-      names: this.active.info.names,
-      notAfter: this.active.info.notAfter.toISOString(),
+      names: info.names,
+      issuer: info.issuer,
+      notAfter: info.notAfter.toISOString(),
       renewAt: this.renewAt.toISOString(),
-      renewing: this.renewing,
+      renewalSource: ari ? 'ari' : 'lifetime',
+      ariWindow: ari
+        ? { start: ari.window.start.toISOString(), end: ari.window.end.toISOString() }
+        : undefined,
+      renewing: this.renewing !== undefined,
       lastError: this.lastError,
     };
   }
@@ -65,50 +92,91 @@ export class RenewalScheduler {
   /** Renews now, whatever the window says (operator's `--force`, or a test). */
   async renewNow(): Promise<ActiveCertificate> {
     this.timer?.cancel();
-    return this.renew();
+    return this.renewing ?? this.renew();
   }
 
-  private renewalTime(info: CertificateInfo): Date {
-    return defaultRenewalTime(info);
-  }
-
-  private schedule(): void {
-    if (!this.active || this.abort.signal.aborted) return;
-    this.renewAt = this.renewalTime(this.active.info);
-    const wait = Math.max(this.renewAt.getTime(), this.retryNotBefore) - this.clock.now().getTime();
+  private async tick(): Promise<void> {
+    if (!this.active || this.abort.signal.aborted || this.renewing) return;
     this.timer?.cancel();
-    if (wait <= 0) {
+    const renewAt = await this.planRenewal(this.active);
+    this.renewAt = renewAt;
+    const now = this.clock.now().getTime();
+    const due = Math.max(renewAt.getTime(), this.retryNotBefore);
+    if (due <= now) {
       void this.renew().catch(() => undefined);
       return;
     }
-    this.timer = this.clock.setTimer(Math.min(wait, CHECK_INTERVAL_MS), () => this.schedule());
+    let wait = Math.min(due - now, CHECK_INTERVAL_MS);
+    if (this.nextAriCheck > now) wait = Math.min(wait, this.nextAriCheck - now);
+    this.timer = this.clock.setTimer(wait, () => void this.tick());
   }
 
-  private async renew(): Promise<ActiveCertificate> {
-    if (!this.active) throw new Error('RenewalScheduler.start() was not called');
-    this.renewing = true;
-    this.logger.info('renewing certificate', {
-      names: this.active.info.names,
-      notAfter: this.active.info.notAfter.toISOString(),
-    });
+  /** When to renew: a random moment in the ARI window, kept until the window changes. */
+  private async planRenewal(active: ActiveCertificate): Promise<Date> {
+    const fallback = defaultRenewalTime(active.info);
+    const ariId = active.info.ariId;
+    const now = this.clock.now().getTime();
+    const current = this.ari?.ariId === ariId ? this.ari : undefined;
+    if (!ariId || now < this.nextAriCheck) return current?.at ?? fallback;
     try {
-      const next = await this.obtain.issueWithRetry(this.abort.signal, this.active.info.ariId);
-      this.installer.install(next.cert);
-      this.logger.info('renewed certificate installed', {
-        serial: next.info.serialHex,
-        notAfter: next.info.notAfter.toISOString(),
+      const window = await this.obtain.renewalWindow(active.info);
+      if (!window) {
+        this.nextAriCheck = Number.POSITIVE_INFINITY; // the CA offers no ARI
+        return fallback;
+      }
+      const recheck = window.retryAfterMs ?? ARI_DEFAULT_RECHECK_MS;
+      this.nextAriCheck = now + Math.min(ARI_MAX_RECHECK_MS, Math.max(ARI_MIN_RECHECK_MS, recheck));
+      const windowKey = `${window.start.toISOString()}/${window.end.toISOString()}`;
+      if (current?.windowKey === windowKey) return current.at;
+      const span = window.end.getTime() - window.start.getTime();
+      const at = new Date(window.start.getTime() + Math.floor(this.random() * span));
+      this.ari = { ariId, windowKey, window: { start: window.start, end: window.end }, at };
+      this.logger.info('renewal planned from the CA (ARI)', {
+        windowStart: window.start.toISOString(),
+        windowEnd: window.end.toISOString(),
+        renewAt: at.toISOString(),
+        explanation: window.explanationUrl,
       });
-      this.active = next;
-      this.lastError = undefined;
-      return next;
+      return at;
     } catch (e) {
-      this.lastError = (e as Error).message;
-      this.retryNotBefore = this.clock.now().getTime() + CHECK_INTERVAL_MS;
-      if (!this.abort.signal.aborted) this.logger.error('renewal gave up', { error: this.lastError });
-      throw e;
-    } finally {
-      this.renewing = false;
-      this.schedule();
+      this.nextAriCheck = now + 3_600_000;
+      this.logger.warn('could not get renewal information (ARI); using the lifetime rule', {
+        error: (e as Error).message,
+      });
+      return current?.at ?? fallback;
     }
+  }
+
+  private renew(): Promise<ActiveCertificate> {
+    const active = this.active;
+    if (!active) return Promise.reject(new Error('RenewalScheduler.start() was not called'));
+    this.logger.info('renewing certificate', {
+      names: active.info.names,
+      notAfter: active.info.notAfter.toISOString(),
+    });
+    this.renewing = this.obtain
+      .issueWithRetry(this.abort.signal, active.info.ariId)
+      .then((next) => {
+        this.installer.install(next.cert);
+        this.logger.info('renewed certificate installed', {
+          serial: next.info.serialHex,
+          notAfter: next.info.notAfter.toISOString(),
+        });
+        this.active = next;
+        this.lastError = undefined;
+        this.nextAriCheck = 0;
+        return next;
+      })
+      .catch((e: Error) => {
+        this.lastError = e.message;
+        this.retryNotBefore = this.clock.now().getTime() + CHECK_INTERVAL_MS;
+        if (!this.abort.signal.aborted) this.logger.error('renewal gave up', { error: e.message });
+        throw e;
+      })
+      .finally(() => {
+        this.renewing = undefined;
+        void this.tick();
+      });
+    return this.renewing;
   }
 }

@@ -37,6 +37,15 @@ export interface AccountRequest {
   readonly eab?: { readonly kid: string; readonly hmacKey: string };
 }
 
+/** RFC 9773 renewal information for one certificate. */
+export interface RenewalWindow {
+  readonly start: Date;
+  readonly end: Date;
+  /** When to ask again (the CA's Retry-After), in ms. */
+  readonly retryAfterMs?: number;
+  readonly explanationUrl?: string;
+}
+
 /**
  * The ACME protocol (RFC 8555) as certdocs uses it. Failures are AcmeError with the problem type,
  * status and Retry-After kept; badNonce is retried inside the adapter.
@@ -52,6 +61,8 @@ export interface AcmeClient {
   waitForAuthorization(authz: AcmeAuthorization): Promise<void>;
   /** Submits the CSR, waits for issuance and returns the PEM chain. */
   finalize(order: AcmeOrder, csrPem: string): Promise<string>;
+  /** The CA's suggested renewal window (ARI); only called when the directory offers `renewalInfo`. */
+  renewalInfo(ariId: string): Promise<RenewalWindow>;
 }
 
 export const ACME_CLIENT = Symbol.for('certdocs.AcmeClient');

@@ -6,6 +6,7 @@ import type {
   AcmeClient,
   AcmeDirectoryInfo,
   AcmeOrder,
+  RenewalWindow,
 } from '../../src/ports/acme-client.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { fakeCertPem } from './fake-certificate-crypto.js';
@@ -29,7 +30,7 @@ export class FakeCa implements AcmeClient {
   profiles: Record<string, string> = {};
   externalAccountRequired = false;
   termsOfService = 'https://ca.example/terms';
-  renewalInfo?: string;
+  renewalInfoUrl?: string;
 
   readonly orders: OrderRecord[] = [];
   readonly accountRequests: AccountRequest[] = [];
@@ -86,7 +87,7 @@ export class FakeCa implements AcmeClient {
       termsOfService: this.termsOfService,
       profiles: this.profiles,
       externalAccountRequired: this.externalAccountRequired,
-      renewalInfo: this.renewalInfo,
+      renewalInfo: this.renewalInfoUrl,
     };
   }
 
@@ -188,6 +189,22 @@ export class FakeCa implements AcmeClient {
       issuer: 'Fake CA',
       ariId: `aki.${this.serial}`,
     });
+  }
+
+  /** ARI windows by certificate id; `setWindow` moves one (e.g. a revocation brings it forward). */
+  readonly windows = new Map<string, RenewalWindow>();
+  ariRequests = 0;
+
+  setWindow(ariId: string, start: Date, end: Date, retryAfterMs?: number): void {
+    this.windows.set(ariId, { start, end, retryAfterMs });
+  }
+
+  async renewalInfo(ariId: string): Promise<RenewalWindow> {
+    this.maybeFail();
+    this.ariRequests++;
+    const w = this.windows.get(ariId);
+    if (!w) throw new AcmeError('acme.malformed', `no renewal info for ${ariId}`, undefined, 404);
+    return w;
   }
 
   /** A certificate issued now (or at `at`) for `names`, bound to `key`: for tests that pre-seed a store. */

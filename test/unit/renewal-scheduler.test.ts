@@ -17,11 +17,12 @@ class RecordingInstaller implements CertificateInstaller {
   }
 }
 
-async function makeSut(lifetimeMs = days(90)) {
+async function makeSut(lifetimeMs = days(90), setup: (ca: FakeCa) => void = () => {}) {
   const clock = new FakeClock();
   const responder = new InMemoryChallengeResponder();
   const ca = new FakeCa(clock, responder);
   ca.lifetimeMs = lifetimeMs;
+  setup(ca);
   const store = new InMemoryCertStore();
   const crypto = new FakeCertificateCrypto();
   const logger = new MemoryLogger();
@@ -32,9 +33,9 @@ async function makeSut(lifetimeMs = days(90)) {
     backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
   });
   const installer = new RecordingInstaller();
-  const scheduler = new RenewalScheduler(obtain, installer, clock, logger);
+  const scheduler = new RenewalScheduler(obtain, installer, clock, logger, () => 0.5);
   const first = await obtain.ensure();
-  scheduler.start(first);
+  await scheduler.start(first);
   return { clock, ca, installer, scheduler, first, crypto, logger };
 }
 
@@ -103,6 +104,71 @@ describe('RenewalScheduler', () => {
     const next = await scheduler.renewNow();
     expect(installer.installed).toHaveLength(1);
     expect(crypto.inspect(next.cert)?.serialHex).not.toBe(first.info.serialHex);
+    scheduler.stop();
+  });
+});
+
+describe('RenewalScheduler with ARI (RFC 9773)', () => {
+  const withAri = (ca: FakeCa) => {
+    ca.renewalInfoUrl = 'https://ca.example/renewal-info';
+  };
+
+  it('renews at a random moment inside the CA window and sends "replaces"', async () => {
+    const clock = new FakeClock();
+    const start = new Date(clock.now().getTime() + days(50));
+    const end = new Date(clock.now().getTime() + days(52));
+    const {
+      ca,
+      installer,
+      scheduler,
+      first,
+      clock: c,
+    } = await makeSut(days(90), (ca) => {
+      withAri(ca);
+      ca.setWindow('aki.1', start, end);
+    });
+    expect(first.info.ariId).toBe('aki.1');
+    expect(scheduler.status()?.renewalSource).toBe('ari');
+    expect(scheduler.status()?.renewAt).toBe(new Date(start.getTime() + days(1)).toISOString()); // random = 0.5
+    await c.advance(days(51) - minutes(1));
+    expect(installer.installed).toHaveLength(0);
+    await c.advance(minutes(2));
+    expect(installer.installed).toHaveLength(1);
+    expect(ca.orders[1]?.replaces).toBe('aki.1');
+    scheduler.stop();
+  });
+
+  it('renews early when the CA moves the window forward (e.g. before a revocation)', async () => {
+    const { ca, installer, scheduler, clock } = await makeSut(days(90), (c) => {
+      withAri(c);
+      const now = Date.parse('2026-01-01T00:00:00Z');
+      c.setWindow('aki.1', new Date(now + days(60)), new Date(now + days(62)), hours(6));
+    });
+    await clock.advance(days(5));
+    expect(installer.installed).toHaveLength(0);
+    const now = clock.now().getTime();
+    ca.setWindow('aki.1', new Date(now), new Date(now + hours(1)), hours(6));
+    await clock.advance(hours(6) + hours(1));
+    expect(installer.installed).toHaveLength(1);
+    expect(ca.ariRequests).toBeGreaterThan(2);
+    scheduler.stop();
+  });
+
+  it('retries once without "replaces" when the CA rejects it', async () => {
+    const { ca, installer, scheduler, logger } = await makeSut(days(90), withAri);
+    ca.setWindow('aki.1', new Date('2025-12-01T00:00:00Z'), new Date('2025-12-02T00:00:00Z'));
+    ca.rejectReplacesNext();
+    await scheduler.renewNow();
+    expect(installer.installed).toHaveLength(1);
+    expect(ca.orders.slice(1).map((o) => o.replaces)).toEqual(['aki.1', undefined]);
+    expect(logger.has('warn', 'rejected "replaces"')).toBe(true);
+    scheduler.stop();
+  });
+
+  it('falls back to the lifetime rule when the CA offers no ARI', async () => {
+    const { scheduler, ca } = await makeSut(days(90));
+    expect(scheduler.status()?.renewalSource).toBe('lifetime');
+    expect(ca.ariRequests).toBe(0);
     scheduler.stop();
   });
 });

@@ -9,6 +9,7 @@ import type {
   AcmeClient,
   AcmeDirectoryInfo,
   AcmeOrder,
+  RenewalWindow,
 } from '../../ports/acme-client.js';
 import type { Clock } from '../../ports/clock.js';
 import { type CallRecord, calls, installProblemCapture, parseRetryAfter } from './problem-capture.js';
@@ -184,6 +185,31 @@ export class AcmeClientAdapter implements AcmeClient {
     const pem = await this.call('downloading the certificate', () => client.getCertificate(current));
     this.orders.delete(order.url);
     return pem;
+  }
+
+  /** ARI (RFC 9773): an unauthenticated GET of `{renewalInfo}/{certId}`; acme-client 5.4 has no call for it. */
+  async renewalInfo(ariId: string): Promise<RenewalWindow> {
+    const dir = await this.directory();
+    if (!dir.renewalInfo)
+      throw new AcmeError('acme.config', 'The CA does not offer renewal information (ARI)');
+    const lib = await loadLib();
+    const url = `${dir.renewalInfo.replace(/\/+$/, '')}/${ariId}`;
+    const res = await this.call('asking for renewal information', () => lib.axios.get(url));
+    const window = (res.data as { suggestedWindow?: { start?: string; end?: string } }).suggestedWindow;
+    const start = new Date(window?.start ?? Number.NaN);
+    const end = new Date(window?.end ?? Number.NaN);
+    if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime()) || end < start) {
+      throw new AcmeError(
+        'acme.malformed',
+        `The CA's renewal information for ${ariId} has no valid suggestedWindow`,
+      );
+    }
+    return {
+      start,
+      end,
+      retryAfterMs: parseRetryAfter(res.headers['retry-after'] as string | undefined),
+      explanationUrl: (res.data as { explanationURL?: string }).explanationURL,
+    };
   }
 
   /** Polls a resource until it reaches `target` or `invalid`; Retry-After (RFC 8555 §8.2) is honoured. */

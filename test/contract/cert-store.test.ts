@@ -1,0 +1,138 @@
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FsCertStore } from '../../src/adapters/filesystem/fs-cert-store.js';
+import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
+import { runCertStoreContract } from './cert-store.contract.js';
+
+async function tempDir(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'certdocs-certstore-'));
+}
+
+runCertStoreContract('InMemoryCertStore', async () => ({
+  store: new InMemoryCertStore(),
+  cleanup: async () => {},
+}));
+
+runCertStoreContract('FsCertStore', async () => {
+  const dir = await tempDir();
+  return {
+    store: new FsCertStore(join(dir, 'certs')),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('FsCertStore specifics', () => {
+  const dirs: string[] = [];
+  const dir = async () => {
+    const d = await tempDir();
+    dirs.push(d);
+    return d;
+  };
+  afterEach(async () => {
+    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  });
+
+  const OLD = { certPem: 'CERT old\n', keyPem: 'KEY old\n' };
+  const NEW = { certPem: 'CERT new\n', keyPem: 'KEY new\n' };
+  const mode = async (path: string) => (await stat(path)).mode & 0o777;
+
+  it("keeps the original server's file layout, with private keys at mode 0600", async () => {
+    const d = await dir();
+    const store = new FsCertStore(d);
+    await store.save('docs.example.com', OLD);
+    await store.saveAccount('https://ca.example/dir', {
+      keyPem: 'ACCOUNT KEY',
+      url: 'https://ca.example/acct/1',
+    });
+
+    expect((await readdir(d)).sort()).toEqual([
+      'account.json',
+      'account.key.pem',
+      'docs.example.com.cert.pem',
+      'docs.example.com.key.pem',
+    ]);
+    expect(await readFile(join(d, 'docs.example.com.cert.pem'), 'utf8')).toBe(OLD.certPem);
+    expect(await readFile(join(d, 'docs.example.com.key.pem'), 'utf8')).toBe(OLD.keyPem);
+    expect(await readFile(join(d, 'account.key.pem'), 'utf8')).toBe('ACCOUNT KEY');
+    expect(JSON.parse(await readFile(join(d, 'account.json'), 'utf8'))).toEqual({
+      accounts: { 'https://ca.example/dir': 'https://ca.example/acct/1' },
+    });
+    expect(await mode(join(d, 'docs.example.com.key.pem'))).toBe(0o600);
+    expect(await mode(join(d, 'account.key.pem'))).toBe(0o600);
+  });
+
+  it('finishes a pair write that crashed between the two renames', async () => {
+    const d = await dir();
+    const logger = new MemoryLogger();
+    const store = new FsCertStore(d, logger);
+    await store.save('docs.example.com', OLD);
+    // The new key was renamed into place; the new certificate is still waiting as .new.
+    await writeFile(join(d, 'docs.example.com.key.pem'), NEW.keyPem, { mode: 0o600 });
+    await writeFile(join(d, 'docs.example.com.cert.pem.new'), NEW.certPem);
+
+    expect(await store.load('docs.example.com')).toEqual(NEW);
+    expect(await readdir(d)).not.toContain('docs.example.com.cert.pem.new');
+    expect(logger.lines.some((l) => l.level === 'warn')).toBe(true);
+  });
+
+  it('keeps the old pair when a write crashed before any rename', async () => {
+    const d = await dir();
+    const store = new FsCertStore(d);
+    await store.save('docs.example.com', OLD);
+    await writeFile(join(d, 'docs.example.com.key.pem.new'), NEW.keyPem, { mode: 0o600 });
+    await writeFile(join(d, 'docs.example.com.cert.pem.new'), NEW.certPem);
+
+    expect(await store.load('docs.example.com')).toEqual(OLD);
+    const left = await readdir(d);
+    expect(left.filter((f) => f.endsWith('.new'))).toEqual([]);
+  });
+
+  it('keeps the old pair when a write crashed while the new certificate was being written', async () => {
+    const d = await dir();
+    const store = new FsCertStore(d);
+    await store.save('docs.example.com', OLD);
+    await writeFile(join(d, 'docs.example.com.key.pem.new'), NEW.keyPem, { mode: 0o600 });
+
+    expect(await store.load('docs.example.com')).toEqual(OLD);
+    expect((await readdir(d)).filter((f) => f.endsWith('.new'))).toEqual([]);
+  });
+
+  it.each(['../x', '..', 'a/b', '/etc/passwd', 'a\\b', ''])('refuses the unsafe name %j', async (name) => {
+    const d = await dir();
+    const store = new FsCertStore(join(d, 'certs'));
+    await expect(store.save(name, OLD)).rejects.toThrow(/unsafe/);
+    await expect(store.load(name)).rejects.toThrow(/unsafe/);
+    // Nothing was written, inside the store's directory or next to it.
+    expect((await readdir(d)).filter((f) => f !== 'certs')).toEqual([]);
+    expect(await readdir(join(d, 'certs')).catch(() => [])).toEqual([]);
+  });
+
+  it('stores a wildcard name under a file name without "*"', async () => {
+    const d = await dir();
+    const store = new FsCertStore(d);
+    await store.save('*.example.com', OLD);
+    expect(await readdir(d)).toEqual(
+      expect.arrayContaining(['_.example.com.cert.pem', '_.example.com.key.pem']),
+    );
+    expect(await store.load('*.example.com')).toEqual(OLD);
+  });
+
+  it('treats an unreadable account.json as no URL, and warns', async () => {
+    const d = await dir();
+    const logger = new MemoryLogger();
+    const store = new FsCertStore(d, logger);
+    await store.saveAccount('https://ca.example/dir', {
+      keyPem: 'ACCOUNT KEY',
+      url: 'https://ca.example/acct/1',
+    });
+    await writeFile(join(d, 'account.json'), '{"accounts": {"https://ca.exa');
+
+    const account = await store.loadAccount('https://ca.example/dir');
+    expect(account?.keyPem).toBe('ACCOUNT KEY');
+    expect(account?.url).toBeUndefined();
+    expect(logger.has('warn', 'account.json')).toBe(true);
+  });
+});
