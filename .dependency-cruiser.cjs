@@ -42,6 +42,13 @@ module.exports = {
       to: { path: '^src/adapters' },
     },
     {
+      name: 'one-composition-root',
+      severity: 'error',
+      comment: 'Within src/app only container.ts knows concrete adapters.',
+      from: { path: '^src/app', pathNot: '^src/app/container\\.ts$' },
+      to: { path: '^src/adapters' },
+    },
+    {
       name: 'no-cycles',
       severity: 'error',
       from: {},

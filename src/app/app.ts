@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import type { DependencyContainer } from 'tsyringe';
-import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { AcmeError } from '../domain/acme-errors.js';
 import { DocSourceError } from '../domain/errors.js';
 import { ObtainCertificate } from '../domain/obtain-certificate.js';
@@ -10,7 +9,15 @@ import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certi
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT, type McpTransport } from '../ports/mcp-transport.js';
 import type { AppConfig } from './config.js';
-import { buildContainer, HEALTH_EXTRAS, type HealthExtras } from './container.js';
+import {
+  ACME_HTTP_ENDPOINT,
+  type AcmeHttpEndpoint,
+  BOUND_PORT,
+  type BoundPort,
+  buildContainer,
+  HEALTH_EXTRAS,
+  type HealthExtras,
+} from './container.js';
 
 export interface RunningApp {
   /** Where MCP is served; undefined for stdio. */
@@ -44,7 +51,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     return { url, container, stop: () => stopAll(logger, [() => transport.stop()]) };
   }
 
-  const responder = container.resolve(HonoChallengeResponder);
+  const responder = container.resolve<AcmeHttpEndpoint>(ACME_HTTP_ENDPOINT);
   const acme = await responder.start().catch((e: NodeJS.ErrnoException) => {
     throw new StartupError(
       `--acme-port (ACME_PORT): cannot listen on ${config.acme?.acmePort}: ${e.code ?? e.message}`,
@@ -69,6 +76,8 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   container.resolve<CertificateInstaller>(CERTIFICATE_INSTALLER).install(cert.cert);
   const transport = container.resolve<McpTransport>(MCP_TRANSPORT);
   const { url } = await transport.start();
+  const bound = container.resolve<BoundPort>(BOUND_PORT).current();
+  if (bound !== undefined) responder.setHttpsPort(bound);
   responder.setReady(true);
   void scheduler.start(cert);
   return {

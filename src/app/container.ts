@@ -31,6 +31,18 @@ export const APP_CONFIG = Symbol.for('certdocs.AppConfig');
 export const HEALTH_EXTRAS = Symbol.for('certdocs.HealthExtras');
 export type HealthExtras = { current: () => Record<string, unknown> };
 
+/** The plain-HTTP side when a domain is set: HTTP-01 answers, /healthz, 301 to HTTPS. */
+export interface AcmeHttpEndpoint {
+  start(): Promise<{ url: string; port: number }>;
+  setReady(ready: boolean): void;
+  setHttpsPort(port: number): void;
+  stop(): Promise<void>;
+}
+export const ACME_HTTP_ENDPOINT = Symbol.for('certdocs.AcmeHttpEndpoint');
+/** The MCP transport's bound port, once started (HTTP transports only). */
+export const BOUND_PORT = Symbol.for('certdocs.BoundPort');
+export type BoundPort = { current: () => number | undefined };
+
 /**
  * The one composition root: the only place that knows which adapter stands behind which port.
  * Every call builds a child container, so tests can register fakes over any token without touching
@@ -85,6 +97,7 @@ export function buildContainer(
         ),
     ),
   });
+  c.register(BOUND_PORT, { useFactory: (r) => ({ current: () => r.resolve(HttpMcpTransport).port }) });
   c.register(MCP_TRANSPORT, {
     useFactory: instanceCachingFactory((r) =>
       config.transport === 'stdio'
@@ -130,6 +143,7 @@ function registerAcme(c: DependencyContainer, config: AppConfig, health: HealthE
     ),
   });
   c.register(CHALLENGE_RESPONDER, { useFactory: (r) => r.resolve(HonoChallengeResponder) });
+  c.register(ACME_HTTP_ENDPOINT, { useFactory: (r) => r.resolve(HonoChallengeResponder) });
   c.register(CERTIFICATE_INSTALLER, { useFactory: (r) => r.resolve(HttpMcpTransport) });
   c.registerSingleton(ObtainCertificate);
   c.register(RANDOM, { useValue: Math.random });

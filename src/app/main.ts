@@ -18,7 +18,12 @@ async function main(): Promise<number> {
     for (const line of parsed.errors) process.stderr.write(`certdocs: ${line}\n`);
     return 2;
   }
-  let app: Awaited<ReturnType<typeof startApp>>;
+  let app: Awaited<ReturnType<typeof startApp>> | undefined;
+  // Until start-up finishes there is nothing to drain: certificate and account files are written
+  // atomically, so stopping mid-order loses nothing.
+  const early = () => process.exit(0);
+  process.once('SIGINT', early);
+  process.once('SIGTERM', early);
   try {
     app = await startApp(parsed.config);
   } catch (e) {
@@ -28,8 +33,11 @@ async function main(): Promise<number> {
     }
     throw e;
   }
+  process.off('SIGINT', early);
+  process.off('SIGTERM', early);
+  const running = app;
   const shutdown = async () => {
-    await app.stop();
+    await running.stop();
     process.exit(0);
   };
   process.once('SIGINT', shutdown);

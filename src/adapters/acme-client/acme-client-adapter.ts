@@ -71,7 +71,6 @@ export class AcmeClientAdapter implements AcmeClient {
   async directory(): Promise<AcmeDirectoryInfo> {
     if (this.dir) return this.dir;
     const lib = await loadLib();
-    if (this.options.httpsAgent) lib.axios.defaults.httpsAgent = this.options.httpsAgent;
     const res = await this.call('reading the ACME directory', () => lib.axios.get(this.options.directoryUrl));
     const data = res.data as { meta?: Record<string, unknown>; renewalInfo?: string; newOrder?: string };
     if (!data || typeof data.newOrder !== 'string') {
@@ -237,7 +236,8 @@ export class AcmeClientAdapter implements AcmeClient {
 
   /** Runs one acme-client call, turning its bare errors into AcmeErrors with the problem details. */
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    const record: CallRecord = {};
+    // Per call, not on acme-client's shared axios: two adapters may trust different CAs.
+    const record: CallRecord = { httpsAgent: this.options.httpsAgent };
     try {
       return await calls.run(record, fn);
     } catch (e) {

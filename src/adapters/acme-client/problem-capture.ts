@@ -8,6 +8,8 @@ export interface CapturedProblem {
 }
 
 export interface CallRecord {
+  /** Sent with every request of this call (an adapter's own CA trust), not set on the shared instance. */
+  httpsAgent?: unknown;
   url?: string;
   problem?: CapturedProblem;
   networkError?: string;
@@ -20,12 +22,15 @@ interface AxiosLikeResponse {
   config?: { url?: string };
 }
 
+interface InterceptorManager<T> {
+  use(onFulfilled: ((v: T) => unknown) | null, onRejected?: (e: unknown) => unknown): unknown;
+  handlers?: unknown[];
+}
+
 interface AxiosLike {
   interceptors: {
-    request: { use(onFulfilled: (c: { url?: string }) => unknown): unknown };
-    response: {
-      use(onFulfilled: (r: AxiosLikeResponse) => unknown, onRejected: (e: unknown) => unknown): unknown;
-    };
+    request: InterceptorManager<{ url?: string; httpsAgent?: unknown }>;
+    response: InterceptorManager<AxiosLikeResponse>;
   };
 }
 
@@ -43,6 +48,7 @@ export function installProblemCapture(axios: AxiosLike): void {
   axios.interceptors.request.use((config) => {
     const record = calls.getStore();
     if (record) record.url = config.url;
+    if (record?.httpsAgent) config.httpsAgent = record.httpsAgent;
     return config;
   });
   axios.interceptors.response.use(
@@ -51,15 +57,23 @@ export function installProblemCapture(axios: AxiosLike): void {
       return response;
     },
     (error: unknown) => {
-      const e = error as { response?: AxiosLikeResponse; code?: string; message?: string };
+      const e = error as { response?: AxiosLikeResponse };
       if (e.response) record(e.response);
-      else {
-        const r = calls.getStore();
-        if (r) r.networkError = e.code ?? e.message ?? 'network error';
-      }
       return Promise.reject(error);
     },
   );
+  // acme-client's own error interceptor turns a network error (no response) into a TypeError
+  // ("reading 'config'"); note the real cause (ECONNREFUSED, ETIMEDOUT …) before it runs.
+  const response = axios.interceptors.response;
+  const before = { fulfilled: null, rejected: noteNetworkError, synchronous: false, runWhen: null };
+  if (Array.isArray(response.handlers)) response.handlers.unshift(before);
+}
+
+function noteNetworkError(error: unknown): Promise<never> {
+  const e = error as { response?: unknown; code?: string; message?: string };
+  const r = calls.getStore();
+  if (r && !e.response) r.networkError = e.code ?? e.message ?? 'network error';
+  return Promise.reject(error);
 }
 
 function record(response: AxiosLikeResponse): void {

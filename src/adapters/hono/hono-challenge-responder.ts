@@ -24,9 +24,11 @@ export class HonoChallengeResponder implements ChallengeResponder {
   private readonly answers = new Map<string, string>();
   private running: RunningServer | undefined;
   private ready = false;
+  private httpsPort: number;
   readonly app: Hono;
 
   constructor(private readonly options: ChallengeResponderOptions) {
+    this.httpsPort = options.httpsPort;
     this.app = this.build();
   }
 
@@ -40,6 +42,11 @@ export class HonoChallengeResponder implements ChallengeResponder {
 
   setReady(ready: boolean): void {
     this.ready = ready;
+  }
+
+  /** The HTTPS port actually bound (differs from the configured one when that was 0). */
+  setHttpsPort(port: number): void {
+    this.httpsPort = port;
   }
 
   async start(): Promise<{ url: string; port: number }> {
@@ -74,7 +81,7 @@ export class HonoChallengeResponder implements ChallengeResponder {
       const requested = hostnameOf(c.req.header('host') ?? '');
       // Redirect only to our own names: a forged Host must not turn this into an open redirect.
       const host = this.options.domains.includes(requested) ? requested : this.options.domains[0];
-      const port = this.options.httpsPort === 443 ? '' : `:${this.options.httpsPort}`;
+      const port = this.httpsPort === 443 ? '' : `:${this.httpsPort}`;
       const url = new URL(c.req.url);
       return c.redirect(`https://${host}${port}${url.pathname}${url.search}`, 301);
     });
