@@ -18,6 +18,7 @@ import {
   HEALTH_EXTRAS,
   type HealthExtras,
 } from './container.js';
+import { writePidFile } from './pid-file.js';
 
 export interface RunningApp {
   /** Where MCP is served; undefined for stdio. */
@@ -25,6 +26,8 @@ export interface RunningApp {
   /** The HTTP-01 responder's URL, when a domain is configured. */
   readonly acmeUrl?: string;
   readonly container: DependencyContainer;
+  /** Renews the certificate now (SIGHUP, `certdocs cert renew`); absent without a domain. */
+  readonly renewNow?: () => Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -80,10 +83,16 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   if (bound !== undefined) responder.setHttpsPort(bound);
   responder.setReady(true);
   void scheduler.start(cert);
+  const removePidFile = writePidFile(config.acme.certsDir);
   return {
     url,
     acmeUrl: acme.url,
     container,
+    renewNow: async () => {
+      await scheduler
+        .renewNow()
+        .catch((e: Error) => logger.error('forced renewal failed', { error: e.message }));
+    },
     stop: () =>
       stopAll(logger, [
         async () => {
@@ -92,6 +101,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
         },
         () => transport.stop(),
         () => responder.stop(),
+        async () => removePidFile(),
       ]),
   };
 }

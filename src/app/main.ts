@@ -1,11 +1,14 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { StartupError, startApp } from './app.js';
+import { runCertCommand } from './cert-cli.js';
 import { helpText, parseConfig } from './config.js';
 import { VERSION } from './version.js';
 
 async function main(): Promise<number> {
-  const parsed = parseConfig(process.argv.slice(2), process.env);
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'cert') return runCertCommand(argv.slice(1), process.env);
+  const parsed = parseConfig(argv, process.env);
   if (parsed.ok === 'help') {
     process.stdout.write(helpText(VERSION));
     return 0;
@@ -42,6 +45,8 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  const renewNow = running.renewNow;
+  if (renewNow) process.on('SIGHUP', () => void renewNow());
   if (parsed.config.transport === 'stdio') process.stdin.once('end', shutdown);
   return -1; // keep running
 }

@@ -29,6 +29,8 @@ export interface ActiveCertificate {
 
 export interface StoredState {
   readonly active?: ActiveCertificate;
+  /** What could be read of the stored certificate, servable or not. */
+  readonly info?: CertificateInfo;
   /** Why the stored certificate cannot be served as it is; undefined when it can. */
   readonly problem?: CertificateProblem;
   readonly renewAt?: Date;
@@ -67,7 +69,7 @@ export class ObtainCertificate {
     const due = info && (renewAt?.(info) ?? defaultRenewalTime(info));
     const problem = assessCertificate(info, this.settings.domains, this.clock.now(), due);
     if (!info) return { problem };
-    return { active: isServable(problem) ? { cert, info } : undefined, problem, renewAt: due };
+    return { active: isServable(problem) ? { cert, info } : undefined, info, problem, renewAt: due };
   }
 
   /**

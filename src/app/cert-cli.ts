@@ -1,0 +1,142 @@
+import 'reflect-metadata';
+import { AcmeError } from '../domain/acme-errors.js';
+import { ObtainCertificate, type StoredState } from '../domain/obtain-certificate.js';
+import { PROBLEM_TEXT } from '../domain/renewal-policy.js';
+import { type AppConfig, parseConfig } from './config.js';
+import { ACME_HTTP_ENDPOINT, type AcmeHttpEndpoint, buildContainer } from './container.js';
+import { runningServerPid } from './pid-file.js';
+
+const USAGE = `Usage:
+  certdocs cert status --domain NAME[,NAME] [--certs-dir DIR] [--acme-directory URL]
+  certdocs cert renew  --domain NAME[,NAME] [--force] [--accept-tos] [ACME options]
+
+status  shows the stored certificate: names, issuer, validity, next renewal and the CA's ARI window.
+        Exits 1 when there is no usable certificate (handy for monitoring).
+renew   renews when due (--force: now). If a certdocs server is running on this certs dir, it is
+        asked to renew (SIGHUP), since it holds the HTTP-01 port; otherwise the renewal runs here.
+`;
+
+/** `certdocs cert status|renew`: the operator's view of the certificate, reading --certs-dir. */
+export async function runCertCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command !== 'status' && command !== 'renew') {
+    process.stderr.write(command ? `certdocs: unknown cert command "${command}"\n${USAGE}` : USAGE);
+    return command ? 2 : 0;
+  }
+  const parsed = parseConfig(rest, { LOG_LEVEL: 'warn', ...env });
+  if (parsed.ok === 'help' || parsed.ok === 'version') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (!parsed.ok) {
+    for (const line of parsed.errors) process.stderr.write(`certdocs: ${line}\n`);
+    return 2;
+  }
+  if (!parsed.config.acme) {
+    process.stderr.write('certdocs: --domain (DOMAIN): required for cert commands (names the certificate)\n');
+    return 2;
+  }
+  const force = rest.includes('--force');
+  return command === 'status' ? status(parsed.config) : renew(parsed.config, force);
+}
+
+async function status(config: AppConfig): Promise<number> {
+  const container = buildContainer(config);
+  const obtain = container.resolve(ObtainCertificate);
+  const state = await obtain.stored();
+  const out: [string, string][] = [['certificate', `${config.acme?.certsDir}/${obtain.name}.cert.pem`]];
+  describeState(state, out);
+  if (state.active) {
+    const ari = await Promise.race([
+      obtain.renewalWindow(state.active.info).then(
+        (w) =>
+          w ? `${w.start.toISOString()} – ${w.end.toISOString()} (from the CA)` : 'the CA offers no ARI',
+        (e: Error) => `could not ask the CA: ${e.message}`,
+      ),
+      new Promise<string>((r) => setTimeout(() => r('the CA did not answer within 10 s'), 10_000).unref()),
+    ]);
+    out.push(['ARI window', ari]);
+  }
+  print(out);
+  return state.active ? 0 : 1;
+}
+
+async function renew(config: AppConfig, force: boolean): Promise<number> {
+  const container = buildContainer(config);
+  const obtain = container.resolve(ObtainCertificate);
+  const before = await obtain.stored();
+  if (!force && before.problem === undefined) {
+    process.stdout.write(`not due: renews at ${before.renewAt?.toISOString()}; pass --force to renew now\n`);
+    return 0;
+  }
+  const certsDir = config.acme?.certsDir ?? '';
+  const pid = runningServerPid(certsDir);
+  if (pid) return renewThroughServer(obtain, pid, before);
+
+  const endpoint = container.resolve<AcmeHttpEndpoint>(ACME_HTTP_ENDPOINT);
+  try {
+    await endpoint.start();
+  } catch (e) {
+    process.stderr.write(
+      `certdocs: --acme-port (ACME_PORT): cannot listen on ${config.acme?.acmePort} (${(e as NodeJS.ErrnoException).code}); is another server using it?\n`,
+    );
+    return 1;
+  }
+  try {
+    const issued = await obtain.issue(before.active?.info.ariId);
+    print([['renewed', 'yes'], ...summary(issued.info)]);
+    return 0;
+  } catch (e) {
+    if (e instanceof AcmeError) {
+      process.stderr.write(`certdocs: renewal failed: ${e.code}: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
+  } finally {
+    await endpoint.stop();
+  }
+}
+
+async function renewThroughServer(
+  obtain: ObtainCertificate,
+  pid: number,
+  before: StoredState,
+): Promise<number> {
+  process.kill(pid, 'SIGHUP');
+  process.stdout.write(`asked the running server (pid ${pid}) to renew; waiting for the new certificate…\n`);
+  const oldSerial = before.active?.info.serialHex;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await obtain.stored();
+    if (now.active && now.active.info.serialHex !== oldSerial) {
+      print([['renewed', 'yes'], ...summary(now.active.info)]);
+      return 0;
+    }
+  }
+  process.stderr.write('certdocs: no new certificate after 120 s; see the server log for the reason\n');
+  return 1;
+}
+
+function describeState(state: StoredState, out: [string, string][]): void {
+  if (state.info) out.push(...summary(state.info));
+  out.push(['state', state.problem ? PROBLEM_TEXT[state.problem] : 'valid']);
+  if (state.renewAt)
+    out.push(['next renewal', `${state.renewAt.toISOString()} (lifetime rule; ARI may move it)`]);
+}
+
+function summary(info: NonNullable<StoredState['info']>): [string, string][] {
+  const daysLeft = Math.floor((info.notAfter.getTime() - Date.now()) / 86_400_000);
+  return [
+    ['names', info.names.join(', ')],
+    ['issuer', info.issuer],
+    ['serial', info.serialHex],
+    ['not before', info.notBefore.toISOString()],
+    ['not after', `${info.notAfter.toISOString()} (${daysLeft} days left)`],
+  ];
+}
+
+function print(rows: [string, string][]): void {
+  const width = Math.max(...rows.map(([k]) => k.length));
+  for (const [k, v] of rows) process.stdout.write(`${k.padEnd(width)}  ${v}\n`);
+}
