@@ -24,7 +24,14 @@ interface ApiResponse {
 }
 interface LibInternals {
   api: { apiRequest(url: string, payload: unknown, valid: number[]): Promise<ApiResponse> };
+  http: { maxBadNonceRetries: number };
 }
+
+/**
+ * acme-client retries a badNonce 5 times per request: with a CA shedding half its nonces (Pebble's
+ * nonceReject 50) about 1 issuance in 6 failed. A retry is safe, the CA did nothing (RFC 8555 §6.5).
+ */
+const BAD_NONCE_RETRIES = 15;
 
 export interface AcmeClientAdapterOptions {
   readonly directoryUrl: string;
@@ -101,6 +108,7 @@ export class AcmeClientAdapter implements AcmeClient {
       accountUrl: req.stored?.url,
       externalAccountBinding: req.eab,
     });
+    (client as unknown as LibInternals).http.maxBadNonceRetries = BAD_NONCE_RETRIES;
     if (!req.stored?.url) {
       await this.call('registering the ACME account', () =>
         client.createAccount({
