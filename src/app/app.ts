@@ -17,6 +17,8 @@ import {
   buildContainer,
   HEALTH_EXTRAS,
   type HealthExtras,
+  TLS_FRONT_DOOR,
+  type TlsFrontDoor,
 } from './container.js';
 import { writePidFile } from './pid-file.js';
 
@@ -54,13 +56,26 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     return { url, container, stop: () => stopAll(logger, [() => transport.stop()]) };
   }
 
+  // HTTP-01 needs the ACME port; TLS-ALPN-01 alone needs nothing but the HTTPS port.
+  const http01 = config.acme.challenges.includes('http-01');
   const responder = container.resolve<AcmeHttpEndpoint>(ACME_HTTP_ENDPOINT);
-  const acme = await responder.start().catch((e: NodeJS.ErrnoException) => {
-    throw new StartupError(
-      `--acme-port (ACME_PORT): cannot listen on ${config.acme?.acmePort}: ${e.code ?? e.message}`,
-    );
-  });
-  logger.info('HTTP-01 responder listening', { url: acme.url });
+  const acme = http01
+    ? await responder.start().catch((e: NodeJS.ErrnoException) => {
+        throw new StartupError(
+          `--acme-port (ACME_PORT): cannot listen on ${config.acme?.acmePort}: ${e.code ?? e.message}`,
+        );
+      })
+    : undefined;
+  if (acme) logger.info('HTTP-01 responder listening', { url: acme.url });
+  const frontDoor = container.isRegistered(TLS_FRONT_DOOR, true)
+    ? container.resolve<TlsFrontDoor>(TLS_FRONT_DOOR)
+    : undefined;
+  if (frontDoor) {
+    await frontDoor.start().catch((e: NodeJS.ErrnoException) => {
+      throw new StartupError(`--port (PORT): cannot listen on ${config.port}: ${e.code ?? e.message}`);
+    });
+    logger.info('TLS-ALPN-01 responder listening on the HTTPS port', { port: config.port });
+  }
   const abort = new AbortController();
   const obtain = container.resolve(ObtainCertificate);
   const scheduler = container.resolve(RenewalScheduler);
@@ -73,6 +88,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   } catch (e) {
     abort.abort();
     await responder.stop();
+    await frontDoor?.stop();
     if (e instanceof AcmeError && !e.retryable) throw new StartupError(`${e.code}: ${e.message}`);
     throw e;
   }
@@ -86,7 +102,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   const removePidFile = writePidFile(config.acme.certsDir);
   return {
     url,
-    acmeUrl: acme.url,
+    acmeUrl: acme?.url,
     container,
     renewNow: async () => {
       await scheduler
@@ -101,7 +117,10 @@ export async function startApp(config: AppConfig, container = buildContainer(con
         },
         () => transport.stop(),
         () => responder.stop(),
-        async () => removePidFile(),
+        async () => {
+          await frontDoor?.stop();
+          removePidFile();
+        },
       ]),
   };
 }

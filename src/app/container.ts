@@ -9,6 +9,7 @@ import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source
 import { DocsMcpServerFactory } from '../adapters/mcp-sdk/docs-mcp-server.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
+import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { OBTAIN_SETTINGS, ObtainCertificate, type ObtainSettings } from '../domain/obtain-certificate.js';
@@ -23,6 +24,7 @@ import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE } from '../ports/doc-source.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT } from '../ports/mcp-transport.js';
+import { TLS_ALPN_RESPONDER } from '../ports/tls-alpn-responder.js';
 import type { AppConfig } from './config.js';
 import { VERSION } from './version.js';
 
@@ -41,6 +43,12 @@ export interface AcmeHttpEndpoint {
 export const ACME_HTTP_ENDPOINT = Symbol.for('certdocs.AcmeHttpEndpoint');
 /** The MCP transport's bound port, once started (HTTP transports only). */
 export const BOUND_PORT = Symbol.for('certdocs.BoundPort');
+/** Owns the HTTPS port when TLS-ALPN-01 is on (registered only then). */
+export interface TlsFrontDoor {
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+export const TLS_FRONT_DOOR = Symbol.for('certdocs.TlsFrontDoor');
 export type BoundPort = { current: () => number | undefined };
 
 /**
@@ -54,6 +62,9 @@ export function buildContainer(
 ): DependencyContainer {
   const c = parent.createChildContainer();
   const health: HealthExtras = { current: () => ({}) };
+  const frontDoor = config.acme?.challenges.includes('tls-alpn-01')
+    ? new TlsAlpnFrontDoor({ host: config.host, port: config.port }, new PinoLogger(config.logLevel))
+    : undefined;
   c.register(APP_CONFIG, { useValue: config });
   c.register(HEALTH_EXTRAS, { useValue: health });
   c.register(LOGGER, { useValue: new PinoLogger(config.logLevel) });
@@ -88,6 +99,12 @@ export function buildContainer(
             maxBodyBytes: config.maxBodyBytes,
             https: Boolean(config.acme),
             health: () => health.current(),
+            frontDoor: frontDoor && {
+              setTarget: (server) => frontDoor.setTarget(server),
+              get port() {
+                return frontDoor.port;
+              },
+            },
             guard: {
               allowedHosts: config.allowedHosts,
               allowedOrigins: config.allowedOrigins,
@@ -106,6 +123,8 @@ export function buildContainer(
     ),
   });
   if (config.acme) registerAcme(c, config, health);
+  c.register(TLS_ALPN_RESPONDER, { useValue: frontDoor });
+  if (frontDoor) c.register(TLS_FRONT_DOOR, { useValue: frontDoor });
   return c;
 }
 
@@ -119,6 +138,7 @@ function registerAcme(c: DependencyContainer, config: AppConfig, health: HealthE
     acceptTos: acme.acceptTos,
     profile: acme.profile,
     eab: acme.eab,
+    challenges: acme.challenges,
   };
   c.register(OBTAIN_SETTINGS, { useValue: settings });
   c.register(CERT_STORE, {

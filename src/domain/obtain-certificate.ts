@@ -5,13 +5,18 @@ import { CERTIFICATE_CRYPTO, type CertificateCrypto } from '../ports/certificate
 import { CHALLENGE_RESPONDER, type ChallengeResponder } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
+import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-responder.js';
 import { AcmeError } from './acme-errors.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
 import type { CertificateInfo, CertificateProblem, StoredCertificate } from './certificate.js';
 import { assessCertificate, defaultRenewalTime, isServable, PROBLEM_TEXT } from './renewal-policy.js';
 
+export type ChallengeType = 'http-01' | 'tls-alpn-01';
+
 export interface ObtainSettings {
   readonly domains: readonly string[];
+  /** Challenge types to use, in order of preference (default http-01). */
+  readonly challenges?: readonly ChallengeType[];
   readonly directoryUrl: string;
   readonly email?: string;
   readonly acceptTos: boolean;
@@ -52,6 +57,7 @@ export class ObtainCertificate {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(OBTAIN_SETTINGS) private readonly settings: ObtainSettings,
+    @inject(TLS_ALPN_RESPONDER) private readonly tlsAlpn?: TlsAlpnResponder,
   ) {
     if (settings.domains.length === 0) throw new Error('ObtainCertificate needs at least one domain');
     this.backoff = settings.backoff ?? DEFAULT_BACKOFF;
@@ -221,26 +227,40 @@ export class ObtainCertificate {
   }
 
   private async authorizeAndFinalize(order: AcmeOrder, keyPem: string): Promise<string> {
-    const presented: string[] = [];
+    const cleanup: (() => Promise<void>)[] = [];
+    const preferred = this.settings.challenges?.length ? this.settings.challenges : (['http-01'] as const);
     try {
       const csr = this.crypto.createCsr(this.settings.domains, keyPem);
       await Promise.all(
         order.authorizations
           .filter((a) => a.status !== 'valid')
           .map(async (authz) => {
-            const challenge = authz.challenges.find((c) => c.type === 'http-01');
+            const challenge = preferred
+              .map((type) => authz.challenges.find((c) => c.type === type))
+              .find((c) => c !== undefined);
             if (!challenge) {
-              throw new AcmeError('acme.config', `The CA offers no http-01 challenge for ${authz.domain}`);
+              throw new AcmeError(
+                'acme.config',
+                `The CA offers none of the challenge types ${preferred.join(', ')} (--challenge) for ${authz.domain}`,
+              );
             }
-            await this.responder.present(challenge.token, challenge.keyAuthorization);
-            presented.push(challenge.token);
+            if (challenge.type === 'tls-alpn-01') {
+              if (!this.tlsAlpn)
+                throw new AcmeError('acme.config', 'TLS-ALPN-01 is not enabled (--challenge)');
+              const responder = this.tlsAlpn;
+              await responder.present(authz.domain, challenge.keyAuthorization);
+              cleanup.push(() => responder.remove(authz.domain));
+            } else {
+              await this.responder.present(challenge.token, challenge.keyAuthorization);
+              cleanup.push(() => this.responder.remove(challenge.token));
+            }
             await this.acme.acceptChallenge(challenge);
             await this.acme.waitForAuthorization(authz);
           }),
       );
       return await this.acme.finalize(order, await csr);
     } finally {
-      await Promise.all(presented.map((t) => this.responder.remove(t)));
+      await Promise.all(cleanup.map((fn) => fn()));
     }
   }
 }

@@ -11,6 +11,7 @@ import type {
 import type { Clock } from '../../src/ports/clock.js';
 import { fakeCertPem } from './fake-certificate-crypto.js';
 import type { InMemoryChallengeResponder } from './in-memory-challenge-responder.js';
+import type { InMemoryTlsAlpnResponder } from './in-memory-tls-alpn-responder.js';
 
 const DAY = 86_400_000;
 
@@ -46,7 +47,13 @@ export class FakeCa implements AcmeClient {
   constructor(
     private readonly clock: Clock,
     private readonly responder: InMemoryChallengeResponder,
+    private readonly tlsAlpn?: InMemoryTlsAlpnResponder,
   ) {}
+
+  /** Which challenge types new orders offer. */
+  offered: ('http-01' | 'tls-alpn-01')[] = ['http-01'];
+  /** Types the CA validated, in order. */
+  readonly validated: string[] = [];
 
   failNextChallenge(times = 1): void {
     this.challengeFailures += times;
@@ -134,26 +141,29 @@ export class FakeCa implements AcmeClient {
       url: `${url}/authz/${i}`,
       domain,
       status: 'pending',
-      challenges: [
-        {
-          type: 'http-01',
-          url: `${url}/chall/${i}`,
-          token: `token-${this.orders.length}-${i}`,
-          keyAuthorization: `token-${this.orders.length}-${i}.thumbprint`,
-        },
-      ],
+      challenges: this.offered.map((type) => ({
+        type,
+        url: `${url}/chall/${i}/${type}`,
+        token: `token-${this.orders.length}-${i}`,
+        keyAuthorization: `token-${this.orders.length}-${i}.thumbprint`,
+      })),
     }));
     return { url, authorizations };
   }
 
-  async acceptChallenge(): Promise<void> {
+  private accepted = new Map<string, string>();
+
+  async acceptChallenge(challenge: { type: string; url: string }): Promise<void> {
     this.maybeFail();
+    this.accepted.set(challenge.url.replace(/\/[^/]+$/, ''), challenge.type);
   }
 
   async waitForAuthorization(authz: AcmeAuthorization): Promise<void> {
     this.calls++;
-    const challenge = authz.challenges[0];
+    const type = this.accepted.get(authz.url.replace('/authz/', '/chall/')) ?? 'http-01';
+    const challenge = authz.challenges.find((c) => c.type === type);
     if (!challenge) throw new Error('no challenge');
+    this.validated.push(type);
     if (this.challengeFailures > 0) {
       this.challengeFailures--;
       throw new AcmeError(
@@ -162,7 +172,10 @@ export class FakeCa implements AcmeClient {
         'urn:ietf:params:acme:error:connection',
       );
     }
-    const answer = await this.responder.answer(challenge.token);
+    const answer =
+      type === 'tls-alpn-01'
+        ? this.tlsAlpn?.answer(authz.domain)
+        : await this.responder.answer(challenge.token);
     if (answer !== challenge.keyAuthorization) {
       throw new AcmeError(
         'acme.challenge_failed',

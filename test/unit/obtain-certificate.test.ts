@@ -6,6 +6,7 @@ import { FakeCertificateCrypto } from '../fakes/fake-certificate-crypto.js';
 import { days, FakeClock, hours, minutes, seconds } from '../fakes/fake-clock.js';
 import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
 import { InMemoryChallengeResponder } from '../fakes/in-memory-challenge-responder.js';
+import { InMemoryTlsAlpnResponder } from '../fakes/in-memory-tls-alpn-responder.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 
 const DIR = 'https://ca.example/dir';
@@ -13,7 +14,8 @@ const DIR = 'https://ca.example/dir';
 function makeSut(overrides: Partial<ObtainSettings> = {}, shared?: { store: InMemoryCertStore }) {
   const clock = new FakeClock();
   const responder = new InMemoryChallengeResponder();
-  const ca = new FakeCa(clock, responder);
+  const tlsAlpn = new InMemoryTlsAlpnResponder();
+  const ca = new FakeCa(clock, responder, tlsAlpn);
   const store = shared?.store ?? new InMemoryCertStore();
   const crypto = new FakeCertificateCrypto();
   const logger = new MemoryLogger();
@@ -24,8 +26,8 @@ function makeSut(overrides: Partial<ObtainSettings> = {}, shared?: { store: InMe
     backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
     ...overrides,
   };
-  const sut = new ObtainCertificate(ca, responder, store, crypto, clock, logger, settings);
-  return { sut, clock, ca, store, responder, logger };
+  const sut = new ObtainCertificate(ca, responder, store, crypto, clock, logger, settings, tlsAlpn);
+  return { sut, clock, ca, store, responder, logger, tlsAlpn };
 }
 
 describe('ObtainCertificate', () => {
@@ -193,5 +195,29 @@ describe('ObtainCertificate', () => {
     abort.abort(new Error('shutting down'));
     await clock.advance(seconds(1));
     expect(((await result) as Error).message).toBe('shutting down');
+  });
+
+  it('answers TLS-ALPN-01 when it is preferred and offered, and cleans up after', async () => {
+    const { sut, ca, tlsAlpn, responder } = makeSut({ challenges: ['tls-alpn-01', 'http-01'] });
+    ca.offered = ['http-01', 'tls-alpn-01'];
+    await sut.ensure();
+    expect(ca.validated).toEqual(['tls-alpn-01']);
+    expect(tlsAlpn.answer('docs.example.com')).toBeUndefined();
+    expect(responder.presented).toBe(0);
+  });
+
+  it('falls back to the next preferred type the CA offers', async () => {
+    const { sut, ca } = makeSut({ challenges: ['tls-alpn-01', 'http-01'] });
+    ca.offered = ['http-01'];
+    await sut.ensure();
+    expect(ca.validated).toEqual(['http-01']);
+  });
+
+  it('fails clearly when the CA offers none of the configured types', async () => {
+    const { sut, ca } = makeSut({ challenges: ['tls-alpn-01'] });
+    ca.offered = ['http-01'];
+    const err = await sut.issue().catch((e) => e);
+    expect(err.code).toBe('acme.config');
+    expect(err.message).toContain('--challenge');
   });
 });

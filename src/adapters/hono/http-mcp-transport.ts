@@ -18,6 +18,8 @@ export interface HttpMcpTransportOptions {
   /** Serve HTTPS: a certificate must be installed before start(). */
   readonly https?: boolean;
   readonly health?: () => Record<string, unknown>;
+  /** When TLS-ALPN-01 is on, the front door owns the port and hands connections over. */
+  readonly frontDoor?: { setTarget(server: import('node:net').Server): void; port: number };
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
@@ -48,7 +50,12 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       health: this.options.health,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
-    this.running = await serveNode(app, { host: this.options.host, port: this.options.port, tls: this.tls });
+    this.running = await serveNode(app, {
+      host: this.options.host,
+      port: this.options.port,
+      tls: this.tls,
+      frontDoor: this.options.frontDoor,
+    });
     this.logger.info('MCP server listening', {
       url: `${this.running.url}/mcp`,
       sse: `${this.running.url}/sse`,

@@ -22,7 +22,13 @@ export interface RunningServer {
 export async function serveNode(
   // biome-ignore lint/suspicious/noExplicitAny: any Hono env works here
   app: Hono<any>,
-  opts: { host?: string; port: number; tls?: TlsMaterial },
+  opts: {
+    host?: string;
+    port: number;
+    tls?: TlsMaterial;
+    /** Connections come from this listener (TLS-ALPN front door) instead of our own listen(). */
+    frontDoor?: { setTarget(server: Server | HttpsServer): void; port: number };
+  },
 ): Promise<RunningServer> {
   const server = opts.tls
     ? (createAdaptorServer({
@@ -33,14 +39,21 @@ export async function serveNode(
     : (createAdaptorServer({ fetch: app.fetch }) as Server);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port, opts.host, () => {
-      server.off('error', reject);
-      resolve();
+  const frontDoor = opts.frontDoor;
+  if (frontDoor) {
+    frontDoor.setTarget(server);
+  } else {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(opts.port, opts.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
-  const address = server.address() as AddressInfo;
+  }
+  const address = frontDoor
+    ? ({ address: opts.host ?? '0.0.0.0', family: 'IPv4', port: frontDoor.port } as AddressInfo)
+    : (server.address() as AddressInfo);
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const shownHost = host === '0.0.0.0' || host === '[::]' ? 'localhost' : host;
   const url = `${opts.tls ? 'https' : 'http'}://${shownHost}:${address.port}`;

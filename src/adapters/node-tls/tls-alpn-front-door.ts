@@ -1,0 +1,107 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
+import type { Logger } from '../../ports/logger.js';
+import type { TlsAlpnResponder } from '../../ports/tls-alpn-responder.js';
+import { missingBytes, parseClientHello } from './client-hello.js';
+
+const ACME_TLS = 'acme-tls/1';
+const HELLO_TIMEOUT_MS = 10_000;
+const MAX_HELLO_BYTES = 16 * 1024 + 5;
+
+/**
+ * Owns the HTTPS port when TLS-ALPN-01 is enabled. It peeks at each ClientHello: a validator
+ * offering `acme-tls/1` gets the challenge certificate (RFC 8737); everything else goes to the
+ * HTTPS server untouched. So a server that can expose only 443 needs no port 80, and the port
+ * answers challenges even before the first certificate exists.
+ */
+export class TlsAlpnFrontDoor implements TlsAlpnResponder {
+  private readonly contexts = new Map<string, SecureContext>();
+  private readonly challengeServer;
+  private readonly listener: NetServer;
+  private target: NetServer | undefined;
+  /** The bound port, once started. */
+  port = 0;
+
+  constructor(
+    private readonly options: { host?: string; port: number },
+    private readonly logger: Logger,
+  ) {
+    this.challengeServer = createTlsServer({
+      ALPNProtocols: [ACME_TLS],
+      SNICallback: (name, cb) => cb(null, this.contexts.get(name.toLowerCase())),
+    });
+    this.challengeServer.on('secureConnection', (s) => s.end());
+    this.challengeServer.on('tlsClientError', () => undefined);
+    this.listener = createNetServer((socket) => this.route(socket));
+  }
+
+  /** Listens on the HTTPS port; normal handshakes are refused until a target server is set. */
+  start(): Promise<{ port: number }> {
+    return new Promise((resolve, reject) => {
+      this.listener.once('error', reject);
+      this.listener.listen(this.options.port, this.options.host, () => {
+        this.listener.off('error', reject);
+        const address = this.listener.address();
+        this.port = typeof address === 'object' && address ? address.port : this.options.port;
+        resolve({ port: this.port });
+      });
+    });
+  }
+
+  /** Hands every non-challenge connection to `server` (an https.Server that is not listening itself). */
+  setTarget(server: NetServer): void {
+    this.target = server;
+  }
+
+  async present(domain: string, keyAuthorization: string): Promise<void> {
+    const acme = await import('acme-client');
+    const lib = ((acme as unknown as { default?: typeof acme }).default ?? acme) as typeof acme;
+    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+      type: 'pkcs8',
+      format: 'pem',
+    });
+    const [keyPem, certPem] = await lib.crypto.createAlpnCertificate(
+      { identifier: { type: 'dns', value: domain } } as never,
+      keyAuthorization,
+      key,
+    );
+    this.contexts.set(domain.toLowerCase(), createSecureContext({ key: keyPem, cert: certPem }));
+  }
+
+  async remove(domain: string): Promise<void> {
+    this.contexts.delete(domain.toLowerCase());
+  }
+
+  stop(): Promise<void> {
+    return new Promise((resolve) => this.listener.close(() => resolve()));
+  }
+
+  private route(socket: Socket): void {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const timer = setTimeout(() => socket.destroy(), HELLO_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      const buf = Buffer.concat(chunks, size);
+      const missing = missingBytes(buf);
+      if (missing > 0 && size < MAX_HELLO_BYTES) return;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.pause();
+      socket.unshift(buf);
+      const hello = missing === 0 ? parseClientHello(buf) : undefined;
+      if (hello?.alpn.includes(ACME_TLS)) {
+        this.logger.debug('TLS-ALPN-01 validation connection', { servername: hello.servername });
+        this.challengeServer.emit('connection', socket);
+      } else if (this.target) {
+        this.target.emit('connection', socket);
+      } else {
+        socket.destroy();
+      }
+    };
+    socket.on('data', onData);
+    socket.on('error', () => clearTimeout(timer));
+  }
+}
