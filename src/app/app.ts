@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { DependencyContainer } from 'tsyringe';
 import { AcmeError } from '../domain/acme-errors.js';
 import { DocSourceError } from '../domain/errors.js';
+import { KeepDocsFresh } from '../domain/keep-docs-fresh.js';
 import { ObtainCertificate } from '../domain/obtain-certificate.js';
 import { RenewalScheduler } from '../domain/renewal-scheduler.js';
 import { ServeDocs } from '../domain/serve-docs.js';
@@ -53,7 +54,13 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     await loadDocs;
     const transport = container.resolve<McpTransport>(MCP_TRANSPORT);
     const { url } = await transport.start();
-    return { url, container, stop: () => stopAll(logger, [() => transport.stop()]) };
+    const fresh = container.resolve(KeepDocsFresh);
+    fresh.start(() => transport.notifyResourcesChanged());
+    return {
+      url,
+      container,
+      stop: () => stopAll(logger, [async () => fresh.stop(), () => transport.stop()]),
+    };
   }
 
   // HTTP-01 needs the ACME port; TLS-ALPN-01 alone needs nothing but the HTTPS port.
@@ -99,6 +106,8 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   if (bound !== undefined) responder.setHttpsPort(bound);
   responder.setReady(true);
   void scheduler.start(cert);
+  const fresh = container.resolve(KeepDocsFresh);
+  fresh.start(() => transport.notifyResourcesChanged());
   const removePidFile = writePidFile(config.acme.certsDir);
   return {
     url,
@@ -114,6 +123,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
         async () => {
           abort.abort();
           scheduler.stop();
+          fresh.stop();
         },
         () => transport.stop(),
         () => responder.stop(),

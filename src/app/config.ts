@@ -37,6 +37,8 @@ export interface AppConfig {
   readonly allowedOrigins: string[];
   readonly maxBodyBytes: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** Re-fetch interval for URL sources, ms (0: never). */
+  readonly refreshIntervalMs: number;
   readonly acme?: AcmeConfig;
 }
 
@@ -70,6 +72,12 @@ export const OPTIONS = {
     env: 'ALLOWED_HOSTS',
     type: 'string',
     help: 'Extra Host names allowed, comma-separated',
+  },
+  'refresh-interval': {
+    env: 'REFRESH_INTERVAL',
+    type: 'string',
+    help: 'Re-fetch a URL source this often: seconds, or 30s, 5m, 1h; 0 = never (folders and files are watched)',
+    default: '5m',
   },
   'max-body-bytes': {
     env: 'MAX_BODY_BYTES',
@@ -240,6 +248,18 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     );
   }
 
+  const refreshRaw = raw('refresh-interval') ?? '5m';
+  const refreshMatch = /^(\d+)(ms|s|m|h)?$/.exec(refreshRaw.trim());
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+  const refreshIntervalMs = refreshMatch
+    ? Number(refreshMatch[1]) * unit[(refreshMatch[2] as keyof typeof unit | undefined) ?? 's']
+    : Number.NaN;
+  if (Number.isNaN(refreshIntervalMs) || (refreshIntervalMs > 0 && refreshIntervalMs < 1000)) {
+    errors.push(
+      `${label('refresh-interval')}: must be 0 or a duration of at least 1s (e.g. 300, 30s, 5m, 1h), got "${refreshRaw}"`,
+    );
+  }
+
   let acme: AcmeConfig | undefined;
   if (domains.length) {
     if (transport === 'stdio')
@@ -310,6 +330,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       allowedOrigins: list('allowed-origins'),
       maxBodyBytes: maxBody,
       logLevel: logLevel as AppConfig['logLevel'],
+      refreshIntervalMs,
       acme,
     },
   };

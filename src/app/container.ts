@@ -12,6 +12,7 @@ import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
+import { FRESHNESS_SETTINGS, KeepDocsFresh } from '../domain/keep-docs-fresh.js';
 import { OBTAIN_SETTINGS, ObtainCertificate, type ObtainSettings } from '../domain/obtain-certificate.js';
 import { RANDOM, RenewalScheduler } from '../domain/renewal-scheduler.js';
 import { ServeDocs } from '../domain/serve-docs.js';
@@ -73,10 +74,12 @@ export function buildContainer(
     useFactory: instanceCachingFactory((r) =>
       config.docs.kind === 'dir'
         ? new FsMarkdownDocSource(config.docs.location, r.resolve<Logger>(LOGGER))
-        : new HugoIndexDocSource(config.docs.location),
+        : new HugoIndexDocSource(config.docs.location, r.resolve<Logger>(LOGGER)),
     ),
   });
   c.registerSingleton(ServeDocs);
+  c.register(FRESHNESS_SETTINGS, { useValue: { refreshIntervalMs: config.refreshIntervalMs } });
+  c.registerSingleton(KeepDocsFresh);
   c.register(DocsMcpServerFactory, {
     useFactory: instanceCachingFactory(
       (r) =>

@@ -47,7 +47,8 @@ const CODE_BY_TYPE: Record<string, string> = {
   dns: 'acme.challenge_failed',
   incorrectResponse: 'acme.challenge_failed',
   tls: 'acme.challenge_failed',
-  unauthorized: 'acme.challenge_failed',
+  unauthorized: 'acme.unauthorized',
+  accountDoesNotExist: 'acme.account_does_not_exist',
   rejectedIdentifier: 'acme.rejected_identifier',
   externalAccountRequired: 'acme.eab_required',
   userActionRequired: 'acme.tos_required',
@@ -62,6 +63,11 @@ const FATAL_CODES = new Set([
   'acme.rejected_identifier',
   'acme.invalid_profile',
   'acme.config',
+  // A wrong EAB key or a refused account: retrying with the same credentials cannot help.
+  'acme.unauthorized',
+  'acme.invalid_contact',
+  'acme.unsupported_contact',
+  'acme.unsupported_identifier',
 ]);
 
 function snake(s: string): string {

@@ -1,6 +1,7 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { splitDocument } from './markdown-sections.js';
+import { learnAbbreviations } from './abbreviations.js';
 import { makeSnippet } from './snippet.js';
 import { analyze, processTerm, tokenize } from './text-analysis.js';
 
@@ -14,11 +15,12 @@ interface IndexedFields {
   id: number;
   heading: string;
   path: string;
+  alias: string;
   body: string;
 }
 
 /** Field weights: a section whose own heading names the query beats one that mentions it in passing. */
-const BOOST = { heading: 4, path: 2, body: 1 } as const;
+const BOOST = { heading: 4, path: 2, alias: Number(process.env.B_ALIAS ?? 2), body: 1 } as const;
 
 /**
  * The in-memory search index over one snapshot of a corpus. Immutable once built: a refresh
@@ -42,34 +44,41 @@ export class DocIndex {
       }
     }
     this.engine = new MiniSearch<IndexedFields>({
-      fields: ['heading', 'path', 'body'],
+      fields: ['heading', 'path', 'alias', 'body'],
       tokenize,
       processTerm: (t) => processTerm(t),
       searchOptions: {
         boost: BOOST,
-        prefix: (term) => term.length > 3,
+        prefix: false,
         fuzzy: (term) => (term.length > 5 ? 0.15 : false),
         weights: { prefix: 0.3, fuzzy: 0.2 },
         combineWith: 'OR',
       },
     });
+    const abbreviations = learnAbbreviations(this.sections);
     this.engine.addAll(
       this.sections.map((s, i) => ({
         id: i,
         heading: s.heading,
         path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
+        alias: abbreviations.expand(s.heading).join(' '),
         body: s.plain,
       })),
     );
   }
 
-  static build(sources: readonly SourceDocument[], builtAt: Date): DocIndex {
+  static build(
+    sources: readonly SourceDocument[],
+    builtAt: Date,
+    onProgress?: (done: number, total: number) => void,
+  ): DocIndex {
     const seen = new Set<string>();
     const docs: IndexedDocument[] = [];
     for (const s of sources) {
       if (seen.has(s.id)) continue; // first one wins; sources report duplicates themselves
       seen.add(s.id);
       docs.push(splitDocument(s));
+      if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length);
     }
     docs.sort((a, b) => a.id.localeCompare(b.id));
     return new DocIndex(docs, builtAt);

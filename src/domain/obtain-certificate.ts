@@ -8,7 +8,7 @@ import { LOGGER, type Logger } from '../ports/logger.js';
 import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-responder.js';
 import { AcmeError } from './acme-errors.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
-import type { CertificateInfo, CertificateProblem, StoredCertificate } from './certificate.js';
+import type { AccountRecord, CertificateInfo, CertificateProblem, StoredCertificate } from './certificate.js';
 import { assessCertificate, defaultRenewalTime, isServable, PROBLEM_TEXT } from './renewal-policy.js';
 
 export type ChallengeType = 'http-01' | 'tls-alpn-01';
@@ -155,18 +155,20 @@ export class ObtainCertificate {
         `Creating an ACME account means agreeing to the CA's terms of service${directory.termsOfService ? ` (${directory.termsOfService})` : ''}: pass --accept-tos (ACME_ACCEPT_TOS=true) to agree`,
       );
     }
-    const account = await this.acme.useAccount({
-      stored,
-      newKeyPem: () => this.crypto.newKey(),
-      email: this.settings.email,
-      termsOfServiceAgreed: this.settings.acceptTos,
-      eab: this.settings.eab,
-    });
-    if (account.url !== stored?.url || account.keyPem !== stored?.keyPem) {
-      await this.store.saveAccount(directoryUrl, account);
-    }
+    const account = await this.useAccount(stored);
 
-    const order = await this.placeOrder(directory.renewalInfo ? replaces : undefined);
+    let order: AcmeOrder;
+    try {
+      order = await this.placeOrder(directory.renewalInfo ? replaces : undefined);
+    } catch (e) {
+      // The CA forgot the stored account (e.g. a reset test CA): register the same key again.
+      if (!(e instanceof AcmeError) || e.code !== 'acme.account_does_not_exist' || !account.url) throw e;
+      this.logger.warn('the CA no longer knows the stored account; registering again', {
+        account: account.url,
+      });
+      await this.useAccount({ keyPem: account.keyPem });
+      order = await this.placeOrder(directory.renewalInfo ? replaces : undefined);
+    }
     const keyPem = await this.crypto.newKey();
     const certPem = await this.authorizeAndFinalize(order, keyPem);
     const cert = { certPem, keyPem };
@@ -188,6 +190,20 @@ export class ObtainCertificate {
       ms: this.clock.now().getTime() - started,
     });
     return { cert, info };
+  }
+
+  private async useAccount(stored: AccountRecord | undefined): Promise<AccountRecord> {
+    const account = await this.acme.useAccount({
+      stored,
+      newKeyPem: () => this.crypto.newKey(),
+      email: this.settings.email,
+      termsOfServiceAgreed: this.settings.acceptTos,
+      eab: this.settings.eab,
+    });
+    if (account.url !== stored?.url || account.keyPem !== stored?.keyPem) {
+      await this.store.saveAccount(this.settings.directoryUrl, account);
+    }
+    return account;
   }
 
   /**

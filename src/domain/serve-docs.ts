@@ -3,7 +3,7 @@ import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE, type DocSource } from '../ports/doc-source.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { DocIndex } from './doc-index.js';
-import type { IndexedDocument, Section } from './document.js';
+import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { DocNotFoundError, InvalidQueryError } from './errors.js';
 import { pageText } from './paging.js';
 
@@ -80,6 +80,7 @@ export interface DocsStatus {
 @injectable()
 export class ServeDocs {
   private index: DocIndex | undefined;
+  private fingerprint: string | undefined;
 
   constructor(
     @inject(DOC_SOURCE) private readonly source: DocSource,
@@ -91,8 +92,10 @@ export class ServeDocs {
   async load(): Promise<DocIndex> {
     const started = performance.now();
     const docs = await this.source.load();
-    const index = DocIndex.build(docs, this.clock.now());
+    const fingerprint = fingerprintOf(docs);
+    const index = DocIndex.build(docs, this.clock.now(), this.progress(started));
     this.index = index;
+    this.fingerprint = fingerprint;
     this.logger.info('docs indexed', {
       source: this.source.description,
       documents: index.documentCount,
@@ -100,6 +103,49 @@ export class ServeDocs {
       ms: Math.round(performance.now() - started),
     });
     return index;
+  }
+
+  /**
+   * Reloads the source and, if anything changed, builds a new index beside the old one and swaps
+   * it in. A failed reload (network error, malformed index) keeps the old index: never emptied.
+   */
+  async refresh(): Promise<{ changed: boolean; error?: string }> {
+    const started = performance.now();
+    let docs: SourceDocument[];
+    try {
+      docs = await this.source.load();
+    } catch (e) {
+      const error = (e as Error).message;
+      this.logger.warn('docs refresh failed; still serving the previous index', {
+        source: this.source.description,
+        error,
+        indexBuiltAt: this.index?.builtAt.toISOString(),
+      });
+      return { changed: false, error };
+    }
+    const fingerprint = fingerprintOf(docs);
+    if (fingerprint === this.fingerprint) return { changed: false };
+    const index = DocIndex.build(docs, this.clock.now(), this.progress(started));
+    this.index = index;
+    this.fingerprint = fingerprint;
+    this.logger.info('docs re-indexed', {
+      source: this.source.description,
+      documents: index.documentCount,
+      sections: index.sectionCount,
+      ms: Math.round(performance.now() - started),
+    });
+    return { changed: true };
+  }
+
+  /** Progress lines for long builds, at most every 2 s, so a 50k-document start is not silent. */
+  private progress(started: number): (done: number, total: number) => void {
+    let last = started;
+    return (done, total) => {
+      const now = performance.now();
+      if (now - last < 2000) return;
+      last = now;
+      this.logger.info('indexing', { done, total, percent: Math.round((100 * done) / total) });
+    };
   }
 
   status(): DocsStatus {
@@ -263,4 +309,22 @@ function summarize(d: IndexedDocument): DocumentSummary {
 
 function clamp(n: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.floor(n)));
+}
+
+/** Cheap change detection: ids, titles and full text, order-independent. */
+function fingerprintOf(docs: readonly SourceDocument[]): string {
+  let h1 = 0x811c9dc5;
+  let h2 = docs.length;
+  const sorted = [...docs].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const d of sorted) {
+    for (const text of [d.id, d.title ?? '', d.url ?? '', d.markdown]) {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        h1 = Math.imul(h1 ^ c, 0x01000193);
+        h2 = Math.imul(h2 ^ c, 0x5bd1e995) + i;
+      }
+      h1 = Math.imul(h1 ^ 0xff, 0x01000193);
+    }
+  }
+  return `${(h1 >>> 0).toString(16)}-${(h2 >>> 0).toString(16)}-${docs.length}`;
 }

@@ -6,6 +6,13 @@ export interface DocSource {
   readonly description: string;
   /** Loads every document. Throws DocSourceError naming what was wrong. */
   load(): Promise<SourceDocument[]>;
+  /**
+   * Calls `onChange` (debounced) when the source may have changed on its own (a watched folder or
+   * file); returns a function that stops watching. Absent for sources that must be polled (URLs).
+   */
+  watch?(onChange: () => void): () => void;
+  /** Whether the source should be re-loaded on an interval (remote sources). */
+  readonly remote: boolean;
 }
 
 export const DOC_SOURCE = Symbol.for('certdocs.DocSource');

@@ -78,6 +78,12 @@ export class FakeCa implements AcmeClient {
     }
   }
 
+  /** The CA loses its account records (a reset test CA). */
+  forgetAccounts(): void {
+    this.forgotten = true;
+  }
+  private forgotten = false;
+
   rejectReplacesNext(): void {
     this.replacesRejections++;
   }
@@ -112,6 +118,7 @@ export class FakeCa implements AcmeClient {
       this.account = req.stored;
       return req.stored;
     }
+    this.forgotten = false;
     this.registrations++;
     const keyPem = req.stored?.keyPem ?? (await req.newKeyPem());
     this.account = { keyPem, url: `https://ca.example/acct/${this.registrations}` };
@@ -125,6 +132,14 @@ export class FakeCa implements AcmeClient {
   }): Promise<AcmeOrder> {
     this.maybeFail();
     if (!this.account) throw new Error('newOrder before useAccount');
+    if (this.forgotten) {
+      throw new AcmeError(
+        'acme.account_does_not_exist',
+        'account not found',
+        'urn:ietf:params:acme:error:accountDoesNotExist',
+        400,
+      );
+    }
     this.orders.push({ ...req });
     if (req.replaces && this.replacesRejections > 0) {
       this.replacesRejections--;

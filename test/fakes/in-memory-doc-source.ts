@@ -4,7 +4,9 @@ import type { DocSource } from '../../src/ports/doc-source.js';
 
 export class InMemoryDocSource implements DocSource {
   readonly description = 'memory:test';
+  readonly remote = false;
   loads = 0;
+  private listeners = new Set<() => void>();
   private failure: string | undefined;
 
   constructor(private docs: SourceDocument[] = []) {}
@@ -17,6 +19,20 @@ export class InMemoryDocSource implements DocSource {
 
   replaceWith(docs: SourceDocument[]): void {
     this.docs = docs;
+  }
+
+  watch(onChange: () => void): () => void {
+    this.listeners.add(onChange);
+    return () => this.listeners.delete(onChange);
+  }
+
+  /** What a file watcher would do after an edit. */
+  notifyChanged(): void {
+    for (const l of this.listeners) l();
+  }
+
+  get watchers(): number {
+    return this.listeners.size;
   }
 
   failNextLoad(reason: string): void {

@@ -8,274 +8,39 @@
  * with SNI and Host docs.example.test, so the URL, the certificate check and the Host guard all see
  * the real domain.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import * as http from 'node:http';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import * as tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { type PebbleHarness, pebbleAvailable, startPebble } from './pebble-harness.js';
+import {
+  type Cli,
+  collect,
+  connectionRefused,
+  DOMAIN,
+  freePort,
+  httpGet,
+  httpsGet,
+  killAllClis,
+  LOOPBACK,
+  logLines,
+  pebbleSkipReason,
+  peerCertificate,
+  pinnedFetch,
+  running,
+  sleep,
+  startCli,
+  stopCli,
+  waitFor,
+} from './https-helpers.js';
+import { type PebbleHarness, startPebble } from './pebble-harness.js';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const MAIN = path.join(ROOT, 'dist', 'app', 'main.js');
-const DOMAIN = 'docs.example.test';
-const LOOPBACK = '127.0.0.1';
-
-const SKIP_REASON = !pebbleAvailable()
-  ? 'pebble / pebble-challtestsrv not on PATH: run scripts/install-test-deps.sh'
-  : !existsSync(MAIN)
-    ? `${path.relative(ROOT, MAIN)} is missing: run \`npm run build\``
-    : undefined;
+const SKIP_REASON = pebbleSkipReason();
 if (SKIP_REASON) console.warn(`https-pebble integration skipped: ${SKIP_REASON}`);
-
-// ---------------------------------------------------------------------------
-// Child processes: every one is tracked and killed in afterAll, or on worker exit.
-// ---------------------------------------------------------------------------
-
-interface Cli {
-  readonly proc: ChildProcess;
-  readonly startedAt: number;
-  stderr(): string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of children) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
-});
-
-function startCli(args: string[], extraCaPath: string): Cli {
-  const proc = spawn(process.execPath, [MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: extraCaPath },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(proc);
-  let err = '';
-  proc.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  proc.stdout?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    }),
-  );
-  return { proc, startedAt: Date.now(), stderr: () => err, exited };
-}
-
-function running(p: ChildProcess): boolean {
-  return p.exitCode === null && p.signalCode === null;
-}
-
-/** SIGTERM, then SIGKILL after graceMs; resolves with how it ended. */
-async function stopCli(cli: Cli, graceMs = 5000) {
-  if (running(cli.proc)) cli.proc.kill('SIGTERM');
-  const timer = setTimeout(() => running(cli.proc) && cli.proc.kill('SIGKILL'), graceMs);
-  try {
-    return await cli.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  cli: Cli | undefined,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    if (cli && !running(cli.proc)) {
-      throw new Error(
-        `certdocs exited (${cli.proc.exitCode ?? cli.proc.signalCode}) while waiting for ${what}:\n${cli.stderr()}`,
-      );
-    }
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last: ${last})` : ''}\n${cli?.stderr() ?? ''}`,
-      );
-    }
-    await sleep(100);
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Network helpers (all bounded by a timeout)
-// ---------------------------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, LOOPBACK, resolve);
-  });
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-function collect(req: http.ClientRequest, timeoutMs = 5000): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`request timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      res.on('error', reject);
-    });
-    req.end();
-  });
-}
-
-function httpGet(port: number, urlPath: string, host?: string): Promise<Reply> {
-  return collect(
-    http.request({ host: LOOPBACK, port, path: urlPath, agent: false, headers: host ? { host } : {} }),
-  );
-}
-
-/** GET over HTTPS to 127.0.0.1:port as https://docs.example.test:port, trusting only `ca`. */
-function httpsGet(port: number, urlPath: string, ca: string): Promise<Reply> {
-  const agent = new https.Agent({ ca, keepAlive: false });
-  return collect(
-    https.request({
-      host: LOOPBACK,
-      port,
-      path: urlPath,
-      servername: DOMAIN,
-      headers: { host: `${DOMAIN}:${port}` },
-      agent,
-    }),
-  ).finally(() => agent.destroy());
-}
-
-/** TLS handshake with SNI docs.example.test, verified against `ca` only. */
-function peerCertificate(
-  port: number,
-  ca: string,
-): Promise<{ authorized: boolean; chain: tls.PeerCertificate[] }> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: LOOPBACK, port, servername: DOMAIN, ca, rejectUnauthorized: true });
-    socket.setTimeout(5000, () => socket.destroy(new Error('TLS handshake timed out')));
-    socket.once('error', reject);
-    socket.once('secureConnect', () => {
-      const chain: tls.PeerCertificate[] = [];
-      let c: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-      while (c && Object.keys(c).length && !chain.includes(c)) {
-        chain.push(c);
-        c = c.issuerCertificate === c ? undefined : c.issuerCertificate;
-      }
-      resolve({ authorized: socket.authorized, chain });
-      socket.end();
-    });
-  });
-}
-
-function connectionRefused(port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: LOOPBACK, port });
-    s.setTimeout(3000, () => s.destroy(new Error('connect timed out')));
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? resolve(true) : reject(e)));
-  });
-}
-
-/**
- * A fetch for the MCP SDK over node:https: trusts only `ca`, connects to 127.0.0.1 whatever the URL's
- * host (SNI and Host stay the URL's). Streams the body, so SSE responses work; honours the signal.
- */
-function pinnedFetch(ca: string): FetchLike {
-  const agent = new https.Agent({ ca, keepAlive: true });
-  return (input, init = {}) =>
-    new Promise<Response>((resolve, reject) => {
-      const url = new URL(String(input));
-      const headers: Record<string, string> = {};
-      new Headers(init.headers).forEach((v, k) => {
-        headers[k] = v;
-      });
-      headers.host = url.host;
-      const req = https.request({
-        host: LOOPBACK,
-        port: url.port || 443,
-        path: `${url.pathname}${url.search}`,
-        method: init.method ?? 'GET',
-        servername: url.hostname,
-        headers,
-        agent,
-        signal: init.signal ?? undefined,
-      });
-      req.setTimeout(15_000, () => req.destroy(new Error(`${init.method ?? 'GET'} ${url} timed out`)));
-      req.once('error', reject);
-      req.once('response', (res) => {
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (v !== undefined) for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
-        }
-        const status = res.statusCode ?? 0;
-        const noBody = [101, 204, 205, 304].includes(status) || init.method === 'HEAD';
-        if (noBody) res.resume();
-        // Once the response has started, its idle time is the SSE stream's business, not ours.
-        req.setTimeout(0);
-        resolve(
-          new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
-            status,
-            statusText: res.statusMessage,
-            headers: h,
-          }),
-        );
-      });
-      if (init.body !== undefined && init.body !== null) req.write(init.body as string | Uint8Array);
-      req.end();
-    });
-}
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [k: string]: unknown;
-}
-function logLines(text: string): LogLine[] {
-  return text
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .flatMap((l) => {
-      try {
-        return [JSON.parse(l) as LogLine];
-      } catch {
-        return [];
-      }
-    });
-}
 
 const countCerts = (pem: string) => pem.match(/-----BEGIN CERTIFICATE-----/g)?.length ?? 0;
 const mode = (file: string) => statSync(file).mode & 0o777;
@@ -336,12 +101,7 @@ describe.skipIf(Boolean(SKIP_REASON))(
     });
 
     afterAll(async () => {
-      await Promise.all(
-        [...children].map(async (p) => {
-          p.kill('SIGKILL');
-          await new Promise((r) => (running(p) ? p.once('exit', r) : r(undefined)));
-        }),
-      );
+      await killAllClis();
       await harness?.stop();
       if (tmp) await rm(tmp, { recursive: true, force: true });
     });

@@ -220,4 +220,23 @@ describe('ObtainCertificate', () => {
     expect(err.code).toBe('acme.config');
     expect(err.message).toContain('--challenge');
   });
+
+  it('registers again when the CA no longer knows the stored account', async () => {
+    const { sut, ca, store } = makeSut();
+    await sut.issue();
+    ca.forgetAccounts();
+    await sut.issue();
+    expect(ca.registrations).toBe(2);
+    expect(store.accounts.get(DIR)?.url).toBe('https://ca.example/acct/2');
+  });
+
+  it('treats a refused account (e.g. a wrong EAB key) as a configuration error, not a retry loop', () => {
+    const err = AcmeError.fromProblem({
+      type: 'urn:ietf:params:acme:error:unauthorized',
+      detail: 'bad HMAC',
+      status: 403,
+    });
+    expect(err.code).toBe('acme.unauthorized');
+    expect(err.retryable).toBe(false);
+  });
 });

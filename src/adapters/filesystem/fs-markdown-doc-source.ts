@@ -5,12 +5,14 @@ import type { SourceDocument } from '../../domain/document.js';
 import { DocSourceError } from '../../domain/errors.js';
 import type { DocSource } from '../../ports/doc-source.js';
 import type { Logger } from '../../ports/logger.js';
+import { debouncedWatch } from './debounced-watch.js';
 
 const MARKDOWN = /\.(md|mdx|markdown)$/i;
 
 /** A folder of Markdown, read recursively. Ids are relative paths without extension. */
 export class FsMarkdownDocSource implements DocSource {
   readonly description: string;
+  readonly remote = false;
 
   constructor(
     private readonly root: string,
@@ -55,6 +57,12 @@ export class FsMarkdownDocSource implements DocSource {
       docs.push(this.parse(rel, text));
     }
     return docs;
+  }
+
+  watch(onChange: () => void): () => void {
+    return debouncedWatch(this.root, true, onChange, (e) =>
+      this.logger.warn('cannot watch the docs folder; changes need a restart', { error: e.message }),
+    );
   }
 
   private parse(rel: string, text: string): SourceDocument {

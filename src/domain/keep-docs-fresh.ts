@@ -1,0 +1,78 @@
+import { inject, injectable } from 'tsyringe';
+import { CLOCK, type Clock, type Timer } from '../ports/clock.js';
+import { DOC_SOURCE, type DocSource } from '../ports/doc-source.js';
+import { LOGGER, type Logger } from '../ports/logger.js';
+import { ServeDocs } from './serve-docs.js';
+
+export interface FreshnessSettings {
+  /** How often remote sources are re-fetched; 0 turns polling off. */
+  readonly refreshIntervalMs: number;
+}
+
+export const FRESHNESS_SETTINGS = Symbol.for('certdocs.FreshnessSettings');
+
+/**
+ * Keeps the served index in step with its source without downtime: local sources are watched,
+ * remote ones polled. Refreshes never overlap (a change during one schedules exactly one more),
+ * and `onChanged` runs only when the content really changed.
+ */
+@injectable()
+export class KeepDocsFresh {
+  private stopWatching: (() => void) | undefined;
+  private timer: Timer | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private onChanged: () => void = () => undefined;
+
+  constructor(
+    @inject(ServeDocs) private readonly docs: ServeDocs,
+    @inject(DOC_SOURCE) private readonly source: DocSource,
+    @inject(CLOCK) private readonly clock: Clock,
+    @inject(LOGGER) private readonly logger: Logger,
+    @inject(FRESHNESS_SETTINGS) private readonly settings: FreshnessSettings,
+  ) {}
+
+  start(onChanged: () => void): void {
+    this.onChanged = onChanged;
+    if (!this.source.remote && this.source.watch) {
+      this.stopWatching = this.source.watch(() => void this.refreshNow());
+    }
+    if (this.source.remote && this.settings.refreshIntervalMs > 0) this.schedule();
+  }
+
+  /** Runs one refresh (or queues one behind the running refresh); resolves when done. */
+  refreshNow(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        const { changed } = await this.docs.refresh();
+        if (changed) {
+          this.logger.info('docs changed; clients notified', { source: this.source.description });
+          this.onChanged();
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.stopWatching?.();
+    this.timer?.cancel();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.clock.setTimer(this.settings.refreshIntervalMs, () => {
+      void this.refreshNow().finally(() => this.schedule());
+    });
+  }
+}
