@@ -12,6 +12,7 @@ import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
+import { AcmeError } from '../domain/acme-errors.js';
 import { FRESHNESS_SETTINGS, KeepDocsFresh } from '../domain/keep-docs-fresh.js';
 import { OBTAIN_SETTINGS, ObtainCertificate, type ObtainSettings } from '../domain/obtain-certificate.js';
 import { RANDOM, RenewalScheduler } from '../domain/renewal-scheduler.js';
@@ -25,11 +26,19 @@ import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE } from '../ports/doc-source.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT } from '../ports/mcp-transport.js';
-import { TLS_ALPN_RESPONDER } from '../ports/tls-alpn-responder.js';
+import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-responder.js';
 import type { AppConfig } from './config.js';
 import { VERSION } from './version.js';
 
 export const APP_CONFIG = Symbol.for('certdocs.AppConfig');
+
+/** Stands in when --challenge does not include tls-alpn-01 (the order then never picks it). */
+const TLS_ALPN_DISABLED: TlsAlpnResponder = {
+  present: async () => {
+    throw new AcmeError('acme.config', 'TLS-ALPN-01 is not enabled: add it to --challenge');
+  },
+  remove: async () => undefined,
+};
 /** Extra /healthz fields, filled in by the app once a certificate is in service. */
 export const HEALTH_EXTRAS = Symbol.for('certdocs.HealthExtras');
 export type HealthExtras = { current: () => Record<string, unknown> };
@@ -126,7 +135,7 @@ export function buildContainer(
     ),
   });
   if (config.acme) registerAcme(c, config, health);
-  c.register(TLS_ALPN_RESPONDER, { useValue: frontDoor });
+  c.register(TLS_ALPN_RESPONDER, { useValue: frontDoor ?? TLS_ALPN_DISABLED });
   if (frontDoor) c.register(TLS_FRONT_DOOR, { useValue: frontDoor });
   return c;
 }
