@@ -381,6 +381,7 @@ export function helpText(version: string): string {
   return `certdocs ${version}: serve a documentation corpus to AI assistants over MCP, with its own HTTPS certificate.
 
 Usage: certdocs [options]
+       certdocs cert status|renew [--force] --domain NAME [options]   (see certdocs cert --help)
 
 Options (flags win over the environment variables in brackets):
 ${rows.join('\n')}

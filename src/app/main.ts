@@ -21,6 +21,10 @@ async function main(): Promise<number> {
     for (const line of parsed.errors) process.stderr.write(`certdocs: ${line}\n`);
     return 2;
   }
+  if (argv.includes('--force')) {
+    process.stderr.write('certdocs: --force: only meaningful with `certdocs cert renew`\n');
+    return 2;
+  }
   let app: Awaited<ReturnType<typeof startApp>> | undefined;
   // Until start-up finishes there is nothing to drain: certificate and account files are written
   // atomically, so stopping mid-order loses nothing.
