@@ -1,7 +1,7 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { splitDocument } from './markdown-sections.js';
-import { learnAbbreviations } from './abbreviations.js';
+import { leadOf } from './section-text.js';
 import { makeSnippet } from './snippet.js';
 import { analyze, processTerm, tokenize } from './text-analysis.js';
 
@@ -15,22 +15,73 @@ interface IndexedFields {
   id: number;
   heading: string;
   path: string;
-  alias: string;
+  lead: string;
   body: string;
 }
 
-/** Field weights: a section whose own heading names the query beats one that mentions it in passing. */
-const BOOST = { heading: 4, path: 2, alias: Number(process.env.B_ALIAS ?? 2), body: 1 } as const;
+/**
+ * Ranking parameters, tuned on the even-numbered questions ("dev") of eval/nodejs-questions.json
+ * with `npm run eval`; the odd-numbered ones ("test") were only used to report. Each one was kept
+ * because it raised dev MRR@10 / Hit@5 at section level, from a region where nearby values score
+ * about the same (see scripts/eval.mjs).
+ */
+const RANKING = {
+  /**
+   * Field weights. `lead` is the first paragraph of prose, which in API references defines the
+   * heading's name ("Returns `true` if the path exists"): questions paraphrase it. `path` is the
+   * document title and the headings above the section.
+   */
+  boost: { heading: 5, path: 2.5, lead: 7, body: 1 },
+  /** BM25 (MiniSearch's BM25+): term saturation k, length normalization b, per-match floor d. */
+  bm25: { k: 1.2, b: 0.65, d: 0.3 },
+  /** Characters of prose that make up the lead. */
+  leadChars: 400,
+  /** How many of the engine's results are re-ranked. */
+  rerank: 100,
+  /** Exponent of the share of the query (by idf) a section matches at all: a soft AND. */
+  coverage: 1,
+  /** Bonus factor for the share of the query (by idf) found in the section's own heading. */
+  headingBonus: 0.5,
+  /** Bonus factor for the section's document's score relative to the best document's. */
+  docBonus: 1,
+  /** A document's score: the sum of its best `docTop` section scores among the re-ranked ones. */
+  docTop: 5,
+  /** Bonus factor when the query names the section's API (`events.once`, `getStore()`). */
+  nameBonus: 1,
+  /** Score factor of a section marked deprecated (`Stability: 0`), or inside one. */
+  deprecated: 0.7,
+  /** Fuzzy edit distance (fraction of length) for query terms the index does not know. */
+  fuzzy: 0.2,
+} as const;
+
+/** A section with less text than this is a bare heading: snippets borrow its subsections' text. */
+const TINY_SECTION = 40;
+/** How much subsection text a bare heading's snippet is chosen from. */
+const SNIPPET_SOURCE = 2000;
+
+/** Process-term results per token while building: most tokens repeat. Bounded for huge corpora. */
+const MEMO_MAX = 200_000;
 
 /**
  * The in-memory search index over one snapshot of a corpus. Immutable once built: a refresh
  * builds a new DocIndex beside the old one and swaps the reference.
+ *
+ * Search is BM25 over heading / path / lead / body (MiniSearch), then a re-rank of the best
+ * results by how much of the query they cover, whether their heading or API name matches, how
+ * well their document matches as a whole, and whether they are deprecated.
  */
 export class DocIndex {
   private readonly byId = new Map<string, Section>();
   private readonly docs = new Map<string, IndexedDocument>();
   private readonly sections: Section[] = [];
   private readonly engine: MiniSearch<IndexedFields>;
+  /** How many sections each index term occurs in (any field). */
+  private readonly df = new Map<string, number>();
+  /** Index terms of each section's own heading. */
+  private readonly headingTerms: ReadonlySet<string>[] = [];
+  /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
+  private readonly headingNames: readonly string[][];
+  private readonly deprecated: readonly boolean[];
 
   private constructor(
     documents: IndexedDocument[],
@@ -43,28 +94,57 @@ export class DocIndex {
         this.sections.push(s);
       }
     }
+    const R = RANKING;
+    const memo = new Map<string, string[]>();
+    let current = -1;
+    const lastSeen = new Map<string, number>();
+    const termsOf = (token: string, field?: string): string[] => {
+      let out = memo.get(token);
+      if (!out) {
+        out = processTerm(token);
+        if (field !== undefined && memo.size < MEMO_MAX) memo.set(token, out);
+      }
+      if (field !== undefined)
+        // Indexing: count each term once per section for its document frequency.
+        for (const t of out)
+          if (lastSeen.get(t) !== current) {
+            lastSeen.set(t, current);
+            this.df.set(t, (this.df.get(t) ?? 0) + 1);
+          }
+      return out;
+    };
+    const unknown = (term: string) => !this.df.has(term);
     this.engine = new MiniSearch<IndexedFields>({
-      fields: ['heading', 'path', 'alias', 'body'],
+      fields: ['heading', 'path', 'lead', 'body'],
       tokenize,
-      processTerm: (t) => processTerm(t),
+      processTerm: termsOf,
       searchOptions: {
-        boost: BOOST,
-        prefix: false,
-        fuzzy: (term) => (term.length > 5 ? 0.15 : false),
+        boost: R.boost,
+        bm25: R.bm25,
+        // Exact terms only, unless the index has never seen a term: then it is probably a typo or
+        // the start of an identifier. (Prefix and fuzzy matching on every term let "cpus" match
+        // "cp" and cost 0.06 MRR on the dev questions.)
+        prefix: (term) => term.length > 3 && unknown(term),
+        fuzzy: (term) => (term.length > 4 && unknown(term) ? R.fuzzy : false),
         weights: { prefix: 0.3, fuzzy: 0.2 },
         combineWith: 'OR',
       },
     });
-    const abbreviations = learnAbbreviations(this.sections);
-    this.engine.addAll(
-      this.sections.map((s, i) => ({
+    this.sections.forEach((s, i) => {
+      current = i;
+      this.engine.add({
         id: i,
         heading: s.heading,
         path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
-        alias: abbreviations.expand(s.heading).join(' '),
+        lead: leadOf(s.markdown, R.leadChars),
         body: s.plain,
-      })),
-    );
+      });
+      this.headingTerms.push(new Set(tokenize(s.heading).flatMap((t) => termsOf(t))));
+    });
+    lastSeen.clear();
+    memo.clear();
+    this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
+    this.deprecated = markDeprecated(this.sections);
   }
 
   static build(
@@ -107,15 +187,75 @@ export class DocIndex {
   search(query: string, limit: number): SearchHit[] {
     const terms = new Set(analyze(query));
     if (terms.size === 0) return [];
-    const results: SearchResult[] = this.engine.search(query);
+    const R = RANKING;
+    const pool = this.engine.search(query).slice(0, Math.max(R.rerank, limit));
+    if (pool.length === 0) return [];
+
+    const total = this.sections.length;
+    const idf = new Map<string, number>();
+    for (const t of terms) {
+      const df = this.df.get(t) ?? 0;
+      idf.set(t, Math.log(1 + (total - df + 0.5) / (df + 0.5)));
+    }
+    const idfSum = [...idf.values()].reduce((a, b) => a + b, 0) || 1;
+    const weight = (t: string) => idf.get(t) ?? 0;
+
+    const docScore = new Map<string, { n: number; sum: number }>();
+    for (const r of pool) {
+      const doc = this.sections[r.id as number]?.docId ?? '';
+      const d = docScore.get(doc) ?? { n: 0, sum: 0 };
+      if (d.n < R.docTop) docScore.set(doc, { n: d.n + 1, sum: d.sum + r.score });
+    }
+    let bestDoc = 0;
+    for (const d of docScore.values()) bestDoc = Math.max(bestDoc, d.sum);
+    const queryNames = apiNames(query, true);
+
+    const ranked = pool.map((r: SearchResult) => {
+      const i = r.id as number;
+      const own = this.headingTerms[i];
+      let matched = 0;
+      let inHeading = 0;
+      for (const q of r.queryTerms) {
+        matched += weight(q);
+        if (own?.has(q)) inHeading += weight(q);
+      }
+      let score = r.score * Math.min(1, matched / idfSum) ** R.coverage;
+      score *= 1 + R.headingBonus * Math.min(1, inHeading / idfSum);
+      if (queryNames.length && namesMatch(queryNames, this.headingNames[i] ?? [])) score *= 1 + R.nameBonus;
+      if (this.deprecated[i]) score *= R.deprecated;
+      const doc = docScore.get(this.sections[i]?.docId ?? '');
+      if (bestDoc > 0) score *= 1 + (R.docBonus * (doc?.sum ?? 0)) / bestDoc;
+      return { i, score };
+    });
+    ranked.sort((a, b) => b.score - a.score);
+
     const hits: SearchHit[] = [];
-    for (const r of results) {
-      const section = this.sections[r.id as number];
+    for (const { i, score } of ranked) {
+      const section = this.sections[i];
       if (!section) continue;
-      hits.push({ section, score: r.score, snippet: makeSnippet(section.plain, terms) });
+      hits.push({ section, score, snippet: makeSnippet(this.snippetText(i), terms) });
       if (hits.length >= limit) break;
     }
     return hits;
+  }
+
+  /**
+   * What a snippet is cut from: the section's text or, for a heading with (almost) no text of its
+   * own, the text of its subsections, which `fetch` returns with it.
+   */
+  private snippetText(i: number): string {
+    const section = this.sections[i];
+    if (!section) return '';
+    if (section.plain.length >= TINY_SECTION) return section.plain;
+    const parts = [section.plain];
+    let length = section.plain.length;
+    for (let j = i + 1; j < this.sections.length && length < SNIPPET_SOURCE; j++) {
+      const sub = this.sections[j];
+      if (!sub || sub.docId !== section.docId || sub.level <= section.level) break;
+      parts.push(sub.heading, sub.plain);
+      length += sub.heading.length + sub.plain.length;
+    }
+    return parts.filter(Boolean).join('\n');
   }
 
   /** Ids a client probably meant when it sent an unknown one: same document first, then by words. */
@@ -132,4 +272,43 @@ export class DocIndex {
     }
     return [...out].slice(0, max);
   }
+}
+
+const DOTTED = /[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+/g;
+const CALLED = /([A-Za-z_$][\w$]*)\s*\(/g;
+const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
+
+/**
+ * API names in a text, lower case: dotted paths (`fs.readFile`), called names (`structuredClone(`)
+ * and, in a query, identifiers that are not plain words (`getStore`, `max_old_space_size`).
+ */
+export function apiNames(text: string, query: boolean): string[] {
+  const out = new Set<string>();
+  for (const m of text.matchAll(DOTTED)) out.add(m[0].toLowerCase());
+  for (const m of text.matchAll(CALLED)) if (m[1]) out.add(m[1].toLowerCase());
+  if (query)
+    for (const m of text.matchAll(IDENTIFIER))
+      if (m[0].length > 3 && /[a-z][A-Z]|_/.test(m[0])) out.add(m[0].toLowerCase());
+  return [...out];
+}
+
+/** A query name is the heading's name, or its last part(s): `getstore` names `als.getstore`. */
+function namesMatch(queryNames: readonly string[], headingNames: readonly string[]): boolean {
+  for (const q of queryNames) for (const h of headingNames) if (h === q || h.endsWith(`.${q}`)) return true;
+  return false;
+}
+
+const DEPRECATED = /^\s*> Stability: 0\b/m;
+
+/** Sections marked `Stability: 0` (deprecated), and the subsections of such sections. */
+function markDeprecated(sections: readonly Section[]): boolean[] {
+  const out: boolean[] = [];
+  let open: { level: number; deprecated: boolean; doc: string }[] = [];
+  for (const s of sections) {
+    open = open.filter((o) => o.doc === s.docId && o.level < s.level);
+    const deprecated = DEPRECATED.test(s.markdown) || open.some((o) => o.deprecated);
+    open.push({ level: s.level, deprecated, doc: s.docId });
+    out.push(deprecated);
+  }
+  return out;
 }

@@ -21,6 +21,7 @@ export function tokensToPlain(tokens: readonly Token[] | undefined): string {
 function tokenToPlain(t: Token): string {
   switch (t.type) {
     case 'html':
+      return htmlToPlain(t.text);
     case 'space':
     case 'hr':
     case 'def':
@@ -52,6 +53,20 @@ function tokenToPlain(t: Token): string {
       return withTokens.text ?? '';
     }
   }
+}
+
+/**
+ * The text of raw HTML (tables of constants and key bindings in API docs are HTML): tags become
+ * spaces, block ends become line breaks, comments (YAML history in Node.js docs) go.
+ */
+function htmlToPlain(html: string): string {
+  const text = html
+    .replace(/<!--[\s\S]*?(-->|$)/g, '')
+    .replace(/<\/(tr|p|div|li|h\d|table)>|<br\s*\/?>/gi, '\n')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/ *\n[\s]*/g, '\n');
+  return decodeEntities(text).trim() ? `${decodeEntities(text).trim()}\n` : '';
 }
 
 const ENTITIES: Record<string, string> = {

@@ -26,10 +26,6 @@ export function identifierParts(word: string): string[] {
     .filter(Boolean);
 }
 
-export function isStopWord(word: string): boolean {
-  return STOP_WORDS.has(word.toLowerCase());
-}
-
 export function normalizeTerm(word: string): string | undefined {
   const lower = word.toLowerCase();
   if (STOP_WORDS.has(lower)) return undefined;

@@ -69,4 +69,17 @@ describe('slugify', () => {
     expect(slugify('`fs.readFile(path[, options], callback)`')).toBe('fsreadfilepath-options-callback');
     expect(slugify('Class: Timeout')).toBe('class-timeout');
   });
+
+  it('keeps the text of raw HTML (tables) in the plain text, without tags or comments', () => {
+    const d = splitDocument({
+      id: 'os',
+      path: 'os.md',
+      markdown:
+        '# OS\n\n<!-- YAML\nadded: v1\n-->\n\n<table>\n<tr><td><code>SIGINT</code></td><td>Interrupt &amp; stop.</td></tr>\n</table>\n',
+    });
+    const plain = d.sections[0]?.plain ?? '';
+    expect(plain).toContain('SIGINT');
+    expect(plain).toContain('Interrupt & stop.');
+    expect(plain).not.toMatch(/<|YAML/);
+  });
 });

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { apiNames, DocIndex } from '../../src/domain/doc-index.js';
+
+const FS = `# File system
+
+## \`fs.exists(path, callback)\`
+
+> Stability: 0 - Deprecated: Use \`fs.stat()\` or \`fs.access()\` instead.
+
+Returns \`true\` if the path exists, \`false\` otherwise.
+
+## \`fs.existsSync(path)\`
+
+Returns \`true\` if the path exists, \`false\` otherwise.
+
+## \`fs.cp(src, dest)\`
+
+Asynchronously copies the entire directory structure from src to dest.
+
+## Constants
+
+### Open constants
+
+The following constants are meant for use with \`fs.open()\`: O_RDONLY, O_WRONLY.
+`;
+
+const OS = `# OS
+
+## \`os.cpus()\`
+
+Returns an array of objects containing information about each logical CPU core.
+
+## Signal constants
+
+<table>
+  <tr><th>Constant</th><th>Description</th></tr>
+  <tr><td><code>SIGINT</code></td><td>Sent to indicate when a user wishes to interrupt a process.</td></tr>
+</table>
+`;
+
+const EVENTS = `# Events
+
+## \`emitter.once(eventName, listener)\`
+
+Adds a one-time listener function for the event named eventName.
+
+## \`events.once(emitter, name)\`
+
+Creates a Promise that is fulfilled when the EventEmitter emits the given event.
+`;
+
+const index = DocIndex.build(
+  [
+    { id: 'fs', path: 'fs.md', markdown: FS },
+    { id: 'os', path: 'os.md', markdown: OS },
+    { id: 'events', path: 'events.md', markdown: EVENTS },
+  ],
+  new Date('2026-01-01T00:00:00Z'),
+);
+const ids = (q: string, n = 3) => index.search(q, n).map((h) => h.section.id);
+
+describe('DocIndex ranking', () => {
+  it('ranks a deprecated section below an equally good live one', () => {
+    expect(ids('check whether a path exists')[0]).toBe('fs#fsexistssyncpath');
+  });
+
+  it('weighs the lead paragraph: a paraphrase of the definition finds the API', () => {
+    expect(ids('copy a whole directory')[0]).toBe('fs#fscpsrc-dest');
+  });
+
+  it('prefers the section whose heading is the API the query names', () => {
+    expect(ids('events.once: await an event as a promise')[0]).toBe('events#eventsonceemitter-name');
+  });
+
+  it('matches known words exactly: "cpus" does not find "cp"', () => {
+    expect(ids('cpus', 5)).toEqual(['os#oscpus']);
+  });
+
+  it('still corrects a word the corpus does not know', () => {
+    expect(ids('existsSinc')[0]).toBe('fs#fsexistssyncpath');
+  });
+
+  it('indexes the text of HTML tables', () => {
+    expect(ids('interrupt a process')[0]).toBe('os#signal-constants');
+  });
+
+  it('gives a bare heading a snippet from its subsections', () => {
+    const hit = index.search('constants', 5).find((h) => h.section.id === 'fs#constants');
+    expect(hit?.snippet).toContain('O_RDONLY');
+  });
+});
+
+describe('apiNames', () => {
+  it('finds dotted and called names, and identifiers in queries', () => {
+    expect(apiNames('`fs.readFile(path)` and structuredClone(value)', false)).toEqual([
+      'fs.readfile',
+      'readfile',
+      'structuredclone',
+    ]);
+    expect(apiNames('AsyncLocalStorage getStore returns undefined', true)).toEqual([
+      'asynclocalstorage',
+      'getstore',
+    ]);
+    expect(apiNames('plain words only', true)).toEqual([]);
+  });
+});
