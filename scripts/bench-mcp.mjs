@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(ROOT, 'dist', 'app', 'main.js');
+const ENTRY = join(ROOT, 'dist', 'bin', 'certdocs.js');
 const CORPORA = ['/usr/share/doc/nodejs/api', join(ROOT, '.cache', 'nodejs-api')];
 const WARMUP_S = 2;
 const LIMIT = 5;

@@ -33,7 +33,7 @@ import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(ROOT, 'dist', 'app', 'main.js');
+const ENTRY = join(ROOT, 'dist', 'bin', 'certdocs.js');
 const HARNESS = join(ROOT, 'test', 'integration', 'pebble-harness.ts');
 const CORPORA = ['/usr/share/doc/nodejs/api', join(ROOT, '.cache', 'nodejs-api')];
 const DOMAIN = 'docs.example.test';

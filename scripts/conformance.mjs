@@ -47,7 +47,7 @@ const PREPARE_TIMEOUT_MS = 180_000; // first npx run may download node@22 and th
 const SCENARIO_TIMEOUT_MS = 60_000;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const mainJs = join(root, 'dist', 'app', 'main.js');
+const mainJs = join(root, 'dist', 'bin', 'certdocs.js');
 const verbose = /^(1|true|yes)$/i.test(process.env.CONFORMANCE_VERBOSE ?? '');
 const started = Date.now();
 const remaining = () => TOTAL_BUDGET_MS - (Date.now() - started);

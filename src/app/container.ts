@@ -6,7 +6,6 @@ import { FsMarkdownDocSource } from '../adapters/filesystem/fs-markdown-doc-sour
 import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
-import { DocsMcpServerFactory } from '../adapters/mcp-sdk/docs-mcp-server.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
@@ -89,49 +88,44 @@ export function buildContainer(
   c.registerSingleton(ServeDocs);
   c.register(FRESHNESS_SETTINGS, { useValue: { refreshIntervalMs: config.refreshIntervalMs } });
   c.registerSingleton(KeepDocsFresh);
-  c.register(DocsMcpServerFactory, {
-    useFactory: instanceCachingFactory(
-      (r) =>
-        new DocsMcpServerFactory(r.resolve(ServeDocs), r.resolve<Logger>(LOGGER), {
-          name: 'certdocs',
-          version: VERSION,
-        }),
-    ),
-  });
+  // The MCP SDK (with zod and Ajv) is imported on demand: a start that orders a certificate loads
+  // it while waiting for the CA instead of before, and `--help` never loads it.
+  const serverInfo = { name: 'certdocs', version: VERSION };
+  const loadStack = (r: DependencyContainer) => () =>
+    import('../adapters/mcp-sdk/mcp-stack.js').then((m) =>
+      m.createMcpStack(r.resolve(ServeDocs), r.resolve<Logger>(LOGGER), serverInfo),
+    );
+  const loadFactory = (r: DependencyContainer) => () =>
+    import('../adapters/mcp-sdk/docs-mcp-server.js').then(
+      (m) => new m.DocsMcpServerFactory(r.resolve(ServeDocs), r.resolve<Logger>(LOGGER), serverInfo),
+    );
   c.register(HttpMcpTransport, {
     useFactory: instanceCachingFactory(
       (r) =>
-        new HttpMcpTransport(
-          r.resolve(ServeDocs),
-          r.resolve(DocsMcpServerFactory),
-          r.resolve<Logger>(LOGGER),
-          {
-            host: config.host,
-            port: config.port,
-            maxBodyBytes: config.maxBodyBytes,
-            https: Boolean(config.acme),
-            health: () => health.current(),
-            frontDoor: frontDoor && {
-              setTarget: (server) => frontDoor.setTarget(server),
-              get port() {
-                return frontDoor.port;
-              },
-            },
-            guard: {
-              allowedHosts: config.allowedHosts,
-              allowedOrigins: config.allowedOrigins,
-              domains: config.acme?.domains ?? [],
+        new HttpMcpTransport(r.resolve(ServeDocs), loadStack(r), r.resolve<Logger>(LOGGER), {
+          host: config.host,
+          port: config.port,
+          maxBodyBytes: config.maxBodyBytes,
+          https: Boolean(config.acme),
+          health: () => health.current(),
+          frontDoor: frontDoor && {
+            setTarget: (server) => frontDoor.setTarget(server),
+            get port() {
+              return frontDoor.port;
             },
           },
-        ),
+          guard: {
+            allowedHosts: config.allowedHosts,
+            allowedOrigins: config.allowedOrigins,
+            domains: config.acme?.domains ?? [],
+          },
+        }),
     ),
   });
   c.register(BOUND_PORT, { useFactory: (r) => ({ current: () => r.resolve(HttpMcpTransport).port }) });
   c.register(MCP_TRANSPORT, {
     useFactory: instanceCachingFactory((r) =>
-      config.transport === 'stdio'
-        ? new StdioMcpTransport(r.resolve(DocsMcpServerFactory))
-        : r.resolve(HttpMcpTransport),
+      config.transport === 'stdio' ? new StdioMcpTransport(loadFactory(r)) : r.resolve(HttpMcpTransport),
     ),
   });
   if (config.acme) registerAcme(c, config, health);

@@ -80,8 +80,12 @@ export class DocIndex {
   /** Index terms of each section's own heading. */
   private readonly headingTerms: ReadonlySet<string>[] = [];
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
-  private readonly headingNames: readonly string[][];
-  private readonly deprecated: readonly boolean[];
+  private headingNames: readonly string[][] = [];
+  private deprecated: readonly boolean[] = [];
+  /** Per-build state: processTerm results per token, and which section last counted a term. */
+  private memo = new Map<string, string[]>();
+  private lastSeen = new Map<string, number>();
+  private current = -1;
 
   private constructor(
     documents: IndexedDocument[],
@@ -95,29 +99,11 @@ export class DocIndex {
       }
     }
     const R = RANKING;
-    const memo = new Map<string, string[]>();
-    let current = -1;
-    const lastSeen = new Map<string, number>();
-    const termsOf = (token: string, field?: string): string[] => {
-      let out = memo.get(token);
-      if (!out) {
-        out = processTerm(token);
-        if (field !== undefined && memo.size < MEMO_MAX) memo.set(token, out);
-      }
-      if (field !== undefined)
-        // Indexing: count each term once per section for its document frequency.
-        for (const t of out)
-          if (lastSeen.get(t) !== current) {
-            lastSeen.set(t, current);
-            this.df.set(t, (this.df.get(t) ?? 0) + 1);
-          }
-      return out;
-    };
     const unknown = (term: string) => !this.df.has(term);
     this.engine = new MiniSearch<IndexedFields>({
       fields: ['heading', 'path', 'lead', 'body'],
       tokenize,
-      processTerm: termsOf,
+      processTerm: (token, field) => this.termsOf(token, field),
       searchOptions: {
         boost: R.boost,
         bm25: R.bm25,
@@ -130,21 +116,43 @@ export class DocIndex {
         combineWith: 'OR',
       },
     });
-    this.sections.forEach((s, i) => {
-      current = i;
-      this.engine.add({
-        id: i,
-        heading: s.heading,
-        path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
-        lead: leadOf(s.markdown, R.leadChars),
-        body: s.plain,
-      });
-      this.headingTerms.push(new Set(tokenize(s.heading).flatMap((t) => termsOf(t))));
+  }
+
+  private termsOf(token: string, field?: string): string[] {
+    let out = this.memo.get(token);
+    if (!out) {
+      out = processTerm(token);
+      if (field !== undefined && this.memo.size < MEMO_MAX) this.memo.set(token, out);
+    }
+    if (field !== undefined)
+      // Indexing: count each term once per section for its document frequency.
+      for (const t of out)
+        if (this.lastSeen.get(t) !== this.current) {
+          this.lastSeen.set(t, this.current);
+          this.df.set(t, (this.df.get(t) ?? 0) + 1);
+        }
+    return out;
+  }
+
+  private indexSection(i: number): void {
+    const s = this.sections[i] as Section;
+    this.current = i;
+    this.engine.add({
+      id: i,
+      heading: s.heading,
+      path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
+      lead: leadOf(s.markdown, RANKING.leadChars),
+      body: s.plain,
     });
-    lastSeen.clear();
-    memo.clear();
+    this.headingTerms.push(new Set(tokenize(s.heading).flatMap((t) => this.termsOf(t))));
+  }
+
+  private finish(): this {
+    this.lastSeen = new Map();
+    this.memo = new Map();
     this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
     this.deprecated = markDeprecated(this.sections);
+    return this;
   }
 
   static build(
@@ -152,16 +160,45 @@ export class DocIndex {
     builtAt: Date,
     onProgress?: (done: number, total: number) => void,
   ): DocIndex {
+    const index = new DocIndex(splitAll(sources, onProgress), builtAt);
+    for (let i = 0; i < index.sections.length; i++) index.indexSection(i);
+    return index.finish();
+  }
+
+  /**
+   * The same index, built in slices that give the event loop back every few milliseconds: a large
+   * corpus can be (re)indexed while the server keeps answering, and a start-up that is also
+   * ordering a certificate does not hold up the ACME exchange.
+   */
+  static async buildAsync(
+    sources: readonly SourceDocument[],
+    builtAt: Date,
+    onProgress?: (done: number, total: number) => void,
+    yieldNow: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
+    sliceMs = 8,
+  ): Promise<DocIndex> {
+    let sliceStart = performance.now();
+    const maybeYield = async () => {
+      if (performance.now() - sliceStart < sliceMs) return;
+      await yieldNow();
+      sliceStart = performance.now();
+    };
     const seen = new Set<string>();
     const docs: IndexedDocument[] = [];
     for (const s of sources) {
-      if (seen.has(s.id)) continue; // first one wins; sources report duplicates themselves
+      if (seen.has(s.id)) continue;
       seen.add(s.id);
       docs.push(splitDocument(s));
       if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length);
+      await maybeYield();
     }
     docs.sort((a, b) => a.id.localeCompare(b.id));
-    return new DocIndex(docs, builtAt);
+    const index = new DocIndex(docs, builtAt);
+    for (let i = 0; i < index.sections.length; i++) {
+      index.indexSection(i);
+      await maybeYield();
+    }
+    return index.finish();
   }
 
   get documentCount(): number {
@@ -311,4 +348,17 @@ function markDeprecated(sections: readonly Section[]): boolean[] {
     out.push(deprecated);
   }
   return out;
+}
+
+function splitAll(sources: readonly SourceDocument[], onProgress?: (done: number, total: number) => void) {
+  const seen = new Set<string>();
+  const docs: IndexedDocument[] = [];
+  for (const s of sources) {
+    if (seen.has(s.id)) continue; // first one wins; sources report duplicates themselves
+    seen.add(s.id);
+    docs.push(splitDocument(s));
+    if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length);
+  }
+  docs.sort((a, b) => a.id.localeCompare(b.id));
+  return docs;
 }

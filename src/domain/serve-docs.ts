@@ -93,7 +93,7 @@ export class ServeDocs {
     const started = performance.now();
     const docs = await this.source.load();
     const fingerprint = fingerprintOf(docs);
-    const index = DocIndex.build(docs, this.clock.now(), this.progress(started));
+    const index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress(started));
     this.index = index;
     this.fingerprint = fingerprint;
     this.logger.info('docs indexed', {
@@ -125,7 +125,7 @@ export class ServeDocs {
     }
     const fingerprint = fingerprintOf(docs);
     if (fingerprint === this.fingerprint) return { changed: false };
-    const index = DocIndex.build(docs, this.clock.now(), this.progress(started));
+    const index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress(started));
     this.index = index;
     this.fingerprint = fingerprint;
     this.logger.info('docs re-indexed', {

@@ -6,7 +6,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_NODE_DOCS_REASON, NODE_DOCS } from './corpus.js';
 
-const MAIN = resolve('dist/app/main.js');
+const MAIN = resolve('dist/bin/certdocs.js');
 
 if (!NODE_DOCS) console.warn(`stdio e2e skipped: ${NO_NODE_DOCS_REASON}`);
 

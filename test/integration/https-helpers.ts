@@ -1,5 +1,5 @@
 /**
- * Shared helpers for the integration tests that run the real CLI (`node dist/app/main.js`) against
+ * Shared helpers for the integration tests that run the real CLI (`node dist/bin/certdocs.js`) against
  * Pebble and talk to it over HTTPS: child-process tracking, bounded waits, plain HTTP / HTTPS GETs,
  * TLS handshakes that report the served certificate, and a fetch for the MCP SDK that trusts only
  * Pebble's root.
@@ -20,7 +20,7 @@ import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { pebbleAvailable } from './pebble-harness.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const MAIN = path.join(ROOT, 'dist', 'app', 'main.js');
+export const MAIN = path.join(ROOT, 'dist', 'bin', 'certdocs.js');
 export const DOMAIN = 'docs.example.test';
 export const LOOPBACK = '127.0.0.1';
 

@@ -1,5 +1,5 @@
 /**
- * The real CLI (`node dist/app/main.js`, as a user runs it) against Pebble: first start obtains a
+ * The real CLI (`node dist/bin/certdocs.js`, as a user runs it) against Pebble: first start obtains a
  * certificate over HTTP-01 and serves MCP over HTTPS; port 80's redirect; a restart reuses the stored
  * certificate with the CA gone; a CA that is down at first start; a missing --accept-tos.
  *

@@ -1,5 +1,5 @@
 /**
- * In-process renewal under traffic, with the real CLI (`node dist/app/main.js`) and Pebble issuing
+ * In-process renewal under traffic, with the real CLI (`node dist/bin/certdocs.js`) and Pebble issuing
  * 20-second certificates, so certdocs renews every ~10 s (half the lifetime of a short certificate).
  *
  * While at least two renewals happen, this watches:

@@ -1,5 +1,4 @@
 import type { Agent } from 'node:https';
-import type * as AcmeLib from 'acme-client';
 import { AcmeError } from '../../domain/acme-errors.js';
 import type { AccountRecord } from '../../domain/certificate.js';
 import type {
@@ -12,9 +11,9 @@ import type {
   RenewalWindow,
 } from '../../ports/acme-client.js';
 import type { Clock } from '../../ports/clock.js';
+import { type Lib, loadAcmeLib } from './load-acme-lib.js';
 import { type CallRecord, calls, installProblemCapture, parseRetryAfter } from './problem-capture.js';
 
-type Lib = typeof AcmeLib;
 type LibClient = InstanceType<Lib['Client']>;
 type LibOrder = Awaited<ReturnType<LibClient['createOrder']>>;
 interface ApiResponse {
@@ -49,8 +48,7 @@ let libPromise: Promise<Lib> | undefined;
 
 /** acme-client costs ~0.2 s to load: only an order that needs it pays. */
 function loadLib(): Promise<Lib> {
-  libPromise ??= import('acme-client').then((mod) => {
-    const lib = ((mod as unknown as { default?: Lib }).default ?? mod) as Lib;
+  libPromise ??= loadAcmeLib().then((lib) => {
     const settings = (lib.axios.defaults as unknown as { acmeSettings: { retryMaxAttempts: number } })
       .acmeSettings;
     // Retries (with Retry-After) are the domain's job; acme-client's own would wait hours unseen.

@@ -5,16 +5,18 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { isDomainError } from '../../domain/errors.js';
 import type { ServeDocs } from '../../domain/serve-docs.js';
+import { rpcError } from '../mcp-sdk/json-rpc-error.js';
 import type { LegacySseEndpoint } from '../mcp-sdk/legacy-sse-endpoint.js';
-import { rpcError, type StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
+import type { StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
 import { type GuardOptions, isOriginAllowed, requestGuard } from './request-guard.js';
 
 export interface DocsHttpAppOptions {
   readonly guard: GuardOptions;
   readonly maxBodyBytes: number;
   readonly docs: ServeDocs;
-  readonly streamable: StreamableHttpEndpoint;
-  readonly sse: LegacySseEndpoint;
+  /** The MCP endpoints, or a promise of them while the SDK is still loading. */
+  readonly streamable: StreamableHttpEndpoint | Promise<StreamableHttpEndpoint>;
+  readonly sse: LegacySseEndpoint | Promise<LegacySseEndpoint>;
   /** Extra fields for /healthz (e.g. certificate state). */
   readonly health?: () => Record<string, unknown>;
 }
@@ -31,6 +33,10 @@ const MCP_HEADERS = [
 /** The HTTP face of certdocs: MCP (Streamable HTTP + legacy SSE), a plain JSON search route, and /healthz. */
 export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
+  let streamableReady: StreamableHttpEndpoint | undefined;
+  let sseReady: LegacySseEndpoint | undefined;
+  void Promise.resolve(opts.streamable).then((s) => (streamableReady = s));
+  void Promise.resolve(opts.sse).then((s) => (sseReady = s));
   app.use('*', requestGuard(opts.guard));
   app.use(
     '*',
@@ -51,7 +57,7 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
     return c.json({
       status: docs.ready ? 'ok' : 'starting',
       docs,
-      mcp: { sessions: opts.streamable.sessionCount, legacySseSessions: opts.sse.sessionCount },
+      mcp: { sessions: streamableReady?.sessionCount ?? 0, legacySseSessions: sseReady?.sessionCount ?? 0 },
       ...(opts.health?.() ?? {}),
     });
   });
@@ -84,11 +90,11 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
         return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
       }
     }
-    return opts.streamable.handle(c.req.raw, body);
+    return (await opts.streamable).handle(c.req.raw, body);
   });
 
   app.get('/sse', async (c) => {
-    await opts.sse.open(c.env.outgoing);
+    await (await opts.sse).open(c.env.outgoing);
     return RESPONSE_ALREADY_SENT;
   });
 
@@ -101,7 +107,7 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
     } catch {
       return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
     }
-    const found = await opts.sse.post(sessionId, c.env.incoming, c.env.outgoing, body);
+    const found = await (await opts.sse).post(sessionId, c.env.incoming, c.env.outgoing, body);
     return found ? RESPONSE_ALREADY_SENT : rpcError(404, -32001, 'Session not found');
   });
 

@@ -3,9 +3,7 @@ import type { ServeDocs } from '../../domain/serve-docs.js';
 import type { CertificateInstaller } from '../../ports/certificate-installer.js';
 import type { Logger } from '../../ports/logger.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
-import type { DocsMcpServerFactory } from '../mcp-sdk/docs-mcp-server.js';
-import { LegacySseEndpoint } from '../mcp-sdk/legacy-sse-endpoint.js';
-import { StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
+import type { McpStack } from '../mcp-sdk/mcp-stack.js';
 import { createDocsHttpApp } from './docs-http-app.js';
 import { type RunningServer, serveNode, type TlsMaterial } from './node-server.js';
 import type { GuardOptions } from './request-guard.js';
@@ -25,19 +23,21 @@ export interface HttpMcpTransportOptions {
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
 export class HttpMcpTransport implements McpTransport, CertificateInstaller {
   private running: RunningServer | undefined;
-  private readonly streamable: StreamableHttpEndpoint;
-  private readonly sse: LegacySseEndpoint;
+  private readonly stack: Promise<McpStack>;
+  private loaded: McpStack | undefined;
   private tls: TlsMaterial | undefined;
 
+  /** `loadStack` starts loading the MCP SDK at once, in the background. */
   constructor(
     private readonly docs: ServeDocs,
-    factory: DocsMcpServerFactory,
+    loadStack: () => Promise<McpStack>,
     private readonly logger: Logger,
     private readonly options: HttpMcpTransportOptions,
   ) {
-    const create = () => factory.create();
-    this.streamable = new StreamableHttpEndpoint({ createServer: create, logger });
-    this.sse = new LegacySseEndpoint(create, logger);
+    this.stack = loadStack().then((s) => {
+      this.loaded = s;
+      return s;
+    });
   }
 
   async start(): Promise<{ url: string }> {
@@ -45,8 +45,8 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       guard: this.options.guard,
       maxBodyBytes: this.options.maxBodyBytes,
       docs: this.docs,
-      streamable: this.streamable,
-      sse: this.sse,
+      streamable: this.stack.then((s) => s.streamable),
+      sse: this.stack.then((s) => s.sse),
       health: this.options.health,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
@@ -75,13 +75,14 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
   }
 
   notifyResourcesChanged(): void {
-    this.streamable.broadcastResourcesChanged();
-    this.sse.broadcastResourcesChanged();
+    this.loaded?.streamable.broadcastResourcesChanged();
+    this.loaded?.sse.broadcastResourcesChanged();
   }
 
   async stop(): Promise<void> {
-    await this.streamable.close();
-    await this.sse.close();
+    const stack = await this.stack;
+    await stack.streamable.close();
+    await stack.sse.close();
     await this.running?.close();
   }
 }

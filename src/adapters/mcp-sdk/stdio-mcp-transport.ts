@@ -1,5 +1,4 @@
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
 import type { DocsMcpServerFactory } from './docs-mcp-server.js';
 
@@ -7,10 +6,11 @@ import type { DocsMcpServerFactory } from './docs-mcp-server.js';
 export class StdioMcpTransport implements McpTransport {
   private server: McpServer | undefined;
 
-  constructor(private readonly factory: DocsMcpServerFactory) {}
+  constructor(private readonly factory: () => Promise<DocsMcpServerFactory>) {}
 
   async start(): Promise<{ url?: string }> {
-    this.server = this.factory.create();
+    const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
+    this.server = (await this.factory()).create();
     await this.server.connect(new StdioServerTransport());
     return {};
   }

@@ -7,6 +7,9 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Logger } from '../../ports/logger.js';
 import { BridgeTransport } from './bridge-transport.js';
+import { rpcError } from './json-rpc-error.js';
+
+export { rpcError };
 
 export interface StreamableHttpOptions {
   createServer: () => McpServer;
@@ -256,11 +259,4 @@ function isJsonRpc(m: unknown): boolean {
   if (r.jsonrpc !== '2.0') return false;
   if (typeof r.method === 'string') return true;
   return ('result' in r || 'error' in r) && (typeof r.id === 'string' || typeof r.id === 'number');
-}
-
-export function rpcError(status: number, code: number, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } }), {
-    status,
-    headers: JSON_HEADERS,
-  });
 }

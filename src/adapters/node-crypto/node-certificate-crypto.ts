@@ -2,6 +2,7 @@ import { createPrivateKey, generateKeyPair, X509Certificate } from 'node:crypto'
 import { promisify } from 'node:util';
 import type { CertificateInfo, StoredCertificate } from '../../domain/certificate.js';
 import type { CertificateCrypto } from '../../ports/certificate-crypto.js';
+import { loadAcmeLib } from '../acme-client/load-acme-lib.js';
 import { authorityKeyIdentifier } from './authority-key-identifier.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -17,7 +18,7 @@ export class NodeCertificateCrypto implements CertificateCrypto {
   }
 
   async createCsr(domains: readonly string[], keyPem: string): Promise<string> {
-    const acme = await import('acme-client');
+    const acme = await loadAcmeLib();
     const [, csr] = await acme.crypto.createCsr({ commonName: domains[0], altNames: [...domains] }, keyPem);
     return csr.toString();
   }

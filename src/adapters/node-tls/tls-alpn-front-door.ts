@@ -3,6 +3,7 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
 import type { Logger } from '../../ports/logger.js';
 import type { TlsAlpnResponder } from '../../ports/tls-alpn-responder.js';
+import { loadAcmeLib } from '../acme-client/load-acme-lib.js';
 import { missingBytes, parseClientHello } from './client-hello.js';
 
 const ACME_TLS = 'acme-tls/1';
@@ -55,8 +56,7 @@ export class TlsAlpnFrontDoor implements TlsAlpnResponder {
   }
 
   async present(domain: string, keyAuthorization: string): Promise<void> {
-    const acme = await import('acme-client');
-    const lib = ((acme as unknown as { default?: typeof acme }).default ?? acme) as typeof acme;
+    const lib = await loadAcmeLib();
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
       type: 'pkcs8',
       format: 'pem',
