@@ -104,3 +104,24 @@ describe('apiNames', () => {
     expect(apiNames('plain words only', true)).toEqual([]);
   });
 });
+
+describe('DocIndex on a large corpus', () => {
+  it('picks candidates by the rarer query words, so a common word does not flood the results', () => {
+    const saved = DocIndex.largeCorpusSections;
+    DocIndex.largeCorpusSections = 50;
+    try {
+      const docs = Array.from({ length: 60 }, (_, i) => ({
+        id: `d${i}`,
+        path: `d${i}.md`,
+        markdown: `# Page ${i}\n\nThis page mentions the common word configuration${i === 42 ? ' and the rare word zeppelin' : ''}.`,
+      }));
+      const index = DocIndex.build(docs, new Date(0));
+      const hits = index.search('zeppelin configuration', 10);
+      expect(hits.map((h) => h.section.id)).toEqual(['d42#page-42']);
+      // A query of common words only still finds everything it used to.
+      expect(index.search('configuration', 10)).toHaveLength(10);
+    } finally {
+      DocIndex.largeCorpusSections = saved;
+    }
+  });
+});
