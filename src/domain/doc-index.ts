@@ -179,7 +179,7 @@ export class DocIndex {
   static async buildAsync(
     sources: readonly SourceDocument[],
     builtAt: Date,
-    onProgress?: (done: number, total: number) => void,
+    onProgress?: (done: number, total: number, phase: 'splitting' | 'indexing') => void,
     yieldNow: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
     sliceMs = 8,
   ): Promise<DocIndex> {
@@ -195,13 +195,14 @@ export class DocIndex {
       if (seen.has(s.id)) continue;
       seen.add(s.id);
       docs.push(splitDocument(s));
-      if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length);
+      if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length, 'splitting');
       await maybeYield();
     }
     docs.sort((a, b) => a.id.localeCompare(b.id));
     const index = new DocIndex(docs, builtAt);
     for (let i = 0; i < index.sections.length; i++) {
       index.indexSection(i);
+      if (onProgress && i % 2000 === 0) onProgress(i, index.sections.length, 'indexing');
       await maybeYield();
     }
     return index.finish();

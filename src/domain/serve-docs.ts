@@ -138,13 +138,19 @@ export class ServeDocs {
   }
 
   /** Progress lines for long builds, at most every 2 s, so a 50k-document start is not silent. */
-  private progress(started: number): (done: number, total: number) => void {
+  private progress(started: number): (done: number, total: number, phase: string) => void {
     let last = started;
-    return (done, total) => {
+    return (done, total, phase) => {
       const now = performance.now();
       if (now - last < 2000) return;
       last = now;
-      this.logger.info('indexing', { done, total, percent: Math.round((100 * done) / total) });
+      const unit = phase === 'splitting' ? 'documents' : 'sections';
+      this.logger.info(`indexing: ${phase} ${done}/${total} ${unit}`, {
+        phase,
+        done,
+        total,
+        percent: Math.round((100 * done) / total),
+      });
     };
   }
 
