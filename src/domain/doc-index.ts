@@ -189,16 +189,7 @@ export class DocIndex {
       await yieldNow();
       sliceStart = performance.now();
     };
-    const seen = new Set<string>();
-    const docs: IndexedDocument[] = [];
-    for (const s of sources) {
-      if (seen.has(s.id)) continue;
-      seen.add(s.id);
-      docs.push(splitDocument(s));
-      if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length, 'splitting');
-      await maybeYield();
-    }
-    docs.sort((a, b) => a.id.localeCompare(b.id));
+    const docs = await splitAllAsync(sources, onProgress, maybeYield);
     const index = new DocIndex(docs, builtAt);
     for (let i = 0; i < index.sections.length; i++) {
       index.indexSection(i);
@@ -373,14 +364,34 @@ function markDeprecated(sections: readonly Section[]): boolean[] {
 }
 
 function splitAll(sources: readonly SourceDocument[], onProgress?: (done: number, total: number) => void) {
-  const seen = new Set<string>();
   const docs: IndexedDocument[] = [];
-  for (const s of sources) {
-    if (seen.has(s.id)) continue; // first one wins; sources report duplicates themselves
-    seen.add(s.id);
+  for (const s of unique(sources)) {
     docs.push(splitDocument(s));
     if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length);
   }
-  docs.sort((a, b) => a.id.localeCompare(b.id));
-  return docs;
+  return docs.sort(byId);
+}
+
+async function splitAllAsync(
+  sources: readonly SourceDocument[],
+  onProgress: ((done: number, total: number, phase: 'splitting') => void) | undefined,
+  maybeYield: () => Promise<void>,
+) {
+  const docs: IndexedDocument[] = [];
+  for (const s of unique(sources)) {
+    docs.push(splitDocument(s));
+    if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length, 'splitting');
+    await maybeYield();
+  }
+  return docs.sort(byId);
+}
+
+/** First one wins: sources report their own duplicates. */
+function unique(sources: readonly SourceDocument[]): SourceDocument[] {
+  const seen = new Set<string>();
+  return sources.filter((s) => !seen.has(s.id) && seen.add(s.id));
+}
+
+function byId(a: IndexedDocument, b: IndexedDocument): number {
+  return a.id.localeCompare(b.id);
 }

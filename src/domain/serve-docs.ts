@@ -92,17 +92,7 @@ export class ServeDocs {
   async load(): Promise<DocIndex> {
     const started = performance.now();
     const docs = await this.source.load();
-    const fingerprint = fingerprintOf(docs);
-    const index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress(started));
-    this.index = index;
-    this.fingerprint = fingerprint;
-    this.logger.info('docs indexed', {
-      source: this.source.description,
-      documents: index.documentCount,
-      sections: index.sectionCount,
-      ms: Math.round(performance.now() - started),
-    });
-    return index;
+    return this.swapIn(docs, fingerprintOf(docs), started, 'docs indexed');
   }
 
   /**
@@ -125,16 +115,22 @@ export class ServeDocs {
     }
     const fingerprint = fingerprintOf(docs);
     if (fingerprint === this.fingerprint) return { changed: false };
+    await this.swapIn(docs, fingerprint, started, 'docs re-indexed');
+    return { changed: true };
+  }
+
+  /** Builds the new index beside the current one, then replaces the reference in one step. */
+  private async swapIn(docs: SourceDocument[], fingerprint: string, started: number, what: string) {
     const index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress(started));
     this.index = index;
     this.fingerprint = fingerprint;
-    this.logger.info('docs re-indexed', {
+    this.logger.info(what, {
       source: this.source.description,
       documents: index.documentCount,
       sections: index.sectionCount,
       ms: Math.round(performance.now() - started),
     });
-    return { changed: true };
+    return index;
   }
 
   /** Progress lines for long builds, at most every 2 s, so a 50k-document start is not silent. */
