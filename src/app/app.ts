@@ -54,7 +54,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   if (!config.acme) {
     const transport = container.resolve<McpTransport>(MCP_TRANSPORT);
     await loadDocs;
-    const { url } = await transport.start();
+    const { url } = await listenOrExplain(transport, config);
     const fresh = container.resolve(KeepDocsFresh);
     fresh.start(() => transport.notifyResourcesChanged());
     return {
@@ -104,7 +104,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   // otherwise delay the ACME exchange; /mcp requests wait for it, /healthz does not.
   const transport = container.resolve<McpTransport>(MCP_TRANSPORT);
   container.resolve<CertificateInstaller>(CERTIFICATE_INSTALLER).install(cert.cert);
-  const { url } = await transport.start();
+  const { url } = await listenOrExplain(transport, config);
   const bound = container.resolve<BoundPort>(BOUND_PORT).current();
   if (bound !== undefined) responder.setHttpsPort(bound);
   responder.setReady(true);
@@ -136,6 +136,27 @@ export async function startApp(config: AppConfig, container = buildContainer(con
         },
       ]),
   };
+}
+
+/** A port that is taken or privileged is a configuration problem: say which flag, not a stack trace. */
+async function listenOrExplain(transport: McpTransport, config: AppConfig): Promise<{ url?: string }> {
+  try {
+    return await transport.start();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') {
+      throw new StartupError(`--port (PORT): ${config.port} is already in use by another process`);
+    }
+    if (code === 'EACCES') {
+      throw new StartupError(
+        `--port (PORT): not allowed to listen on ${config.port}; ports below 1024 need root or CAP_NET_BIND_SERVICE`,
+      );
+    }
+    if (code === 'EADDRNOTAVAIL') {
+      throw new StartupError(`--host (HOST): ${config.host} is not an address of this machine`);
+    }
+    throw e;
+  }
 }
 
 async function stopAll(logger: Logger, steps: (() => Promise<void>)[]): Promise<void> {

@@ -52,7 +52,23 @@ export class BridgeTransport implements Transport {
 
   /** Forwards a notification or a client's reply to a server request; nothing comes back. */
   deliver(message: JSONRPCMessage): void {
-    if (!this.closed) this.onmessage?.(message);
+    if (this.closed) return;
+    this.onmessage?.(this.sessionId ? this.translateCancellation(message) : message);
+  }
+
+  /**
+   * `notifications/cancelled` names the client's request id; the server knows it by its internal
+   * id. Only within a session are client ids unique, so only there is the cancellation forwarded.
+   */
+  private translateCancellation(message: JSONRPCMessage): JSONRPCMessage {
+    const m = message as { method?: string; params?: { requestId?: RequestId; reason?: string } };
+    if (m.method !== 'notifications/cancelled' || m.params?.requestId === undefined) return message;
+    for (const [internal, waiter] of this.pending) {
+      if (waiter.clientId === m.params.requestId) {
+        return { ...message, params: { ...m.params, requestId: internal } } as JSONRPCMessage;
+      }
+    }
+    return message;
   }
 
   get inFlight(): number {

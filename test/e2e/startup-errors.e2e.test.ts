@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const MAIN = resolve('dist/bin/certdocs.js');
+const run = promisify(execFile);
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return run(process.execPath, [MAIN, ...args], {
+    env: { PATH: process.env.PATH, ...env },
+    timeout: 20_000,
+  }).then(
+    (r) => ({ code: 0, stderr: r.stderr }),
+    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
+  );
+}
+
+/** What a user sees when the configuration is wrong: exit 2 before serving, one line per problem. */
+describe('start-up errors of the real CLI', () => {
+  let dir: string;
+  let busy: Server;
+  let busyPort: number;
+
+  beforeAll(async () => {
+    if (!existsSync(MAIN)) throw new Error('dist/bin/certdocs.js is missing: run `npm run build` first');
+    dir = await mkdtemp(join(tmpdir(), 'certdocs-errors-'));
+    busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', () => r()));
+    const address = busy.address();
+    busyPort = typeof address === 'object' && address ? address.port : 0;
+  });
+
+  afterAll(async () => {
+    busy.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports every bad flag and env var at once, naming both', async () => {
+    const r = await cli(['--port', '70000', '--transport', 'carrier-pigeon', '--nope'], {
+      LOG_LEVEL: 'loud',
+    });
+    expect(r.code).toBe(2);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'certdocs: --nope: unknown option (see --help)',
+        'certdocs: --port (PORT): must be from 0 to 65535, got "70000"',
+        'certdocs: --transport (MCP_TRANSPORT): must be http or stdio, got "carrier-pigeon"',
+        expect.stringContaining(
+          'certdocs: --log-level (LOG_LEVEL): must be debug, info, warn, error or silent',
+        ),
+      ]),
+    );
+    expect(lines).toHaveLength(4);
+  });
+
+  it('names the broken entries of a malformed Hugo index and exits before listening', async () => {
+    const file = join(dir, 'index.json');
+    await writeFile(
+      file,
+      JSON.stringify([{ title: 'ok', permalink: '/a/', contents: '# A' }, { title: 'broken' }]),
+    );
+    const r = await cli(['--docs', file, '--port', '0', '--host', '127.0.0.1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('certdocs: --docs (DOCS_SOURCE):');
+    expect(r.stderr).toContain('entry 1: "contents" must be a string of Markdown');
+    expect(r.stderr).not.toContain('MCP server listening');
+  });
+
+  it('says which flag to change when the port is taken, instead of a stack trace', async () => {
+    const r = await cli(['--port', String(busyPort), '--host', '127.0.0.1', '--log-level', 'warn']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`certdocs: --port (PORT): ${busyPort} is already in use by another process`);
+  });
+});
