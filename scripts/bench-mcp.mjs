@@ -6,18 +6,12 @@
 //
 // The server runs as a child process; autocannon runs in this process. The two compete for the
 // machine's cores, as a server and its clients would on one host: figures are relative, not absolute.
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { CORPORA, ENTRY, sleep, startLocalServer } from './lib/local-server.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(ROOT, 'dist', 'bin', 'certdocs.js');
-const CORPORA = ['/usr/share/doc/nodejs/api', join(ROOT, '.cache', 'nodejs-api')];
 const WARMUP_S = 2;
 const LIMIT = 5;
 const QUERIES = [
@@ -75,89 +69,21 @@ try {
 }
 
 // ---------------------------------------------------------------- server lifecycle
-let child;
-let childExited = false;
-let childStderr = '';
-
-function killServer() {
-  if (child && !childExited) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-process.on('exit', killServer);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    process.stderr.write(`bench-mcp: ${sig}, stopping the server\n`);
-    killServer();
-    process.exit(130);
-  });
-}
-
-async function stopServer() {
-  if (!child || childExited) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(killServer, 3000);
-  await gone;
-  clearTimeout(timer);
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let server; // from startLocalServer()
 
 async function startServer(corpus) {
-  const port = await freePort();
-  child = spawn(
-    process.execPath,
-    [ENTRY, '--port', String(port), '--host', '127.0.0.1', '--docs', corpus, '--log-level', 'warn'],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr.setEncoding('utf8');
-  child.stderr.on('data', (d) => {
-    childStderr += d;
-    if (childStderr.length > 20_000) childStderr = childStderr.slice(-20_000);
-  });
-  child.once('exit', () => {
-    childExited = true;
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (childExited)
-      fail(`the server exited during start-up (code ${child.exitCode}):\n${childStderr.trim()}`);
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.status === 200) {
-        const health = await r.json();
-        if (health.status === 'ok' || health.docs?.ready) return { base, port, health };
-      }
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
+  try {
+    server = await startLocalServer({ args: ['--docs', corpus] });
+  } catch (e) {
+    fail(e.message);
   }
-  fail(`the server did not answer 200 on /healthz within 60 s:\n${childStderr.trim()}`);
+  return server;
 }
 
 /** CPU seconds (user+sys) the server process has used so far; undefined off Linux. */
 function serverCpuSeconds() {
   try {
-    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ=100)
   } catch {
@@ -267,8 +193,10 @@ async function measure(base, kind, duration) {
   const r = await cannon(base, kind, duration);
   const cpu1 = serverCpuSeconds();
   const gen = process.cpuUsage(gen0);
-  if (childExited)
-    fail(`the server died during the ${kind} run (code ${child.exitCode}):\n${childStderr.trim()}`);
+  if (server.exited())
+    fail(
+      `the server died during the ${kind} run (code ${server.child.exitCode}):\n${server.stderr().trim()}`,
+    );
   await sleep(250); // let closed sockets drain before the next run
   return {
     rps: r.requests.average,
@@ -309,8 +237,7 @@ async function main() {
   const budgetS = 60 + 2 * (WARMUP_S + 1) + opts.rounds * 2 * perRun + 30;
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench-mcp: did not finish within ${budgetS} s, giving up\n`);
-    killServer();
-    process.exit(1);
+    process.exit(1); // lib/local-server.mjs kills the server on exit
   }, budgetS * 1000);
   watchdog.unref();
 
@@ -321,7 +248,7 @@ async function main() {
     `  node ${process.version}, ${os.platform()}/${os.arch()}, ${cpus.length} CPUs (${cpus[0]?.model?.trim() ?? '?'})`,
   );
   log(`  corpus ${corpus}: ${health.docs?.documents} documents, ${health.docs?.sections} sections`);
-  log(`  server pid ${child.pid} at ${base} (separate process; autocannon runs in this process,`);
+  log(`  server pid ${server.child.pid} at ${base} (separate process; autocannon runs in this process,`);
   log(`    so server and load generator compete for the ${cpus.length} CPUs, like a co-located deployment)`);
   log(
     `  ${opts.connections} connections, pipelining 1, keep-alive; ${QUERIES.length} rotating queries, limit ${LIMIT}`,
@@ -384,25 +311,22 @@ async function main() {
     `mcp/plain throughput ratio: ${(mm.rps / mp.rps).toFixed(2)} (median of ${opts.rounds} round${opts.rounds > 1 ? 's' : ''})`,
   );
 
-  await stopServer();
+  await server.stop();
   clearTimeout(watchdog);
   if (bad.non2xx || bad.errors || bad.timeouts || bad.mismatches) {
     process.stderr.write(
       'bench-mcp: FAILED: some requests were not 2xx with a valid search result (see counts above)\n',
     );
-    if (childStderr.trim()) process.stderr.write(`server stderr:\n${childStderr.trim()}\n`);
+    if (server?.stderr().trim()) process.stderr.write(`server stderr:\n${server.stderr().trim()}\n`);
     process.exitCode = 1;
   }
 }
 
+// lib/local-server.mjs kills the server on exit, however the script ends.
 main().then(
-  () => {
-    killServer();
-    process.exit(process.exitCode ?? 0);
-  },
+  () => process.exit(process.exitCode ?? 0),
   async (e) => {
     if (!(e instanceof BenchError)) process.stderr.write(`bench-mcp: unexpected error: ${e?.stack ?? e}\n`);
-    killServer();
     process.exit(1);
   },
 );

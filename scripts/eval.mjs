@@ -1,36 +1,16 @@
 #!/usr/bin/env node
-// Search quality of the MCP `search` tool on a judged question set (not a timed test).
-//
-//   npm run build && npm run eval [-- --json] [-- --misses dev|test|all] [-- --questions FILE]
-//
-// Starts the built server (dist/) as a child process on a free loopback port over the Node.js API
-// docs (/usr/share/doc/nodejs/api, else .cache/nodejs-api), connects with the MCP SDK's own Client
-// over Streamable HTTP and calls `search` {query, limit: 10} once per question.
-//
-// Figures, each for all questions, the "dev" split (even index: the one to tune on) and the "test"
-// split (odd index: look at it only to report):
-//   section level  a hit is a returned section id EQUAL to a judged section (headline figure);
-//                  "lenient" also counts a returned subsection of a judged section;
-//   document level a hit is a returned section whose document is a judged document.
-// Hit@1, Hit@5, MRR@10 (reciprocal rank of the first hit within the top 10, 0 if none).
-// Judged headings are mapped to indexed sections by document id + normalized heading text (via the
-// `outline` tool); a judged heading that maps to nothing makes the script fail (exit 1).
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CORPORA, ENTRY, ROOT, startLocalServer } from './lib/local-server.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(ROOT, 'dist', 'bin', 'certdocs.js');
-const CORPORA = ['/usr/share/doc/nodejs/api', join(ROOT, '.cache', 'nodejs-api')];
 const LIMIT = 10;
 const WORST = 10;
 
 function die(message, code = 1) {
   process.stderr.write(`eval: ${message}\n`);
-  killServer();
+  // lib/local-server.mjs kills the server on exit
   process.exit(code);
 }
 
@@ -68,96 +48,31 @@ const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
 const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
 
 // ---------------------------------------------------------------- server lifecycle
-let child;
-let childExited = false;
-let childStderr = '';
 let indexedLog;
-
-function killServer() {
-  if (child && !childExited) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-process.on('exit', killServer);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    killServer();
-    process.exit(130);
-  });
-}
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let server; // from startLocalServer()
 
 async function startServer() {
-  const port = await freePort();
-  // log-level info: the "docs indexed" line carries the load + index time.
-  child = spawn(
-    process.execPath,
-    [ENTRY, '--port', String(port), '--host', '127.0.0.1', '--docs', corpus, '--log-level', 'info'],
-    { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr.setEncoding('utf8');
-  let pending = '';
-  child.stderr.on('data', (d) => {
-    childStderr += d;
-    if (childStderr.length > 20_000) childStderr = childStderr.slice(-20_000);
-    pending += d;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      if (indexedLog || !line.includes('docs indexed')) continue;
-      try {
-        indexedLog = JSON.parse(line);
-      } catch {
-        // not JSON: ignore
-      }
-    }
-  });
-  child.once('exit', () => {
-    childExited = true;
-  });
-  const base = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (childExited)
-      die(`the server exited during start-up (code ${child.exitCode}):\n${childStderr.trim()}`);
-    try {
-      const r = await fetch(`${base}/healthz`);
-      if (r.status === 200) {
-        const health = await r.json();
-        if (health.status === 'ok' || health.docs?.ready) return base;
-      }
-    } catch {
-      // not listening yet
-    }
-    await sleep(100);
+  try {
+    // log-level info: the "docs indexed" line carries the load + index time.
+    server = await startLocalServer({
+      args: ['--docs', corpus],
+      logLevel: 'info',
+      onStderrLine: (line) => {
+        if (indexedLog || !line.includes('docs indexed')) return;
+        try {
+          indexedLog = JSON.parse(line);
+        } catch {
+          // not JSON: ignore
+        }
+      },
+    });
+  } catch (e) {
+    die(e.message);
   }
-  die(`the server did not answer 200 on /healthz within 60 s:\n${childStderr.trim()}`);
+  return server.base;
 }
 
-async function stopServer() {
-  if (!child || childExited) return;
-  const gone = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(killServer, 3000);
-  await gone;
-  clearTimeout(timer);
-}
+const stopServer = () => server?.stop();
 
 // ---------------------------------------------------------------- helpers
 /** Heading text as a reader sees it: no Markdown code/escapes/links/tags, single spaces, lower case. */
