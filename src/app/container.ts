@@ -11,6 +11,7 @@ import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
+import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
 import { AcmeError } from '../domain/acme-errors.js';
 import { FRESHNESS_SETTINGS, KeepDocsFresh } from '../domain/keep-docs-fresh.js';
 import { OBTAIN_SETTINGS, ObtainCertificate, type ObtainSettings } from '../domain/obtain-certificate.js';
@@ -25,6 +26,7 @@ import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE } from '../ports/doc-source.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT } from '../ports/mcp-transport.js';
+import { PROGRESS_REPORTER } from '../ports/progress-reporter.js';
 import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-responder.js';
 import type { AppConfig } from './config.js';
 import { VERSION } from './version.js';
@@ -84,6 +86,9 @@ export function buildContainer(
         ? new FsMarkdownDocSource(config.docs.location, r.resolve<Logger>(LOGGER))
         : new HugoIndexDocSource(config.docs.location, r.resolve<Logger>(LOGGER)),
     ),
+  });
+  c.register(PROGRESS_REPORTER, {
+    useFactory: instanceCachingFactory((r) => new TtyProgressReporter(r.resolve<Logger>(LOGGER))),
   });
   c.registerSingleton(ServeDocs);
   c.register(FRESHNESS_SETTINGS, { useValue: { refreshIntervalMs: config.refreshIntervalMs } });

@@ -196,6 +196,7 @@ export class DocIndex {
       if (onProgress && i % 2000 === 0) onProgress(i, index.sections.length, 'indexing');
       await maybeYield();
     }
+    onProgress?.(index.sections.length, index.sections.length, 'indexing');
     return index.finish();
   }
 
@@ -383,6 +384,7 @@ async function splitAllAsync(
     if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length, 'splitting');
     await maybeYield();
   }
+  onProgress?.(sources.length, sources.length, 'splitting');
   return docs.sort(byId);
 }
 

@@ -2,10 +2,13 @@ import { inject, injectable } from 'tsyringe';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE, type DocSource } from '../ports/doc-source.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
+import { PROGRESS_REPORTER, type ProgressReporter } from '../ports/progress-reporter.js';
 import { DocIndex } from './doc-index.js';
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { DocNotFoundError, InvalidQueryError } from './errors.js';
 import { pageText } from './paging.js';
+
+const SILENT_PROGRESS: ProgressReporter = { update: () => undefined, finish: () => undefined };
 
 /** ~5k tokens: far below Claude Code's 25k-token limit on a tool result, yet a useful page. */
 export const DEFAULT_FETCH_CHARS = 20_000;
@@ -86,6 +89,7 @@ export class ServeDocs {
     @inject(DOC_SOURCE) private readonly source: DocSource,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(PROGRESS_REPORTER) private readonly progressReporter: ProgressReporter = SILENT_PROGRESS,
   ) {}
 
   /** Loads the corpus and builds the index. Throws DocSourceError if the source is unusable. */
@@ -121,7 +125,7 @@ export class ServeDocs {
 
   /** Builds the new index beside the current one, then replaces the reference in one step. */
   private async swapIn(docs: SourceDocument[], fingerprint: string, started: number, what: string) {
-    const index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress(started));
+    const index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress());
     this.index = index;
     this.fingerprint = fingerprint;
     this.logger.info(what, {
@@ -133,20 +137,12 @@ export class ServeDocs {
     return index;
   }
 
-  /** Progress lines for long builds, at most every 2 s, so a 50k-document start is not silent. */
-  private progress(started: number): (done: number, total: number, phase: string) => void {
-    let last = started;
+  /** Progress of long builds, so a 50k-document start is not silent (see ProgressReporter). */
+  private progress(): (done: number, total: number, phase: string) => void {
     return (done, total, phase) => {
-      const now = performance.now();
-      if (now - last < 2000) return;
-      last = now;
-      const unit = phase === 'splitting' ? 'documents' : 'sections';
-      this.logger.info(`indexing: ${phase} ${done}/${total} ${unit}`, {
-        phase,
-        done,
-        total,
-        percent: Math.round((100 * done) / total),
-      });
+      const task = phase === 'splitting' ? 'indexing: reading documents' : 'indexing: building the index';
+      if (done >= total) this.progressReporter.finish(task);
+      else this.progressReporter.update(task, done, total);
     };
   }
 

@@ -1,0 +1,9 @@
+/** Shows how far a long job (indexing a large corpus) has got: a bar on a terminal, log lines elsewhere. */
+export interface ProgressReporter {
+  /** Called often; implementations decide how often to show something. */
+  update(task: string, done: number, total: number): void;
+  /** The job ended (successfully or not): clear or close what was shown. */
+  finish(task: string): void;
+}
+
+export const PROGRESS_REPORTER = Symbol.for('certdocs.ProgressReporter');
