@@ -1,0 +1,68 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DocsMcpServerFactory } from '../../src/adapters/mcp-sdk/docs-mcp-server.js';
+import { StreamableHttpEndpoint } from '../../src/adapters/mcp-sdk/streamable-http-endpoint.js';
+import { ServeDocs } from '../../src/domain/serve-docs.js';
+import { FakeClock } from '../fakes/fake-clock.js';
+import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
+import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+
+const logger = new MemoryLogger();
+const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger);
+await docs.load();
+const factory = new DocsMcpServerFactory(docs, logger);
+
+const post = (body: object, session?: string) =>
+  new Request('http://localhost/mcp', {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      ...(session ? { 'mcp-session-id': session } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+
+const initialize = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
+};
+
+/** Sessions are what a server keeps per client: they must stay bounded (the SDK's leak, 1.32.2). */
+describe('Streamable HTTP sessions stay bounded', () => {
+  let endpoint: StreamableHttpEndpoint | undefined;
+  afterEach(async () => endpoint?.close());
+
+  it('closes the least recently used session beyond maxSessions; its id then answers 404', async () => {
+    endpoint = new StreamableHttpEndpoint({ createServer: () => factory.create(), logger, maxSessions: 3 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await endpoint.handle(post(initialize), initialize);
+      ids.push(res.headers.get('mcp-session-id') as string);
+    }
+    // Touch the first so the second becomes the least recently used.
+    const ping = { jsonrpc: '2.0', id: 2, method: 'ping' };
+    expect((await endpoint.handle(post(ping, ids[0]), ping)).status).toBe(200);
+    await endpoint.handle(post(initialize), initialize);
+    expect(endpoint.sessionCount).toBe(3);
+    expect((await endpoint.handle(post(ping, ids[1]), ping)).status).toBe(404);
+    expect((await endpoint.handle(post(ping, ids[0]), ping)).status).toBe(200);
+  });
+
+  it('serves many sessionless requests without opening a session for any of them', async () => {
+    endpoint = new StreamableHttpEndpoint({ createServer: () => factory.create(), logger });
+    const call = {
+      jsonrpc: '2.0',
+      id: 7,
+      method: 'tools/call',
+      params: { name: 'search', arguments: { query: 'tls' } },
+    };
+    for (let i = 0; i < 2000; i++) {
+      const res = await endpoint.handle(post(call), call);
+      expect(res.status).toBe(200);
+    }
+    expect(endpoint.sessionCount).toBe(0);
+  });
+});
