@@ -1,7 +1,6 @@
 import MiniSearch, { type SearchResult } from 'minisearch';
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { splitDocument } from './markdown-sections.js';
-import { leadOf } from './section-text.js';
 import { makeSnippet } from './snippet.js';
 import { analyze, processTerm, tokenize } from './text-analysis.js';
 
@@ -147,8 +146,8 @@ export class DocIndex {
       id: i,
       heading: s.heading,
       path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
-      lead: leadOf(s.markdown, RANKING.leadChars),
-      body: s.plain,
+      lead: s.lead,
+      body: withoutLead(s),
     });
     this.headingTerms.push(new Set(tokenize(s.heading).flatMap((t) => this.termsOf(t))));
   }
@@ -396,4 +395,12 @@ function unique(sources: readonly SourceDocument[]): SourceDocument[] {
 
 function byId(a: IndexedDocument, b: IndexedDocument): number {
   return a.id.localeCompare(b.id);
+}
+
+/** The body without its lead paragraphs: each word is indexed once (the lead field weighs more). */
+function withoutLead(s: Section): string {
+  if (!s.lead) return s.plain;
+  let body = s.plain;
+  for (const paragraph of s.lead.split('\n\n')) body = body.replace(paragraph, ' ');
+  return body;
 }

@@ -27,6 +27,11 @@ export interface Section {
   readonly markdown: string;
   /** Plain text used for indexing and snippets. */
   readonly plain: string;
+  /**
+   * The first paragraphs of prose (plain text, paragraphs separated by a blank line): in API
+   * references the definition of the heading's name, which questions paraphrase.
+   */
+  readonly lead: string;
   readonly url: string;
   readonly order: number;
 }

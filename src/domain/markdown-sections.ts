@@ -91,7 +91,12 @@ interface Draft {
   headingPath: string[];
   raw: string[];
   plain: string[];
+  lead: string[];
+  leadChars: number;
 }
+
+/** How much prose makes a section's lead (see Section.lead). */
+export const LEAD_CHARS = 400;
 
 /**
  * Split a document into sections along its headings (any level), using a real Markdown lexer so
@@ -99,7 +104,9 @@ interface Draft {
  */
 export function splitDocument(doc: SourceDocument): IndexedDocument {
   const tokens = new Lexer({ gfm: true }).lex(doc.markdown);
-  const drafts: Draft[] = [{ heading: '', level: 0, headingPath: [], raw: [], plain: [] }];
+  const drafts: Draft[] = [
+    { heading: '', level: 0, headingPath: [], raw: [], plain: [], lead: [], leadChars: 0 },
+  ];
   const stack: { level: number; text: string }[] = [];
   let firstHeading: string | undefined;
 
@@ -116,11 +123,23 @@ export function splitDocument(doc: SourceDocument): IndexedDocument {
         headingPath: stack.map((s) => s.text),
         raw: [],
         plain: [],
+        lead: [],
+        leadChars: 0,
       });
     }
     const current = drafts[drafts.length - 1] as Draft;
     current.raw.push(token.raw);
-    if (token.type !== 'heading') current.plain.push(tokenToPlain(token));
+    if (token.type === 'heading') continue;
+    const text = tokenToPlain(token);
+    current.plain.push(text);
+    // The lead: the first paragraphs of prose (not lists, notes, tables or code).
+    if (token.type === 'paragraph' && current.leadChars < LEAD_CHARS) {
+      const paragraph = text.trim();
+      if (paragraph) {
+        current.lead.push(paragraph);
+        current.leadChars += paragraph.length;
+      }
+    }
   }
 
   const title = doc.title?.trim() || firstHeading || baseName(doc.path);
@@ -147,6 +166,7 @@ export function splitDocument(doc: SourceDocument): IndexedDocument {
         .join('')
         .replace(/\n{3,}/g, '\n\n')
         .trim(),
+      lead: d.lead.join('\n\n'),
       url: anchor ? `${docUrl}#${anchor}` : docUrl,
       order: sections.length,
     });
