@@ -363,7 +363,7 @@ async function restore() {
   const { DocIndex } = await import(pathToFileURL(join(dist, 'domain', 'doc-index.js')).href);
   const { default: MiniSearch } = await import('minisearch');
   // The engine's options (tokenize, processTerm...) as DocIndex makes them, from a one-doc index.
-  const tiny = DocIndex.build([{ id: 'x', path: 'x.md', markdown: '# x\n\ny' }], new Date());
+  const tiny = await DocIndex.buildAsync([{ id: 'x', path: 'x.md', markdown: '# x\n\ny' }], new Date());
   const options = tiny.engine._options;
   const emit = () => process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
   // A cheap freshness check instead of reading every file: readdir + stat (size, mtime).

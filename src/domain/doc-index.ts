@@ -33,8 +33,6 @@ const RANKING = {
   boost: { heading: 5, path: 2.5, lead: 7, body: 1 },
   /** BM25 (MiniSearch's BM25+): term saturation k, length normalization b, per-match floor d. */
   bm25: { k: 1.2, b: 0.65, d: 0.3 },
-  /** Characters of prose that make up the lead. */
-  leadChars: 400,
   /** How many of the engine's results are re-ranked. */
   rerank: 100,
   /** Exponent of the share of the query (by idf) a section matches at all: a soft AND. */
@@ -160,18 +158,8 @@ export class DocIndex {
     return this;
   }
 
-  static build(
-    sources: readonly SourceDocument[],
-    builtAt: Date,
-    onProgress?: (done: number, total: number) => void,
-  ): DocIndex {
-    const index = new DocIndex(splitAll(sources, onProgress), builtAt);
-    for (let i = 0; i < index.sections.length; i++) index.indexSection(i);
-    return index.finish();
-  }
-
   /**
-   * The same index, built in slices that give the event loop back every few milliseconds: a large
+   * Builds the index in slices that give the event loop back every few milliseconds: a large
    * corpus can be (re)indexed while the server keeps answering, and a start-up that is also
    * ordering a certificate does not hold up the ACME exchange.
    */
@@ -361,15 +349,6 @@ function markDeprecated(sections: readonly Section[]): boolean[] {
     out.push(deprecated);
   }
   return out;
-}
-
-function splitAll(sources: readonly SourceDocument[], onProgress?: (done: number, total: number) => void) {
-  const docs: IndexedDocument[] = [];
-  for (const s of unique(sources)) {
-    docs.push(splitDocument(s));
-    if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length);
-  }
-  return docs.sort(byId);
 }
 
 async function splitAllAsync(

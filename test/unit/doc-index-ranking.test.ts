@@ -49,7 +49,7 @@ Adds a one-time listener function for the event named eventName.
 Creates a Promise that is fulfilled when the EventEmitter emits the given event.
 `;
 
-const index = DocIndex.build(
+const index = await DocIndex.buildAsync(
   [
     { id: 'fs', path: 'fs.md', markdown: FS },
     { id: 'os', path: 'os.md', markdown: OS },
@@ -106,7 +106,7 @@ describe('apiNames', () => {
 });
 
 describe('DocIndex on a large corpus', () => {
-  it('picks candidates by the rarer query words, so a common word does not flood the results', () => {
+  it('picks candidates by the rarer query words, so a common word does not flood the results', async () => {
     const saved = DocIndex.largeCorpusSections;
     DocIndex.largeCorpusSections = 50;
     try {
@@ -115,7 +115,7 @@ describe('DocIndex on a large corpus', () => {
         path: `d${i}.md`,
         markdown: `# Page ${i}\n\nThis page mentions the common word configuration${i === 42 ? ' and the rare word zeppelin' : ''}.`,
       }));
-      const index = DocIndex.build(docs, new Date(0));
+      const index = await DocIndex.buildAsync(docs, new Date(0));
       const hits = index.search('zeppelin configuration', 10);
       expect(hits.map((h) => h.section.id)).toEqual(['d42#page-42']);
       // A query of common words only still finds everything it used to.

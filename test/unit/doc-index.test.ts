@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DocIndex } from '../../src/domain/doc-index.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
 
-const index = DocIndex.build(
+const index = await DocIndex.buildAsync(
   Object.entries(SAMPLE_DOCS).map(([path, markdown]) => ({ id: path.replace(/\.md$/, ''), path, markdown })),
   new Date('2026-01-01T00:00:00Z'),
 );
