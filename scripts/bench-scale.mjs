@@ -6,13 +6,17 @@
 //       [--max-rss-mb 8192] [--max-old-space MB] [--seed 1] [--no-snapshot | --dist DIR] [--json FILE]
 //
 // For each size, in a FRESH child process (so peak RSS is per size), over the real code path from
-// dist/: FsMarkdownDocSource(root) + ServeDocs.load(). Wall time is split into read+parse
-// (source.load: readdir, readFile, gray-matter) and DocIndex.build (split with marked + MiniSearch
-// + abbreviations + df); the rest of ServeDocs.load (fingerprint) is "other". Then, outside the
-// measured path: peak RSS (resourceUsage().maxRSS), heap after build and after a full GC, the
-// split-only time (splitDocument over every doc) and learnAbbreviations time, to apportion the
-// build; then --queries deterministic queries (1–5 words from the corpus vocabulary, a quarter of
-// them identifiers) through ServeDocs.search(limit 10) after --warmup others: p50/p99/max. For
+// dist/: FsMarkdownDocSource(root) + ServeDocs.load() with the real TtyProgressReporter (its
+// log-line path, as when stderr is not a terminal). Wall time is split into read+parse
+// (source.load: readdir, readFile, gray-matter) and DocIndex.buildAsync, itself split at the end of
+// its own 'splitting' progress phase into split (Markdown into sections with marked) and engine
+// (sort, MiniSearch.add + df + heading terms, finish; yields to the event loop included); the rest
+// of ServeDocs.load (fingerprint, log) is "other". Progress: how many lines the reporter logged and
+// the longest stretch of the load without one. Then: peak RSS (resourceUsage().maxRSS), heap after
+// build and after a full GC; then --queries deterministic queries (1–5 words from the corpus
+// vocabulary, a quarter of them identifiers) through ServeDocs.search(limit 10) after --warmup
+// others: p50/p99/max, and the mean of the engine's candidate search (DocIndex's private
+// candidates(), which on a large corpus searches only a query's rarer terms) and DocIndex.search. For
 // --persist-sizes, what a persisted index would save: JSON.stringify(engine) / write / read /
 // MiniSearch.loadJSON, the same through v8.serialize, the sections as JSON, and a stat-only
 // freshness check of the folder, against the full load. --profile N re-runs size N's load under
@@ -98,27 +102,39 @@ async function child() {
   const { ServeDocs } = await imp('domain/serve-docs.js');
   const { DocIndex } = await imp('domain/doc-index.js');
   const { FsMarkdownDocSource } = await imp('adapters/filesystem/fs-markdown-doc-source.js');
-  const { splitDocument } = await imp('domain/markdown-sections.js');
-  // Abbreviation learning is apportioned only if this build of DocIndex still does it.
-  const docIndexJs = readFileSync(join(dist, 'domain', 'doc-index.js'), 'utf8');
-  const { learnAbbreviations } = docIndexJs.includes('learnAbbreviations')
-    ? await imp('domain/abbreviations.js')
-    : {};
+  const { TtyProgressReporter } = await imp('adapters/terminal/tty-progress-reporter.js');
+  const { analyze } = await imp('domain/text-analysis.js');
 
-  const events = [];
   const logger = {
     debug() {},
-    info(msg, fields) {
-      events.push({ t: performance.now(), msg, fields });
-      if (msg === 'indexing')
-        process.stderr.write(`  [child] indexing ${fields.done}/${fields.total} (${fields.percent}%)\n`);
-    },
+    info() {},
     warn(msg, fields) {
-      events.push({ t: performance.now(), msg, fields });
       process.stderr.write(`  [child] warn ${msg} ${JSON.stringify(fields)}\n`);
     },
     error(msg, fields) {
       this.warn(msg, fields);
+    },
+  };
+  // Progress as the server shows it when stderr is not a terminal: the real reporter, its lines
+  // recorded. `null`, not undefined, as the stream: undefined would take the default
+  // (process.stderr when that is a TTY) and draw a bar instead of logging.
+  const progressLines = [];
+  let progressUpdates = 0;
+  const progressLogger = {
+    ...logger,
+    info(msg, fields) {
+      progressLines.push({ t: performance.now(), msg, fields });
+      process.stderr.write(`  [child] ${msg} (${fields?.percent}%)\n`);
+    },
+  };
+  const ttyReporter = new TtyProgressReporter(progressLogger, null);
+  const reporter = {
+    update(task, done, total) {
+      progressUpdates++;
+      ttyReporter.update(task, done, total);
+    },
+    finish(task) {
+      ttyReporter.finish(task);
     },
   };
   const clock = {
@@ -144,21 +160,41 @@ async function child() {
     for (const d of docs) corpusChars += d.markdown.length;
     return docs;
   };
-  const realBuild = DocIndex.build;
-  let buildMs = 0;
-  DocIndex.build = function (...args) {
+  // DocIndex.buildAsync, timed whole and split where its own 'splitting' phase reports done.
+  const realBuild = DocIndex.buildAsync;
+  if (typeof realBuild !== 'function')
+    throw new Error('dist/domain/doc-index.js has no DocIndex.buildAsync: update bench-scale.mjs');
+  let builds = 0;
+  let buildMs;
+  let splitMs;
+  DocIndex.buildAsync = async function (sources, builtAt, onProgress, ...rest) {
+    builds++;
     const s = performance.now();
-    const r = realBuild.apply(this, args);
+    const progress = (done, total, phase) => {
+      if (phase === 'splitting') splitMs = performance.now() - s; // the last one ends the phase
+      onProgress?.(done, total, phase);
+    };
+    const r = await realBuild.call(this, sources, builtAt, progress, ...rest);
     buildMs = performance.now() - s;
     return r;
   };
-  const serve = new ServeDocs(source, clock, logger);
+  const serve = new ServeDocs(source, clock, logger, reporter);
   const loadStart = performance.now();
   const index = await serve.load();
   const loadEnd = performance.now();
+  if (builds !== 1)
+    throw new Error(
+      `ServeDocs.load() called DocIndex.buildAsync ${builds} times, not once: update bench-scale.mjs`,
+    );
+  if (splitMs === undefined)
+    process.stderr.write(
+      "  [child] warn: buildAsync reported no 'splitting' phase; split/engine not apportioned\n",
+    );
   out.loadMs = loadEnd - loadStart;
   out.sourceMs = sourceMs;
   out.buildMs = buildMs;
+  out.splitMs = splitMs;
+  out.engineMs = splitMs === undefined ? undefined : buildMs - splitMs;
   out.otherMs = out.loadMs - sourceMs - buildMs;
   out.docs = docCount;
   out.corpusMB = corpusChars / 1e6;
@@ -174,33 +210,18 @@ async function child() {
   out.heapAfterGcMB = process.memoryUsage().heapUsed / MB;
   out.loadavg = os.loadavg()[0];
 
-  // Progress: the longest stretch of the load with no log line (start, 'indexing' lines, end).
-  const marks = [loadStart, ...events.filter((e) => e.msg === 'indexing').map((e) => e.t), loadEnd];
-  out.progressLines = marks.length - 2;
+  // Progress: the longest stretch of the load with no progress line (start, lines, end).
+  const marks = [loadStart, ...progressLines.map((e) => e.t), loadEnd];
+  out.progressLines = progressLines.length;
+  out.progressUpdates = progressUpdates;
   out.longestSilenceMs = Math.max(...marks.slice(1).map((t, i) => t - marks[i]));
-  const lastProgress = events.filter((e) => e.msg === 'indexing').at(-1);
+  const lastProgress = progressLines.at(-1);
   out.lastProgressAtMs = lastProgress ? lastProgress.t - loadStart : null;
 
   // Partial results after each phase: a child killed later still reports what it measured.
   const emit = () => process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
   emit();
   if (values['load-only']) return;
-
-  // ---- apportion the build (outside the measured path; peak RSS is already recorded)
-  {
-    const docs = await realLoad();
-    let s = performance.now();
-    const split = docs.map((d) => splitDocument(d));
-    out.splitMs = performance.now() - s;
-    const sections = split.flatMap((d) => d.sections);
-    if (learnAbbreviations) {
-      s = performance.now();
-      learnAbbreviations(sections);
-      out.abbrevMs = performance.now() - s;
-    }
-    out.engineMs = out.buildMs - out.splitMs - (out.abbrevMs ?? 0); // MiniSearch.addAll + df + bookkeeping
-  }
-  globalThis.gc?.();
 
   // ---- search latency through ServeDocs.search (limit 10)
   const vocab = JSON.parse(readFileSync(join(dir, '.vocab.json'), 'utf8'));
@@ -255,12 +276,13 @@ async function child() {
       .slice(0, 3)
       .map((x) => ({ q: x.q, ms: x.ms })),
   };
-  // Where a query's time goes: engine.search alone vs the whole ServeDocs.search.
-  {
+  // Where a query's time goes: the engine's candidate search as DocIndex.search makes it (private
+  // candidates(): on a large corpus only a query's rarer terms), DocIndex.search, ServeDocs.search.
+  if (typeof index.candidates === 'function') {
     const s = performance.now();
-    for (const { q } of measured) engine.search(q);
+    for (const { q } of measured) index.candidates(q, new Set(analyze(q)));
     out.search.engineOnlyMeanMs = (performance.now() - s) / measured.length;
-  }
+  } else process.stderr.write('  [child] warn: DocIndex has no candidates(): engine time not measured\n');
   {
     const s = performance.now();
     for (const { q } of measured) index.search(q, 10);
@@ -644,7 +666,6 @@ function report(results, profile) {
     'read+parse',
     'build',
     '(split',
-    'abbrev',
     'engine)',
     'other',
     'load total',
@@ -667,7 +688,6 @@ function report(results, profile) {
           fmt(r.sourceMs / 1000, 2),
           fmt(r.buildMs / 1000, 2),
           fmt(r.splitMs / 1000, 2),
-          fmt(r.abbrevMs / 1000, 2),
           fmt(r.engineMs / 1000, 2),
           fmt(r.otherMs / 1000, 2),
           fmt(r.loadMs / 1000, 2),
@@ -686,9 +706,9 @@ function report(results, profile) {
   for (const r of ok.filter((x) => x.search))
     console.log(
       `   ${r.n}: search words p50/p99 ${fmt(r.search?.p50Words, 2)}/${fmt(r.search?.p99Words, 2)} ms, identifiers ${fmt(r.search?.p50Ident, 2)}/${fmt(r.search?.p99Ident, 2)} ms; ` +
-        `mean: engine.search ${fmt(r.search?.engineOnlyMeanMs, 2)}, DocIndex.search (+rerank, snippets) ${fmt(r.search?.indexOnlyMeanMs, 2)}, ServeDocs.search ${fmt(r.search?.mean, 2)} ms; first query ${fmt(r.firstQueryMs, 1)} ms; ` +
+        `mean: engine.search (DocIndex candidates) ${fmt(r.search?.engineOnlyMeanMs, 2)}, DocIndex.search (+rerank, snippets) ${fmt(r.search?.indexOnlyMeanMs, 2)}, ServeDocs.search ${fmt(r.search?.mean, 2)} ms; first query ${fmt(r.firstQueryMs, 1)} ms; ` +
         `avg hits ${fmt(r.search?.avgHits, 1)}, ${r.search?.empty} empty; slowest: ${(r.search?.slowest ?? []).map((s) => `"${s.q}" ${fmt(s.ms, 1)}`).join(', ')}; ` +
-        `progress lines ${r.progressLines} (last at ${fmt((r.lastProgressAtMs ?? 0) / 1000, 1)} s of ${fmt(r.loadMs / 1000, 1)} s)`,
+        `progress lines ${r.progressLines} of ${r.progressUpdates} updates (last at ${r.lastProgressAtMs == null ? '-' : fmt(r.lastProgressAtMs / 1000, 1)} s of ${fmt(r.loadMs / 1000, 1)} s)`,
     );
 
   if (ok.length > 1) {
@@ -778,7 +798,8 @@ function report(results, profile) {
         console.log(`   ${r.n}: the restore child: ${r.restore.failure ?? r.restore.error}`);
     }
     console.log(
-      '   start = stat check (readdir+stat, instead of reading every file) + read engine JSON + MiniSearch.loadJSON + read/parse section shards;' +
+      '   start = stat check (readdir+stat, instead of reading every file) + read engine JSON + MiniSearch.loadJSON + read/parse section shards' +
+        " (not counted: DocIndex's df and heading terms/names, which a restore would also need);" +
         ` same top-20 (exact terms) after restore: ${ps.map((r) => `${r.n}: ${r.restore?.sameResults}`).join(', ')}`,
     );
   }
