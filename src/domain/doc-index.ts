@@ -1,8 +1,8 @@
-import MiniSearch, { type SearchResult } from 'minisearch';
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
+import { type Bm25Hit, FieldedBm25 } from './fielded-bm25.js';
 import { splitDocument } from './markdown-sections.js';
 import { makeSnippet } from './snippet.js';
-import { analyze, processTerm, tokenize } from './text-analysis.js';
+import { processTerm, tokenize } from './text-analysis.js';
 
 export interface SearchHit {
   readonly section: Section;
@@ -10,13 +10,8 @@ export interface SearchHit {
   readonly snippet: string;
 }
 
-interface IndexedFields {
-  id: number;
-  heading: string;
-  path: string;
-  lead: string;
-  body: string;
-}
+type Field = 'heading' | 'path' | 'lead' | 'body';
+const FIELDS: readonly Field[] = ['heading', 'path', 'lead', 'body'];
 
 /**
  * Ranking parameters, tuned on the even-numbered questions ("dev") of eval/nodejs-questions.json
@@ -31,7 +26,7 @@ const RANKING = {
    * document title and the headings above the section.
    */
   boost: { heading: 5, path: 2.5, lead: 7, body: 1 },
-  /** BM25 (MiniSearch's BM25+): term saturation k, length normalization b, per-match floor d. */
+  /** BM25+ (MiniSearch's formula): term saturation k, length normalization b, per-match floor d. */
   bm25: { k: 1.2, b: 0.65, d: 0.3 },
   /** How many of the engine's results are re-ranked. */
   rerank: 100,
@@ -49,12 +44,6 @@ const RANKING = {
   deprecated: 0.7,
   /** Fuzzy edit distance (fraction of length) for query terms the index does not know. */
   fuzzy: 0.2,
-  /**
-   * On a large corpus (see DocIndex.largeCorpusSections), words found in more than this share of
-   * sections do not pick candidates: OR-matching them scored most of the corpus per query (p99
-   * 146 ms at 10k documents, 16 ms without). They still count in the re-rank's coverage.
-   */
-  commonShare: 0.05,
 } as const;
 
 /** A section with less text than this is a bare heading: snippets borrow its subsections' text. */
@@ -62,14 +51,14 @@ const TINY_SECTION = 40;
 /** How much subsection text a bare heading's snippet is chosen from. */
 const SNIPPET_SOURCE = 2000;
 
-/** Process-term results per token while building: most tokens repeat. Bounded for huge corpora. */
+/** Process-term results per token: most tokens repeat. Bounded for huge corpora. */
 const MEMO_MAX = 200_000;
 
 /**
  * The in-memory search index over one snapshot of a corpus. Immutable once built: a refresh
  * builds a new DocIndex beside the old one and swaps the reference.
  *
- * Search is BM25 over heading / path / lead / body (MiniSearch), then a re-rank of the best
+ * Search is BM25+ over heading / path / lead / body (FieldedBm25), then a re-rank of the best
  * results by how much of the query they cover, whether their heading or API name matches, how
  * well their document matches as a whole, and whether they are deprecated.
  */
@@ -77,18 +66,14 @@ export class DocIndex {
   private readonly byId = new Map<string, Section>();
   private readonly docs = new Map<string, IndexedDocument>();
   private readonly sections: Section[] = [];
-  private readonly engine: MiniSearch<IndexedFields>;
-  /** How many sections each index term occurs in (any field). */
-  private readonly df = new Map<string, number>();
+  private readonly engine: FieldedBm25<Field>;
   /** Index terms of each section's own heading. */
   private readonly headingTerms: ReadonlySet<string>[] = [];
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
   private headingNames: readonly string[][] = [];
   private deprecated: readonly boolean[] = [];
-  /** Per-build state: processTerm results per token, and which section last counted a term. */
+  /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
-  private lastSeen = new Map<string, number>();
-  private current = -1;
 
   private constructor(
     documents: IndexedDocument[],
@@ -101,47 +86,28 @@ export class DocIndex {
         this.sections.push(s);
       }
     }
-    const R = RANKING;
-    const unknown = (term: string) => !this.df.has(term);
-    this.engine = new MiniSearch<IndexedFields>({
-      fields: ['heading', 'path', 'lead', 'body'],
+    this.engine = new FieldedBm25<Field>({
+      fields: FIELDS,
       tokenize,
-      processTerm: (token, field) => this.termsOf(token, field),
-      searchOptions: {
-        boost: R.boost,
-        bm25: R.bm25,
-        // Exact terms only, unless the index has never seen a term: then it is probably a typo or
-        // the start of an identifier. (Prefix and fuzzy matching on every term let "cpus" match
-        // "cp" and cost 0.06 MRR on the dev questions.)
-        prefix: (term) => term.length > 3 && unknown(term),
-        fuzzy: (term) => (term.length > 4 && unknown(term) ? R.fuzzy : false),
-        weights: { prefix: 0.3, fuzzy: 0.2 },
-        combineWith: 'OR',
-      },
+      processTerm: (token) => this.termsOf(token),
+      boost: RANKING.boost,
+      bm25: RANKING.bm25,
+      weights: { prefix: 0.3, fuzzy: 0.2 },
     });
   }
 
-  private termsOf(token: string, field?: string): string[] {
+  private termsOf(token: string): string[] {
     let out = this.memo.get(token);
     if (!out) {
       out = processTerm(token);
-      if (field !== undefined && this.memo.size < MEMO_MAX) this.memo.set(token, out);
+      if (this.memo.size < MEMO_MAX) this.memo.set(token, out);
     }
-    if (field !== undefined)
-      // Indexing: count each term once per section for its document frequency.
-      for (const t of out)
-        if (this.lastSeen.get(t) !== this.current) {
-          this.lastSeen.set(t, this.current);
-          this.df.set(t, (this.df.get(t) ?? 0) + 1);
-        }
     return out;
   }
 
   private indexSection(i: number): void {
     const s = this.sections[i] as Section;
-    this.current = i;
     this.engine.add({
-      id: i,
       heading: s.heading,
       path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
       lead: s.lead,
@@ -151,7 +117,7 @@ export class DocIndex {
   }
 
   private finish(): this {
-    this.lastSeen = new Map();
+    this.engine.seal();
     this.memo = new Map();
     this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
     this.deprecated = markDeprecated(this.sections);
@@ -187,16 +153,18 @@ export class DocIndex {
     return index.finish();
   }
 
-  private candidates(query: string, terms: ReadonlySet<string>): SearchResult[] {
-    const total = this.sections.length;
-    if (total > DocIndex.largeCorpusSections) {
-      const rare = [...terms].filter((t) => (this.df.get(t) ?? 0) <= total * RANKING.commonShare);
-      if (rare.length > 0 && rare.length < terms.size) {
-        // Already analyzed terms: no second tokenizing or stemming.
-        return this.engine.search(rare.join(' '), { tokenize: (q) => q.split(' '), processTerm: (t) => t });
-      }
-    }
-    return this.engine.search(query);
+  /**
+   * The engine's best matches: exact terms only, unless the index has never seen a term: then it
+   * is probably a typo or the start of an identifier. (Prefix and fuzzy matching on every term let
+   * "cpus" match "cp" and cost 0.06 MRR on the dev questions.)
+   */
+  private candidates(terms: readonly string[], limit: number): Bm25Hit[] {
+    const unknown = (term: string) => !this.engine.has(term);
+    return this.engine.search(terms, {
+      limit,
+      prefix: (term) => term.length > 3 && unknown(term),
+      fuzzy: (term) => (term.length > 4 && unknown(term) ? RANKING.fuzzy : false),
+    });
   }
 
   get documentCount(): number {
@@ -219,20 +187,18 @@ export class DocIndex {
     return this.byId.get(id);
   }
 
-  /** Above this many sections, candidates come from a query's rarer words first (see RANKING.commonShare). */
-  static largeCorpusSections = 20_000;
-
   search(query: string, limit: number): SearchHit[] {
-    const terms = new Set(analyze(query));
+    const queryTerms = tokenize(query).flatMap((t) => this.termsOf(t));
+    const terms = new Set(queryTerms);
     if (terms.size === 0) return [];
     const R = RANKING;
-    const pool = this.candidates(query, terms).slice(0, Math.max(R.rerank, limit));
+    const pool = this.candidates(queryTerms, Math.max(R.rerank, limit));
     if (pool.length === 0) return [];
 
     const total = this.sections.length;
     const idf = new Map<string, number>();
     for (const t of terms) {
-      const df = this.df.get(t) ?? 0;
+      const df = this.engine.documentFrequency(t);
       idf.set(t, Math.log(1 + (total - df + 0.5) / (df + 0.5)));
     }
     const idfSum = [...idf.values()].reduce((a, b) => a + b, 0) || 1;
@@ -240,7 +206,7 @@ export class DocIndex {
 
     const docScore = new Map<string, { n: number; sum: number }>();
     for (const r of pool) {
-      const doc = this.sections[r.id as number]?.docId ?? '';
+      const doc = this.sections[r.doc]?.docId ?? '';
       const d = docScore.get(doc) ?? { n: 0, sum: 0 };
       if (d.n < R.docTop) docScore.set(doc, { n: d.n + 1, sum: d.sum + r.score });
     }
@@ -248,8 +214,8 @@ export class DocIndex {
     for (const d of docScore.values()) bestDoc = Math.max(bestDoc, d.sum);
     const queryNames = apiNames(query, true);
 
-    const ranked = pool.map((r: SearchResult) => {
-      const i = r.id as number;
+    const ranked = pool.map((r) => {
+      const i = r.doc;
       const own = this.headingTerms[i];
       let matched = 0;
       let inHeading = 0;
@@ -303,8 +269,9 @@ export class DocIndex {
     const doc = this.docs.get(docPart);
     if (doc) out.add(doc.id);
     const words = id.replace(/[#/._-]+/g, ' ');
-    for (const r of this.engine.search(words, { fuzzy: 0.3, prefix: true })) {
-      const s = this.sections[r.id as number];
+    const hits = this.engine.search(words, { limit: max * 4, fuzzy: () => 0.3, prefix: () => true });
+    for (const r of hits) {
+      const s = this.sections[r.doc];
       if (s) out.add(s.id);
       if (out.size >= max) break;
     }

@@ -1,0 +1,123 @@
+import MiniSearch from 'minisearch';
+import { describe, expect, it } from 'vitest';
+import { FieldedBm25 } from '../../src/domain/fielded-bm25.js';
+import { processTerm, tokenize } from '../../src/domain/text-analysis.js';
+
+type Field = 'heading' | 'path' | 'lead' | 'body';
+const FIELDS: Field[] = ['heading', 'path', 'lead', 'body'];
+const BOOST = { heading: 5, path: 2.5, lead: 7, body: 1 };
+const BM25 = { k: 1.2, b: 0.65, d: 0.3 };
+const WEIGHTS = { prefix: 0.3, fuzzy: 0.2 };
+
+const WORDS = (
+  'stream buffer read write file socket server client request response timeout timer process ' +
+  'child spawn exec signal event emitter listener error promise callback encoding utf8 path ' +
+  'module import export worker thread heap memory crypto hash cipher certificate readFileSync ' +
+  'createServer setTimeout AbortSignal structuredClone networkInterfaces max_old_space_size the a of'
+).split(' ');
+
+/** Deterministic pseudo-random documents: a corpus neither implementation was tuned on. */
+function corpus(n: number): Record<Field, string>[] {
+  let seed = 7;
+  const rand = () => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed / 2 ** 31;
+  };
+  const words = (count: number) =>
+    Array.from({ length: count }, () => WORDS[Math.floor(rand() ** 1.6 * WORDS.length)]).join(' ');
+  return Array.from({ length: n }, () => ({
+    heading: words(1 + Math.floor(rand() * 4)),
+    path: words(2 + Math.floor(rand() * 3)),
+    lead: rand() < 0.3 ? '' : words(5 + Math.floor(rand() * 30)),
+    body: words(Math.floor(rand() * 300)),
+  }));
+}
+
+const QUERIES = [
+  'read file',
+  'stream buffer the',
+  'readFileSync',
+  'max_old_space_size heap memory',
+  'socket timeout timeout error',
+  'enco',
+  'listenr',
+  'structuredClone deep copy',
+  'zzz unknown words',
+  'a of the',
+];
+
+describe('FieldedBm25 scores exactly as MiniSearch does', () => {
+  const docs = corpus(400);
+  const mini = new MiniSearch<Record<Field, string> & { id: number }>({
+    fields: FIELDS,
+    tokenize,
+    processTerm: (t) => processTerm(t),
+  });
+  mini.addAll(docs.map((d, id) => ({ id, ...d })));
+  const ours = new FieldedBm25<Field>({
+    fields: FIELDS,
+    tokenize,
+    processTerm,
+    boost: BOOST,
+    bm25: BM25,
+    weights: WEIGHTS,
+  });
+  for (const d of docs) ours.add(d);
+  ours.seal();
+
+  const prefix = (t: string) => t.length > 3 && !ours.has(t);
+  const fuzzy = (t: string) => (t.length > 4 && !ours.has(t) ? 0.2 : false);
+
+  it.each(QUERIES)('%s', (query) => {
+    const expected = mini.search(query, {
+      boost: BOOST,
+      bm25: BM25,
+      weights: WEIGHTS,
+      prefix,
+      fuzzy,
+      combineWith: 'OR',
+    });
+    const got = ours.search(query, { limit: docs.length, prefix, fuzzy });
+    expect(got.map((h) => h.doc).sort((a, b) => a - b)).toEqual(
+      expected.map((r) => r.id).sort((a, b) => a - b),
+    );
+    const byDoc = new Map(got.map((h) => [h.doc, h]));
+    for (const r of expected) {
+      const h = byDoc.get(r.id);
+      expect(h?.score).toBeCloseTo(r.score, 9);
+      expect([...(h?.queryTerms ?? [])].sort()).toEqual([...r.queryTerms].sort());
+    }
+    // Best first, and a limit keeps the best ones.
+    const top = ours.search(query, { limit: 5, prefix, fuzzy });
+    expect(top.map((h) => h.score)).toEqual(got.slice(0, 5).map((h) => h.score));
+  });
+
+  it('exercises prefix and fuzzy matching, so the comparison above covers them', () => {
+    expect(ours.has('enco') || ours.has('listenr')).toBe(false);
+    expect(ours.search('enco', { limit: 5, prefix }).length).toBeGreaterThan(0);
+    expect(ours.search('listenr', { limit: 5, fuzzy }).length).toBeGreaterThan(0);
+    expect(ours.search('enco listenr', { limit: 5 })).toEqual([]);
+  });
+
+  it('counts document frequency across fields, once per document', () => {
+    const stream = docs.filter((d) =>
+      FIELDS.some((f) => tokenize(d[f]).some((t) => processTerm(t).includes('stream'))),
+    );
+    expect(ours.documentFrequency('stream')).toBe(stream.length);
+    expect(ours.documentFrequency('nonexistent')).toBe(0);
+  });
+
+  it('refuses to add after sealing and to search before', () => {
+    const fresh = new FieldedBm25<Field>({
+      fields: FIELDS,
+      tokenize,
+      processTerm,
+      boost: BOOST,
+      bm25: BM25,
+      weights: WEIGHTS,
+    });
+    expect(() => fresh.search('x', { limit: 1 })).toThrow(/before seal/);
+    fresh.seal();
+    expect(() => fresh.add(docs[0] as Record<Field, string>)).toThrow(/after seal/);
+  });
+});
