@@ -8,6 +8,7 @@ import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { DocNotFoundError, InvalidQueryError } from './errors.js';
 import { pageText } from './paging.js';
 
+const INDEXING = 'indexing';
 const SILENT_PROGRESS: ProgressReporter = { update: () => undefined, finish: () => undefined };
 
 /** ~5k tokens: far below Claude Code's 25k-token limit on a tool result, yet a useful page. */
@@ -125,7 +126,12 @@ export class ServeDocs {
 
   /** Builds the new index beside the current one, then replaces the reference in one step. */
   private async swapIn(docs: SourceDocument[], fingerprint: string, started: number, what: string) {
-    const index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress());
+    let index: DocIndex;
+    try {
+      index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress());
+    } finally {
+      this.progressReporter.finish(INDEXING);
+    }
     this.index = index;
     this.fingerprint = fingerprint;
     this.logger.info(what, {
@@ -137,12 +143,14 @@ export class ServeDocs {
     return index;
   }
 
-  /** Progress of long builds, so a 50k-document start is not silent (see ProgressReporter). */
+  /**
+   * Progress of long builds, so a 50k-document start is not silent (see ProgressReporter). One
+   * task across both phases: two phases just under the reporter's threshold are still one long job.
+   */
   private progress(): (done: number, total: number, phase: string) => void {
     return (done, total, phase) => {
-      const task = phase === 'splitting' ? 'indexing: reading documents' : 'indexing: building the index';
-      if (done >= total) this.progressReporter.finish(task);
-      else this.progressReporter.update(task, done, total);
+      const stage = phase === 'splitting' ? 'reading documents' : 'building the index';
+      this.progressReporter.update(INDEXING, done, total, stage);
     };
   }
 

@@ -1,5 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { TtyProgressReporter } from '../../src/adapters/terminal/tty-progress-reporter.js';
+import { DocIndex } from '../../src/domain/doc-index.js';
 import { ServeDocs } from '../../src/domain/serve-docs.js';
 import type { ProgressReporter } from '../../src/ports/progress-reporter.js';
 import { FakeClock } from '../fakes/fake-clock.js';
@@ -55,20 +56,54 @@ describe('TtyProgressReporter', () => {
 });
 
 describe('ServeDocs progress', () => {
-  it('reports each phase and finishes it', async () => {
+  it('reports both phases as stages of one indexing task, and finishes it once', async () => {
     const calls: string[] = [];
     const spy: ProgressReporter = {
-      update: (task, done, total) => calls.push(`update ${task} ${done}/${total}`),
+      update: (task, done, total, stage) => calls.push(`update ${task} (${stage}) ${done}/${total}`),
       finish: (task) => calls.push(`finish ${task}`),
     };
     const docs = new ServeDocs(
-      InMemoryDocSource.of({ 'a.md': '# A\n\ntext' }),
+      InMemoryDocSource.of({ 'a.md': '# A\n\ntext', 'b.md': '# B\n\nmore text' }),
       new FakeClock(),
       new MemoryLogger(),
       spy,
     );
     await docs.load();
-    expect(calls).toContain('finish indexing: reading documents');
-    expect(calls).toContain('finish indexing: building the index');
+    const reading = calls.findIndex((c) => c.startsWith('update indexing (reading documents)'));
+    const building = calls.findIndex((c) => c.startsWith('update indexing (building the index)'));
+    expect(reading).toBeGreaterThanOrEqual(0);
+    expect(building).toBeGreaterThan(reading);
+    expect(calls.filter((c) => c.startsWith('finish'))).toEqual(['finish indexing']);
+    expect(calls.at(-1)).toBe('finish indexing');
+  });
+
+  it('finishes the task when the build fails, so no bar is left drawn', async () => {
+    const calls: string[] = [];
+    const spy: ProgressReporter = { update: () => undefined, finish: (task) => calls.push(task) };
+    const docs = new ServeDocs(
+      InMemoryDocSource.of({ 'a.md': '# A' }),
+      new FakeClock(),
+      new MemoryLogger(),
+      spy,
+    );
+    const build = vi.spyOn(DocIndex, 'buildAsync').mockRejectedValueOnce(new Error('out of memory'));
+    try {
+      await expect(docs.load()).rejects.toThrow('out of memory');
+    } finally {
+      build.mockRestore();
+    }
+    expect(calls).toEqual(['indexing']);
+  });
+});
+
+describe('TtyProgressReporter stages', () => {
+  it('names the stage and keeps one clock across stages', () => {
+    const { r, logger, at } = reporter(false);
+    r.update('indexing', 0, 10, 'reading documents');
+    at(1500);
+    r.update('indexing', 10, 10, 'reading documents');
+    at(2100);
+    r.update('indexing', 5, 100, 'building the index');
+    expect(logger.lines.map((l) => l.msg)).toEqual(['indexing (building the index): 5/100']);
   });
 });

@@ -23,23 +23,24 @@ export class TtyProgressReporter implements ProgressReporter {
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  update(task: string, done: number, total: number): void {
+  update(task: string, done: number, total: number, stage?: string): void {
     const t = this.now();
     const started = this.started.get(task) ?? t;
     this.started.set(task, started);
     if (t - started < FIRST_AFTER_MS) return;
+    const label = stage ? `${task} (${stage})` : task;
     const percent = total > 0 ? Math.min(100, Math.round((100 * done) / total)) : 0;
     if (this.tty) {
       const filled = Math.round((WIDTH * percent) / 100);
       this.tty.write(
-        `\r${task} [${'#'.repeat(filled)}${' '.repeat(WIDTH - filled)}] ${percent}% ${done}/${total}`,
+        `\r${label} [${'#'.repeat(filled)}${' '.repeat(WIDTH - filled)}] ${percent}% ${done}/${total}`,
       );
       this.drawn = true;
       return;
     }
     if (t - (this.lastShown.get(task) ?? 0) < EVERY_MS) return;
     this.lastShown.set(task, t);
-    this.logger.info(`${task}: ${done}/${total}`, { task, done, total, percent });
+    this.logger.info(`${label}: ${done}/${total}`, { task, stage, done, total, percent });
   }
 
   finish(task: string): void {
