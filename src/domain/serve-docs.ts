@@ -18,6 +18,20 @@ export const MAX_FETCH_CHARS = 80_000;
 export const DEFAULT_SEARCH_LIMIT = 8;
 export const MAX_SEARCH_LIMIT = 50;
 export const DEFAULT_SEARCH_CHARS = 12_000;
+/** How a token budget becomes a character budget: ~4 characters per token of English prose. */
+export const CHARS_PER_TOKEN = 4;
+
+/** A client's budget in characters and/or tokens: the tighter one wins. */
+export interface Budget {
+  readonly maxChars?: number;
+  readonly maxTokens?: number;
+}
+
+function charBudget(input: Budget, fallback: number): number {
+  const fromTokens = input.maxTokens === undefined ? undefined : input.maxTokens * CHARS_PER_TOKEN;
+  if (input.maxChars === undefined) return fromTokens ?? fallback;
+  return fromTokens === undefined ? input.maxChars : Math.min(input.maxChars, fromTokens);
+}
 
 export interface Provenance {
   readonly source: string;
@@ -164,13 +178,13 @@ export class ServeDocs {
     };
   }
 
-  search(input: { query: string; limit?: number; maxChars?: number }): SearchOutcome {
+  search(input: { query: string; limit?: number } & Budget): SearchOutcome {
     const index = this.ready();
     const query = input.query.trim();
     if (!query)
       throw new InvalidQueryError('The query is empty: describe what you are looking for in words.');
     const limit = clamp(input.limit ?? DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT);
-    const budget = clamp(input.maxChars ?? DEFAULT_SEARCH_CHARS, 200, MAX_FETCH_CHARS);
+    const budget = clamp(charBudget(input, DEFAULT_SEARCH_CHARS), 200, MAX_FETCH_CHARS);
     const results: SearchResultItem[] = [];
     let used = 0;
     for (const hit of index.search(query, limit)) {
@@ -192,9 +206,9 @@ export class ServeDocs {
   }
 
   /** A section (with its subsections) or a whole document, one page at a time. */
-  fetch(input: { id: string; offset?: number; maxChars?: number }): FetchOutcome {
+  fetch(input: { id: string; offset?: number } & Budget): FetchOutcome {
     const index = this.ready();
-    const maxChars = clamp(input.maxChars ?? DEFAULT_FETCH_CHARS, 500, MAX_FETCH_CHARS);
+    const maxChars = clamp(charBudget(input, DEFAULT_FETCH_CHARS), 500, MAX_FETCH_CHARS);
     const target = this.resolve(index, input.id);
     const page = pageText(target.markdown, input.offset ?? 0, maxChars);
     return {

@@ -94,6 +94,16 @@ describe.skipIf(!NODE_DOCS)(
         expect(page.text.length).toBeGreaterThan(0);
       });
 
+      it('accepts a token budget on search and fetch through the tool schemas', async () => {
+        const found = await call<SearchResult>('search', { query: 'read a file', limit: 50, maxTokens: 300 });
+        expect(found.results.length).toBeGreaterThan(0);
+        expect(found.results.length).toBeLessThan(10);
+        expect(JSON.stringify(found.results).length).toBeLessThanOrEqual(1_200 + found.results.length + 1);
+        const page = await call<FetchResult>('fetch', { id: 'fs', maxTokens: 1_000 });
+        expect(page.text.length).toBeLessThanOrEqual(4_000);
+        expect(page.metadata.nextOffset).not.toBeNull();
+      });
+
       it('pages through a long document until nextOffset is null, losing nothing', async () => {
         let offset: number | null = 0;
         let text = '';

@@ -62,6 +62,22 @@ describe('ServeDocs', () => {
       expect(capped.map((r) => r.id)).toEqual(all.slice(0, 2).map((r) => r.id));
     });
 
+    it('takes the budget in tokens too (~4 characters each); the tighter of the two wins', () => {
+      const all = docs.search({ query: 'timeout event loop', maxChars: 80_000 }).results;
+      const chars = itemSize(all[0] as object) + itemSize(all[1] as object) + 10;
+      const tokens = Math.ceil(chars / 4);
+      const byTokens = docs.search({ query: 'timeout event loop', maxTokens: tokens }).results;
+      expect(byTokens.map((r) => r.id)).toEqual(all.slice(0, 2).map((r) => r.id));
+      const both = docs.search({ query: 'timeout event loop', maxTokens: tokens, maxChars: 80_000 }).results;
+      expect(both).toHaveLength(2);
+      const tighterChars = docs.search({
+        query: 'timeout event loop',
+        maxTokens: 20_000,
+        maxChars: chars,
+      }).results;
+      expect(tighterChars).toHaveLength(2);
+    });
+
     it('always returns the best result even when it alone exceeds the budget', () => {
       expect(docs.search({ query: 'timeout event loop', maxChars: 200 }).results).toHaveLength(1);
     });
@@ -125,6 +141,15 @@ describe('ServeDocs', () => {
       }
       expect(pages).toBeGreaterThan(3);
       expect(text).toBe(LONG_DOC);
+    });
+
+    it('pages by a token budget as by characters (4 characters a token)', async () => {
+      const sut = makeSut({ ...SAMPLE_DOCS, 'long.md': LONG_DOC });
+      await sut.docs.load();
+      const byTokens = sut.docs.fetch({ id: 'long', maxTokens: 150 });
+      const byChars = sut.docs.fetch({ id: 'long', maxChars: 600 });
+      expect(byTokens.text).toBe(byChars.text);
+      expect(byTokens.metadata.nextOffset).toBe(byChars.metadata.nextOffset);
     });
 
     it('throws DocNotFoundError with suggestions for an unknown id', () => {

@@ -11,6 +11,7 @@ import { AjvJsonSchemaValidator } from '@modelcontextprotocol/sdk/validation/ajv
 import { z } from 'zod';
 import { isDomainError } from '../../domain/errors.js';
 import {
+  CHARS_PER_TOKEN,
   DEFAULT_FETCH_CHARS,
   DEFAULT_SEARCH_CHARS,
   DEFAULT_SEARCH_LIMIT,
@@ -136,6 +137,15 @@ export class DocsMcpServerFactory {
             .max(MAX_FETCH_CHARS)
             .optional()
             .describe(`Character budget for the whole result (default ${DEFAULT_SEARCH_CHARS})`),
+          maxTokens: z
+            .number()
+            .int()
+            .min(50)
+            .max(MAX_FETCH_CHARS / CHARS_PER_TOKEN)
+            .optional()
+            .describe(
+              `Token budget for the whole result, at ~${CHARS_PER_TOKEN} characters a token; with maxChars, the smaller wins`,
+            ),
         },
         outputSchema: searchOutput,
         annotations: READ_ONLY,
@@ -158,6 +168,15 @@ export class DocsMcpServerFactory {
             .max(MAX_FETCH_CHARS)
             .optional()
             .describe(`Page size in characters (default ${DEFAULT_FETCH_CHARS})`),
+          maxTokens: z
+            .number()
+            .int()
+            .min(125)
+            .max(MAX_FETCH_CHARS / CHARS_PER_TOKEN)
+            .optional()
+            .describe(
+              `Page size in tokens, at ~${CHARS_PER_TOKEN} characters a token; with maxChars, the smaller wins`,
+            ),
         },
         outputSchema: fetchOutput,
         annotations: READ_ONLY,
