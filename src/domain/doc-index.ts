@@ -4,6 +4,15 @@ import { splitDocument } from './markdown-sections.js';
 import { makeSnippet } from './snippet.js';
 import { processTerm, tokenize } from './text-analysis.js';
 
+export interface BuildOptions {
+  /** The index this one replaces: unchanged documents reuse its sections. */
+  readonly previous?: DocIndex;
+  /** Gives the event loop back (default: setImmediate). */
+  readonly yieldNow?: () => Promise<void>;
+  /** Work this long between yields (ms). */
+  readonly sliceMs?: number;
+}
+
 export interface SearchHit {
   readonly section: Section;
   readonly score: number;
@@ -65,6 +74,8 @@ const MEMO_MAX = 200_000;
 export class DocIndex {
   private readonly byId = new Map<string, Section>();
   private readonly docs = new Map<string, IndexedDocument>();
+  /** What each document was split from, so a rebuild can tell which documents did not change. */
+  private readonly sources = new Map<string, SourceDocument>();
   private readonly sections: Section[] = [];
   private readonly engine: FieldedBm25<Field>;
   /** Index terms of each section's own heading. */
@@ -127,23 +138,31 @@ export class DocIndex {
   /**
    * Builds the index in slices that give the event loop back every few milliseconds: a large
    * corpus can be (re)indexed while the server keeps answering, and a start-up that is also
-   * ordering a certificate does not hold up the ACME exchange.
+   * ordering a certificate does not hold up the ACME exchange. With `previous` (the index a
+   * refresh replaces), documents that did not change keep their sections instead of being split
+   * again.
    */
   static async buildAsync(
     sources: readonly SourceDocument[],
     builtAt: Date,
     onProgress?: (done: number, total: number, phase: 'splitting' | 'indexing') => void,
-    yieldNow: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve)),
-    sliceMs = 8,
+    options: BuildOptions = {},
   ): Promise<DocIndex> {
+    const {
+      previous,
+      yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve)),
+      sliceMs = 8,
+    } = options;
     let sliceStart = performance.now();
     const maybeYield = async () => {
       if (performance.now() - sliceStart < sliceMs) return;
       await yieldNow();
       sliceStart = performance.now();
     };
-    const docs = await splitAllAsync(sources, onProgress, maybeYield);
+    const distinct = unique(sources);
+    const docs = await splitAllAsync(distinct, onProgress, maybeYield, previous);
     const index = new DocIndex(docs, builtAt);
+    for (const s of distinct) index.sources.set(s.id, s);
     for (let i = 0; i < index.sections.length; i++) {
       index.indexSection(i);
       if (onProgress && i % 2000 === 0) onProgress(i, index.sections.length, 'indexing');
@@ -165,6 +184,20 @@ export class DocIndex {
       prefix: (term) => term.length > 3 && unknown(term),
       fuzzy: (term) => (term.length > 4 && unknown(term) ? RANKING.fuzzy : false),
     });
+  }
+
+  /** This index's split of a document, if the source document is the same as when it was built. */
+  unchanged(source: SourceDocument): IndexedDocument | undefined {
+    const before = this.sources.get(source.id);
+    if (
+      !before ||
+      before.markdown !== source.markdown ||
+      before.path !== source.path ||
+      before.title !== source.title ||
+      before.url !== source.url
+    )
+      return undefined;
+    return this.docs.get(source.id);
   }
 
   get documentCount(): number {
@@ -322,10 +355,11 @@ async function splitAllAsync(
   sources: readonly SourceDocument[],
   onProgress: ((done: number, total: number, phase: 'splitting') => void) | undefined,
   maybeYield: () => Promise<void>,
+  previous: DocIndex | undefined,
 ) {
   const docs: IndexedDocument[] = [];
-  for (const s of unique(sources)) {
-    docs.push(splitDocument(s));
+  for (const s of sources) {
+    docs.push(previous?.unchanged(s) ?? splitDocument(s));
     if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length, 'splitting');
     await maybeYield();
   }

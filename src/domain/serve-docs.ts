@@ -142,7 +142,7 @@ export class ServeDocs {
   private async swapIn(docs: SourceDocument[], fingerprint: string, started: number, what: string) {
     let index: DocIndex;
     try {
-      index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress());
+      index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress(), { previous: this.index });
     } finally {
       this.progressReporter.finish(INDEXING);
     }
