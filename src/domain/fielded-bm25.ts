@@ -51,6 +51,13 @@ export interface Bm25Hit {
 const MAX_FUZZY = 6;
 /** Term frequencies are stored in 16 bits. */
 const MAX_TF = 0xffff;
+/** Distinct tokens remembered while building: most repeat; bounded for huge vocabularies. */
+const TOKEN_MEMO_MAX = 500_000;
+
+interface TokenTerms {
+  readonly ids: readonly number[];
+  stamp: number;
+}
 
 /** A typed array that grows by doubling: the build does not know posting sizes in advance. */
 class Growable<T extends Int32Array | Uint16Array> {
@@ -93,6 +100,9 @@ export class FieldedBm25<F extends string> {
   /** Unique tokens per field per document (MiniSearch's field length), and their running sums. */
   private fieldLengths = new Growable(new Int32Array(1024), int32s);
   private readonly lengthSums: Float64Array;
+  /** While building: each token's term numbers, and the last field it was counted in (bounded). */
+  private tokenTerms = new Map<string, TokenTerms>();
+  private stamp = 0;
   private docCount = 0;
   private sealed = false;
 
@@ -138,28 +148,31 @@ export class FieldedBm25<F extends string> {
   /** Adds the next document (numbered from 0 in call order); returns its number. */
   add(fields: Readonly<Record<F, string>>): number {
     if (this.sealed) throw new Error('FieldedBm25: add() after seal()');
-    const { tokenize, processTerm } = this.options;
     const n = this.fieldCount;
     const touched = this.scratchTerms;
     touched.length = 0;
     for (let f = 0; f < n; f++) {
-      const tokens = tokenize(fields[this.options.fields[f] as F] ?? '');
-      const length = new Set(tokens).size;
-      this.fieldLengths.push(length);
-      this.lengthSums[f] = (this.lengthSums[f] as number) + length;
-      for (const token of tokens)
-        for (const term of processTerm(token)) {
-          let id = this.termIds.get(term);
-          if (id === undefined) {
-            id = this.termList.length;
-            this.termIds.set(term, id);
-            this.termList.push(term);
-            if ((id + 1) * n > this.scratchTf.length) {
-              const bigger = new Uint16Array(Math.max(1024, this.scratchTf.length * 2));
-              bigger.set(this.scratchTf);
-              this.scratchTf = bigger;
-            }
+      const tokens = this.options.tokenize(fields[this.options.fields[f] as F] ?? '');
+      // A field's length is its number of distinct tokens (as MiniSearch counts it): each token's
+      // entry remembers the last field it was counted in.
+      const stamp = ++this.stamp;
+      let overflow: Map<string, TokenTerms> | undefined;
+      let length = 0;
+      for (const token of tokens) {
+        let entry = this.tokenTerms.get(token) ?? overflow?.get(token);
+        if (!entry) {
+          entry = { ids: this.termIdsOf(token), stamp: 0 };
+          if (this.tokenTerms.size < TOKEN_MEMO_MAX) this.tokenTerms.set(token, entry);
+          else {
+            overflow ??= new Map();
+            overflow.set(token, entry);
           }
+        }
+        if (entry.stamp !== stamp) {
+          entry.stamp = stamp;
+          length++;
+        }
+        for (const id of entry.ids) {
           const slot = id * n;
           let seen = false;
           for (let g = 0; g < n; g++)
@@ -172,6 +185,9 @@ export class FieldedBm25<F extends string> {
           if ((this.scratchTf[at] as number) < MAX_TF)
             this.scratchTf[at] = (this.scratchTf[at] as number) + 1;
         }
+      }
+      this.fieldLengths.push(length);
+      this.lengthSums[f] = (this.lengthSums[f] as number) + length;
     }
     this.docStarts.push(this.staged.term.length);
     for (let i = 0; i < touched.length; i++) {
@@ -184,6 +200,25 @@ export class FieldedBm25<F extends string> {
       }
     }
     return this.docCount++;
+  }
+
+  /** The term numbers of a token's terms, numbering new terms as they come. */
+  private termIdsOf(token: string): number[] {
+    const n = this.fieldCount;
+    return this.options.processTerm(token).map((term) => {
+      let id = this.termIds.get(term);
+      if (id === undefined) {
+        id = this.termList.length;
+        this.termIds.set(term, id);
+        this.termList.push(term);
+        if ((id + 1) * n > this.scratchTf.length) {
+          const bigger = new Uint16Array(Math.max(1024, this.scratchTf.length * 2));
+          bigger.set(this.scratchTf);
+          this.scratchTf = bigger;
+        }
+      }
+      return id;
+    });
   }
 
   /** Ends the build: lays the postings out per term. No add() after this. */
@@ -232,6 +267,7 @@ export class FieldedBm25<F extends string> {
       tf: new Growable(new Uint16Array(0), uint16s),
     };
     this.scratchTf = new Uint16Array(0);
+    this.tokenTerms = new Map();
     this.docStarts = new Growable(new Int32Array(0), int32s);
     this.scores = new Float64Array(this.docCount);
     this.matched = new Uint32Array(this.docCount);
