@@ -10,16 +10,21 @@
 // log-line path, as when stderr is not a terminal). Wall time is split into read+parse
 // (source.load: readdir, readFile, gray-matter) and DocIndex.buildAsync, itself split at the end of
 // its own 'splitting' progress phase into split (Markdown into sections with marked) and engine
-// (sort, MiniSearch.add + df + heading terms, finish; yields to the event loop included); the rest
-// of ServeDocs.load (fingerprint, log) is "other". Progress: how many lines the reporter logged and
-// the longest stretch of the load without one. Then: peak RSS (resourceUsage().maxRSS), heap after
-// build and after a full GC; then --queries deterministic queries (1–5 words from the corpus
-// vocabulary, a quarter of them identifiers) through ServeDocs.search(limit 10) after --warmup
-// others: p50/p99/max, and the mean of the engine's candidate search (DocIndex's private
-// candidates(), which on a large corpus searches only a query's rarer terms) and DocIndex.search. For
-// --persist-sizes, what a persisted index would save: JSON.stringify(engine) / write / read /
-// MiniSearch.loadJSON, the same through v8.serialize, the sections as JSON, and a stat-only
-// freshness check of the folder, against the full load. --profile N re-runs size N's load under
+// (sort, FieldedBm25.add + heading terms, seal: CSR postings and the prefix/fuzzy dictionary, heading
+// names, deprecated marks; yields to the event loop included); the rest of ServeDocs.load
+// (fingerprint, log) is "other". Progress: how many lines the reporter logged and the longest
+// stretch of the load without one. Then: peak RSS (resourceUsage().maxRSS), heap after build and
+// after a full GC; then --queries deterministic queries (1–5 words from the corpus vocabulary, a
+// quarter of them identifiers) through ServeDocs.search(limit 10) after --warmup others:
+// p50/p99/max, and the mean of the engine's candidate search (DocIndex's private
+// candidates(terms, 100) over the query's analyzed terms, as DocIndex.search calls it) and
+// DocIndex.search. For --persist-sizes, whether a persisted index would make start-up of an
+// unchanged corpus faster: the child v8.serializes what a restore needs (the documents and their
+// sections, FieldedBm25's typed arrays and term list, DocIndex's heading terms/names and deprecated
+// marks) to a file; a fresh child then times a stat-only freshness check of the folder, reading
+// the file, v8.deserialize and rebuilding the Maps and the SearchableMap, installs them in a real
+// DocIndex, checks its top 10 against the loaded index's, and reports its peak RSS; all against
+// the full ServeDocs.load() of the same size. --profile N re-runs size N's load under
 // `node --cpu-prof` and prints the top functions (self and inclusive) and time per package.
 //
 // Corpora come from scripts/gen-corpus.mjs (idempotent) in .cache/corpora/<N>/. dist/ is copied
@@ -29,13 +34,14 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { open, readdir, realpath, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import v8 from 'node:v8';
+import SearchableMap from 'minisearch/SearchableMap';
 import { makeRng } from './gen-corpus.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -103,7 +109,7 @@ async function child() {
   const { DocIndex } = await imp('domain/doc-index.js');
   const { FsMarkdownDocSource } = await imp('adapters/filesystem/fs-markdown-doc-source.js');
   const { TtyProgressReporter } = await imp('adapters/terminal/tty-progress-reporter.js');
-  const { analyze } = await imp('domain/text-analysis.js');
+  const { tokenize, processTerm } = await imp('domain/text-analysis.js');
 
   const logger = {
     debug() {},
@@ -129,9 +135,9 @@ async function child() {
   };
   const ttyReporter = new TtyProgressReporter(progressLogger, null);
   const reporter = {
-    update(task, done, total) {
+    update(task, done, total, ...rest) {
       progressUpdates++;
-      ttyReporter.update(task, done, total);
+      ttyReporter.update(task, done, total, ...rest); // rest: the stage, where the port has one
     },
     finish(task) {
       ttyReporter.finish(task);
@@ -277,10 +283,18 @@ async function child() {
       .map((x) => ({ q: x.q, ms: x.ms })),
   };
   // Where a query's time goes: the engine's candidate search as DocIndex.search makes it (private
-  // candidates(): on a large corpus only a query's rarer terms), DocIndex.search, ServeDocs.search.
+  // candidates(terms, limit): FieldedBm25 over the query's analyzed terms, exact, with prefix/fuzzy
+  // only for terms the index does not know; limit = RANKING.rerank = 100), DocIndex.search (+ the
+  // re-rank and snippets), ServeDocs.search. The terms are analyzed outside the timed loop.
   if (typeof index.candidates === 'function') {
+    const termsOf = measured.map(({ q }) => tokenize(q).flatMap((t) => processTerm(t)));
+    const probe = index.candidates(termsOf[0], 100);
+    if (!Array.isArray(probe) || (probe.length && typeof probe[0].doc !== 'number'))
+      throw new Error(
+        'DocIndex.candidates(terms, limit) no longer returns Bm25Hit[]: update bench-scale.mjs',
+      );
     const s = performance.now();
-    for (const { q } of measured) index.candidates(q, new Set(analyze(q)));
+    for (const terms of termsOf) index.candidates(terms, 100);
     out.search.engineOnlyMeanMs = (performance.now() - s) / measured.length;
   } else process.stderr.write('  [child] warn: DocIndex has no candidates(): engine time not measured\n');
   {
@@ -304,135 +318,277 @@ async function child() {
       );
     };
     const files = persistFiles(docCount);
-    mkdirSync(dirname(files.engine), { recursive: true });
+    mkdirSync(dirname(files.state), { recursive: true });
     try {
-      step('JSON.stringify(engine)');
-      let s = performance.now();
-      let json = JSON.stringify(engine);
-      p.stringifyMs = performance.now() - s;
-      p.engineJsonMB = json.length / 1e6;
-      s = performance.now();
-      await writeFile(files.engine, json);
-      p.writeMs = performance.now() - s;
-      json = undefined;
-      // Expected results (exact terms: the restored options' df differs) for the restore check.
-      const expected = measured.slice(0, 20).map(({ q }) => ({
-        q,
-        ids: engine
-          .search(q, { prefix: false, fuzzy: false })
-          .slice(0, 20)
-          .map((r) => r.id),
-      }));
+      // What the restored index must answer: the loaded index's top 10 for every measured query.
+      step('expected results');
+      const expected = measured.map(({ q }) => ({ q, ids: index.search(q, 10).map((h) => h.section.id) }));
       await writeFile(files.expected, JSON.stringify(expected));
-    } catch (e) {
-      p.jsonError = `${e.name}: ${e.message}`;
-    }
-    globalThis.gc?.();
-    // The sections (text, headings) are needed too, for snippets and fetch: as JSON shards of 5,000
-    // documents, since one string cannot exceed ~512 MB (V8's limit).
-    try {
-      step('JSON.stringify(documents) in shards');
-      const all = index.documents();
+      // The folder's stat signature, stored with the index (a restore compares it; off the start-up path).
+      step('stat signature');
       let s = performance.now();
-      p.docsJsonMB = 0;
-      p.docsStringifyMs = 0;
-      p.docShards = 0;
-      for (let i = 0; i < all.length; i += 5000) {
-        s = performance.now();
-        const text = JSON.stringify(all.slice(i, i + 5000));
-        p.docsStringifyMs += performance.now() - s;
-        p.docsJsonMB += text.length / 1e6;
-        await writeFile(`${files.docsPrefix}${p.docShards++}.json`, text);
-      }
+      const signature = await statSignature(dir);
+      p.statMs = performance.now() - s;
+      step('collect state');
+      s = performance.now();
+      const state = persistedState(index, serve, signature);
+      p.collectMs = performance.now() - s;
+      step('v8.serialize');
+      s = performance.now();
+      const buf = v8.serialize(state);
+      p.serializeMs = performance.now() - s;
+      p.fileMB = buf.length / 1e6;
+      p.parts = state.sizes;
+      step('write file');
+      s = performance.now();
+      await writeFile(files.state, buf);
+      p.writeFileMs = performance.now() - s;
+      p.writeMs = p.collectMs + p.serializeMs + p.writeFileMs;
+      p.lastStep = 'done';
     } catch (e) {
-      p.docsError = `${e.name}: ${e.message}`;
+      p.error = `${e.name}: ${e.message}`;
     }
-    globalThis.gc?.();
-    try {
-      step('v8.serialize(engine.toJSON())');
-      const s = performance.now();
-      const buf = v8.serialize(engine.toJSON());
-      p.v8SerializeMs = performance.now() - s;
-      p.v8MB = buf.length / 1e6;
-      await writeFile(files.v8, buf);
-    } catch (e) {
-      p.v8Error = `${e.name}: ${e.message}`;
-    }
-    p.lastStep = 'done';
   }
   process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
 }
 
 function persistFiles(n) {
   const tmp = join(WORK, 'tmp');
+  return { state: join(tmp, `index-${n}.v8`), expected: join(tmp, `expected-${n}.json`) };
+}
+
+/**
+ * Everything a restored DocIndex needs that the build computed: the documents with their sections
+ * (DocIndex's docs, byId and sections all point at these), FieldedBm25's sealed typed arrays and
+ * term list (termIds and the dictionary are rebuilt from the list), and the per-section heading
+ * terms (as arrays), heading names and deprecated marks. Reads private fields (plain properties at
+ * run time) and fails loudly if the engine's layout changed. Since bbb29c9 also the documents'
+ * sources (DocIndex.sources, for a refresh that reuses unchanged splits), without their Markdown.
+ */
+function persistedState(index, serve, signature) {
+  const e = index.engine;
+  const typed = {
+    offsets: [e.offsets, Int32Array],
+    postingDocs: [e.postingDocs, Int32Array],
+    postingTfs: [e.postingTfs, Uint16Array],
+    fieldDf: [e.fieldDf, Int32Array],
+    fieldLengths: [e.fieldLengths?.data, Int32Array],
+    avgFieldLength: [e.avgFieldLength, Float64Array],
+  };
+  for (const [name, [value, type]] of Object.entries(typed))
+    if (!(value instanceof type))
+      throw new Error(`engine.${name} is not a ${type.name}: FieldedBm25 changed, update bench-scale.mjs`);
+  if (!e.sealed || !Array.isArray(e.termList) || !Array.isArray(index.headingTerms))
+    throw new Error('DocIndex/FieldedBm25 state is not what bench-scale.mjs expects: update it');
+  // A view on a larger buffer would serialize only its bytes, but say so if the layout assumption breaks.
+  if (e.fieldLengths.data.length !== e.docCount * e.fieldCount)
+    throw new Error('engine.fieldLengths.data is not exactly documents × fields: update bench-scale.mjs');
+  const engine = { docCount: e.docCount, termList: e.termList };
+  for (const [name, [value]] of Object.entries(typed)) engine[name] = value;
+  const sizes = {};
+  for (const [name, [value]] of Object.entries(typed)) sizes[name] = value.byteLength / 1e6;
+  // Since bbb29c9 DocIndex keeps each document's source (id, path, title, url, Markdown) so a refresh
+  // can reuse unchanged splits: stored without the Markdown, which is the document's own string.
+  let sources;
+  if (index.sources instanceof Map) {
+    sources = [];
+    for (const src of index.sources.values()) {
+      const { id, path, title, url, markdown } = src;
+      const same = index.docs.get(id)?.markdown === markdown;
+      sources.push(same ? { id, path, title, url } : { id, path, title, url, markdown });
+    }
+  }
+  // Where the file's bytes come from: the text is held several times (document, section Markdown,
+  // plain text, lead), and v8.serialize writes every string out, shared or not.
+  const chars = { documentMarkdown: 0, sectionMarkdown: 0, plain: 0, lead: 0 };
+  for (const d of index.docs.values()) {
+    chars.documentMarkdown += d.markdown.length;
+    for (const sec of d.sections) {
+      chars.sectionMarkdown += sec.markdown.length;
+      chars.plain += sec.plain.length;
+      chars.lead += sec.lead.length;
+    }
+  }
   return {
-    engine: join(tmp, `engine-${n}.json`),
-    expected: join(tmp, `expected-${n}.json`),
-    docsPrefix: join(tmp, `docs-${n}-`),
-    v8: join(tmp, `engine-${n}.v8`),
+    builtAt: index.builtAt,
+    fingerprint: serve.fingerprint,
+    signature,
+    documents: index.documents(),
+    engine,
+    headingTerms: index.headingTerms.map((set) => [...set]),
+    headingNames: index.headingNames,
+    deprecated: index.deprecated,
+    sources,
+    sizes: {
+      typedArraysMB: Object.values(sizes).reduce((a, b) => a + b, 0),
+      terms: e.termList.length,
+      textMB: Object.fromEntries(Object.entries(chars).map(([k, v]) => [k, v / 1e6])),
+    },
   };
 }
 
+/**
+ * A stat-only freshness check: the files FsMarkdownDocSource would read (same filter), stat'ed 32
+ * at a time as it reads them, hashed by relative path, size and mtime. No file is read.
+ */
+async function statSignature(dir) {
+  const root = await realpath(dir);
+  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+  const files = entries
+    .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.(md|mdx|markdown)$/i.test(e.name))
+    .map((e) => join(e.parentPath, e.name))
+    .filter(
+      (f) =>
+        !relative(root, f)
+          .split(sep)
+          .some((part) => part.startsWith('.') || part === 'node_modules'),
+    )
+    .sort();
+  const stats = new Array(files.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const i = next++;
+      stats[i] = await stat(files[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  const h = createHash('sha256');
+  for (let i = 0; i < files.length; i++)
+    h.update(`${relative(root, files[i])}\0${stats[i].size}\0${stats[i].mtimeMs}\n`);
+  return { files: files.length, hash: h.digest('hex') };
+}
+
+/** A whole file into one Buffer: fs.readFile refuses files over 2 GiB. */
+async function readWhole(path) {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const buf = Buffer.allocUnsafe(size);
+    for (let at = 0; at < size; ) {
+      const { bytesRead } = await fh.read(buf, at, Math.min(size - at, 2 ** 30), at);
+      if (!bytesRead) throw new Error(`${path}: file shrank while reading`);
+      at += bytesRead;
+    }
+    return buf;
+  } finally {
+    await fh.close();
+  }
+}
+
 // ================================================================ restore child: persisted start-up
-/** What start-up would cost from a persisted index, in a fresh process (peak RSS included). */
+/**
+ * Start-up from the persisted index in a fresh process (so its peak RSS is its own): freshness
+ * check, read, deserialize, then everything the build made that the file does not hold: the typed
+ * arrays copied out of the file's buffer (v8.deserialize returns views on it, which would keep the
+ * whole file, strings included, alive), termIds and the prefix/fuzzy SearchableMap from the term
+ * list, DocIndex's docs/byId/sections (its constructor, as the build calls it), heading-term Sets,
+ * the sources Map. The result is installed in a real DocIndex and must return the loaded index's
+ * top 10; afterwards (not timed) a reload of the folder checks that a refresh would reuse every split.
+ */
 async function restore() {
   const dist = values.dist;
   const dir = values.dir;
   const n = Number(values.restore);
   const files = persistFiles(n);
   const out = {};
-  await import('reflect-metadata');
-  const { DocIndex } = await import(pathToFileURL(join(dist, 'domain', 'doc-index.js')).href);
-  const { default: MiniSearch } = await import('minisearch');
-  // The engine's options (tokenize, processTerm...) as DocIndex makes them, from a one-doc index.
-  const tiny = await DocIndex.buildAsync([{ id: 'x', path: 'x.md', markdown: '# x\n\ny' }], new Date());
-  const options = tiny.engine._options;
   const emit = () => process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
-  // A cheap freshness check instead of reading every file: readdir + stat (size, mtime).
-  let s = performance.now();
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  let h = 0;
-  for (const f of entries) {
-    if (!f.isFile() || !f.name.endsWith('.md')) continue;
-    const st = await stat(join(f.parentPath, f.name));
-    h = (h * 31 + st.size + st.mtimeMs) % 2 ** 32;
-  }
-  out.statCheckMs = performance.now() - s;
-  s = performance.now();
-  const json = await readFile(files.engine, 'utf8');
-  out.readMs = performance.now() - s;
-  s = performance.now();
-  const engine = MiniSearch.loadJSON(json, options);
-  out.loadJsonMs = performance.now() - s;
-  emit();
-  const expected = JSON.parse(await readFile(files.expected, 'utf8'));
-  out.sameResults = expected.every(({ q, ids }) => {
-    const got = engine
-      .search(q, { prefix: false, fuzzy: false })
-      .slice(0, 20)
-      .map((r) => r.id);
-    return got.length === ids.length && got.every((id, i) => id === ids[i]);
+  await import('reflect-metadata');
+  const imp = (p) => import(pathToFileURL(join(dist, p)).href);
+  const { DocIndex } = await imp('domain/doc-index.js');
+  const { FsMarkdownDocSource } = await imp('adapters/filesystem/fs-markdown-doc-source.js');
+  const steps = {};
+  const time = async (name, fn) => {
+    const s = performance.now();
+    const r = await fn();
+    steps[name] = performance.now() - s;
+    out.steps = steps;
+    emit();
+    return r;
+  };
+
+  const signature = await time('statCheck', () => statSignature(dir));
+  let buf = await time('read', () => readWhole(files.state));
+  out.fileMB = buf.length / 1e6;
+  let state = await time('deserialize', () => v8.deserialize(buf));
+  buf = undefined;
+  out.fresh = signature.hash === state.signature.hash && signature.files === state.signature.files;
+  const e = state.engine;
+  await time('copyArrays', () => {
+    for (const k of ['offsets', 'postingDocs', 'postingTfs', 'fieldDf', 'fieldLengths', 'avgFieldLength'])
+      e[k] = e[k].slice();
   });
-  s = performance.now();
-  const docs = [];
-  for (let i = 0; existsSync(`${files.docsPrefix}${i}.json`); i++) {
-    const part = JSON.parse(await readFile(`${files.docsPrefix}${i}.json`, 'utf8'));
-    for (const d of part) docs.push(d);
-  }
-  out.docsReadParseMs = performance.now() - s;
-  out.docs = docs.length;
-  out.totalMs = out.statCheckMs + out.readMs + out.loadJsonMs + out.docsReadParseMs;
+  const termIds = await time('termIds', () => {
+    const m = new Map();
+    for (let t = 0; t < e.termList.length; t++) m.set(e.termList[t], t);
+    return m;
+  });
+  const dictionary = await time('dictionary', () => {
+    const d = new SearchableMap();
+    for (let t = 0; t < e.termList.length; t++) d.set(e.termList[t], t);
+    return d;
+  });
+  // DocIndex's constructor fills docs, byId and sections from the documents (and makes an empty
+  // engine, which gets the restored arrays below): the same code the build runs.
+  const index = await time('sections', () => new DocIndex(state.documents, new Date(state.builtAt)));
+  const headingTerms = await time('headingSets', () => state.headingTerms.map((a) => new Set(a)));
+  const sources =
+    state.sources &&
+    (await time('sourcesMap', () => {
+      const m = new Map();
+      for (const src of state.sources)
+        m.set(
+          src.id,
+          src.markdown === undefined ? { ...src, markdown: index.docs.get(src.id).markdown } : src,
+        );
+      return m;
+    }));
+  await time('install', () => {
+    const engine = index.engine;
+    Object.assign(engine, {
+      termList: e.termList,
+      termIds,
+      dictionary,
+      docCount: e.docCount,
+      offsets: e.offsets,
+      postingDocs: e.postingDocs,
+      postingTfs: e.postingTfs,
+      fieldDf: e.fieldDf,
+      avgFieldLength: e.avgFieldLength,
+      scores: new Float64Array(e.docCount),
+      matched: new Uint32Array(e.docCount),
+      touched: new Int32Array(e.docCount),
+      sealed: true,
+    });
+    engine.fieldLengths.data = e.fieldLengths;
+    engine.fieldLengths.length = e.fieldLengths.length;
+    Object.assign(index, { headingTerms, headingNames: state.headingNames, deprecated: state.deprecated });
+    if (sources) index.sources = sources;
+  });
+  state = undefined;
+  out.totalMs = Object.values(steps).reduce((a, b) => a + b, 0);
   out.maxRssMB = (process.resourceUsage().maxRSS * 1024) / MB;
   globalThis.gc?.();
+  globalThis.gc?.();
   out.heapAfterGcMB = process.memoryUsage().heapUsed / MB;
+  out.rssAfterGcMB = process.memoryUsage().rss / MB;
+  out.sections = index.sectionCount;
   emit();
-  if (existsSync(files.v8)) {
-    s = performance.now();
-    const buf = await readFile(files.v8);
-    MiniSearch.loadJS(v8.deserialize(buf), options);
-    out.v8RestoreMs = performance.now() - s;
+  const expected = JSON.parse(readFileSync(files.expected, 'utf8'));
+  let same = 0;
+  for (const { q, ids } of expected) {
+    const got = index.search(q, 10).map((h) => h.section.id);
+    if (got.length === ids.length && got.every((id, i) => id === ids[i])) same++;
   }
+  out.sameResults = `${same}/${expected.length}`;
   emit();
+  // After the measurements: would a refresh after this restore reuse every split (DocIndex.unchanged)?
+  if (typeof index.unchanged === 'function') {
+    const silent = { debug() {}, info() {}, warn() {}, error() {} };
+    const docs = await new FsMarkdownDocSource(dir, silent).load();
+    out.reusable = `${docs.filter((d) => index.unchanged(d)).length}/${docs.length}`;
+    emit();
+  }
 }
 
 /** Deterministic queries: 1–5 vocabulary words (some frequent, most not), a quarter identifiers. */
@@ -514,7 +670,7 @@ async function parent() {
     if (persistSizes.has(n)) args.push('--persist');
     console.log(`\n== ${n} docs: fresh child (load, search${persistSizes.has(n) ? ', persist' : ''})`);
     const r = await runChild(args, [], timeoutMs, maxRssMB);
-    if (r.persist && existsSync(persistFiles(n).engine)) {
+    if (r.persist && existsSync(persistFiles(n).state)) {
       console.log(`   restoring the persisted index of ${n} docs in a fresh child`);
       r.restore = await runChild(
         ['--dir', dir, '--dist', dist, '--restore', String(n)],
@@ -706,7 +862,7 @@ function report(results, profile) {
   for (const r of ok.filter((x) => x.search))
     console.log(
       `   ${r.n}: search words p50/p99 ${fmt(r.search?.p50Words, 2)}/${fmt(r.search?.p99Words, 2)} ms, identifiers ${fmt(r.search?.p50Ident, 2)}/${fmt(r.search?.p99Ident, 2)} ms; ` +
-        `mean: engine.search (DocIndex candidates) ${fmt(r.search?.engineOnlyMeanMs, 2)}, DocIndex.search (+rerank, snippets) ${fmt(r.search?.indexOnlyMeanMs, 2)}, ServeDocs.search ${fmt(r.search?.mean, 2)} ms; first query ${fmt(r.firstQueryMs, 1)} ms; ` +
+        `mean: DocIndex.candidates(terms, 100) (FieldedBm25) ${fmt(r.search?.engineOnlyMeanMs, 2)}, DocIndex.search (+rerank, snippets) ${fmt(r.search?.indexOnlyMeanMs, 2)}, ServeDocs.search ${fmt(r.search?.mean, 2)} ms; first query ${fmt(r.firstQueryMs, 1)} ms; ` +
         `avg hits ${fmt(r.search?.avgHits, 1)}, ${r.search?.empty} empty; slowest: ${(r.search?.slowest ?? []).map((s) => `"${s.q}" ${fmt(s.ms, 1)}`).join(', ')}; ` +
         `progress lines ${r.progressLines} of ${r.progressUpdates} updates (last at ${r.lastProgressAtMs == null ? '-' : fmt(r.lastProgressAtMs / 1000, 1)} s of ${fmt(r.loadMs / 1000, 1)} s)`,
     );
@@ -750,58 +906,107 @@ function report(results, profile) {
 
   const ps = ok.filter((r) => r.persist);
   if (ps.length) {
-    console.log('\n== Persisted index: start-up from it (restored in a fresh child) vs read+parse+build');
+    console.log(
+      '\n== Persisted index (v8.serialize of documents+sections, engine arrays+term list, heading terms/names, deprecated)',
+    );
+    console.log('   written by the loading child (after its load; off the start-up path):');
     printTable(
       [
         'docs',
-        'engine JSON MB',
-        'stringify s',
+        'file MB',
+        'of which arrays MB',
+        'terms',
+        'collect s',
+        'serialize s',
+        'write file s',
         'write s',
-        'sections JSON MB',
-        'stringify s',
-        'v8 MB',
-        'v8 ser s',
-        '| stat check s',
-        'read s',
-        'loadJSON s',
-        'sections s',
-        'start s',
-        'peak RSS',
-        'v8 restore s',
-        '| full load s',
-        'full RSS',
       ],
-      ps.map(({ n, persist: p, restore: x = {}, loadMs, maxRssMB }) => [
+      ps.map(({ n, persist: p }) => [
         String(n),
-        p.jsonError ?? fmt(p.engineJsonMB, 0),
-        fmt(p.stringifyMs / 1000, 2),
+        p.error ?? fmt(p.fileMB, 0),
+        fmt(p.parts?.typedArraysMB, 0),
+        String(p.parts?.terms ?? '-'),
+        fmt(p.collectMs / 1000, 2),
+        fmt(p.serializeMs / 1000, 2),
+        fmt(p.writeFileMs / 1000, 2),
         fmt(p.writeMs / 1000, 2),
-        p.docsError ?? fmt(p.docsJsonMB, 0),
-        fmt(p.docsStringifyMs / 1000, 2),
-        p.v8Error ?? fmt(p.v8MB, 0),
-        fmt(p.v8SerializeMs / 1000, 2),
-        `| ${fmt(x.statCheckMs / 1000, 2)}`,
-        fmt(x.readMs / 1000, 2),
-        fmt(x.loadJsonMs / 1000, 2),
-        fmt(x.docsReadParseMs / 1000, 2),
+      ]),
+    );
+    console.log('   restored in a fresh child (s), against the full ServeDocs.load() of the loading child:');
+    const st = (x, k) => fmt((x.steps?.[k] ?? Number.NaN) / 1000, 2);
+    printTable(
+      [
+        'docs',
+        'stat check',
+        'read',
+        'deserialize',
+        'copy arrays',
+        'termIds',
+        'dictionary',
+        'sections',
+        'heading sets',
+        'sources',
+        'install',
+        'restore total',
+        '| full load',
+        'ratio',
+        'restore RSS',
+        'load RSS',
+        'restore heap@GC',
+        'load heap@GC',
+      ],
+      ps.map(({ n, restore: x = {}, loadMs, maxRssMB, heapAfterGcMB }) => [
+        String(n),
+        st(x, 'statCheck'),
+        st(x, 'read'),
+        st(x, 'deserialize'),
+        st(x, 'copyArrays'),
+        st(x, 'termIds'),
+        st(x, 'dictionary'),
+        st(x, 'sections'),
+        st(x, 'headingSets'),
+        st(x, 'sourcesMap'),
+        st(x, 'install'),
         fmt(x.totalMs / 1000, 2),
-        fmt(x.maxRssMB, 0),
-        fmt(x.v8RestoreMs / 1000, 2),
         `| ${fmt(loadMs / 1000, 2)}`,
+        `${fmt(x.totalMs / loadMs, 2)} (${fmt(loadMs / x.totalMs, 1)}x faster)`,
+        fmt(x.maxRssMB, 0),
         fmt(maxRssMB, 0),
+        fmt(x.heapAfterGcMB, 0),
+        fmt(heapAfterGcMB, 0),
       ]),
     );
     for (const r of ps) {
       if (r.persist.lastStep !== 'done')
-        console.log(`   ${r.n}: the writer died during ${r.persist.lastStep}; ${r.failure ?? ''}`);
+        console.log(
+          `   ${r.n}: the writer stopped during ${r.persist.lastStep}; ${r.persist.error ?? r.failure ?? ''}`,
+        );
       if (r.restore?.failure || r.restore?.error)
         console.log(`   ${r.n}: the restore child: ${r.restore.failure ?? r.restore.error}`);
     }
     console.log(
-      '   start = stat check (readdir+stat, instead of reading every file) + read engine JSON + MiniSearch.loadJSON + read/parse section shards' +
-        " (not counted: DocIndex's df and heading terms/names, which a restore would also need);" +
-        ` same top-20 (exact terms) after restore: ${ps.map((r) => `${r.n}: ${r.restore?.sameResults}`).join(', ')}`,
+      '   stat check = readdir + stat of every Markdown file (no reads), which a restore must still do; ' +
+        "sections = new DocIndex(documents): its docs/byId/sections; RSS = the child's resourceUsage().maxRSS " +
+        '(the restore child sampled from /proc by the parent: ' +
+        `${ps.map((r) => `${r.n}: ${fmt(r.restore?.sampledPeakMB, 0)} MB`).join(', ')})`,
     );
+    console.log(
+      `   restored index: fresh (stat signature unchanged), same top 10 as the loaded one, splits a refresh would reuse: ${ps
+        .map(
+          (r) =>
+            `${r.n}: ${r.restore?.fresh ? 'fresh' : 'NOT fresh'}, ${r.restore?.sameResults ?? '-'}, ${r.restore?.reusable ?? '-'}`,
+        )
+        .join('; ')}`,
+    );
+    for (const { n, persist: p, restore: x = {} } of ps) {
+      const t = p.parts?.textMB;
+      if (t)
+        console.log(
+          `   ${n}: the file holds the text several times (M chars): documents' Markdown ${fmt(t.documentMarkdown, 0)}, ` +
+            `sections' Markdown ${fmt(t.sectionMarkdown, 0)}, plain ${fmt(t.plain, 0)}, lead ${fmt(t.lead, 0)}; ` +
+            `restore RSS after GC ${fmt(x.rssAfterGcMB, 0)} MB (the peak holds the whole file buffer and the deserialized heap at once)`,
+        );
+    }
   }
 
   if (profile?.summary) {
