@@ -60,7 +60,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     return {
       url,
       container,
-      stop: () => stopAll(logger, [async () => fresh.stop(), () => transport.stop()]),
+      stop: () => stopAll(logger, [async () => fresh.stop(), () => transport.stop(), () => docs.saving]),
     };
   }
 
@@ -134,6 +134,8 @@ export async function startApp(config: AppConfig, container = buildContainer(con
           await frontDoor?.stop();
           removePidFile();
         },
+        // An index being saved for the next start is finished, not left as a temporary file.
+        () => docs.saving,
       ]),
   };
 }

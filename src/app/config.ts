@@ -38,6 +38,8 @@ export interface AppConfig {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Re-fetch interval for URL sources, ms (0: never). */
   readonly refreshIntervalMs: number;
+  /** Where the built index is kept between runs (absolute), or undefined: rebuilt every start. */
+  readonly indexCache?: string;
   readonly acme?: AcmeConfig;
 }
 
@@ -77,6 +79,11 @@ export const OPTIONS = {
     type: 'string',
     help: 'Re-fetch a URL source this often: seconds, or 30s, 5m, 1h; 0 = never (folders and files are watched)',
     default: '5m',
+  },
+  'index-cache': {
+    env: 'INDEX_CACHE',
+    type: 'string',
+    help: 'Directory to keep the built index in, so a restart over unchanged docs skips indexing',
   },
   'max-body-bytes': {
     env: 'MAX_BODY_BYTES',
@@ -262,6 +269,14 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     );
   }
 
+  const indexCacheRaw = raw('index-cache');
+  let indexCache: string | undefined;
+  if (indexCacheRaw !== undefined) {
+    if (!indexCacheRaw.trim())
+      errors.push(`${label('index-cache')}: must be a directory path, got an empty value`);
+    else indexCache = resolve(indexCacheRaw);
+  }
+
   let acme: AcmeConfig | undefined;
   if (domains.length) {
     if (transport === 'stdio')
@@ -333,6 +348,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       maxBodyBytes: maxBody,
       logLevel: logLevel as AppConfig['logLevel'],
       refreshIntervalMs,
+      ...(indexCache ? { indexCache } : {}),
       acme,
     },
   };

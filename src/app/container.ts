@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
 import { AcmeClientAdapter } from '../adapters/acme-client/acme-client-adapter.js';
 import { FsCertStore } from '../adapters/filesystem/fs-cert-store.js';
+import { FsIndexStore } from '../adapters/filesystem/fs-index-store.js';
 import { FsMarkdownDocSource } from '../adapters/filesystem/fs-markdown-doc-source.js';
 import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
@@ -24,6 +25,7 @@ import { CERTIFICATE_INSTALLER } from '../ports/certificate-installer.js';
 import { CHALLENGE_RESPONDER } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE } from '../ports/doc-source.js';
+import { INDEX_STORE, NO_INDEX_STORE } from '../ports/index-store.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT } from '../ports/mcp-transport.js';
 import { PROGRESS_REPORTER } from '../ports/progress-reporter.js';
@@ -89,6 +91,13 @@ export function buildContainer(
   });
   c.register(PROGRESS_REPORTER, {
     useFactory: instanceCachingFactory((r) => new TtyProgressReporter(r.resolve<Logger>(LOGGER))),
+  });
+  c.register(INDEX_STORE, {
+    useFactory: instanceCachingFactory((r) =>
+      config.indexCache
+        ? new FsIndexStore(config.indexCache, VERSION, r.resolve<Logger>(LOGGER))
+        : NO_INDEX_STORE,
+    ),
   });
   c.registerSingleton(ServeDocs);
   c.register(FRESHNESS_SETTINGS, { useValue: { refreshIntervalMs: config.refreshIntervalMs } });

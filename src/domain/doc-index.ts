@@ -1,5 +1,12 @@
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
-import { type Bm25Hit, FieldedBm25 } from './fielded-bm25.js';
+import { type Bm25Hit, type Bm25Options, FieldedBm25 } from './fielded-bm25.js';
+import {
+  analysisProbe,
+  type IndexSnapshot,
+  restoreDocument,
+  SNAPSHOT_FORMAT,
+  snapshotDocument,
+} from './index-snapshot.js';
 import { splitDocument } from './markdown-sections.js';
 import { makeSnippet } from './snippet.js';
 import { processTerm, tokenize } from './text-analysis.js';
@@ -89,6 +96,7 @@ export class DocIndex {
   private constructor(
     documents: IndexedDocument[],
     readonly builtAt: Date,
+    engine?: (options: Bm25Options<Field>) => FieldedBm25<Field>,
   ) {
     for (const d of documents) {
       this.docs.set(d.id, d);
@@ -97,14 +105,15 @@ export class DocIndex {
         this.sections.push(s);
       }
     }
-    this.engine = new FieldedBm25<Field>({
+    const options: Bm25Options<Field> = {
       fields: FIELDS,
       tokenize,
       processTerm: (token) => this.termsOf(token),
       boost: RANKING.boost,
       bm25: RANKING.bm25,
       weights: { prefix: 0.3, fuzzy: 0.2 },
-    });
+    };
+    this.engine = engine ? engine(options) : new FieldedBm25<Field>(options);
   }
 
   private termsOf(token: string): string[] {
@@ -124,7 +133,11 @@ export class DocIndex {
       lead: s.lead,
       body: withoutLead(s),
     });
-    this.headingTerms.push(new Set(tokenize(s.heading).flatMap((t) => this.termsOf(t))));
+    this.headingTerms.push(this.headingTermsOf(s));
+  }
+
+  private headingTermsOf(s: Section): ReadonlySet<string> {
+    return new Set(tokenize(s.heading).flatMap((t) => this.termsOf(t)));
   }
 
   private finish(): this {
@@ -169,6 +182,53 @@ export class DocIndex {
       await maybeYield();
     }
     onProgress?.(index.sections.length, index.sections.length, 'indexing');
+    return index.finish();
+  }
+
+  /** This index as plain data to persist (see IndexSnapshot); `fingerprint` names the corpus. */
+  snapshot(fingerprint: string): IndexSnapshot {
+    const documents = [...this.docs.values()].map((d) => {
+      const source = this.sources.get(d.id);
+      if (!source) throw new Error(`DocIndex: no source for document ${d.id}`);
+      return snapshotDocument(source, d);
+    });
+    return {
+      format: SNAPSHOT_FORMAT,
+      fingerprint,
+      probe: analysisProbe(),
+      builtAt: this.builtAt.toISOString(),
+      documents,
+      engine: this.engine.snapshot(),
+    };
+  }
+
+  /**
+   * The index a snapshot holds, over the source documents it was made from; undefined when the
+   * snapshot is of another layout, from code that analyzes text differently, or of other documents.
+   */
+  static restore(snapshot: IndexSnapshot, sources: readonly SourceDocument[]): DocIndex | undefined {
+    if (snapshot.format !== SNAPSHOT_FORMAT || snapshot.probe !== analysisProbe()) return undefined;
+    const distinct = unique(sources);
+    if (distinct.length !== snapshot.documents.length) return undefined;
+    const byId = new Map(distinct.map((s) => [s.id, s]));
+    const docs: IndexedDocument[] = [];
+    for (const snap of snapshot.documents) {
+      const source = byId.get(snap.id);
+      const doc = source && restoreDocument(snap, source);
+      if (!doc) return undefined;
+      docs.push(doc);
+    }
+    const builtAt = new Date(snapshot.builtAt);
+    if (Number.isNaN(builtAt.getTime())) return undefined;
+    let index: DocIndex;
+    try {
+      index = new DocIndex(docs, builtAt, (options) => FieldedBm25.restore(options, snapshot.engine));
+    } catch {
+      return undefined; // arrays that do not fit together: rebuild rather than score wrongly
+    }
+    if (index.engine.documentCount !== index.sections.length) return undefined;
+    for (const s of distinct) index.sources.set(s.id, s);
+    for (const s of index.sections) index.headingTerms.push(index.headingTermsOf(s));
     return index.finish();
   }
 

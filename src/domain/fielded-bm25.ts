@@ -30,6 +30,19 @@ export interface Bm25Options<F extends string> {
   readonly weights: { readonly prefix: number; readonly fuzzy: number };
 }
 
+/** A sealed FieldedBm25 as plain data: what a persisted index stores. */
+export interface Bm25Snapshot {
+  readonly fields: readonly string[];
+  readonly documentCount: number;
+  readonly terms: readonly string[];
+  readonly offsets: Int32Array;
+  readonly postingDocs: Int32Array;
+  readonly postingTfs: Uint16Array;
+  readonly fieldDf: Int32Array;
+  readonly fieldLengths: Int32Array;
+  readonly avgFieldLength: Float64Array;
+}
+
 export interface QueryOptions {
   /** Also match index terms that start with this query term. */
   readonly prefix?: (term: string) => boolean;
@@ -98,7 +111,7 @@ export class FieldedBm25<F extends string> {
   private scratchTerms = new Growable(new Int32Array(256), int32s);
   private docStarts = new Growable(new Int32Array(1024), int32s);
   /** Unique tokens per field per document (MiniSearch's field length), and their running sums. */
-  private fieldLengths = new Growable(new Int32Array(1024), int32s);
+  private lengths = new Growable(new Int32Array(1024), int32s);
   private readonly lengthSums: Float64Array;
   /** While building: each token's term numbers, and the last field it was counted in (bounded). */
   private tokenTerms = new Map<string, TokenTerms>();
@@ -108,12 +121,14 @@ export class FieldedBm25<F extends string> {
 
   // After seal():
   /** postings of term t: docs[offsets[t] .. offsets[t+1]), ascending; tfs at the same index × fieldCount. */
-  private offsets = new Int32Array(0);
-  private postingDocs = new Int32Array(0);
-  private postingTfs = new Uint16Array(0);
+  private offsets: Int32Array = new Int32Array(0);
+  private postingDocs: Int32Array = new Int32Array(0);
+  private postingTfs: Uint16Array = new Uint16Array(0);
   /** Documents with the term per field (BM25's n per field). */
-  private fieldDf = new Int32Array(0);
-  private avgFieldLength = new Float64Array(0);
+  private fieldDf: Int32Array = new Int32Array(0);
+  private avgFieldLength: Float64Array = new Float64Array(0);
+  /** Distinct tokens per document × field. */
+  private fieldLengths: Int32Array = new Int32Array(0);
   private dictionary = new SearchableMap<number>();
   /** Per query: scores and which query terms matched, reused between queries. */
   private scores = new Float64Array(0);
@@ -186,7 +201,7 @@ export class FieldedBm25<F extends string> {
             this.scratchTf[at] = (this.scratchTf[at] as number) + 1;
         }
       }
-      this.fieldLengths.push(length);
+      this.lengths.push(length);
       this.lengthSums[f] = (this.lengthSums[f] as number) + length;
     }
     this.docStarts.push(this.staged.term.length);
@@ -257,11 +272,11 @@ export class FieldedBm25<F extends string> {
     this.postingDocs = docs;
     this.postingTfs = tfs;
     this.fieldDf = fieldDf;
-    this.fieldLengths = new Growable(this.fieldLengths.trimmed().slice(), int32s);
+    this.fieldLengths = this.lengths.trimmed().slice();
+    this.lengths = new Growable(new Int32Array(0), int32s);
     this.avgFieldLength = Float64Array.from(this.lengthSums, (sum) =>
       this.docCount ? sum / this.docCount : 0,
     );
-    for (let t = 0; t < terms; t++) this.dictionary.set(this.termList[t] as string, t);
     this.staged = {
       term: new Growable(new Int32Array(0), int32s),
       tf: new Growable(new Uint16Array(0), uint16s),
@@ -269,6 +284,64 @@ export class FieldedBm25<F extends string> {
     this.scratchTf = new Uint16Array(0);
     this.tokenTerms = new Map();
     this.docStarts = new Growable(new Int32Array(0), int32s);
+    return this.ready();
+  }
+
+  /** The sealed index as plain data (typed arrays and strings) to persist; see restore(). */
+  snapshot(): Bm25Snapshot {
+    if (!this.sealed) throw new Error('FieldedBm25: snapshot() before seal()');
+    return {
+      fields: [...this.options.fields],
+      documentCount: this.docCount,
+      terms: this.termList,
+      offsets: this.offsets,
+      postingDocs: this.postingDocs,
+      postingTfs: this.postingTfs,
+      fieldDf: this.fieldDf,
+      fieldLengths: this.fieldLengths,
+      avgFieldLength: this.avgFieldLength,
+    };
+  }
+
+  /**
+   * A sealed index from a snapshot, with this build's options (which must name the same fields).
+   * Throws on a snapshot whose arrays do not fit together: better a rebuild than wrong scores.
+   */
+  static restore<F extends string>(options: Bm25Options<F>, snapshot: Bm25Snapshot): FieldedBm25<F> {
+    const n = options.fields.length;
+    const s = snapshot;
+    const entries = s.postingDocs.length;
+    const consistent =
+      s.fields.join('\0') === options.fields.join('\0') &&
+      s.offsets.length === s.terms.length + 1 &&
+      s.offsets[s.terms.length] === entries &&
+      s.postingTfs.length === entries * n &&
+      s.fieldDf.length === s.terms.length * n &&
+      s.fieldLengths.length === s.documentCount * n &&
+      s.avgFieldLength.length === n;
+    if (!consistent) throw new Error('FieldedBm25: the snapshot does not match this index layout');
+    const index = new FieldedBm25(options);
+    index.docCount = s.documentCount;
+    index.termList = [...s.terms];
+    for (let id = 0; id < s.terms.length; id++) index.termIds.set(s.terms[id] as string, id);
+    index.offsets = s.offsets;
+    index.postingDocs = s.postingDocs;
+    index.postingTfs = s.postingTfs;
+    index.fieldDf = s.fieldDf;
+    index.fieldLengths = s.fieldLengths;
+    index.lengths = new Growable(new Int32Array(0), int32s);
+    index.avgFieldLength = s.avgFieldLength;
+    index.staged = {
+      term: new Growable(new Int32Array(0), int32s),
+      tf: new Growable(new Uint16Array(0), uint16s),
+    };
+    index.docStarts = new Growable(new Int32Array(0), int32s);
+    return index.ready();
+  }
+
+  /** The dictionary for prefix/fuzzy look-ups and the per-query buffers; then searchable. */
+  private ready(): this {
+    for (let t = 0; t < this.termList.length; t++) this.dictionary.set(this.termList[t] as string, t);
     this.scores = new Float64Array(this.docCount);
     this.matched = new Uint32Array(this.docCount);
     this.touched = new Int32Array(this.docCount);
@@ -309,7 +382,7 @@ export class FieldedBm25<F extends string> {
           const tf = this.postingTfs[i * n + g] as number;
           if (!tf) continue;
           const doc = this.postingDocs[i] as number;
-          const length = this.fieldLengths.data[doc * n + g] as number;
+          const length = this.fieldLengths[doc * n + g] as number;
           const score = w * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * length) / avg)));
           if (this.matched[doc] === 0) this.touched[touchedCount++] = doc;
           this.scores[doc] = (this.scores[doc] as number) + score;

@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE, type DocSource } from '../ports/doc-source.js';
+import { INDEX_STORE, type IndexStore, NO_INDEX_STORE } from '../ports/index-store.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { PROGRESS_REPORTER, type ProgressReporter } from '../ports/progress-reporter.js';
 import { DocIndex } from './doc-index.js';
@@ -105,13 +106,82 @@ export class ServeDocs {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(PROGRESS_REPORTER) private readonly progressReporter: ProgressReporter = SILENT_PROGRESS,
+    @inject(INDEX_STORE) private readonly indexStore: IndexStore = NO_INDEX_STORE,
   ) {}
 
-  /** Loads the corpus and builds the index. Throws DocSourceError if the source is unusable. */
+  /** The index store's last save, if one is under way (tests and shutdown wait for it). */
+  saving: Promise<void> = Promise.resolve();
+
+  /**
+   * Loads the corpus and builds the index, or restores the index saved for this very corpus by
+   * the previous run. Throws DocSourceError if the source is unusable.
+   */
   async load(): Promise<DocIndex> {
     const started = performance.now();
     const docs = await this.source.load();
-    return this.swapIn(docs, fingerprintOf(docs), started, 'docs indexed');
+    const fingerprint = fingerprintOf(docs);
+    const restored = await this.restore(docs, fingerprint);
+    if (restored) {
+      this.index = restored;
+      this.fingerprint = fingerprint;
+      this.logger.info('docs index restored', {
+        source: this.source.description,
+        from: this.indexStore.description,
+        documents: restored.documentCount,
+        sections: restored.sectionCount,
+        indexBuiltAt: restored.builtAt.toISOString(),
+        ms: Math.round(performance.now() - started),
+      });
+      return restored;
+    }
+    return this.swapIn(docs, fingerprint, started, 'docs indexed');
+  }
+
+  /** The saved index, if it was built from exactly these documents by code that indexes alike. */
+  private async restore(docs: SourceDocument[], fingerprint: string): Promise<DocIndex | undefined> {
+    if (!this.indexStore.description) return undefined;
+    try {
+      const snapshot = await this.indexStore.load(this.source.description);
+      if (!snapshot) return undefined;
+      if (snapshot.fingerprint !== fingerprint) {
+        this.logger.info('docs changed since the saved index; building a new one', {
+          source: this.source.description,
+        });
+        return undefined;
+      }
+      const index = DocIndex.restore(snapshot, docs);
+      if (!index)
+        this.logger.info('saved index is from other code or another layout; building a new one', {
+          from: this.indexStore.description,
+        });
+      return index;
+    } catch (e) {
+      this.logger.warn('could not restore the saved index; building a new one', {
+        from: this.indexStore.description,
+        error: (e as Error).message,
+      });
+      return undefined;
+    }
+  }
+
+  /** Saves a new index for the next start, in the background: serving does not wait for it. */
+  private persist(index: DocIndex, fingerprint: string): void {
+    if (!this.indexStore.description) return;
+    const started = performance.now();
+    this.saving = this.saving
+      .then(() => this.indexStore.save(this.source.description, index.snapshot(fingerprint)))
+      .then(() =>
+        this.logger.info('docs index saved', {
+          to: this.indexStore.description,
+          ms: Math.round(performance.now() - started),
+        }),
+      )
+      .catch((e: Error) =>
+        this.logger.warn('could not save the index; the next start builds it again', {
+          to: this.indexStore.description,
+          error: e.message,
+        }),
+      );
   }
 
   /**
@@ -148,6 +218,7 @@ export class ServeDocs {
     }
     this.index = index;
     this.fingerprint = fingerprint;
+    this.persist(index, fingerprint);
     this.logger.info(what, {
       source: this.source.description,
       documents: index.documentCount,

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -9,6 +9,9 @@ import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningApp, startApp } from '../../src/app/app.js';
 import { parseConfig } from '../../src/app/config.js';
+import { buildContainer } from '../../src/app/container.js';
+import { LOGGER } from '../../src/ports/logger.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
 
 async function start(args: string[]): Promise<RunningApp> {
   const parsed = parseConfig(['--port', '0', '--host', '127.0.0.1', '--log-level', 'silent', ...args], {});
@@ -110,4 +113,54 @@ describe('docs that stay fresh while clients are connected', () => {
     });
     expect(await searchTitles(client, 'okapis')).toEqual([]);
   });
+
+  it('keeps the index in --index-cache and restores it at the next start over the same docs', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'certdocs-cache-'));
+    const docsDir = join(dir, 'docs');
+    const cache = join(dir, 'cache');
+    await mkdir(docsDir);
+    await writeFile(
+      join(docsDir, 'alpha.md'),
+      '# Alpha\n\nAbout aardvarks.\n\n## Burrows\n\nDug at night.\n',
+    );
+    const startLogged = async () => {
+      const parsed = parseConfig(
+        ['--port', '0', '--host', '127.0.0.1', '--docs', docsDir, '--index-cache', cache],
+        {},
+      );
+      if (parsed.ok !== true) throw new Error('bad test config');
+      const container = buildContainer(parsed.config);
+      const logger = new MemoryLogger();
+      container.register(LOGGER, { useValue: logger });
+      const running = await startApp(parsed.config, container);
+      if (!running.url) throw new Error('no URL');
+      return { running, url: running.url, logger };
+    };
+
+    const first = await startLogged();
+    app = first.running;
+    const before = await fetchSearch(first.url, 'night burrows');
+    expect(JSON.stringify(before)).toContain('Burrows');
+    await app.stop(); // waits for the save
+    app = undefined;
+    expect(first.logger.has('info', 'docs index saved')).toBe(true);
+    expect((await readdir(cache)).filter((f) => f.endsWith('.v8'))).toHaveLength(1);
+
+    const second = await startLogged();
+    app = second.running;
+    expect(second.logger.has('info', 'docs index restored')).toBe(true);
+    expect(second.logger.has('info', 'docs indexed')).toBe(false);
+    expect(await fetchSearch(second.url, 'night burrows')).toEqual(before);
+  });
 });
+
+async function fetchSearch(url: string, query: string): Promise<unknown> {
+  const client = new Client({ name: 'cache-test', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', url)));
+  try {
+    const res = await client.callTool({ name: 'search', arguments: { query } });
+    return res.structuredContent;
+  } finally {
+    await client.close();
+  }
+}

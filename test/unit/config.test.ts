@@ -25,6 +25,13 @@ function errors(argv: string[], env: NodeJS.ProcessEnv = {}): string[] {
 }
 
 describe('parseConfig', () => {
+  it('keeps no index between runs unless --index-cache / INDEX_CACHE names a directory', () => {
+    expect(ok([]).indexCache).toBeUndefined();
+    expect(ok(['--index-cache', 'cache/idx']).indexCache).toBe(join(process.cwd(), 'cache/idx'));
+    expect(ok([], { INDEX_CACHE: '/var/cache/certdocs' }).indexCache).toBe('/var/cache/certdocs');
+    expect(errors(['--index-cache', ' '])).toEqual([expect.stringMatching(/--index-cache.*directory path/)]);
+  });
+
   it('has defaults: port 8080, http, loopback hosts and the bundled docs folder', () => {
     const config = ok([]);
     expect(config.port).toBe(8080);

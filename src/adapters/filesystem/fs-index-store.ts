@@ -1,0 +1,137 @@
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import v8 from 'node:v8';
+import type { IndexSnapshot, SnapshotDocument } from '../../domain/index-snapshot.js';
+import type { IndexStore } from '../../ports/index-store.js';
+import type { Logger } from '../../ports/logger.js';
+import { syncDir } from './atomic-write.js';
+
+/** The file's first bytes: what it is and the version of this container format. */
+const MAGIC = Buffer.from('CERTDOCS-INDEX-1\n');
+/** Documents per record: each record is serialized on its own, with I/O between records. */
+const DOCUMENTS_PER_RECORD = 500;
+
+interface Header {
+  readonly app: string;
+  readonly source: string;
+  readonly records: number;
+  readonly meta: Omit<IndexSnapshot, 'documents' | 'engine'>;
+}
+
+/**
+ * Keeps one index snapshot per doc source in a directory, as a sequence of length-prefixed V8
+ * records (a header, the engine's typed arrays, then the documents in slices), so neither writing
+ * nor reading serializes a whole large corpus in one blocking call. Written to a temporary file
+ * and renamed: a crash leaves the old snapshot or the new one. Anything unreadable, from another
+ * certdocs version or for another source, is reported and treated as missing.
+ */
+export class FsIndexStore implements IndexStore {
+  constructor(
+    private readonly dir: string,
+    private readonly app: string,
+    private readonly logger: Logger,
+  ) {}
+
+  get description(): string {
+    return this.dir;
+  }
+
+  private file(source: string): string {
+    const id = createHash('sha256').update(source).digest('hex').slice(0, 16);
+    return join(this.dir, `index-${id}.v8`);
+  }
+
+  async load(source: string): Promise<IndexSnapshot | undefined> {
+    const file = this.file(source);
+    let data: Buffer;
+    try {
+      data = await readFile(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT')
+        this.logger.warn('index cache unreadable; building the index', { file, error: String(e) });
+      return undefined;
+    }
+    try {
+      const records = readRecords(data);
+      const header = records.next().value as Header | undefined;
+      if (!header || typeof header !== 'object') throw new Error('no header');
+      if (header.app !== this.app || header.source !== source) {
+        this.logger.info('index cache is from another version or source; building the index', {
+          file,
+          cachedVersion: header.app,
+        });
+        return undefined;
+      }
+      const engine = copyTypedArrays(records.next().value) as IndexSnapshot['engine'];
+      const documents: SnapshotDocument[] = [];
+      for (let r = 2; r < header.records; r++) {
+        const chunk = records.next().value;
+        if (!Array.isArray(chunk)) throw new Error(`record ${r} is not a list of documents`);
+        documents.push(...(chunk as SnapshotDocument[]));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return { ...header.meta, documents, engine };
+    } catch (e) {
+      this.logger.warn('index cache is damaged; building the index', { file, error: (e as Error).message });
+      return undefined;
+    }
+  }
+
+  async save(source: string, snapshot: IndexSnapshot): Promise<void> {
+    await mkdir(this.dir, { recursive: true, mode: 0o700 });
+    const file = this.file(source);
+    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
+    const { documents, engine, ...meta } = snapshot;
+    const chunks = Math.ceil(documents.length / DOCUMENTS_PER_RECORD);
+    const header: Header = { app: this.app, source, records: 2 + chunks, meta };
+    const handle = await open(tmp, 'w', 0o600);
+    try {
+      await handle.write(MAGIC);
+      await writeRecord(handle, v8.serialize(header));
+      await writeRecord(handle, v8.serialize(engine));
+      for (let c = 0; c < chunks; c++) {
+        const slice = documents.slice(c * DOCUMENTS_PER_RECORD, (c + 1) * DOCUMENTS_PER_RECORD);
+        await writeRecord(handle, v8.serialize(slice));
+      }
+      await handle.sync();
+    } catch (e) {
+      await handle.close().catch(() => undefined);
+      await rm(tmp, { force: true });
+      throw e;
+    }
+    await handle.close();
+    await rename(tmp, file);
+    await syncDir(this.dir);
+  }
+}
+
+async function writeRecord(handle: Awaited<ReturnType<typeof open>>, body: Buffer): Promise<void> {
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(body.length);
+  await handle.write(length);
+  await handle.write(body);
+}
+
+function* readRecords(data: Buffer): Generator<unknown, void> {
+  if (data.length < MAGIC.length || !data.subarray(0, MAGIC.length).equals(MAGIC))
+    throw new Error('not a certdocs index file');
+  let at = MAGIC.length;
+  while (at < data.length) {
+    if (at + 4 > data.length) throw new Error('truncated record length');
+    const length = data.readUInt32BE(at);
+    at += 4;
+    if (at + length > data.length) throw new Error('truncated record');
+    yield v8.deserialize(data.subarray(at, at + length));
+    at += length;
+  }
+}
+
+/** Typed arrays from v8.deserialize view the file's buffer: copies let the buffer go. */
+function copyTypedArrays(value: unknown): unknown {
+  if (!value || typeof value !== 'object') throw new Error('engine record is not an object');
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = ArrayBuffer.isView(v) ? (v as Int32Array).slice() : v;
+  return out;
+}

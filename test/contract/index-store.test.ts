@@ -1,0 +1,94 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FsIndexStore } from '../../src/adapters/filesystem/fs-index-store.js';
+import { DocIndex } from '../../src/domain/doc-index.js';
+import { InMemoryIndexStore } from '../fakes/in-memory-index-store.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
+import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+import { runIndexStoreContract } from './index-store.contract.js';
+
+runIndexStoreContract('InMemoryIndexStore', async () => ({
+  store: new InMemoryIndexStore(),
+  cleanup: async () => {},
+}));
+
+runIndexStoreContract('FsIndexStore', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'certdocs-index-'));
+  return {
+    store: new FsIndexStore(join(dir, 'cache'), '1.0.0', new MemoryLogger()),
+    cleanup: () => rm(dir, { recursive: true, force: true }),
+  };
+});
+
+describe('FsIndexStore specifics', () => {
+  const dirs: string[] = [];
+  afterEach(async () => {
+    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+  });
+  const setup = async (version = '1.0.0') => {
+    const dir = await mkdtemp(join(tmpdir(), 'certdocs-index-'));
+    dirs.push(dir);
+    const logger = new MemoryLogger();
+    return { dir, logger, store: new FsIndexStore(dir, version, logger) };
+  };
+  const sources = Object.entries(SAMPLE_DOCS).map(([path, markdown]) => ({
+    id: path.replace(/\.md$/, ''),
+    path,
+    markdown,
+  }));
+  // More than one record of documents (500 a record), so slicing and reassembly are exercised.
+  const many = Array.from({ length: 1_200 }, (_, i) => ({
+    id: `doc-${i}`,
+    path: `doc-${i}.md`,
+    markdown: `# Page ${i}\n\nText number ${i}.\n\n## Details\n\nMore about ${i}.\n`,
+  }));
+  const snapshotOf = async (docs = sources) => (await DocIndex.buildAsync(docs, new Date(0))).snapshot('fp');
+
+  it('keeps one private file per source and leaves no temporary files', async () => {
+    const { dir, store } = await setup();
+    await store.save('/docs/a', await snapshotOf());
+    await store.save('/docs/b', await snapshotOf());
+    await store.save('/docs/a', await snapshotOf());
+    const files = await readdir(dir);
+    expect(files).toHaveLength(2);
+    expect(files.every((f) => /^index-[0-9a-f]{16}\.v8$/.test(f))).toBe(true);
+  });
+
+  it('reassembles a corpus saved in several records', async () => {
+    const { store } = await setup();
+    const saved = await snapshotOf(many);
+    await store.save('/docs', saved);
+    const loaded = await store.load('/docs');
+    expect(loaded?.documents).toHaveLength(1_200);
+    expect(loaded).toEqual(saved);
+  });
+
+  it('treats a snapshot written by another certdocs version as missing, and says so', async () => {
+    const { dir, store } = await setup('1.0.0');
+    await store.save('/docs', await snapshotOf());
+    const logger = new MemoryLogger();
+    const newer = new FsIndexStore(dir, '1.1.0', logger);
+    expect(await newer.load('/docs')).toBeUndefined();
+    expect(logger.has('info', 'another version')).toBe(true);
+  });
+
+  it.each([
+    ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    ['not an index file', () => Buffer.from('{"hello": "world"}')],
+    [
+      'bytes flipped in a record',
+      (b: Buffer) => Buffer.concat([b.subarray(0, 40), Buffer.alloc(64, 0xff), b.subarray(104)]),
+    ],
+    ['empty', () => Buffer.alloc(0)],
+  ])('treats a damaged file (%s) as missing, with a warning', async (_, damage) => {
+    const { dir, logger, store } = await setup();
+    await store.save('/docs', await snapshotOf(many));
+    const [file] = await readdir(dir);
+    const path = join(dir, file as string);
+    await writeFile(path, damage(await readFile(path)));
+    expect(await store.load('/docs')).toBeUndefined();
+    expect(logger.has('warn', 'damaged')).toBe(true);
+  });
+});

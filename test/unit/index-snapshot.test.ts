@@ -1,0 +1,156 @@
+import { describe, expect, it, vi } from 'vitest';
+import { DocIndex } from '../../src/domain/doc-index.js';
+import type { SourceDocument } from '../../src/domain/document.js';
+import * as snapshots from '../../src/domain/index-snapshot.js';
+import { ServeDocs } from '../../src/domain/serve-docs.js';
+import { FakeClock } from '../fakes/fake-clock.js';
+import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { InMemoryIndexStore } from '../fakes/in-memory-index-store.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
+import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+
+const SOURCES: SourceDocument[] = Object.entries(SAMPLE_DOCS).map(([path, markdown]) => ({
+  id: path.replace(/\.md$/, ''),
+  path,
+  markdown,
+}));
+const QUERIES = ['secure context', 'read file', 'timeout event loop', 'createSecureContext', 'tiemout'];
+const ranking = (index: DocIndex) =>
+  QUERIES.map((q) => index.search(q, 5).map((h) => [h.section.id, h.score, h.snippet]));
+
+describe('DocIndex snapshots', () => {
+  it('restore an index that ranks, snippets and fetches exactly as the one saved', async () => {
+    const built = await DocIndex.buildAsync(SOURCES, new Date('2026-01-01T00:00:00Z'));
+    const restored = DocIndex.restore(structuredClone(built.snapshot('fp')), SOURCES);
+    if (!restored) throw new Error('not restored');
+    expect(ranking(restored)).toEqual(ranking(built));
+    expect(restored.builtAt.toISOString()).toBe('2026-01-01T00:00:00.000Z');
+    for (const doc of built.documents()) expect(restored.document(doc.id)).toEqual(doc);
+    // A rebuild over the restored index can still reuse its documents.
+    const again = await DocIndex.buildAsync(SOURCES, new Date(1), undefined, { previous: restored });
+    expect(again.document('tls')).toBe(restored.document('tls'));
+  });
+
+  it('keeps the Markdown of a section that is not a slice of the document (CRLF line ends)', async () => {
+    const crlf = [
+      { id: 'win', path: 'win.md', markdown: '# Title\r\n\r\nText.\r\n\r\n## Part\r\n\r\nMore.\r\n' },
+    ];
+    const built = await DocIndex.buildAsync(crlf, new Date(0));
+    const snap = built.snapshot('fp');
+    expect(snap.documents[0]?.sections.some((s) => s.markdown !== undefined)).toBe(true);
+    const restored = DocIndex.restore(structuredClone(snap), crlf);
+    expect(restored?.document('win')).toEqual(built.document('win'));
+  });
+
+  it.each([
+    [
+      'a document was added',
+      (s: SourceDocument[]) => [...s, { id: 'new', path: 'new.md', markdown: '# New' }],
+    ],
+    ['a document was removed', (s: SourceDocument[]) => s.slice(1)],
+    [
+      'a document changed length',
+      (s: SourceDocument[]) => s.map((d, i) => (i ? d : { ...d, markdown: `${d.markdown}!` })),
+    ],
+    ['a title changed', (s: SourceDocument[]) => s.map((d, i) => (i ? d : { ...d, title: 'Other' }))],
+    ['a document moved', (s: SourceDocument[]) => s.map((d, i) => (i ? d : { ...d, path: 'elsewhere.md' }))],
+  ])('refuses to restore over other documents: %s', async (_, change) => {
+    const built = await DocIndex.buildAsync(SOURCES, new Date(0));
+    expect(DocIndex.restore(built.snapshot('fp'), change(SOURCES))).toBeUndefined();
+  });
+
+  it('refuses a snapshot of another format or from code that analyzes text differently', async () => {
+    const snap = (await DocIndex.buildAsync(SOURCES, new Date(0))).snapshot('fp');
+    expect(DocIndex.restore({ ...snap, format: snap.format + 1 }, SOURCES)).toBeUndefined();
+    expect(DocIndex.restore({ ...snap, probe: `${snap.probe} ` }, SOURCES)).toBeUndefined();
+  });
+
+  it('refuses engine arrays that do not fit together rather than scoring wrongly', async () => {
+    const snap = (await DocIndex.buildAsync(SOURCES, new Date(0))).snapshot('fp');
+    const engine = { ...snap.engine, postingTfs: snap.engine.postingTfs.subarray(1) };
+    expect(DocIndex.restore({ ...snap, engine }, SOURCES)).toBeUndefined();
+    const fewer = { ...snap.engine, terms: snap.engine.terms.slice(1) };
+    expect(DocIndex.restore({ ...snap, engine: fewer }, SOURCES)).toBeUndefined();
+  });
+
+  it('has a probe that notices a change in splitting', () => {
+    const probe = snapshots.analysisProbe();
+    expect(probe).toContain('fs.readFile');
+    expect(probe).toContain('max_old_space_size');
+  });
+});
+
+describe('ServeDocs with an index store', () => {
+  const make = (store: InMemoryIndexStore, source = InMemoryDocSource.of(SAMPLE_DOCS)) => {
+    const logger = new MemoryLogger();
+    const docs = new ServeDocs(
+      source,
+      new FakeClock(new Date('2026-03-04T05:06:07Z')),
+      logger,
+      undefined,
+      store,
+    );
+    return { docs, logger, source };
+  };
+
+  it('saves the built index and restores it at the next start instead of building', async () => {
+    const store = new InMemoryIndexStore();
+    const first = make(store);
+    await first.docs.load();
+    await first.docs.saving;
+    expect(store.saves).toBe(1);
+
+    const second = make(store);
+    const build = vi.spyOn(DocIndex, 'buildAsync');
+    try {
+      await second.docs.load();
+      expect(build).not.toHaveBeenCalled();
+    } finally {
+      build.mockRestore();
+    }
+    expect(second.logger.has('info', 'docs index restored')).toBe(true);
+    const q = { query: 'secure context' };
+    expect(second.docs.search(q)).toEqual(first.docs.search(q));
+    expect(second.docs.status().indexBuiltAt).toBe(first.docs.status().indexBuiltAt);
+  });
+
+  it('builds anew, and saves, when the docs changed since the saved index', async () => {
+    const store = new InMemoryIndexStore();
+    const first = make(store);
+    await first.docs.load();
+    await first.docs.saving;
+    const changed = InMemoryDocSource.of({ ...SAMPLE_DOCS, 'extra.md': '# Zeppelins\n\nAirships.' });
+    const second = make(store, changed);
+    await second.docs.load();
+    await second.docs.saving;
+    expect(second.logger.has('info', 'docs changed since the saved index')).toBe(true);
+    expect(second.docs.search({ query: 'zeppelins' }).results[0]?.id).toBe('extra#zeppelins');
+    expect(store.saves).toBe(2);
+  });
+
+  it('saves again after a refresh that changed the docs', async () => {
+    const store = new InMemoryIndexStore();
+    const { docs, source } = make(store);
+    await docs.load();
+    source.replaceWith([{ id: 'only', path: 'only.md', markdown: '# Only\n\nOne page.' }]);
+    await docs.refresh();
+    await docs.saving;
+    expect(store.saves).toBe(2);
+    const next = make(store, source);
+    await next.docs.load();
+    expect(next.logger.has('info', 'docs index restored')).toBe(true);
+    expect(next.docs.status().documents).toBe(1);
+  });
+
+  it('builds when the store cannot be read, and keeps serving when it cannot be written', async () => {
+    const store = new InMemoryIndexStore();
+    store.failLoad = new Error('disk on fire');
+    store.failSave = new Error('disk full');
+    const { docs, logger } = make(store);
+    await docs.load();
+    await docs.saving;
+    expect(logger.has('warn', 'could not restore the saved index')).toBe(true);
+    expect(logger.has('warn', 'could not save the index')).toBe(true);
+    expect(docs.search({ query: 'secure context' }).results.length).toBeGreaterThan(0);
+  });
+});
