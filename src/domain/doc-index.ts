@@ -1,3 +1,4 @@
+import { anchorTexts } from './anchor-text.js';
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { type Bm25Hit, type Bm25Options, FieldedBm25 } from './fielded-bm25.js';
 import {
@@ -7,9 +8,15 @@ import {
   SNAPSHOT_FORMAT,
   snapshotDocument,
 } from './index-snapshot.js';
-import { splitDocument } from './markdown-sections.js';
+import { type SectionLink, splitWithLinks } from './markdown-sections.js';
 import { makeSnippet } from './snippet.js';
 import { processTerm, tokenize } from './text-analysis.js';
+
+/** A document split into sections, with the links in its prose. */
+export interface SplitDocument {
+  readonly document: IndexedDocument;
+  readonly links: readonly SectionLink[];
+}
 
 export interface BuildOptions {
   /** The index this one replaces: unchanged documents reuse its sections. */
@@ -26,8 +33,8 @@ export interface SearchHit {
   readonly snippet: string;
 }
 
-type Field = 'heading' | 'path' | 'lead' | 'body';
-const FIELDS: readonly Field[] = ['heading', 'path', 'lead', 'body'];
+type Field = 'heading' | 'path' | 'lead' | 'body' | 'anchors';
+const FIELDS: readonly Field[] = ['heading', 'path', 'lead', 'body', 'anchors'];
 
 /**
  * Ranking parameters, tuned on the even-numbered questions ("dev") of eval/nodejs-questions.json
@@ -39,9 +46,12 @@ const RANKING = {
   /**
    * Field weights. `lead` is the first paragraph of prose, which in API references defines the
    * heading's name ("Returns `true` if the path exists"): questions paraphrase it. `path` is the
-   * document title and the headings above the section.
+   * document title and the headings above the section. `anchors` is what other sections say
+   * where they link to the section (anchor text, see anchorTexts).
    */
-  boost: { heading: 5, path: 2.5, lead: 7, body: 1 },
+  boost: { heading: 5, path: 2.5, lead: 7, body: 1, anchors: 1.5 },
+  /** How many distinct link contexts (anchor text) are indexed per section at most (2–4 score alike). */
+  anchorContexts: 3,
   /** BM25+ (MiniSearch's formula): term saturation k, length normalization b, per-match floor d. */
   bm25: { k: 1.2, b: 0.65, d: 0.3 },
   /** How many of the engine's results are re-ranked. */
@@ -74,15 +84,19 @@ const MEMO_MAX = 200_000;
  * The in-memory search index over one snapshot of a corpus. Immutable once built: a refresh
  * builds a new DocIndex beside the old one and swaps the reference.
  *
- * Search is BM25+ over heading / path / lead / body (FieldedBm25), then a re-rank of the best
- * results by how much of the query they cover, whether their heading or API name matches, how
- * well their document matches as a whole, and whether they are deprecated.
+ * Search is BM25+ over heading / path / lead / body / anchor text (FieldedBm25), then a re-rank of
+ * the best results by how much of the query they cover, whether their heading or API name
+ * matches, how well their document matches as a whole, and whether they are deprecated.
  */
 export class DocIndex {
   private readonly byId = new Map<string, Section>();
   private readonly docs = new Map<string, IndexedDocument>();
   /** What each document was split from, so a rebuild can tell which documents did not change. */
   private readonly sources = new Map<string, SourceDocument>();
+  /** The links in each document's prose, by document id: anchor text for the sections they target. */
+  private readonly links = new Map<string, readonly SectionLink[]>();
+  /** While building: what other sections say where they link to each section (see anchorTexts). */
+  private anchors: ReadonlyMap<string, string[]> = new Map();
   private readonly sections: Section[] = [];
   private readonly engine: FieldedBm25<Field>;
   /** Index terms of each section's own heading. */
@@ -132,6 +146,7 @@ export class DocIndex {
       path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
       lead: s.lead,
       body: withoutLead(s),
+      anchors: this.anchors.get(s.id)?.join('\n') ?? '',
     });
     this.headingTerms.push(this.headingTermsOf(s));
   }
@@ -142,6 +157,7 @@ export class DocIndex {
 
   private finish(): this {
     this.engine.seal();
+    this.anchors = new Map();
     this.memo = new Map();
     this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
     this.deprecated = markDeprecated(this.sections);
@@ -173,9 +189,16 @@ export class DocIndex {
       sliceStart = performance.now();
     };
     const distinct = unique(sources);
-    const docs = await splitAllAsync(distinct, onProgress, maybeYield, previous);
+    const split = await splitAllAsync(distinct, onProgress, maybeYield, previous);
+    const docs = split.map((d) => d.document);
     const index = new DocIndex(docs, builtAt);
     for (const s of distinct) index.sources.set(s.id, s);
+    for (const d of split) index.links.set(d.document.id, d.links);
+    index.anchors = anchorTexts(
+      docs,
+      split.flatMap((d) => d.links),
+      RANKING.anchorContexts,
+    );
     for (let i = 0; i < index.sections.length; i++) {
       index.indexSection(i);
       if (onProgress && i % 2000 === 0) onProgress(i, index.sections.length, 'indexing');
@@ -190,7 +213,7 @@ export class DocIndex {
     const documents = [...this.docs.values()].map((d) => {
       const source = this.sources.get(d.id);
       if (!source) throw new Error(`DocIndex: no source for document ${d.id}`);
-      return snapshotDocument(source, d);
+      return snapshotDocument(source, d, this.links.get(d.id) ?? []);
     });
     return {
       format: SNAPSHOT_FORMAT,
@@ -228,6 +251,7 @@ export class DocIndex {
     }
     if (index.engine.documentCount !== index.sections.length) return undefined;
     for (const s of distinct) index.sources.set(s.id, s);
+    for (const d of snapshot.documents) index.links.set(d.id, Array.isArray(d.links) ? d.links : []);
     for (const s of index.sections) index.headingTerms.push(index.headingTermsOf(s));
     return index.finish();
   }
@@ -247,7 +271,7 @@ export class DocIndex {
   }
 
   /** This index's split of a document, if the source document is the same as when it was built. */
-  unchanged(source: SourceDocument): IndexedDocument | undefined {
+  unchanged(source: SourceDocument): SplitDocument | undefined {
     const before = this.sources.get(source.id);
     if (
       !before ||
@@ -257,7 +281,9 @@ export class DocIndex {
       before.url !== source.url
     )
       return undefined;
-    return this.docs.get(source.id);
+    const document = this.docs.get(source.id);
+    const links = this.links.get(source.id);
+    return document && links ? { document, links } : undefined;
   }
 
   get documentCount(): number {
@@ -417,14 +443,14 @@ async function splitAllAsync(
   maybeYield: () => Promise<void>,
   previous: DocIndex | undefined,
 ) {
-  const docs: IndexedDocument[] = [];
+  const docs: SplitDocument[] = [];
   for (const s of sources) {
-    docs.push(previous?.unchanged(s) ?? splitDocument(s));
+    docs.push(previous?.unchanged(s) ?? splitWithLinks(s));
     if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length, 'splitting');
     await maybeYield();
   }
   onProgress?.(sources.length, sources.length, 'splitting');
-  return docs.sort(byId);
+  return docs.sort((a, b) => byId(a.document, b.document));
 }
 
 /** First one wins: sources report their own duplicates. */

@@ -1,6 +1,6 @@
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import type { Bm25Snapshot } from './fielded-bm25.js';
-import { splitDocument } from './markdown-sections.js';
+import { type SectionLink, splitWithLinks } from './markdown-sections.js';
 import { analyze } from './text-analysis.js';
 
 /**
@@ -31,6 +31,8 @@ export interface SnapshotDocument {
   readonly title: string;
   readonly url: string;
   readonly sections: readonly SnapshotSection[];
+  /** The links in its prose (anchor text for other sections, needed again when a refresh reuses it). */
+  readonly links: readonly SectionLink[];
 }
 
 export interface SnapshotSection {
@@ -60,6 +62,8 @@ const PROBE_MARKDOWN = [
   '',
   '## Class: `AbortSignal` <!-- YAML -->',
   '',
+  'Use [`AbortSignal.timeout()`](#class-abortsignal) to give up after a while.',
+  '',
   '> Stability: 0 - Deprecated',
   '',
   '* `max_old_space_size` {integer} readFileSync createSecureContext',
@@ -76,12 +80,16 @@ let probe: string | undefined;
 export function analysisProbe(): string {
   probe ??= JSON.stringify([
     analyze(PROBE_MARKDOWN),
-    splitDocument({ id: 'probe', path: 'probe.md', markdown: PROBE_MARKDOWN }).sections,
+    splitWithLinks({ id: 'probe', path: 'probe.md', markdown: PROBE_MARKDOWN }),
   ]);
   return probe;
 }
 
-export function snapshotDocument(source: SourceDocument, doc: IndexedDocument): SnapshotDocument {
+export function snapshotDocument(
+  source: SourceDocument,
+  doc: IndexedDocument,
+  links: readonly SectionLink[],
+): SnapshotDocument {
   let cursor = 0;
   const sections = doc.sections.map((s): SnapshotSection => {
     const start = doc.markdown.indexOf(s.markdown, cursor);
@@ -106,6 +114,7 @@ export function snapshotDocument(source: SourceDocument, doc: IndexedDocument): 
     title: doc.title,
     url: doc.url,
     sections,
+    links,
   };
 }
 

@@ -93,6 +93,77 @@ interface Draft {
   plain: string[];
   lead: string[];
   leadChars: number;
+  links: Link[];
+}
+
+/** A link in a section's prose: its target as written and the sentence that contains it. */
+export interface Link {
+  readonly href: string;
+  /** The sentence around the link, link text included (plain text, at most ~2 × CONTEXT_CHARS). */
+  readonly context: string;
+}
+
+/** A link and the id of the section it is in. */
+export interface SectionLink extends Link {
+  readonly from: string;
+}
+
+/** How far a link's context reaches on each side when no sentence end comes first. */
+const CONTEXT_CHARS = 160;
+
+/** Links in the prose of a block token (paragraphs, list items, quotes, table cells). */
+function collectLinks(t: Token, out: Link[]): void {
+  switch (t.type) {
+    case 'paragraph':
+    case 'text': {
+      const tokens = (t as Tokens.Paragraph).tokens;
+      if (tokens) inlineLinks(tokens, out);
+      return;
+    }
+    case 'list':
+      for (const item of (t as Tokens.List).items) for (const c of item.tokens) collectLinks(c, out);
+      return;
+    case 'blockquote':
+      for (const c of (t as Tokens.Blockquote).tokens) collectLinks(c, out);
+      return;
+    case 'table': {
+      const tb = t as Tokens.Table;
+      for (const row of [tb.header, ...tb.rows]) for (const cell of row) inlineLinks(cell.tokens, out);
+      return;
+    }
+  }
+}
+
+const SENTENCE_END = /[.!?;](?=\s)/g;
+
+/** Collects the links of inline tokens into `out`; returns the tokens' plain text (tokensToPlain). */
+function inlineLinks(tokens: readonly Token[], out: Link[]): string {
+  let text = '';
+  const spans: { href: string; start: number; end: number }[] = [];
+  const walk = (ts: readonly Token[]) => {
+    for (const t of ts) {
+      if (t.type === 'link') {
+        const start = text.length;
+        walk((t as Tokens.Link).tokens);
+        spans.push({ href: (t as Tokens.Link).href, start, end: text.length });
+      } else if (t.type === 'strong' || t.type === 'em' || t.type === 'del') walk((t as Tokens.Em).tokens);
+      else text += tokenToPlain(t);
+    }
+  };
+  walk(tokens);
+  for (const { href, start, end } of spans) {
+    if (!href) continue;
+    const base = Math.max(0, start - CONTEXT_CHARS);
+    let from = base;
+    for (const m of text.slice(base, start).matchAll(SENTENCE_END)) from = base + m.index + 1;
+    let to = Math.min(text.length, end + CONTEXT_CHARS);
+    SENTENCE_END.lastIndex = 0;
+    const after = SENTENCE_END.exec(text.slice(end, to));
+    if (after) to = end + after.index + 1;
+    const context = text.slice(from, to).replace(/\s+/g, ' ').trim();
+    if (context) out.push({ href, context });
+  }
+  return text;
 }
 
 /** How much prose makes a section's lead (see Section.lead). */
@@ -103,9 +174,14 @@ export const LEAD_CHARS = 400;
  * that `#` lines inside fenced code are not mistaken for headings.
  */
 export function splitDocument(doc: SourceDocument): IndexedDocument {
+  return splitWithLinks(doc).document;
+}
+
+/** splitDocument, plus the links in each section's prose (see DocIndex: anchor text). */
+export function splitWithLinks(doc: SourceDocument): { document: IndexedDocument; links: SectionLink[] } {
   const tokens = new Lexer({ gfm: true }).lex(doc.markdown);
   const drafts: Draft[] = [
-    { heading: '', level: 0, headingPath: [], raw: [], plain: [], lead: [], leadChars: 0 },
+    { heading: '', level: 0, headingPath: [], raw: [], plain: [], lead: [], leadChars: 0, links: [] },
   ];
   const stack: { level: number; text: string }[] = [];
   let firstHeading: string | undefined;
@@ -125,12 +201,21 @@ export function splitDocument(doc: SourceDocument): IndexedDocument {
         plain: [],
         lead: [],
         leadChars: 0,
+        links: [],
       });
     }
     const current = drafts[drafts.length - 1] as Draft;
     current.raw.push(token.raw);
     if (token.type === 'heading') continue;
-    const text = tokenToPlain(token);
+    let text: string;
+    if (!token.raw.includes('[')) text = tokenToPlain(token);
+    else if (token.type === 'paragraph')
+      // One walk for both: the paragraph's plain text and its links.
+      text = `${inlineLinks((token as Tokens.Paragraph).tokens, current.links)}\n`;
+    else {
+      text = tokenToPlain(token);
+      collectLinks(token, current.links);
+    }
     current.plain.push(text);
     // The lead: the first paragraphs of prose (not lists, notes, tables or code).
     if (token.type === 'paragraph' && current.leadChars < LEAD_CHARS) {
@@ -146,6 +231,7 @@ export function splitDocument(doc: SourceDocument): IndexedDocument {
   const docUrl = doc.url ?? `docs://${doc.id}`;
   const used = new Map<string, number>();
   const sections: Section[] = [];
+  const links: SectionLink[] = [];
   for (const d of drafts) {
     const markdown = d.raw.join('').trim();
     if (d.level === 0 && !markdown) continue;
@@ -170,6 +256,10 @@ export function splitDocument(doc: SourceDocument): IndexedDocument {
       url: anchor ? `${docUrl}#${anchor}` : docUrl,
       order: sections.length,
     });
+    for (const l of d.links) links.push({ ...l, from: `${doc.id}#${anchor}` });
   }
-  return { id: doc.id, title, path: doc.path, url: docUrl, markdown: doc.markdown, sections };
+  return {
+    document: { id: doc.id, title, path: doc.path, url: docUrl, markdown: doc.markdown, sections },
+    links,
+  };
 }

@@ -154,3 +154,36 @@ describe('ServeDocs with an index store', () => {
     expect(docs.search({ query: 'secure context' }).results.length).toBeGreaterThan(0);
   });
 });
+
+describe('anchor text across rebuilds and restores', () => {
+  const linking = {
+    id: 'guide',
+    path: 'guide.md',
+    markdown: '# Guide\n\nTo fly a zeppelin, call [`lift()`](api.md#lift).\n',
+  };
+  const api = (extra = '') => ({
+    id: 'api',
+    path: 'api.md',
+    markdown: `# API\n\n## lift\n\nRaises the craft.${extra}\n`,
+  });
+  const firstHit = (index: DocIndex | undefined) => index?.search('zeppelin', 3)[0]?.section.id;
+
+  it('keeps the words around links when the linking document is reused or restored', async () => {
+    const built = await DocIndex.buildAsync([linking, api()], new Date(0));
+    // "zeppelin" is only in the guide's sentence that links to api#lift: anchor text finds the target.
+    expect(built.search('zeppelin', 5).map((h) => h.section.id)).toContain('api#lift');
+
+    const rebuilt = await DocIndex.buildAsync([linking, api(' Slowly.')], new Date(1), undefined, {
+      previous: built,
+    });
+    expect(rebuilt.document('guide')).toBe(built.document('guide'));
+    expect(rebuilt.search('zeppelin', 5).map((h) => h.section.id)).toContain('api#lift');
+
+    const restored = DocIndex.restore(structuredClone(rebuilt.snapshot('fp')), [linking, api(' Slowly.')]);
+    expect(firstHit(restored)).toBe(firstHit(rebuilt));
+    const afterRestore = await DocIndex.buildAsync([linking, api(' Gently.')], new Date(2), undefined, {
+      previous: restored,
+    });
+    expect(afterRestore.search('zeppelin', 5).map((h) => h.section.id)).toContain('api#lift');
+  });
+});
