@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredCertificate } from '../../src/domain/certificate.js';
 import type { CertStore } from '../../src/ports/cert-store.js';
+import { freshEach } from './fresh-each.js';
 
 export interface MadeStore {
   readonly store: CertStore;
@@ -18,15 +19,8 @@ const STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
  */
 export function runCertStoreContract(name: string, makeStore: () => Promise<MadeStore>): void {
   describe(`CertStore contract: ${name}`, () => {
-    const made: MadeStore[] = [];
-    const fresh = async () => {
-      const m = await makeStore();
-      made.push(m);
-      return m.store;
-    };
-    afterEach(async () => {
-      for (const m of made.splice(0)) await m.cleanup();
-    });
+    const make = freshEach<MadeStore>();
+    const fresh = async () => (await make(makeStore)).store;
 
     it('loads nothing for a name never saved', async () => {
       const store = await fresh();

@@ -1,5 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ChallengeResponder } from '../../src/ports/challenge-responder.js';
+import { freshEach } from './fresh-each.js';
 
 export interface MadeResponder {
   readonly responder: ChallengeResponder;
@@ -17,15 +18,8 @@ export function runChallengeResponderContract(
   makeResponder: () => Promise<MadeResponder>,
 ): void {
   describe(`ChallengeResponder contract: ${name}`, () => {
-    const made: MadeResponder[] = [];
-    const fresh = async () => {
-      const m = await makeResponder();
-      made.push(m);
-      return m;
-    };
-    afterEach(async () => {
-      for (const m of made.splice(0)) await m.cleanup();
-    });
+    const make = freshEach<MadeResponder>();
+    const fresh = () => make(makeResponder);
 
     it('serves the key authorization of a presented token', async () => {
       const { responder, answer } = await fresh();

@@ -1,6 +1,7 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DocSourceError } from '../../src/domain/errors.js';
 import type { DocSource } from '../../src/ports/doc-source.js';
+import { freshEach } from './fresh-each.js';
 
 export interface MadeSource {
   readonly source: DocSource;
@@ -28,15 +29,8 @@ export function runDocSourceContract(
   makeBroken: () => Promise<MadeSource>,
 ): void {
   describe(`DocSource contract: ${name}`, () => {
-    const made: MadeSource[] = [];
-    const track = async (p: Promise<MadeSource>) => {
-      const m = await p;
-      made.push(m);
-      return m.source;
-    };
-    afterEach(async () => {
-      for (const m of made.splice(0)) await m.cleanup();
-    });
+    const make = freshEach<MadeSource>();
+    const track = async (p: Promise<MadeSource>) => (await make(() => p)).source;
 
     it('describes where it loads from', async () => {
       const source = await track(makeSourceWithDocs(FILES));

@@ -1,8 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DocIndex } from '../../src/domain/doc-index.js';
 import type { IndexSnapshot } from '../../src/domain/index-snapshot.js';
 import type { IndexStore } from '../../src/ports/index-store.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+import { freshEach } from './fresh-each.js';
 
 export interface MadeIndexStore {
   readonly store: IndexStore;
@@ -25,15 +26,8 @@ async function snapshot(fingerprint: string): Promise<IndexSnapshot> {
  */
 export function runIndexStoreContract(name: string, makeStore: () => Promise<MadeIndexStore>): void {
   describe(`IndexStore contract: ${name}`, () => {
-    const made: MadeIndexStore[] = [];
-    const fresh = async () => {
-      const m = await makeStore();
-      made.push(m);
-      return m.store;
-    };
-    afterEach(async () => {
-      for (const m of made.splice(0)) await m.cleanup();
-    });
+    const make = freshEach<MadeIndexStore>();
+    const fresh = async () => (await make(makeStore)).store;
 
     it('has a description, since it keeps something', async () => {
       expect((await fresh()).description).toBeTruthy();

@@ -8,6 +8,15 @@ const FIELDS: Field[] = ['heading', 'path', 'lead', 'body'];
 const BOOST = { heading: 5, path: 2.5, lead: 7, body: 1 };
 const BM25 = { k: 1.2, b: 0.65, d: 0.3 };
 const WEIGHTS = { prefix: 0.3, fuzzy: 0.2 };
+const engine = () =>
+  new FieldedBm25<Field>({
+    fields: FIELDS,
+    tokenize,
+    processTerm,
+    boost: BOOST,
+    bm25: BM25,
+    weights: WEIGHTS,
+  });
 
 const WORDS = (
   'stream buffer read write file socket server client request response timeout timer process ' +
@@ -54,14 +63,7 @@ describe('FieldedBm25 scores exactly as MiniSearch does', () => {
     processTerm: (t) => processTerm(t),
   });
   mini.addAll(docs.map((d, id) => ({ id, ...d })));
-  const ours = new FieldedBm25<Field>({
-    fields: FIELDS,
-    tokenize,
-    processTerm,
-    boost: BOOST,
-    bm25: BM25,
-    weights: WEIGHTS,
-  });
+  const ours = engine();
   for (const d of docs) ours.add(d);
   ours.seal();
 
@@ -108,14 +110,7 @@ describe('FieldedBm25 scores exactly as MiniSearch does', () => {
   });
 
   it('refuses to add after sealing and to search before', () => {
-    const fresh = new FieldedBm25<Field>({
-      fields: FIELDS,
-      tokenize,
-      processTerm,
-      boost: BOOST,
-      bm25: BM25,
-      weights: WEIGHTS,
-    });
+    const fresh = engine();
     expect(() => fresh.search('x', { limit: 1 })).toThrow(/before seal/);
     fresh.seal();
     expect(() => fresh.add(docs[0] as Record<Field, string>)).toThrow(/after seal/);
