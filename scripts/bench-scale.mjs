@@ -18,13 +18,20 @@
 // quarter of them identifiers) through ServeDocs.search(limit 10) after --warmup others:
 // p50/p99/max, and the mean of the engine's candidate search (DocIndex's private
 // candidates(terms, 100) over the query's analyzed terms, as DocIndex.search calls it) and
-// DocIndex.search. For --persist-sizes, whether a persisted index would make start-up of an
-// unchanged corpus faster: the child v8.serializes what a restore needs (the documents and their
-// sections, FieldedBm25's typed arrays and term list, DocIndex's heading terms/names and deprecated
-// marks) to a file; a fresh child then times a stat-only freshness check of the folder, reading
-// the file, v8.deserialize and rebuilding the Maps and the SearchableMap, installs them in a real
-// DocIndex, checks its top 10 against the loaded index's, and reports its peak RSS; all against
-// the full ServeDocs.load() of the same size. --profile N re-runs size N's load under
+// DocIndex.search. For --persist-sizes, the real --index-cache path (FsIndexStore, as
+// src/app/container.ts makes it): the loading child gives ServeDocs an FsIndexStore on an empty
+// temp dir under .cache/bench-scale/tmp/ (its load is then a first start: store.load finds nothing,
+// the index is built) and holds back the background save (ServeDocs.saving is seeded with a gate)
+// until load time, peak RSS and heap after GC are taken; it then releases it and times
+// `await serve.saving` (DocIndex.snapshot + FsIndexStore.save; the longest event-loop block
+// during it), the file's size and the peak RSS after it, all before the search measurement. A
+// fresh child then times new ServeDocs(source, clock, logger, reporter, store).load() over the
+// unchanged corpus, fails unless it logged 'docs index restored', and splits it into source.load,
+// store.load, DocIndex.restore and the rest (fingerprint, log); reports its peak RSS and heap
+// after GC, and checks that the measured queries return the loaded index's top 10 (ids written to
+// a file by the loading child); all against the built first load of the same size. The gate
+// moves only when the save starts (in the server it starts as the build ends, beside serving).
+// --profile N re-runs size N's load under
 // `node --cpu-prof` and prints the top functions (self and inclusive) and time per package.
 //
 // Corpora come from scripts/gen-corpus.mjs (idempotent) in .cache/corpora/<N>/. dist/ is copied
@@ -33,15 +40,22 @@
 // Targets (10k docs): build < 10 s, peak RSS < 1 GB, search p99 < 20 ms: printed, not asserted.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { open, readdir, realpath, stat, writeFile } from 'node:fs/promises';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { basename, dirname, join, resolve } from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import v8 from 'node:v8';
-import SearchableMap from 'minisearch/SearchableMap';
 import { makeRng } from './gen-corpus.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -111,10 +125,15 @@ async function child() {
   const { TtyProgressReporter } = await imp('adapters/terminal/tty-progress-reporter.js');
   const { tokenize, processTerm } = await imp('domain/text-analysis.js');
 
+  // What ServeDocs logs ('docs indexed', 'docs index saved', ...), to check which path it took.
+  const logged = [];
   const logger = {
     debug() {},
-    info() {},
+    info(msg) {
+      logged.push(msg);
+    },
     warn(msg, fields) {
+      logged.push(msg);
       process.stderr.write(`  [child] warn ${msg} ${JSON.stringify(fields)}\n`);
     },
     error(msg, fields) {
@@ -184,10 +203,56 @@ async function child() {
     buildMs = performance.now() - s;
     return r;
   };
-  const serve = new ServeDocs(source, clock, logger, reporter);
+  // --persist: the --index-cache store, on an empty directory (the parent clears it), so this load
+  // is a first start: store.load finds no file and the index is built, then saved.
+  let store;
+  let storeLoadMs;
+  let releaseSave;
+  let snapshotMs;
+  let snapshotAt;
+  let saveStoreMs;
+  if (values.persist) {
+    const { FsIndexStore } = await imp('adapters/filesystem/fs-index-store.js');
+    store = new FsIndexStore(persistFiles(values.dir).store, appVersion(), logger);
+    const realStoreLoad = store.load.bind(store);
+    store.load = async (...a) => {
+      const s = performance.now();
+      const r = await realStoreLoad(...a);
+      storeLoadMs = performance.now() - s;
+      return r;
+    };
+    const realSave = store.save.bind(store);
+    store.save = async (...a) => {
+      const s = performance.now();
+      await realSave(...a);
+      saveStoreMs = performance.now() - s;
+    };
+    // ServeDocs.snapshot is synchronous and runs (on the event loop) just before store.save.
+    const realSnapshot = DocIndex.prototype.snapshot;
+    if (typeof realSnapshot !== 'function')
+      throw new Error('dist/domain/doc-index.js has no DocIndex#snapshot: update bench-scale.mjs');
+    DocIndex.prototype.snapshot = function (...a) {
+      snapshotAt = performance.now();
+      const r = realSnapshot.apply(this, a);
+      snapshotMs = performance.now() - snapshotAt;
+      return r;
+    };
+  }
+  const serve = new ServeDocs(source, clock, logger, reporter, store);
+  if (store) {
+    // ServeDocs chains its background save on `saving`: seeded with a gate, the save (snapshot
+    // included) starts only when released, after the load's time, peak RSS and heap are taken.
+    if (!(serve.saving instanceof Promise))
+      throw new Error('ServeDocs has no `saving` promise: update bench-scale.mjs');
+    serve.saving = new Promise((r) => {
+      releaseSave = r;
+    });
+  }
   const loadStart = performance.now();
   const index = await serve.load();
   const loadEnd = performance.now();
+  if (snapshotAt !== undefined)
+    throw new Error('the index was snapshotted before the gate was released: update bench-scale.mjs');
   if (builds !== 1)
     throw new Error(
       `ServeDocs.load() called DocIndex.buildAsync ${builds} times, not once: update bench-scale.mjs`,
@@ -228,6 +293,37 @@ async function child() {
   const emit = () => process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
   emit();
   if (values['load-only']) return;
+
+  // ---- --persist: the background save of the built index, timed alone (before the searches)
+  if (store) {
+    const p = { storeLoadMs, error: 'not finished' };
+    out.persist = p;
+    emit();
+    if (!logged.includes('docs indexed'))
+      throw new Error(
+        `the loading child did not build (logged: ${logged.join('; ')}): update bench-scale.mjs`,
+      );
+    const delay = monitorEventLoopDelay({ resolution: 5 });
+    delay.enable();
+    const s = performance.now();
+    releaseSave();
+    await serve.saving;
+    p.saveMs = performance.now() - s;
+    delay.disable();
+    p.snapshotMs = snapshotMs;
+    p.storeSaveMs = saveStoreMs;
+    p.maxEventLoopBlockMs = delay.max / 1e6;
+    if (!logged.includes('docs index saved'))
+      throw new Error(`ServeDocs did not save the index (logged: ${logged.join('; ')})`);
+    const storeDir = persistFiles(values.dir).store;
+    const files = readdirSync(storeDir);
+    if (files.length !== 1) throw new Error(`the index store holds ${files.join(', ')}, not one file`);
+    p.file = files[0];
+    p.fileMB = statSync(join(storeDir, files[0])).size / 1e6; // MB as the corpus's, not MiB
+    p.maxRssAfterSaveMB = (process.resourceUsage().maxRSS * 1024) / MB;
+    delete p.error;
+    emit();
+  }
 
   // ---- search latency through ServeDocs.search (limit 10)
   const vocab = JSON.parse(readFileSync(join(dir, '.vocab.json'), 'utf8'));
@@ -305,283 +401,149 @@ async function child() {
 
   emit();
 
-  // ---- what a persisted index would save: write it here, restore it in a fresh process (parent)
-  if (values.persist) {
-    const p = {};
-    out.persist = p;
-    // Each step is named as it starts and its figures emitted as it ends: an OOM names its step.
-    const step = (name) => {
-      p.lastStep = name;
-      emit();
-      process.stderr.write(
-        `  [child] persist: ${name} (heap ${(process.memoryUsage().heapUsed / MB).toFixed(0)} MB)\n`,
-      );
-    };
-    const files = persistFiles(docCount);
-    mkdirSync(dirname(files.state), { recursive: true });
-    try {
-      // What the restored index must answer: the loaded index's top 10 for every measured query.
-      step('expected results');
-      const expected = measured.map(({ q }) => ({ q, ids: index.search(q, 10).map((h) => h.section.id) }));
-      await writeFile(files.expected, JSON.stringify(expected));
-      // The folder's stat signature, stored with the index (a restore compares it; off the start-up path).
-      step('stat signature');
-      let s = performance.now();
-      const signature = await statSignature(dir);
-      p.statMs = performance.now() - s;
-      step('collect state');
-      s = performance.now();
-      const state = persistedState(index, serve, signature);
-      p.collectMs = performance.now() - s;
-      step('v8.serialize');
-      s = performance.now();
-      const buf = v8.serialize(state);
-      p.serializeMs = performance.now() - s;
-      p.fileMB = buf.length / 1e6;
-      p.parts = state.sizes;
-      step('write file');
-      s = performance.now();
-      await writeFile(files.state, buf);
-      p.writeFileMs = performance.now() - s;
-      p.writeMs = p.collectMs + p.serializeMs + p.writeFileMs;
-      p.lastStep = 'done';
-    } catch (e) {
-      p.error = `${e.name}: ${e.message}`;
-    }
+  // ---- --persist: what the restored index must answer: this index's top 10 for the measured queries
+  if (store) {
+    const expected = measured.map(({ q }) => ({ q, top: topOf(serve, q) }));
+    await writeFile(persistFiles(values.dir).expected, JSON.stringify(expected));
   }
   process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
 }
 
-function persistFiles(n) {
+/** The index store's directory and the expected results, per corpus (.cache/corpora/<N>). */
+function persistFiles(corpusDir) {
   const tmp = join(WORK, 'tmp');
-  return { state: join(tmp, `index-${n}.v8`), expected: join(tmp, `expected-${n}.json`) };
+  const n = basename(corpusDir);
+  return { store: join(tmp, `index-store-${n}`), expected: join(tmp, `expected-${n}.json`) };
 }
 
+/** What the store is keyed by in the server: its version (container.ts: FsIndexStore(dir, VERSION)). */
+function appVersion() {
+  return JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+}
+
+/** ServeDocs.search's top 10 as [id, score] pairs. */
+function topOf(serve, q) {
+  return serve.search({ query: q, limit: 10 }).results.map((r) => [r.id, r.score]);
+}
+
+// ================================================================ restore child: a restart
 /**
- * Everything a restored DocIndex needs that the build computed: the documents with their sections
- * (DocIndex's docs, byId and sections all point at these), FieldedBm25's sealed typed arrays and
- * term list (termIds and the dictionary are rebuilt from the list), and the per-section heading
- * terms (as arrays), heading names and deprecated marks. Reads private fields (plain properties at
- * run time) and fails loudly if the engine's layout changed. Since bbb29c9 also the documents'
- * sources (DocIndex.sources, for a refresh that reuses unchanged splits), without their Markdown.
- */
-function persistedState(index, serve, signature) {
-  const e = index.engine;
-  const typed = {
-    offsets: [e.offsets, Int32Array],
-    postingDocs: [e.postingDocs, Int32Array],
-    postingTfs: [e.postingTfs, Uint16Array],
-    fieldDf: [e.fieldDf, Int32Array],
-    fieldLengths: [e.fieldLengths?.data, Int32Array],
-    avgFieldLength: [e.avgFieldLength, Float64Array],
-  };
-  for (const [name, [value, type]] of Object.entries(typed))
-    if (!(value instanceof type))
-      throw new Error(`engine.${name} is not a ${type.name}: FieldedBm25 changed, update bench-scale.mjs`);
-  if (!e.sealed || !Array.isArray(e.termList) || !Array.isArray(index.headingTerms))
-    throw new Error('DocIndex/FieldedBm25 state is not what bench-scale.mjs expects: update it');
-  // A view on a larger buffer would serialize only its bytes, but say so if the layout assumption breaks.
-  if (e.fieldLengths.data.length !== e.docCount * e.fieldCount)
-    throw new Error('engine.fieldLengths.data is not exactly documents × fields: update bench-scale.mjs');
-  const engine = { docCount: e.docCount, termList: e.termList };
-  for (const [name, [value]] of Object.entries(typed)) engine[name] = value;
-  const sizes = {};
-  for (const [name, [value]] of Object.entries(typed)) sizes[name] = value.byteLength / 1e6;
-  // Since bbb29c9 DocIndex keeps each document's source (id, path, title, url, Markdown) so a refresh
-  // can reuse unchanged splits: stored without the Markdown, which is the document's own string.
-  let sources;
-  if (index.sources instanceof Map) {
-    sources = [];
-    for (const src of index.sources.values()) {
-      const { id, path, title, url, markdown } = src;
-      const same = index.docs.get(id)?.markdown === markdown;
-      sources.push(same ? { id, path, title, url } : { id, path, title, url, markdown });
-    }
-  }
-  // Where the file's bytes come from: the text is held several times (document, section Markdown,
-  // plain text, lead), and v8.serialize writes every string out, shared or not.
-  const chars = { documentMarkdown: 0, sectionMarkdown: 0, plain: 0, lead: 0 };
-  for (const d of index.docs.values()) {
-    chars.documentMarkdown += d.markdown.length;
-    for (const sec of d.sections) {
-      chars.sectionMarkdown += sec.markdown.length;
-      chars.plain += sec.plain.length;
-      chars.lead += sec.lead.length;
-    }
-  }
-  return {
-    builtAt: index.builtAt,
-    fingerprint: serve.fingerprint,
-    signature,
-    documents: index.documents(),
-    engine,
-    headingTerms: index.headingTerms.map((set) => [...set]),
-    headingNames: index.headingNames,
-    deprecated: index.deprecated,
-    sources,
-    sizes: {
-      typedArraysMB: Object.values(sizes).reduce((a, b) => a + b, 0),
-      terms: e.termList.length,
-      textMB: Object.fromEntries(Object.entries(chars).map(([k, v]) => [k, v / 1e6])),
-    },
-  };
-}
-
-/**
- * A stat-only freshness check: the files FsMarkdownDocSource would read (same filter), stat'ed 32
- * at a time as it reads them, hashed by relative path, size and mtime. No file is read.
- */
-async function statSignature(dir) {
-  const root = await realpath(dir);
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
-  const files = entries
-    .filter((e) => (e.isFile() || e.isSymbolicLink()) && /\.(md|mdx|markdown)$/i.test(e.name))
-    .map((e) => join(e.parentPath, e.name))
-    .filter(
-      (f) =>
-        !relative(root, f)
-          .split(sep)
-          .some((part) => part.startsWith('.') || part === 'node_modules'),
-    )
-    .sort();
-  const stats = new Array(files.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < files.length) {
-      const i = next++;
-      stats[i] = await stat(files[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: 32 }, worker));
-  const h = createHash('sha256');
-  for (let i = 0; i < files.length; i++)
-    h.update(`${relative(root, files[i])}\0${stats[i].size}\0${stats[i].mtimeMs}\n`);
-  return { files: files.length, hash: h.digest('hex') };
-}
-
-/** A whole file into one Buffer: fs.readFile refuses files over 2 GiB. */
-async function readWhole(path) {
-  const fh = await open(path, 'r');
-  try {
-    const { size } = await fh.stat();
-    const buf = Buffer.allocUnsafe(size);
-    for (let at = 0; at < size; ) {
-      const { bytesRead } = await fh.read(buf, at, Math.min(size - at, 2 ** 30), at);
-      if (!bytesRead) throw new Error(`${path}: file shrank while reading`);
-      at += bytesRead;
-    }
-    return buf;
-  } finally {
-    await fh.close();
-  }
-}
-
-// ================================================================ restore child: persisted start-up
-/**
- * Start-up from the persisted index in a fresh process (so its peak RSS is its own): freshness
- * check, read, deserialize, then everything the build made that the file does not hold: the typed
- * arrays copied out of the file's buffer (v8.deserialize returns views on it, which would keep the
- * whole file, strings included, alive), termIds and the prefix/fuzzy SearchableMap from the term
- * list, DocIndex's docs/byId/sections (its constructor, as the build calls it), heading-term Sets,
- * the sources Map. The result is installed in a real DocIndex and must return the loaded index's
- * top 10; afterwards (not timed) a reload of the folder checks that a refresh would reuse every split.
+ * A restart over the unchanged corpus, in a fresh process (so its peak RSS is its own): the real
+ * new ServeDocs(source, clock, logger, reporter, FsIndexStore on the loading child's directory)
+ * .load(), which must log 'docs index restored' (not build). Timed whole and split into
+ * source.load, store.load (read the file, v8.deserialize its records, copy the engine arrays) and
+ * DocIndex.restore; the rest is ServeDocs' own (fingerprint of the documents, log). Then peak
+ * RSS, heap after GC, and the loading child's top 10 for the measured queries; afterwards (not
+ * timed) a reload of the folder checks that a refresh would reuse every split.
  */
 async function restore() {
   const dist = values.dist;
   const dir = values.dir;
-  const n = Number(values.restore);
-  const files = persistFiles(n);
+  const files = persistFiles(dir);
   const out = {};
   const emit = () => process.stdout.write(`RESULT ${JSON.stringify(out)}\n`);
   await import('reflect-metadata');
   const imp = (p) => import(pathToFileURL(join(dist, p)).href);
+  const { ServeDocs } = await imp('domain/serve-docs.js');
   const { DocIndex } = await imp('domain/doc-index.js');
   const { FsMarkdownDocSource } = await imp('adapters/filesystem/fs-markdown-doc-source.js');
-  const steps = {};
-  const time = async (name, fn) => {
+  const { FsIndexStore } = await imp('adapters/filesystem/fs-index-store.js');
+  const logged = [];
+  const logger = {
+    debug() {},
+    info(msg) {
+      logged.push(msg);
+    },
+    warn(msg, fields) {
+      logged.push(msg);
+      process.stderr.write(`  [restore] warn ${msg} ${JSON.stringify(fields)}\n`);
+    },
+    error(msg, fields) {
+      this.warn(msg, fields);
+    },
+  };
+  let progressUpdates = 0;
+  const reporter = {
+    update() {
+      progressUpdates++;
+    },
+    finish() {},
+  };
+  const clock = {
+    now: () => new Date(),
+    setTimer: (ms, fn) => {
+      const t = setTimeout(fn, ms);
+      return { cancel: () => clearTimeout(t) };
+    },
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
+  const timed = (name, fn) =>
+    async function (...a) {
+      const s = performance.now();
+      const r = await fn.apply(this, a);
+      out[name] = performance.now() - s;
+      return r;
+    };
+
+  const source = new FsMarkdownDocSource(dir, logger);
+  source.load = timed('sourceMs', source.load.bind(source));
+  const store = new FsIndexStore(files.store, appVersion(), logger);
+  store.load = timed('storeLoadMs', store.load.bind(store));
+  const realRestore = DocIndex.restore;
+  if (typeof realRestore !== 'function')
+    throw new Error('dist/domain/doc-index.js has no DocIndex.restore: update bench-scale.mjs');
+  DocIndex.restore = function (...a) {
     const s = performance.now();
-    const r = await fn();
-    steps[name] = performance.now() - s;
-    out.steps = steps;
-    emit();
+    const r = realRestore.apply(this, a);
+    out.restoreMs = performance.now() - s;
     return r;
   };
+  let builds = 0;
+  const realBuild = DocIndex.buildAsync;
+  DocIndex.buildAsync = function (...a) {
+    builds++;
+    return realBuild.apply(this, a);
+  };
 
-  const signature = await time('statCheck', () => statSignature(dir));
-  let buf = await time('read', () => readWhole(files.state));
-  out.fileMB = buf.length / 1e6;
-  let state = await time('deserialize', () => v8.deserialize(buf));
-  buf = undefined;
-  out.fresh = signature.hash === state.signature.hash && signature.files === state.signature.files;
-  const e = state.engine;
-  await time('copyArrays', () => {
-    for (const k of ['offsets', 'postingDocs', 'postingTfs', 'fieldDf', 'fieldLengths', 'avgFieldLength'])
-      e[k] = e[k].slice();
-  });
-  const termIds = await time('termIds', () => {
-    const m = new Map();
-    for (let t = 0; t < e.termList.length; t++) m.set(e.termList[t], t);
-    return m;
-  });
-  const dictionary = await time('dictionary', () => {
-    const d = new SearchableMap();
-    for (let t = 0; t < e.termList.length; t++) d.set(e.termList[t], t);
-    return d;
-  });
-  // DocIndex's constructor fills docs, byId and sections from the documents (and makes an empty
-  // engine, which gets the restored arrays below): the same code the build runs.
-  const index = await time('sections', () => new DocIndex(state.documents, new Date(state.builtAt)));
-  const headingTerms = await time('headingSets', () => state.headingTerms.map((a) => new Set(a)));
-  const sources =
-    state.sources &&
-    (await time('sourcesMap', () => {
-      const m = new Map();
-      for (const src of state.sources)
-        m.set(
-          src.id,
-          src.markdown === undefined ? { ...src, markdown: index.docs.get(src.id).markdown } : src,
-        );
-      return m;
-    }));
-  await time('install', () => {
-    const engine = index.engine;
-    Object.assign(engine, {
-      termList: e.termList,
-      termIds,
-      dictionary,
-      docCount: e.docCount,
-      offsets: e.offsets,
-      postingDocs: e.postingDocs,
-      postingTfs: e.postingTfs,
-      fieldDf: e.fieldDf,
-      avgFieldLength: e.avgFieldLength,
-      scores: new Float64Array(e.docCount),
-      matched: new Uint32Array(e.docCount),
-      touched: new Int32Array(e.docCount),
-      sealed: true,
-    });
-    engine.fieldLengths.data = e.fieldLengths;
-    engine.fieldLengths.length = e.fieldLengths.length;
-    Object.assign(index, { headingTerms, headingNames: state.headingNames, deprecated: state.deprecated });
-    if (sources) index.sources = sources;
-  });
-  state = undefined;
-  out.totalMs = Object.values(steps).reduce((a, b) => a + b, 0);
+  const serve = new ServeDocs(source, clock, logger, reporter, store);
+  const s = performance.now();
+  const index = await serve.load();
+  out.totalMs = performance.now() - s;
   out.maxRssMB = (process.resourceUsage().maxRSS * 1024) / MB;
+  out.restored = logged.includes('docs index restored');
+  out.logged = logged;
+  out.progressUpdates = progressUpdates;
+  emit();
+  if (!out.restored || builds !== 0)
+    throw new Error(
+      `the restart did not restore the saved index (buildAsync called ${builds} times; logged: ${logged.join('; ')})`,
+    );
+  out.otherMs = out.totalMs - out.sourceMs - out.storeLoadMs - out.restoreMs;
   globalThis.gc?.();
   globalThis.gc?.();
   out.heapAfterGcMB = process.memoryUsage().heapUsed / MB;
   out.rssAfterGcMB = process.memoryUsage().rss / MB;
   out.sections = index.sectionCount;
+  out.loadavg = os.loadavg()[0];
   emit();
   const expected = JSON.parse(readFileSync(files.expected, 'utf8'));
-  let same = 0;
-  for (const { q, ids } of expected) {
-    const got = index.search(q, 10).map((h) => h.section.id);
-    if (got.length === ids.length && got.every((id, i) => id === ids[i])) same++;
+  let sameIds = 0;
+  let sameScores = 0;
+  const differ = [];
+  for (const { q, top } of expected) {
+    const got = topOf(serve, q);
+    const ids = got.length === top.length && got.every(([id], i) => id === top[i][0]);
+    if (ids) sameIds++;
+    else if (differ.length < 3) differ.push(q);
+    if (ids && got.every(([, score], i) => score === top[i][1])) sameScores++;
   }
-  out.sameResults = `${same}/${expected.length}`;
+  out.sameResults = `${sameIds}/${expected.length}`;
+  out.sameScores = `${sameScores}/${expected.length}`;
   emit();
+  if (sameIds !== expected.length)
+    throw new Error(
+      `the restored index answers ${expected.length - sameIds} of ${expected.length} queries differently, e.g. ${differ.map((q) => `"${q}"`).join(', ')}`,
+    );
   // After the measurements: would a refresh after this restore reuse every split (DocIndex.unchanged)?
   if (typeof index.unchanged === 'function') {
     const silent = { debug() {}, info() {}, warn() {}, error() {} };
@@ -669,16 +631,20 @@ async function parent() {
     ];
     if (persistSizes.has(n)) args.push('--persist');
     console.log(`\n== ${n} docs: fresh child (load, search${persistSizes.has(n) ? ', persist' : ''})`);
+    // An empty index store: the loading child's start must build, not restore a stale file.
+    rmSync(join(WORK, 'tmp'), { recursive: true, force: true });
     const r = await runChild(args, [], timeoutMs, maxRssMB);
-    if (r.persist && existsSync(persistFiles(n).state)) {
-      console.log(`   restoring the persisted index of ${n} docs in a fresh child`);
+    if (r.persist && !r.persist.error && existsSync(persistFiles(dir).expected)) {
+      console.log(`   restarting over the same ${n} docs with the saved index, in a fresh child`);
       r.restore = await runChild(
         ['--dir', dir, '--dist', dist, '--restore', String(n)],
         [],
         timeoutMs,
         maxRssMB,
       );
-    }
+      if (r.restore.error || r.restore.failure)
+        console.log(`   RESTART FAILED: ${r.restore.error ?? r.restore.failure}`);
+    } else if (r.persist) console.log(`   the save failed: ${r.persist.error ?? r.failure ?? r.error}`);
     rmSync(join(WORK, 'tmp'), { recursive: true, force: true });
     results.push({ n, ...r });
     if (r.error) console.log(`   ${r.error}`);
@@ -906,67 +872,60 @@ function report(results, profile) {
 
   const ps = ok.filter((r) => r.persist);
   if (ps.length) {
+    console.log('\n== --index-cache (FsIndexStore; times in seconds, memory in MB)');
     console.log(
-      '\n== Persisted index (v8.serialize of documents+sections, engine arrays+term list, heading terms/names, deprecated)',
+      '   saved by the loading child after its built first start (ServeDocs.saving; before the searches):',
     );
-    console.log('   written by the loading child (after its load; off the start-up path):');
     printTable(
       [
         'docs',
         'file MB',
-        'of which arrays MB',
-        'terms',
-        'collect s',
-        'serialize s',
-        'write file s',
-        'write s',
+        'save',
+        '(snapshot()',
+        'store.save)',
+        'longest block ms',
+        'peak RSS after save',
+        'load peak RSS',
+        'store.load at 1st start ms',
       ],
-      ps.map(({ n, persist: p }) => [
+      ps.map(({ n, persist: p, maxRssMB }) => [
         String(n),
-        p.error ?? fmt(p.fileMB, 0),
-        fmt(p.parts?.typedArraysMB, 0),
-        String(p.parts?.terms ?? '-'),
-        fmt(p.collectMs / 1000, 2),
-        fmt(p.serializeMs / 1000, 2),
-        fmt(p.writeFileMs / 1000, 2),
-        fmt(p.writeMs / 1000, 2),
+        p.error ?? fmt(p.fileMB, 1),
+        fmt(p.saveMs / 1000, 2),
+        fmt(p.snapshotMs / 1000, 2),
+        fmt(p.storeSaveMs / 1000, 2),
+        fmt(p.maxEventLoopBlockMs, 0),
+        fmt(p.maxRssAfterSaveMB, 0),
+        fmt(maxRssMB, 0),
+        fmt(p.storeLoadMs, 1),
       ]),
     );
-    console.log('   restored in a fresh child (s), against the full ServeDocs.load() of the loading child:');
-    const st = (x, k) => fmt((x.steps?.[k] ?? Number.NaN) / 1000, 2);
+    console.log(
+      '   restart over the unchanged corpus in a fresh child: ServeDocs.load() with the store (restored), ' +
+        'against the first start (built):',
+    );
     printTable(
       [
         'docs',
-        'stat check',
-        'read',
-        'deserialize',
-        'copy arrays',
-        'termIds',
-        'dictionary',
-        'sections',
-        'heading sets',
-        'sources',
-        'install',
-        'restore total',
-        '| full load',
+        'source.load',
+        'store.load',
+        'DocIndex.restore',
+        'other',
+        'restart (restored)',
+        '| first load (built)',
         'ratio',
         'restore RSS',
         'load RSS',
         'restore heap@GC',
         'load heap@GC',
+        'load avg',
       ],
       ps.map(({ n, restore: x = {}, loadMs, maxRssMB, heapAfterGcMB }) => [
         String(n),
-        st(x, 'statCheck'),
-        st(x, 'read'),
-        st(x, 'deserialize'),
-        st(x, 'copyArrays'),
-        st(x, 'termIds'),
-        st(x, 'dictionary'),
-        st(x, 'sections'),
-        st(x, 'headingSets'),
-        st(x, 'sourcesMap'),
-        st(x, 'install'),
+        fmt(x.sourceMs / 1000, 2),
+        fmt(x.storeLoadMs / 1000, 2),
+        fmt(x.restoreMs / 1000, 2),
+        fmt(x.otherMs / 1000, 2),
         fmt(x.totalMs / 1000, 2),
         `| ${fmt(loadMs / 1000, 2)}`,
         `${fmt(x.totalMs / loadMs, 2)} (${fmt(loadMs / x.totalMs, 1)}x faster)`,
@@ -974,39 +933,31 @@ function report(results, profile) {
         fmt(maxRssMB, 0),
         fmt(x.heapAfterGcMB, 0),
         fmt(heapAfterGcMB, 0),
+        fmt(x.loadavg, 2),
       ]),
     );
     for (const r of ps) {
-      if (r.persist.lastStep !== 'done')
-        console.log(
-          `   ${r.n}: the writer stopped during ${r.persist.lastStep}; ${r.persist.error ?? r.failure ?? ''}`,
-        );
+      if (r.persist.error) console.log(`   ${r.n}: the save: ${r.persist.error}; ${r.failure ?? ''}`);
       if (r.restore?.failure || r.restore?.error)
-        console.log(`   ${r.n}: the restore child: ${r.restore.failure ?? r.restore.error}`);
+        console.log(`   ${r.n}: the restart FAILED: ${r.restore.failure ?? r.restore.error}`);
     }
     console.log(
-      '   stat check = readdir + stat of every Markdown file (no reads), which a restore must still do; ' +
-        "sections = new DocIndex(documents): its docs/byId/sections; RSS = the child's resourceUsage().maxRSS " +
-        '(the restore child sampled from /proc by the parent: ' +
+      "   save = from releasing ServeDocs' background save to `await serve.saving` (snapshot() is synchronous, " +
+        'store.save writes V8 records to a temp file, fsyncs and renames); longest block = the longest event-loop ' +
+        'stall during it (a query arriving then waits that long); other = fingerprint + log; ' +
+        "RSS = the child's resourceUsage().maxRSS (the restart child sampled from /proc by the parent: " +
         `${ps.map((r) => `${r.n}: ${fmt(r.restore?.sampledPeakMB, 0)} MB`).join(', ')})`,
     );
     console.log(
-      `   restored index: fresh (stat signature unchanged), same top 10 as the loaded one, splits a refresh would reuse: ${ps
+      `   restart: logged 'docs index restored', same top 10 ids (and scores) as the built index, splits a refresh would reuse: ${ps
         .map(
           (r) =>
-            `${r.n}: ${r.restore?.fresh ? 'fresh' : 'NOT fresh'}, ${r.restore?.sameResults ?? '-'}, ${r.restore?.reusable ?? '-'}`,
+            `${r.n}: ${r.restore?.restored ? 'restored' : 'NOT restored'}, ${r.restore?.sameResults ?? '-'} (${r.restore?.sameScores ?? '-'}), ${r.restore?.reusable ?? '-'}`,
         )
-        .join('; ')}`,
+        .join(
+          '; ',
+        )}; restore RSS after GC ${ps.map((r) => `${r.n}: ${fmt(r.restore?.rssAfterGcMB, 0)} MB`).join(', ')}`,
     );
-    for (const { n, persist: p, restore: x = {} } of ps) {
-      const t = p.parts?.textMB;
-      if (t)
-        console.log(
-          `   ${n}: the file holds the text several times (M chars): documents' Markdown ${fmt(t.documentMarkdown, 0)}, ` +
-            `sections' Markdown ${fmt(t.sectionMarkdown, 0)}, plain ${fmt(t.plain, 0)}, lead ${fmt(t.lead, 0)}; ` +
-            `restore RSS after GC ${fmt(x.rssAfterGcMB, 0)} MB (the peak holds the whole file buffer and the deserialized heap at once)`,
-        );
-    }
   }
 
   if (profile?.summary) {
