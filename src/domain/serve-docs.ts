@@ -10,6 +10,8 @@ import { DocNotFoundError, InvalidQueryError } from './errors.js';
 import { pageText } from './paging.js';
 
 const INDEXING = 'indexing';
+/** How long after a build its index is saved (see persist). */
+export const SAVE_DELAY_MS = 1000;
 const SILENT_PROGRESS: ProgressReporter = { update: () => undefined, finish: () => undefined };
 
 /** ~5k tokens: far below Claude Code's 25k-token limit on a tool result, yet a useful page. */
@@ -164,18 +166,24 @@ export class ServeDocs {
     }
   }
 
-  /** Saves a new index for the next start, in the background: serving does not wait for it. */
+  /**
+   * Saves a new index for the next start, in the background: serving does not wait for it. The
+   * save starts SAVE_DELAY_MS after the build, once the server is up, and is skipped when a newer
+   * index has replaced this one by then (that one is saved instead).
+   */
   private persist(index: DocIndex, fingerprint: string): void {
     if (!this.indexStore.description) return;
-    const started = performance.now();
     this.saving = this.saving
-      .then(() => this.indexStore.save(this.source.description, index.snapshot(fingerprint)))
-      .then(() =>
+      .then(() => this.clock.sleep(SAVE_DELAY_MS))
+      .then(async () => {
+        if (this.index !== index) return;
+        const started = performance.now();
+        await this.indexStore.save(this.source.description, await index.snapshot(fingerprint));
         this.logger.info('docs index saved', {
           to: this.indexStore.description,
           ms: Math.round(performance.now() - started),
-        }),
-      )
+        });
+      })
       .catch((e: Error) =>
         this.logger.warn('could not save the index; the next start builds it again', {
           to: this.indexStore.description,

@@ -58,7 +58,7 @@ export function runIndexStoreContract(name: string, makeStore: () => Promise<Mad
     it('gives back a snapshot that restores an index ranking like the original', async () => {
       const store = await fresh();
       const built = await DocIndex.buildAsync(SOURCES, new Date('2026-01-01T00:00:00Z'));
-      await store.save('/docs', built.snapshot('fp'));
+      await store.save('/docs', await built.snapshot('fp'));
       const loaded = await store.load('/docs');
       const restored = loaded && DocIndex.restore(loaded, SOURCES);
       expect(restored?.search('secure context', 3).map((h) => [h.section.id, h.score])).toEqual(

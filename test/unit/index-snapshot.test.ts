@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { DocIndex } from '../../src/domain/doc-index.js';
 import type { SourceDocument } from '../../src/domain/document.js';
 import * as snapshots from '../../src/domain/index-snapshot.js';
-import { ServeDocs } from '../../src/domain/serve-docs.js';
+import { SAVE_DELAY_MS, ServeDocs } from '../../src/domain/serve-docs.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
 import { InMemoryIndexStore } from '../fakes/in-memory-index-store.js';
@@ -21,7 +21,7 @@ const ranking = (index: DocIndex) =>
 describe('DocIndex snapshots', () => {
   it('restore an index that ranks, snippets and fetches exactly as the one saved', async () => {
     const built = await DocIndex.buildAsync(SOURCES, new Date('2026-01-01T00:00:00Z'));
-    const restored = DocIndex.restore(structuredClone(built.snapshot('fp')), SOURCES);
+    const restored = DocIndex.restore(structuredClone(await built.snapshot('fp')), SOURCES);
     if (!restored) throw new Error('not restored');
     expect(ranking(restored)).toEqual(ranking(built));
     expect(restored.builtAt.toISOString()).toBe('2026-01-01T00:00:00.000Z');
@@ -36,7 +36,7 @@ describe('DocIndex snapshots', () => {
       { id: 'win', path: 'win.md', markdown: '# Title\r\n\r\nText.\r\n\r\n## Part\r\n\r\nMore.\r\n' },
     ];
     const built = await DocIndex.buildAsync(crlf, new Date(0));
-    const snap = built.snapshot('fp');
+    const snap = await built.snapshot('fp');
     expect(snap.documents[0]?.sections.some((s) => s.markdown !== undefined)).toBe(true);
     const restored = DocIndex.restore(structuredClone(snap), crlf);
     expect(restored?.document('win')).toEqual(built.document('win'));
@@ -56,17 +56,17 @@ describe('DocIndex snapshots', () => {
     ['a document moved', (s: SourceDocument[]) => s.map((d, i) => (i ? d : { ...d, path: 'elsewhere.md' }))],
   ])('refuses to restore over other documents: %s', async (_, change) => {
     const built = await DocIndex.buildAsync(SOURCES, new Date(0));
-    expect(DocIndex.restore(built.snapshot('fp'), change(SOURCES))).toBeUndefined();
+    expect(DocIndex.restore(await built.snapshot('fp'), change(SOURCES))).toBeUndefined();
   });
 
   it('refuses a snapshot of another format or from code that analyzes text differently', async () => {
-    const snap = (await DocIndex.buildAsync(SOURCES, new Date(0))).snapshot('fp');
+    const snap = await (await DocIndex.buildAsync(SOURCES, new Date(0))).snapshot('fp');
     expect(DocIndex.restore({ ...snap, format: snap.format + 1 }, SOURCES)).toBeUndefined();
     expect(DocIndex.restore({ ...snap, probe: `${snap.probe} ` }, SOURCES)).toBeUndefined();
   });
 
   it('refuses engine arrays that do not fit together rather than scoring wrongly', async () => {
-    const snap = (await DocIndex.buildAsync(SOURCES, new Date(0))).snapshot('fp');
+    const snap = await (await DocIndex.buildAsync(SOURCES, new Date(0))).snapshot('fp');
     const engine = { ...snap.engine, postingTfs: snap.engine.postingTfs.subarray(1) };
     expect(DocIndex.restore({ ...snap, engine }, SOURCES)).toBeUndefined();
     const fewer = { ...snap.engine, terms: snap.engine.terms.slice(1) };
@@ -83,21 +83,31 @@ describe('DocIndex snapshots', () => {
 describe('ServeDocs with an index store', () => {
   const make = (store: InMemoryIndexStore, source = InMemoryDocSource.of(SAMPLE_DOCS)) => {
     const logger = new MemoryLogger();
-    const docs = new ServeDocs(
-      source,
-      new FakeClock(new Date('2026-03-04T05:06:07Z')),
-      logger,
-      undefined,
-      store,
-    );
-    return { docs, logger, source };
+    const clock = new FakeClock(new Date('2026-03-04T05:06:07Z'));
+    const docs = new ServeDocs(source, clock, logger, undefined, store);
+    /** Lets the delayed background save happen, and waits for it. */
+    const saved = async () => {
+      for (let i = 0; i < 3; i++) await clock.advance(SAVE_DELAY_MS);
+      await docs.saving;
+    };
+    return { docs, logger, source, clock, saved };
   };
+
+  it('saves only after a delay, so a start is serving before the snapshot is taken', async () => {
+    const store = new InMemoryIndexStore();
+    const { docs, clock, saved } = make(store);
+    await docs.load();
+    await clock.advance(SAVE_DELAY_MS - 1);
+    expect(store.saves).toBe(0);
+    await saved();
+    expect(store.saves).toBe(1);
+  });
 
   it('saves the built index and restores it at the next start instead of building', async () => {
     const store = new InMemoryIndexStore();
     const first = make(store);
     await first.docs.load();
-    await first.docs.saving;
+    await first.saved();
     expect(store.saves).toBe(1);
 
     const second = make(store);
@@ -118,11 +128,11 @@ describe('ServeDocs with an index store', () => {
     const store = new InMemoryIndexStore();
     const first = make(store);
     await first.docs.load();
-    await first.docs.saving;
+    await first.saved();
     const changed = InMemoryDocSource.of({ ...SAMPLE_DOCS, 'extra.md': '# Zeppelins\n\nAirships.' });
     const second = make(store, changed);
     await second.docs.load();
-    await second.docs.saving;
+    await second.saved();
     expect(second.logger.has('info', 'docs changed since the saved index')).toBe(true);
     expect(second.docs.search({ query: 'zeppelins' }).results[0]?.id).toBe('extra#zeppelins');
     expect(store.saves).toBe(2);
@@ -130,11 +140,12 @@ describe('ServeDocs with an index store', () => {
 
   it('saves again after a refresh that changed the docs', async () => {
     const store = new InMemoryIndexStore();
-    const { docs, source } = make(store);
+    const { docs, source, saved } = make(store);
     await docs.load();
+    await saved();
     source.replaceWith([{ id: 'only', path: 'only.md', markdown: '# Only\n\nOne page.' }]);
     await docs.refresh();
-    await docs.saving;
+    await saved();
     expect(store.saves).toBe(2);
     const next = make(store, source);
     await next.docs.load();
@@ -146,12 +157,28 @@ describe('ServeDocs with an index store', () => {
     const store = new InMemoryIndexStore();
     store.failLoad = new Error('disk on fire');
     store.failSave = new Error('disk full');
-    const { docs, logger } = make(store);
+    const { docs, logger, saved } = make(store);
     await docs.load();
-    await docs.saving;
+    await saved();
     expect(logger.has('warn', 'could not restore the saved index')).toBe(true);
     expect(logger.has('warn', 'could not save the index')).toBe(true);
     expect(docs.search({ query: 'secure context' }).results.length).toBeGreaterThan(0);
+  });
+});
+
+describe('ServeDocs saves of superseded indexes', () => {
+  it('skips saving an index that a refresh replaced before its save began; saves the newer one', async () => {
+    const store = new InMemoryIndexStore();
+    const source = InMemoryDocSource.of(SAMPLE_DOCS);
+    const clock = new FakeClock(new Date('2026-03-04T05:06:07Z'));
+    const docs = new ServeDocs(source, clock, new MemoryLogger(), undefined, store);
+    await docs.load();
+    source.replaceWith([{ id: 'only', path: 'only.md', markdown: '# Only\n\nOne page.' }]);
+    await docs.refresh();
+    for (let i = 0; i < 3; i++) await clock.advance(SAVE_DELAY_MS);
+    await docs.saving;
+    expect(store.saves).toBe(1);
+    expect(store.snapshots.get(source.description)?.documents.map((d) => d.id)).toEqual(['only']);
   });
 });
 
@@ -179,7 +206,10 @@ describe('anchor text across rebuilds and restores', () => {
     expect(rebuilt.document('guide')).toBe(built.document('guide'));
     expect(rebuilt.search('zeppelin', 5).map((h) => h.section.id)).toContain('api#lift');
 
-    const restored = DocIndex.restore(structuredClone(rebuilt.snapshot('fp')), [linking, api(' Slowly.')]);
+    const restored = DocIndex.restore(structuredClone(await rebuilt.snapshot('fp')), [
+      linking,
+      api(' Slowly.'),
+    ]);
     expect(firstHit(restored)).toBe(firstHit(rebuilt));
     const afterRestore = await DocIndex.buildAsync([linking, api(' Gently.')], new Date(2), undefined, {
       previous: restored,
