@@ -60,6 +60,8 @@ export interface Bm25Hit {
   readonly queryTerms: readonly string[];
 }
 
+/** Distinct terms a query is scored on (one bit each in a 32-bit match set). */
+const MAX_QUERY_TERMS = 32;
 /** MiniSearch's cap on a fuzzy edit distance. */
 const MAX_FUZZY = 6;
 /** Term frequencies are stored in 16 bits. */
@@ -352,7 +354,8 @@ export class FieldedBm25<F extends string> {
   /**
    * Ranks documents for a query: every term OR-ed, each scored per field with BM25+ times the
    * field's boost (times the prefix/fuzzy weight for derived terms), the sum multiplied by how many
-   * distinct query terms matched. Queries of up to 32 distinct terms (the rest are ignored).
+   * distinct query terms matched. A query of more than MAX_QUERY_TERMS distinct terms (a pasted
+   * paragraph) keeps its rarest ones: they carry the meaning, and a match set fits in 32 bits.
    */
   search(query: string | readonly string[], options: QueryOptions): Bm25Hit[] {
     if (!this.sealed) throw new Error('FieldedBm25: search() before seal()');
@@ -363,7 +366,14 @@ export class FieldedBm25<F extends string> {
             .flatMap((t) => this.options.processTerm(t))
             .filter(Boolean)
         : query;
-    const distinct = [...new Set(terms)].slice(0, 32);
+    let distinct = [...new Set(terms)];
+    if (distinct.length > MAX_QUERY_TERMS)
+      distinct = distinct
+        .map((t, i) => ({ t, i, df: this.documentFrequency(t) }))
+        .sort((a, b) => a.df - b.df || a.i - b.i)
+        .slice(0, MAX_QUERY_TERMS)
+        .sort((a, b) => a.i - b.i)
+        .map((x) => x.t);
     const bit = new Map(distinct.map((t, i) => [t, 1 << i] as const));
     let touchedCount = 0;
     const scoreTerm = (termId: number, weight: number, mask: number) => {

@@ -116,3 +116,17 @@ describe('FieldedBm25 scores exactly as MiniSearch does', () => {
     expect(() => fresh.add(docs[0] as Record<Field, string>)).toThrow(/after seal/);
   });
 });
+
+describe('FieldedBm25 with a very long query', () => {
+  it('scores the 32 rarest distinct terms of a pasted paragraph, so a rare word late in it still counts', () => {
+    const index = engine();
+    const common = Array.from({ length: 40 }, (_, i) => `common${String.fromCharCode(97 + (i % 26))}${i}`);
+    for (let d = 0; d < 50; d++) index.add({ heading: '', path: '', lead: '', body: common.join(' ') });
+    index.add({ heading: 'Zeppelin', path: '', lead: '', body: 'zeppelin airship' });
+    index.seal();
+    const hits = index.search([...common, 'zeppelin'].join(' '), { limit: 60 });
+    // 'zeppelin' comes 41st in the query but is the rarest term: it is kept, so its document matches.
+    expect(hits.find((h) => h.doc === 50)?.queryTerms).toEqual(['zeppelin']);
+    expect(index.search(common.join(' '), { limit: 100 })[0]?.queryTerms).toHaveLength(32);
+  });
+});
