@@ -249,6 +249,8 @@ const report = {
   latencyMs: latency,
   snippetHasQueryTerm: analyze ? { top1: snippetsWithTerm, of: snippetsChecked } : null,
   figures: table,
+  // Every question's ranks in the --misses split, to compare two rankings question by question.
+  ranks: missPool.map((r) => ({ index: r.index, section: r.section ?? null, document: r.document ?? null })),
   worstMisses: worst.map((r) => ({
     index: r.index,
     split: r.split,

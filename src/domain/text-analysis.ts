@@ -13,8 +13,18 @@ const STOP_WORDS = new Set(
 
 const WORD = /[\p{L}\p{N}_$]+/gu;
 
+/** A word and a number joined by a hyphen: `UTF-8`, `SHA-256`, `ES-2022`. */
+const HYPHENATED = /\b([A-Za-z]+)-(\d+)\b/g;
+
+/**
+ * Words of a text. A hyphenated word-number pair also yields its joined form, so "UTF-8" and
+ * "SHA-256" meet the identifiers `utf8` (`buffer.isUtf8`) and `sha256`.
+ */
 export function tokenize(text: string): string[] {
-  return text.match(WORD) ?? [];
+  const words: string[] = text.match(WORD) ?? [];
+  if (!text.includes('-')) return words;
+  for (const m of text.matchAll(HYPHENATED)) words.push(`${m[1]}${m[2]}`);
+  return words;
 }
 
 /** Split camelCase, PascalCase, snake_case and digit boundaries: `readFileSync` → read, file, sync. */

@@ -20,6 +20,12 @@ describe('text analysis', () => {
     expect(b.every((t) => a.includes(t))).toBe(true);
   });
 
+  it('joins a hyphenated word and number, so "UTF-8" meets the identifier utf8', () => {
+    expect(analyze('valid UTF-8 or SHA-256')).toEqual(expect.arrayContaining(['utf8', 'sha256', 'utf', '8']));
+    expect(analyze('buffer.isUtf8(input)')).toContain('utf8');
+    expect(analyze('read-only files')).not.toContain('readonly');
+  });
+
   it('drops stop words', () => {
     expect(analyze('how do I read the file')).toEqual(['read', 'file']);
   });
