@@ -11,20 +11,14 @@ const STOP_WORDS = new Set(
   ),
 );
 
-const WORD = /[\p{L}\p{N}_$]+/gu;
-
-/** A word and a number joined by a hyphen: `UTF-8`, `SHA-256`, `ES-2022`. */
-const HYPHENATED = /\b([A-Za-z]+)-(\d+)\b/g;
-
 /**
- * Words of a text. A hyphenated word-number pair also yields its joined form, so "UTF-8" and
- * "SHA-256" meet the identifiers `utf8` (`buffer.isUtf8`) and `sha256`.
+ * A word: letters, digits, `_` and `$`; or a word and a number joined by a hyphen (`UTF-8`,
+ * `SHA-256`), kept whole so that processTerm can also give its joined form.
  */
+const WORD = /[A-Za-z]+-\d+(?![\p{L}\p{N}_$])|[\p{L}\p{N}_$]+/gu;
+
 export function tokenize(text: string): string[] {
-  const words: string[] = text.match(WORD) ?? [];
-  if (!text.includes('-')) return words;
-  for (const m of text.matchAll(HYPHENATED)) words.push(`${m[1]}${m[2]}`);
-  return words;
+  return text.match(WORD) ?? [];
 }
 
 /** Split camelCase, PascalCase, snake_case and digit boundaries: `readFileSync` → read, file, sync. */
@@ -42,12 +36,16 @@ export function normalizeTerm(word: string): string | undefined {
   return lower.length > 3 && !/\d/.test(lower) ? stemmer(lower) : lower;
 }
 
-/** Index and query terms for one token: the whole identifier plus its parts, stemmed. */
+/**
+ * Index and query terms for one token: the whole identifier plus its parts, stemmed. A hyphenated
+ * word-number gives its joined form and its parts: "UTF-8" → utf8, utf, 8 (meeting `isUtf8`).
+ */
 export function processTerm(word: string): string[] {
   const out = new Set<string>();
-  const whole = normalizeTerm(word.replace(/^[_$]+|[_$]+$/g, ''));
+  const hyphenated = word.includes('-');
+  const whole = normalizeTerm((hyphenated ? word.replace(/-/g, '') : word).replace(/^[_$]+|[_$]+$/g, ''));
   if (whole) out.add(whole);
-  const parts = identifierParts(word);
+  const parts = hyphenated ? word.split('-') : identifierParts(word);
   if (parts.length > 1) {
     for (const p of parts) {
       const t = normalizeTerm(p);
