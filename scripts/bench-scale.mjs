@@ -177,9 +177,9 @@ async function child() {
   let sourceMs = 0;
   let docCount = 0;
   let corpusChars = 0;
-  source.load = async () => {
+  source.load = async (...args) => {
     const s = performance.now();
-    const docs = await realLoad();
+    const docs = await realLoad(...args); // with ServeDocs' reading-progress callback
     sourceMs = performance.now() - s;
     docCount = docs.length;
     for (const d of docs) corpusChars += d.markdown.length;

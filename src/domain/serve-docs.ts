@@ -119,8 +119,16 @@ export class ServeDocs {
    * the previous run. Throws DocSourceError if the source is unusable.
    */
   async load(): Promise<DocIndex> {
+    try {
+      return await this.loadOnce();
+    } finally {
+      this.progressReporter.finish(INDEXING);
+    }
+  }
+
+  private async loadOnce(): Promise<DocIndex> {
     const started = performance.now();
-    const docs = await this.source.load();
+    const docs = await this.source.load(this.readingProgress());
     const fingerprint = fingerprintOf(docs);
     const restored = await this.restore(docs, fingerprint);
     if (restored) {
@@ -197,10 +205,18 @@ export class ServeDocs {
    * it in. A failed reload (network error, malformed index) keeps the old index: never emptied.
    */
   async refresh(): Promise<{ changed: boolean; error?: string }> {
+    try {
+      return await this.refreshOnce();
+    } finally {
+      this.progressReporter.finish(INDEXING);
+    }
+  }
+
+  private async refreshOnce(): Promise<{ changed: boolean; error?: string }> {
     const started = performance.now();
     let docs: SourceDocument[];
     try {
-      docs = await this.source.load();
+      docs = await this.source.load(this.readingProgress());
     } catch (e) {
       const error = (e as Error).message;
       this.logger.warn('docs refresh failed; still serving the previous index', {
@@ -218,12 +234,9 @@ export class ServeDocs {
 
   /** Builds the new index beside the current one, then replaces the reference in one step. */
   private async swapIn(docs: SourceDocument[], fingerprint: string, started: number, what: string) {
-    let index: DocIndex;
-    try {
-      index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress(), { previous: this.index });
-    } finally {
-      this.progressReporter.finish(INDEXING);
-    }
+    const index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress(), {
+      previous: this.index,
+    });
     this.index = index;
     this.fingerprint = fingerprint;
     this.persist(index, fingerprint);
@@ -236,13 +249,18 @@ export class ServeDocs {
     return index;
   }
 
+  /** Progress of reading the source: the first stage of the indexing task. */
+  private readingProgress(): (done: number, total: number) => void {
+    return (done, total) => this.progressReporter.update(INDEXING, done, total, 'reading files');
+  }
+
   /**
    * Progress of long builds, so a 50k-document start is not silent (see ProgressReporter). One
-   * task across both phases: two phases just under the reporter's threshold are still one long job.
+   * task across its stages: stages each just under the reporter's threshold are still one long job.
    */
   private progress(): (done: number, total: number, phase: string) => void {
     return (done, total, phase) => {
-      const stage = phase === 'splitting' ? 'reading documents' : 'building the index';
+      const stage = phase === 'splitting' ? 'splitting into sections' : 'building the index';
       this.progressReporter.update(INDEXING, done, total, stage);
     };
   }

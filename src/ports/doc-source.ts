@@ -4,8 +4,11 @@ import type { SourceDocument } from '../domain/document.js';
 export interface DocSource {
   /** Human-readable origin, shown to clients as provenance ("dir:/srv/docs", "https://…/index.json"). */
   readonly description: string;
-  /** Loads every document. Throws DocSourceError naming what was wrong. */
-  load(): Promise<SourceDocument[]>;
+  /**
+   * Loads every document. Throws DocSourceError naming what was wrong. A source that reads many
+   * files says how far it got through `onProgress` (called often; the caller throttles).
+   */
+  load(onProgress?: (done: number, total: number) => void): Promise<SourceDocument[]>;
   /**
    * Calls `onChange` (debounced) when the source may have changed on its own (a watched folder or
    * file); returns a function that stops watching. Absent for sources that must be polled (URLs).

@@ -2,7 +2,7 @@
 export interface ProgressReporter {
   /**
    * Called often; implementations decide how often to show something. `stage` names the current
-   * step of a task with several ("reading documents"): the task's clock runs across its stages.
+   * step of a task with several ("reading files"): the task's clock runs across its stages.
    */
   update(task: string, done: number, total: number, stage?: string): void;
   /** The job ended (successfully or not): clear or close what was shown. */

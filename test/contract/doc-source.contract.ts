@@ -45,6 +45,15 @@ export function runDocSourceContract(
       for (const d of docs) expect(d.path).toMatch(/\S/);
     });
 
+    it('reports reading progress, if any, that ends at the number of documents', async () => {
+      const source = await track(makeSourceWithDocs(FILES));
+      const seen: [number, number][] = [];
+      const docs = await source.load((done, total) => seen.push([done, total]));
+      for (const [done, total] of seen) expect(done).toBeLessThanOrEqual(total);
+      // A source of one file (a Hugo index) may report nothing; a folder reports every file.
+      if (seen.length > 0) expect(seen.at(-1)).toEqual([docs.length, docs.length]);
+    });
+
     it('gives every document a unique, non-empty id', async () => {
       const source = await track(makeSourceWithDocs(FILES));
       const ids = (await source.load()).map((d) => d.id);

@@ -126,6 +126,18 @@ describe('FsMarkdownDocSource specifics', () => {
     for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
   });
 
+  it('reports reading progress for every file, unreadable ones included', async () => {
+    const root = await dir();
+    await writeTree(root, { 'a.md': '# A\n', 'b/c.md': '# C\n', 'd.md': '# D\n' });
+    await symlink(join(root, 'missing.md'), join(root, 'dangling.md'));
+    const seen: string[] = [];
+    const docs = await new FsMarkdownDocSource(root, new MemoryLogger()).load((done, total) =>
+      seen.push(`${done}/${total}`),
+    );
+    expect(docs).toHaveLength(3);
+    expect(seen).toEqual(['1/4', '2/4', '3/4', '4/4']);
+  });
+
   it('takes the title from front matter and strips it from the Markdown', async () => {
     const root = await dir();
     await writeTree(root, { 'page.md': '---\ntitle: Front Title\nweight: 3\n---\n# Heading\n\nBody.\n' });

@@ -39,7 +39,7 @@ export class InMemoryDocSource implements DocSource {
     this.failure = reason;
   }
 
-  async load(): Promise<SourceDocument[]> {
+  async load(onProgress?: (done: number, total: number) => void): Promise<SourceDocument[]> {
     this.loads++;
     if (this.failure) {
       const reason = this.failure;
@@ -47,6 +47,7 @@ export class InMemoryDocSource implements DocSource {
       throw new DocSourceError(this.description, reason);
     }
     if (this.docs.length === 0) throw new DocSourceError(this.description, 'no documents');
+    for (let i = 1; i <= this.docs.length; i++) onProgress?.(i, this.docs.length);
     return [...this.docs];
   }
 }

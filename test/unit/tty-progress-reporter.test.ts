@@ -56,7 +56,7 @@ describe('TtyProgressReporter', () => {
 });
 
 describe('ServeDocs progress', () => {
-  it('reports both phases as stages of one indexing task, and finishes it once', async () => {
+  it('reports reading, splitting and indexing as stages of one task, and finishes it once', async () => {
     const calls: string[] = [];
     const spy: ProgressReporter = {
       update: (task, done, total, stage) => calls.push(`update ${task} (${stage}) ${done}/${total}`),
@@ -69,10 +69,11 @@ describe('ServeDocs progress', () => {
       spy,
     );
     await docs.load();
-    const reading = calls.findIndex((c) => c.startsWith('update indexing (reading documents)'));
-    const building = calls.findIndex((c) => c.startsWith('update indexing (building the index)'));
-    expect(reading).toBeGreaterThanOrEqual(0);
-    expect(building).toBeGreaterThan(reading);
+    const stage = (name: string) => calls.findIndex((c) => c.startsWith(`update indexing (${name})`));
+    expect(stage('reading files')).toBeGreaterThanOrEqual(0);
+    expect(stage('splitting into sections')).toBeGreaterThan(stage('reading files'));
+    expect(stage('building the index')).toBeGreaterThan(stage('splitting into sections'));
+    expect(calls).toContain('update indexing (reading files) 2/2');
     expect(calls.filter((c) => c.startsWith('finish'))).toEqual(['finish indexing']);
     expect(calls.at(-1)).toBe('finish indexing');
   });
@@ -99,9 +100,9 @@ describe('ServeDocs progress', () => {
 describe('TtyProgressReporter stages', () => {
   it('names the stage and keeps one clock across stages', () => {
     const { r, logger, at } = reporter(false);
-    r.update('indexing', 0, 10, 'reading documents');
+    r.update('indexing', 0, 10, 'reading files');
     at(1500);
-    r.update('indexing', 10, 10, 'reading documents');
+    r.update('indexing', 10, 10, 'reading files');
     at(2100);
     r.update('indexing', 5, 100, 'building the index');
     expect(logger.lines.map((l) => l.msg)).toEqual(['indexing (building the index): 5/100']);
