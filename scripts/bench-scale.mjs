@@ -126,20 +126,7 @@ async function child() {
   const { tokenize, processTerm } = await imp('domain/text-analysis.js');
 
   // What ServeDocs logs ('docs indexed', 'docs index saved', ...), to check which path it took.
-  const logged = [];
-  const logger = {
-    debug() {},
-    info(msg) {
-      logged.push(msg);
-    },
-    warn(msg, fields) {
-      logged.push(msg);
-      process.stderr.write(`  [child] warn ${msg} ${JSON.stringify(fields)}\n`);
-    },
-    error(msg, fields) {
-      this.warn(msg, fields);
-    },
-  };
+  const { logged, logger } = recordingLogger('child');
   // Progress as the server shows it when stderr is not a terminal: the real reporter, its lines
   // recorded. `null`, not undefined, as the stream: undefined would take the default
   // (process.stderr when that is a TTY) and draw a bar instead of logging.
@@ -162,14 +149,7 @@ async function child() {
       ttyReporter.finish(task);
     },
   };
-  const clock = {
-    now: () => new Date(),
-    setTimer: (ms, fn) => {
-      const t = setTimeout(fn, ms);
-      return { cancel: () => clearTimeout(t) };
-    },
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  };
+  const clock = systemClock();
 
   // ---- the measured path: ServeDocs.load() over FsMarkdownDocSource, with the two phases timed
   const source = new FsMarkdownDocSource(dir, logger);
@@ -450,20 +430,7 @@ async function restore() {
   const { DocIndex } = await imp('domain/doc-index.js');
   const { FsMarkdownDocSource } = await imp('adapters/filesystem/fs-markdown-doc-source.js');
   const { FsIndexStore } = await imp('adapters/filesystem/fs-index-store.js');
-  const logged = [];
-  const logger = {
-    debug() {},
-    info(msg) {
-      logged.push(msg);
-    },
-    warn(msg, fields) {
-      logged.push(msg);
-      process.stderr.write(`  [restore] warn ${msg} ${JSON.stringify(fields)}\n`);
-    },
-    error(msg, fields) {
-      this.warn(msg, fields);
-    },
-  };
+  const { logged, logger } = recordingLogger('restore');
   let progressUpdates = 0;
   const reporter = {
     update() {
@@ -471,14 +438,7 @@ async function restore() {
     },
     finish() {},
   };
-  const clock = {
-    now: () => new Date(),
-    setTimer: (ms, fn) => {
-      const t = setTimeout(fn, ms);
-      return { cancel: () => clearTimeout(t) };
-    },
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-  };
+  const clock = systemClock();
   const timed = (name, fn) =>
     async function (...a) {
       const s = performance.now();
@@ -986,4 +946,35 @@ function printTable(head, rows) {
   const line = (cells) => `   ${cells.map((c, i) => (c ?? '').padStart(widths[i] ?? 0)).join('  ')}`;
   console.log(line(head));
   for (const r of rows) console.log(r.length === 2 ? `   ${r[0].padStart(widths[0])}  ${r[1]}` : line(r));
+}
+
+/** A Logger that records every message it gets and echoes warnings to stderr, tagged. */
+function recordingLogger(tag) {
+  const logged = [];
+  const logger = {
+    debug() {},
+    info(msg) {
+      logged.push(msg);
+    },
+    warn(msg, fields) {
+      logged.push(msg);
+      process.stderr.write(`  [${tag}] warn ${msg} ${JSON.stringify(fields)}\n`);
+    },
+    error(msg, fields) {
+      this.warn(msg, fields);
+    },
+  };
+  return { logged, logger };
+}
+
+/** The Clock port on real timers (what SystemClock does, without its capped steps). */
+function systemClock() {
+  return {
+    now: () => new Date(),
+    setTimer: (ms, fn) => {
+      const t = setTimeout(fn, ms);
+      return { cancel: () => clearTimeout(t) };
+    },
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+  };
 }
