@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import v8 from 'node:v8';
 import type { IndexSnapshot, SnapshotDocument } from '../../domain/index-snapshot.js';
@@ -44,9 +44,9 @@ export class FsIndexStore implements IndexStore {
 
   async load(source: string): Promise<IndexSnapshot | undefined> {
     const file = this.file(source);
-    let data: Buffer;
+    let handle: FileHandle;
     try {
-      data = await readFile(file);
+      handle = await open(file, 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'ENOENT')
@@ -54,8 +54,11 @@ export class FsIndexStore implements IndexStore {
       return undefined;
     }
     try {
-      const records = readRecords(data);
-      const header = records.next().value as Header | undefined;
+      // Record by record: no buffer of the whole file (which could pass 2 GiB, and would sit in
+      // memory beside the index being restored).
+      const records = new RecordReader(handle, (await handle.stat()).size);
+      await records.magic();
+      const header = (await records.next()) as Header | undefined;
       if (!header || typeof header !== 'object') throw new Error('no header');
       if (header.app !== this.app || header.source !== source) {
         this.logger.info('index cache is from another version or source; building the index', {
@@ -64,18 +67,20 @@ export class FsIndexStore implements IndexStore {
         });
         return undefined;
       }
-      const engine = copyTypedArrays(records.next().value) as IndexSnapshot['engine'];
+      const engine = await records.next();
+      if (!engine || typeof engine !== 'object') throw new Error('the engine record is not an object');
       const documents: SnapshotDocument[] = [];
       for (let r = 2; r < header.records; r++) {
-        const chunk = records.next().value;
+        const chunk = await records.next();
         if (!Array.isArray(chunk)) throw new Error(`record ${r} is not a list of documents`);
-        documents.push(...(chunk as SnapshotDocument[]));
-        await new Promise((resolve) => setImmediate(resolve));
+        for (const d of chunk as SnapshotDocument[]) documents.push(d);
       }
-      return { ...header.meta, documents, engine };
+      return { ...header.meta, documents, engine: engine as IndexSnapshot['engine'] };
     } catch (e) {
       this.logger.warn('index cache is damaged; building the index', { file, error: (e as Error).message });
       return undefined;
+    } finally {
+      await handle.close();
     }
   }
 
@@ -114,24 +119,34 @@ async function writeRecord(handle: Awaited<ReturnType<typeof open>>, body: Buffe
   await handle.write(body);
 }
 
-function* readRecords(data: Buffer): Generator<unknown, void> {
-  if (data.length < MAGIC.length || !data.subarray(0, MAGIC.length).equals(MAGIC))
-    throw new Error('not a certdocs index file');
-  let at = MAGIC.length;
-  while (at < data.length) {
-    if (at + 4 > data.length) throw new Error('truncated record length');
-    const length = data.readUInt32BE(at);
-    at += 4;
-    if (at + length > data.length) throw new Error('truncated record');
-    yield v8.deserialize(data.subarray(at, at + length));
-    at += length;
-  }
-}
+/** Reads the file's length-prefixed V8 records in order, one buffer per record. */
+class RecordReader {
+  private at = 0;
 
-/** Typed arrays from v8.deserialize view the file's buffer: copies let the buffer go. */
-function copyTypedArrays(value: unknown): unknown {
-  if (!value || typeof value !== 'object') throw new Error('engine record is not an object');
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = ArrayBuffer.isView(v) ? (v as Int32Array).slice() : v;
-  return out;
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly size: number,
+  ) {}
+
+  async magic(): Promise<void> {
+    if (this.size < MAGIC.length || !(await this.bytes(MAGIC.length)).equals(MAGIC))
+      throw new Error('not a certdocs index file');
+  }
+
+  async next(): Promise<unknown> {
+    const length = (await this.bytes(4)).readUInt32BE(0);
+    return v8.deserialize(await this.bytes(length));
+  }
+
+  private async bytes(n: number): Promise<Buffer> {
+    if (this.at + n > this.size) throw new Error('truncated record');
+    const buf = Buffer.allocUnsafe(n);
+    for (let got = 0; got < n; ) {
+      const { bytesRead } = await this.handle.read(buf, got, n - got, this.at + got);
+      if (bytesRead === 0) throw new Error('truncated record');
+      got += bytesRead;
+    }
+    this.at += n;
+    return buf;
+  }
 }
