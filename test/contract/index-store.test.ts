@@ -92,3 +92,32 @@ describe('FsIndexStore specifics', () => {
     expect(logger.has('warn', 'damaged')).toBe(true);
   });
 });
+
+describe('FsIndexStore and unfinished saves', () => {
+  it('removes temporary files whose writer is gone, keeps those of a live writer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'certdocs-index-'));
+    try {
+      const logger = new MemoryLogger();
+      const store = new FsIndexStore(dir, '1.0.0', logger);
+      const docs = Object.entries(SAMPLE_DOCS).map(([path, markdown]) => ({ id: path, path, markdown }));
+      const snapshot = await (await DocIndex.buildAsync(docs, new Date(0))).snapshot('fp');
+      await store.save('/docs', snapshot);
+      const [file] = await readdir(dir);
+      // A dead writer (a pid far above any pid_max), this process's own pid from an earlier run,
+      // and a live writer (pid 1 always exists); plus another source's file, never touched.
+      const dead = `${file}.tmp-999999999-1`;
+      const ownEarlier = `${file}.tmp-${process.pid}-1`;
+      const live = `${file}.tmp-1-1`;
+      for (const name of [dead, ownEarlier, live, 'index-0000000000000000.v8.tmp-999999999-1'])
+        await writeFile(join(dir, name), 'partial');
+      await store.save('/docs', snapshot);
+      expect((await readdir(dir)).sort()).toEqual(
+        [file, live, 'index-0000000000000000.v8.tmp-999999999-1'].sort(),
+      );
+      expect(logger.has('info', 'unfinished index save')).toBe(true);
+      expect(await store.load('/docs')).toEqual(snapshot);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { type FileHandle, mkdir, open, rename, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { type FileHandle, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import v8 from 'node:v8';
 import type { IndexSnapshot, SnapshotDocument } from '../../domain/index-snapshot.js';
 import type { IndexStore } from '../../ports/index-store.js';
@@ -35,6 +35,24 @@ export class FsIndexStore implements IndexStore {
 
   get description(): string {
     return this.dir;
+  }
+
+  /**
+   * Temporary files of saves that never finished (the process died: a crash, an OOM kill) can be
+   * as large as the index: remove those of this source whose writer no longer runs. A save in
+   * progress in another live process on this machine is left alone.
+   */
+  private async removeAbandoned(file: string): Promise<void> {
+    const prefix = `${basename(file)}.tmp-`;
+    for (const name of await readdir(this.dir)) {
+      if (!name.startsWith(prefix)) continue;
+      const pid = Number.parseInt(name.slice(prefix.length), 10);
+      // Our own pid: left by an earlier process that had it (containers often run as pid 1), since
+      // this process saves one snapshot of a source at a time (ServeDocs chains its saves).
+      if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) continue;
+      await rm(join(this.dir, name), { force: true });
+      this.logger.info('removed the temporary file of an unfinished index save', { file: name });
+    }
   }
 
   private file(source: string): string {
@@ -87,6 +105,7 @@ export class FsIndexStore implements IndexStore {
   async save(source: string, snapshot: IndexSnapshot): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const file = this.file(source);
+    await this.removeAbandoned(file);
     const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
     const { documents, engine, ...meta } = snapshot;
     const chunks = Math.ceil(documents.length / DOCUMENTS_PER_RECORD);
@@ -109,6 +128,16 @@ export class FsIndexStore implements IndexStore {
     await handle.close();
     await rename(tmp, file);
     await syncDir(this.dir);
+  }
+}
+
+/** Whether a process with this id runs on this machine (signal 0 only checks). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
