@@ -60,7 +60,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     return {
       url,
       container,
-      stop: () => stopAll(logger, [async () => fresh.stop(), () => transport.stop(), () => docs.saving]),
+      stop: () => stopAll(logger, [async () => fresh.stop(), () => transport.stop(), () => docs.close()]),
     };
   }
 
@@ -134,8 +134,8 @@ export async function startApp(config: AppConfig, container = buildContainer(con
           await frontDoor?.stop();
           removePidFile();
         },
-        // An index being saved for the next start is finished, not left as a temporary file.
-        () => docs.saving,
+        // An index waiting to be saved for the next start is saved now, not dropped.
+        () => docs.close(),
       ]),
   };
 }

@@ -113,6 +113,17 @@ export class ServeDocs {
 
   /** The index store's last save, if one is under way (tests and shutdown wait for it). */
   saving: Promise<void> = Promise.resolve();
+  /** Aborted by close(): a save still waiting out its delay starts at once. */
+  private readonly shuttingDown = new AbortController();
+
+  /**
+   * For shutdown: a pending save is not dropped (the next start would rebuild what was just built)
+   * but started now, and awaited.
+   */
+  async close(): Promise<void> {
+    this.shuttingDown.abort();
+    await this.saving;
+  }
 
   /**
    * Loads the corpus and builds the index, or restores the index saved for this very corpus by
@@ -182,7 +193,7 @@ export class ServeDocs {
   private persist(index: DocIndex, fingerprint: string): void {
     if (!this.indexStore.description) return;
     this.saving = this.saving
-      .then(() => this.clock.sleep(SAVE_DELAY_MS))
+      .then(() => this.clock.sleep(SAVE_DELAY_MS, this.shuttingDown.signal))
       .then(async () => {
         if (this.index !== index) return;
         const started = performance.now();

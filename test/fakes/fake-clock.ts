@@ -22,6 +22,7 @@ export class FakeClock implements Clock {
 
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
       const t = this.setTimer(ms, resolve);
       signal?.addEventListener('abort', () => {
         t.cancel();

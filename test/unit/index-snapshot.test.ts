@@ -103,6 +103,14 @@ describe('ServeDocs with an index store', () => {
     expect(store.saves).toBe(1);
   });
 
+  it('saves at once on close() instead of waiting out the delay, and the save is not lost', async () => {
+    const store = new InMemoryIndexStore();
+    const { docs } = make(store);
+    await docs.load();
+    await docs.close(); // no clock.advance: the delay is cut short
+    expect(store.saves).toBe(1);
+  });
+
   it('saves the built index and restores it at the next start instead of building', async () => {
     const store = new InMemoryIndexStore();
     const first = make(store);
