@@ -10,15 +10,17 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
-import { ENTRY, ROOT } from './lib/local-server.mjs';
+import { assertBuildCurrent, ROOT } from './lib/local-server.mjs';
 
 const dir = process.argv[2];
 if (!dir || !existsSync(dir)) {
   process.stderr.write('usage: node --expose-gc scripts/bench-refresh.mjs DIR   (a folder of Markdown)\n');
   process.exit(2);
 }
-if (!existsSync(ENTRY)) {
-  process.stderr.write(`${ENTRY} does not exist: run "npm run build" first\n`);
+try {
+  assertBuildCurrent();
+} catch (e) {
+  process.stderr.write(`bench-refresh: ${e.message}\n`);
   process.exit(1);
 }
 await import('reflect-metadata');

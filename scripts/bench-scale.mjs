@@ -57,6 +57,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { makeRng } from './gen-corpus.mjs';
+import { assertBuildCurrent } from './lib/local-server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -554,6 +555,14 @@ async function parent() {
     process.exit(2);
   }
   let dist = values.dist ? resolve(values.dist) : srcDist;
+  if (!values.dist) {
+    try {
+      assertBuildCurrent();
+    } catch (e) {
+      process.stderr.write(`bench-scale: ${e.message}\n`);
+      process.exit(2);
+    }
+  }
   if (!values.dist && !values['no-snapshot']) {
     dist = join(WORK, 'dist');
     rmSync(dist, { recursive: true, force: true });

@@ -1,8 +1,9 @@
 // The built CLI as a child process on a free loopback port, for the scripts that measure it.
 // Every server started here is killed when the script exits, however it exits.
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -10,6 +11,31 @@ export const ENTRY = join(ROOT, 'dist', 'bin', 'certdocs.js');
 export const CORPORA = ['/usr/share/doc/nodejs/api', join(ROOT, '.cache', 'nodejs-api')];
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Throws unless dist/ was built from the current src/: a failed `npm run build` (tsc errors)
+ * skips the bundle step and leaves dist/bin stale, and a script would then measure old code.
+ */
+export function assertBuildCurrent() {
+  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} does not exist: run "npm run build" first`);
+  const built = statSync(ENTRY).mtimeMs;
+  let newest = { path: '', mtimeMs: 0 };
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) walk(path);
+      else {
+        const { mtimeMs } = statSync(path);
+        if (mtimeMs > newest.mtimeMs) newest = { path, mtimeMs };
+      }
+    }
+  };
+  walk(join(ROOT, 'src'));
+  if (newest.mtimeMs > built)
+    throw new Error(
+      `dist/ is older than ${relative(ROOT, newest.path)}: run "npm run build" (and check that it succeeds)`,
+    );
+}
 
 export function freePort() {
   return new Promise((res, rej) => {
@@ -52,6 +78,7 @@ export async function startLocalServer({
   onStderrLine,
   timeoutMs = 60_000,
 } = {}) {
+  assertBuildCurrent();
   const port = await freePort();
   const child = spawn(
     process.execPath,
