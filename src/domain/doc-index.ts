@@ -228,7 +228,7 @@ export class DocIndex {
     return {
       format: SNAPSHOT_FORMAT,
       fingerprint,
-      probe: analysisProbe(),
+      probe: indexProbe(),
       builtAt: this.builtAt.toISOString(),
       documents,
       engine: this.engine.snapshot(),
@@ -240,7 +240,7 @@ export class DocIndex {
    * snapshot is of another layout, from code that analyzes text differently, or of other documents.
    */
   static restore(snapshot: IndexSnapshot, sources: readonly SourceDocument[]): DocIndex | undefined {
-    if (snapshot.format !== SNAPSHOT_FORMAT || snapshot.probe !== analysisProbe()) return undefined;
+    if (snapshot.format !== SNAPSHOT_FORMAT || snapshot.probe !== indexProbe()) return undefined;
     const distinct = unique(sources);
     if (distinct.length !== snapshot.documents.length) return undefined;
     const byId = new Map(distinct.map((s) => [s.id, s]));
@@ -406,6 +406,11 @@ export class DocIndex {
     }
     return [...out].slice(0, max);
   }
+}
+
+/** What decides a snapshot's contents besides the format: analysis, splitting, and the build's own settings. */
+function indexProbe(): string {
+  return `${analysisProbe()}|fields:${FIELDS.join(',')}|anchors:${RANKING.anchorContexts}`;
 }
 
 const DOTTED = /[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+/g;
