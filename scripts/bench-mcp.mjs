@@ -10,22 +10,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { CORPORA, ENTRY, sleep, startLocalServer } from './lib/local-server.mjs';
+import { CORPORA, ENTRY, QUERIES, sleep, startLocalServer } from './lib/local-server.mjs';
 
 const WARMUP_S = 2;
 const LIMIT = 5;
-const QUERIES = [
-  'read a file line by line',
-  'keep a timer from holding the process open',
-  'createSecureContext',
-  'spawn a child process and capture its output',
-  'how to hash a password with scrypt',
-  'worker threads share memory',
-  'parse command line arguments',
-  'EventEmitter memory leak warning max listeners',
-  'stream backpressure pipeline',
-  'resolve a hostname to an IP address',
-];
 
 // ---------------------------------------------------------------- options
 function fail(message) {

@@ -24,38 +24,21 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
-import { createServer } from 'node:net';
 import os from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { tsImport } from 'tsx/esm/api';
+import { CORPORA, ENTRY, freePort, QUERIES, ROOT, sleep } from './lib/local-server.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(ROOT, 'dist', 'bin', 'certdocs.js');
 const HARNESS = join(ROOT, 'test', 'integration', 'pebble-harness.ts');
-const CORPORA = ['/usr/share/doc/nodejs/api', join(ROOT, '.cache', 'nodejs-api')];
 const DOMAIN = 'docs.example.test';
 const LOOPBACK = '127.0.0.1';
 const REQUEST_TIMEOUT_MS = 10_000;
 const HANDSHAKE_EVERY_MS = 1000;
 const SWAP_WINDOW_MS = 2000;
-const QUERIES = [
-  'read a file line by line',
-  'keep a timer from holding the process open',
-  'createSecureContext',
-  'spawn a child process and capture its output',
-  'how to hash a password with scrypt',
-  'worker threads share memory',
-  'parse command line arguments',
-  'EventEmitter memory leak warning max listeners',
-  'stream backpressure pipeline',
-  'resolve a hostname to an IP address',
-];
 
 const log = (s = '') => process.stdout.write(`${s}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // ---------------------------------------------------------------- options
 let opts;
@@ -123,18 +106,6 @@ class BenchError extends Error {}
 const fail = (message) => {
   throw new BenchError(message);
 };
-
-function freePort() {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', rej);
-    srv.listen(0, LOOPBACK, () => {
-      const { port } = srv.address();
-      srv.close(() => res(port));
-    });
-  });
-}
 
 // ---------------------------------------------------------------- server and its log
 const serverLog = {

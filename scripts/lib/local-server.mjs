@@ -12,6 +12,20 @@ export const CORPORA = ['/usr/share/doc/nodejs/api', join(ROOT, '.cache', 'nodej
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Realistic questions the load benchmarks rotate through (bench-mcp, bench-renewal). */
+export const QUERIES = [
+  'read a file line by line',
+  'keep a timer from holding the process open',
+  'createSecureContext',
+  'spawn a child process and capture its output',
+  'how to hash a password with scrypt',
+  'worker threads share memory',
+  'parse command line arguments',
+  'EventEmitter memory leak warning max listeners',
+  'stream backpressure pipeline',
+  'resolve a hostname to an IP address',
+];
+
 /**
  * Throws unless dist/ was built from the current src/: a failed `npm run build` (tsc errors)
  * skips the bundle step and leaves dist/bin stale, and a script would then measure old code.

@@ -20,6 +20,16 @@ export interface AcmeSubject {
 }
 
 /** A name no earlier test has ordered, under a suffix the CA under test accepts. */
+/** The AcmeError a promise rejects with (the test fails if it resolves or rejects otherwise). */
+export async function failure(p: Promise<unknown>): Promise<AcmeError> {
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
+  expect(e).toBeInstanceOf(AcmeError);
+  return e as AcmeError;
+}
+
 export function freshDomain(): string {
   return `t${randomBytes(5).toString('hex')}.certdocs.example.com`;
 }

@@ -6,7 +6,6 @@ import { AcmeClientAdapter } from '../../src/adapters/acme-client/acme-client-ad
 import { HonoChallengeResponder } from '../../src/adapters/hono/hono-challenge-responder.js';
 import { NodeCertificateCrypto } from '../../src/adapters/node-crypto/node-certificate-crypto.js';
 import { SystemClock } from '../../src/adapters/system/system-clock.js';
-import { AcmeError } from '../../src/domain/acme-errors.js';
 import { FakeCa } from '../fakes/fake-ca.js';
 import { FakeCertificateCrypto } from '../fakes/fake-certificate-crypto.js';
 import { FakeClock } from '../fakes/fake-clock.js';
@@ -20,6 +19,7 @@ import {
 import {
   type AcmeSubject,
   accountRequest,
+  failure,
   freshDomain,
   issue,
   runAcmeClientContract,
@@ -104,15 +104,6 @@ function pemChain(pem: string): X509Certificate[] {
   return (pem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
     (p) => new X509Certificate(p),
   );
-}
-
-async function failure(p: Promise<unknown>): Promise<AcmeError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AcmeError);
-  return e as AcmeError;
 }
 
 describe.skipIf(!PEBBLE)('Pebble', () => {

@@ -1,11 +1,12 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FsCertStore } from '../../src/adapters/filesystem/fs-cert-store.js';
 import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { runCertStoreContract } from './cert-store.contract.js';
+import { tempDirEach } from './fresh-each.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'certdocs-certstore-'));
@@ -25,15 +26,7 @@ runCertStoreContract('FsCertStore', async () => {
 });
 
 describe('FsCertStore specifics', () => {
-  const dirs: string[] = [];
-  const dir = async () => {
-    const d = await tempDir();
-    dirs.push(d);
-    return d;
-  };
-  afterEach(async () => {
-    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-  });
+  const dir = tempDirEach('certdocs-certstore-');
 
   const OLD = { certPem: 'CERT old\n', keyPem: 'KEY old\n' };
   const NEW = { certPem: 'CERT new\n', keyPem: 'KEY new\n' };

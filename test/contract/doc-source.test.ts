@@ -3,13 +3,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsMarkdownDocSource } from '../../src/adapters/filesystem/fs-markdown-doc-source.js';
 import { HugoIndexDocSource } from '../../src/adapters/hugo-index/hugo-index-doc-source.js';
 import { DocSourceError } from '../../src/domain/errors.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { type DocFiles, type MadeSource, runDocSourceContract } from './doc-source.contract.js';
+import { tempDirEach } from './fresh-each.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'certdocs-docsource-'));
@@ -116,15 +117,7 @@ runDocSourceContract(
 );
 
 describe('FsMarkdownDocSource specifics', () => {
-  const dirs: string[] = [];
-  const dir = async () => {
-    const d = await tempDir();
-    dirs.push(d);
-    return d;
-  };
-  afterEach(async () => {
-    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-  });
+  const dir = tempDirEach('certdocs-docsource-');
 
   it('reports reading progress for every file, unreadable ones included', async () => {
     const root = await dir();

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach } from 'vitest';
 
 /**
@@ -13,5 +16,17 @@ export function freshEach<T extends { cleanup(): Promise<void> }>(): (make: () =
     const m = await make();
     made.push(m);
     return m;
+  };
+}
+
+/** For a `describe`: `dir()` makes a temporary directory for the running test; all are removed after it. */
+export function tempDirEach(prefix: string): () => Promise<string> {
+  const make = freshEach<{ path: string; cleanup(): Promise<void> }>();
+  return async () => {
+    const made = await make(async () => {
+      const path = await mkdtemp(join(tmpdir(), prefix));
+      return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
+    });
+    return made.path;
   };
 }

@@ -1,12 +1,13 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { FsIndexStore } from '../../src/adapters/filesystem/fs-index-store.js';
 import { DocIndex } from '../../src/domain/doc-index.js';
 import { InMemoryIndexStore } from '../fakes/in-memory-index-store.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+import { tempDirEach } from './fresh-each.js';
 import { runIndexStoreContract } from './index-store.contract.js';
 
 runIndexStoreContract('InMemoryIndexStore', async () => ({
@@ -23,13 +24,9 @@ runIndexStoreContract('FsIndexStore', async () => {
 });
 
 describe('FsIndexStore specifics', () => {
-  const dirs: string[] = [];
-  afterEach(async () => {
-    for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
-  });
+  const tempDir = tempDirEach('certdocs-index-');
   const setup = async (version = '1.0.0') => {
-    const dir = await mkdtemp(join(tmpdir(), 'certdocs-index-'));
-    dirs.push(dir);
+    const dir = await tempDir();
     const logger = new MemoryLogger();
     return { dir, logger, store: new FsIndexStore(dir, version, logger) };
   };

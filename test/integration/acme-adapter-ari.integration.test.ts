@@ -13,10 +13,10 @@ import { AcmeClientAdapter } from '../../src/adapters/acme-client/acme-client-ad
 import { FsCertStore } from '../../src/adapters/filesystem/fs-cert-store.js';
 import { NodeCertificateCrypto } from '../../src/adapters/node-crypto/node-certificate-crypto.js';
 import { SystemClock } from '../../src/adapters/system/system-clock.js';
-import { AcmeError } from '../../src/domain/acme-errors.js';
 import type { StoredCertificate } from '../../src/domain/certificate.js';
 import { ObtainCertificate, type ObtainSettings } from '../../src/domain/obtain-certificate.js';
 import { RenewalScheduler } from '../../src/domain/renewal-scheduler.js';
+import { failure } from '../contract/acme-client.contract.js';
 import { FakeClock, hours, minutes } from '../fakes/fake-clock.js';
 import { InMemoryChallengeResponder } from '../fakes/in-memory-challenge-responder.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
@@ -73,15 +73,6 @@ const account = (more: { eab?: { kid: string; hmacKey: string } } = {}) => ({
   termsOfServiceAgreed: true,
   ...more,
 });
-
-async function failure(p: Promise<unknown>): Promise<AcmeError> {
-  const e = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  );
-  expect(e).toBeInstanceOf(AcmeError);
-  return e as AcmeError;
-}
 
 const newOrders = (s: FakeAcmeServer) =>
   s.requests.filter((r) => r.startsWith('POST /acme/new-order')).length;

@@ -125,6 +125,39 @@ export async function waitFor<T>(
   }
 }
 
+/** Arguments for a CLI that orders its certificate for DOMAIN over HTTP-01 and serves HTTPS on loopback. */
+export function acmeServeArgs(o: {
+  directoryUrl: string;
+  acmePort: number;
+  port: number;
+  certsDir: string;
+}): string[] {
+  return [
+    '--domain',
+    DOMAIN,
+    '--acme-directory',
+    o.directoryUrl,
+    '--acme-port',
+    String(o.acmePort),
+    '--port',
+    String(o.port),
+    '--host',
+    LOOPBACK,
+    '--accept-tos',
+    '--certs-dir',
+    o.certsDir,
+    '--log-level',
+    'info',
+  ];
+}
+
+/** Waits until the ACME port's /healthz answers 200: a certificate is in service. */
+export function waitCertificateInService(cli: Cli, acmePort: number, timeoutMs: number): Promise<true> {
+  return waitFor(`http://${LOOPBACK}:${acmePort}/healthz to answer 200`, timeoutMs, cli, async () =>
+    (await httpGet(acmePort, '/healthz')).status === 200 ? true : undefined,
+  );
+}
+
 // ---------------------------------------------------------------------------
 // Network helpers (all bounded by a timeout)
 // ---------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import {
+  acmeServeArgs,
   type Cli,
   collect,
   connectionRefused,
@@ -35,6 +36,7 @@ import {
   sleep,
   startCli,
   stopCli,
+  waitCertificateInService,
   waitFor,
 } from './https-helpers.js';
 import { type PebbleHarness, startPebble } from './pebble-harness.js';
@@ -61,28 +63,9 @@ describe.skipIf(Boolean(SKIP_REASON))(
     let server: Cli | undefined;
     let firstServedSerial: string;
 
-    const serverArgs = () => [
-      '--domain',
-      DOMAIN,
-      '--acme-directory',
-      directoryUrl,
-      '--acme-port',
-      String(acmePort),
-      '--port',
-      String(port),
-      '--host',
-      LOOPBACK,
-      '--accept-tos',
-      '--certs-dir',
-      certsDir,
-      '--log-level',
-      'info',
-    ];
-
+    const serverArgs = () => acmeServeArgs({ directoryUrl, acmePort, port, certsDir });
     const waitHttpsReady = (cli: Cli, timeoutMs = 20_000) =>
-      waitFor(`http://${LOOPBACK}:${acmePort}/healthz to answer 200`, timeoutMs, cli, async () =>
-        (await httpGet(acmePort, '/healthz')).status === 200 ? true : undefined,
-      );
+      waitCertificateInService(cli, acmePort, timeoutMs);
 
     beforeAll(async () => {
       tmp = await mkdtemp(path.join(os.tmpdir(), 'certdocs-https-'));

@@ -24,13 +24,12 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  acmeServeArgs,
   type Cli,
   DOMAIN,
   freePort,
-  httpGet,
   httpsGet,
   killAllClis,
-  LOOPBACK,
   logLines,
   pebbleSkipReason,
   peerCertificate,
@@ -38,6 +37,7 @@ import {
   running,
   sleep,
   startCli,
+  waitCertificateInService,
   waitFor,
 } from './https-helpers.js';
 import { type PebbleHarness, startPebble } from './pebble-harness.js';
@@ -73,28 +73,15 @@ describe.skipIf(Boolean(SKIP_REASON))(
       port = await freePort();
       const acmePort = harness.httpPort;
       cli = startCli(
-        [
-          '--domain',
-          DOMAIN,
-          '--acme-directory',
-          harness.directoryUrl,
-          '--acme-port',
-          String(acmePort),
-          '--port',
-          String(port),
-          '--host',
-          LOOPBACK,
-          '--accept-tos',
-          '--certs-dir',
-          path.join(tmp, 'certs'),
-          '--log-level',
-          'info',
-        ],
+        acmeServeArgs({
+          directoryUrl: harness.directoryUrl,
+          acmePort,
+          port,
+          certsDir: path.join(tmp, 'certs'),
+        }),
         pebbleCaPath,
       );
-      await waitFor(`http://${LOOPBACK}:${acmePort}/healthz to answer 200`, 15_000, cli, async () =>
-        (await httpGet(acmePort, '/healthz')).status === 200 ? true : undefined,
-      );
+      await waitCertificateInService(cli, acmePort, 15_000);
     });
 
     afterAll(async () => {
