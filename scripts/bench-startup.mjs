@@ -17,7 +17,7 @@
 // package pebble), `caddy`, and openssl. Every child is killed at the end, whatever happens.
 import { execFile, spawn } from 'node:child_process';
 import { accessSync, existsSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
@@ -26,9 +26,11 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { tsImport } from 'tsx/esm/api';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ENTRY = join(ROOT, 'dist', 'bin', 'certdocs.js');
+const HARNESS = join(ROOT, 'test', 'integration', 'pebble-harness.ts');
 const LOOPBACK = '127.0.0.1';
 const POLL_MS = 10;
 
@@ -233,140 +235,28 @@ async function pollUntil(child, what, deadline, probe) {
   }
 }
 
-// ---------------------------------------------------------------- Pebble (as test/integration/pebble-harness.ts)
-async function makeListenerCerts(dir) {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const p = (f) => join(dir, f);
-  await execText('openssl', [
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    p('ca.key'),
-    '-out',
-    p('ca.pem'),
-    '-days',
-    '7',
-    '-subj',
-    '/CN=certdocs bench pebble listener CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
-  await execText('openssl', [
-    'req',
-    ...ec,
-    '-keyout',
-    p('key.pem'),
-    '-out',
-    p('leaf.csr'),
-    '-subj',
-    '/CN=localhost',
-  ]);
-  await writeFile(
-    p('leaf.ext'),
-    'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' +
-      'subjectAltName=DNS:localhost,IP:127.0.0.1\n',
-  );
-  await execText('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    p('leaf.csr'),
-    '-CA',
-    p('ca.pem'),
-    '-CAkey',
-    p('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    p('cert.pem'),
-    '-days',
-    '7',
-    '-extfile',
-    p('leaf.ext'),
-  ]);
-  return { caPath: p('ca.pem'), certPath: p('cert.pem'), keyPath: p('key.pem') };
-}
-
+// ---------------------------------------------------------------- Pebble
+// The integration tests' harness (test/integration/pebble-harness.ts, loaded through tsx): Pebble
+// with PEBBLE_VA_NOSLEEP=1, PEBBLE_AUTHZREUSE=0 and no nonce rejection, and challtestsrv as its DNS.
 async function startPebble() {
-  const dir = join(TMP, 'pebble');
-  await mkdir(dir);
-  const { caPath, certPath, keyPath } = await makeListenerCerts(dir);
-  const listenerCa = await readFile(caPath, 'utf8');
-  const [listenPort, mgmtPort, httpPort, tlsPort, dnsPort, ctsMgmtPort] = await freePorts(6);
-  const cts = launch(
-    'pebble-challtestsrv',
-    [
-      '-http01',
-      '',
-      '-https01',
-      '',
-      '-tlsalpn01',
-      '',
-      '-defaultIPv4',
-      LOOPBACK,
-      '-defaultIPv6',
-      '',
-      '-dns01',
-      `${LOOPBACK}:${dnsPort}`,
-      '-management',
-      `${LOOPBACK}:${ctsMgmtPort}`,
-    ],
-    { cwd: dir },
-  );
-  const deadline = performance.now() + 15_000;
-  const tcp = (port) => () =>
-    new Promise((res) => {
-      const s = net.connect({ host: LOOPBACK, port });
-      s.once('connect', () => {
-        s.destroy();
-        res(true);
-      });
-      s.once('error', () => res(false));
+  const { startPebble: start } = await tsImport(HARNESS, import.meta.url);
+  const harness = await start({ startTimeoutMs: 15_000 });
+  const mgmt = async (path) => {
+    const r = await get(https, {
+      host: LOOPBACK,
+      port: new URL(harness.managementUrl).port,
+      path,
+      ca: harness.caCertPem,
     });
-  await pollUntil(cts, 'challtestsrv management', deadline, tcp(ctsMgmtPort));
-  await pollUntil(cts, 'challtestsrv DNS', deadline, tcp(dnsPort));
-  const config = {
-    pebble: {
-      listenAddress: `${LOOPBACK}:${listenPort}`,
-      managementListenAddress: `${LOOPBACK}:${mgmtPort}`,
-      certificate: certPath,
-      privateKey: keyPath,
-      httpPort,
-      tlsPort,
-      ocspResponderURL: '',
-      externalAccountBindingRequired: false,
-      externalAccountMACKeys: {},
-      domainBlocklist: [],
-    },
-  };
-  const configPath = join(dir, 'pebble-config.json');
-  await writeFile(configPath, JSON.stringify(config, null, 2));
-  const pebble = launch('pebble', ['-config', configPath, '-dnsserver', `${LOOPBACK}:${dnsPort}`], {
-    cwd: dir,
-    env: { ...process.env, PEBBLE_VA_NOSLEEP: '1', PEBBLE_AUTHZREUSE: '0', PEBBLE_WFE_NONCEREJECT: '0' },
-  });
-  const mgmt = (path) => get(https, { host: LOOPBACK, port: mgmtPort, path, ca: listenerCa });
-  await pollUntil(
-    pebble,
-    'Pebble directory',
-    deadline,
-    async () =>
-      (await get(https, { host: LOOPBACK, port: listenPort, path: '/dir', ca: listenerCa })).status === 200,
-  );
-  await pollUntil(pebble, 'Pebble management', deadline, async () => (await mgmt('/roots/0')).status === 200);
-  const fetchPem = async (path) => {
-    const r = await mgmt(path);
-    if (r.status !== 200) throw new Error(`GET management ${path} -> ${r.status}`);
+    if (r.status !== 200) throw new Error(`GET Pebble management ${path} -> ${r.status}`);
     return r.body;
   };
   return {
-    directoryUrl: `https://${LOOPBACK}:${listenPort}/dir`,
-    caPath,
-    httpPort,
-    issuingCa: [await fetchPem('/roots/0'), await fetchPem('/intermediates/0')],
-    procs: [pebble, cts],
+    directoryUrl: harness.directoryUrl,
+    caPath: harness.caCertPath,
+    httpPort: harness.httpPort,
+    issuingCa: [await harness.rootPem(), await mgmt('/intermediates/0')],
+    stop: () => harness.stop(),
   };
 }
 
@@ -686,6 +576,6 @@ try {
   process.stderr.write(`bench-startup: ${e.stack ?? e}\n`);
   process.exitCode = 1;
 } finally {
-  if (PEBBLE) await Promise.all(PEBBLE.procs.map((p) => stop(p, 1000)));
+  if (PEBBLE) await PEBBLE.stop();
   cleanupSync();
 }
