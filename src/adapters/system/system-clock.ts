@@ -8,17 +8,18 @@ export class SystemClock implements Clock {
     return new Date();
   }
 
+  /** Like setTimeout, `fn` is always called from a later tick, never from inside this call. */
   setTimer(ms: number, fn: () => void): Timer {
     const due = Date.now() + Math.max(0, ms);
     let handle: NodeJS.Timeout | undefined;
     let cancelled = false;
     const arm = () => {
-      const left = due - Date.now();
-      if (left <= 0) {
-        fn();
-        return;
-      }
-      handle = setTimeout(() => !cancelled && arm(), Math.min(left, MAX_STEP_MS));
+      const left = Math.max(0, due - Date.now());
+      handle = setTimeout(() => {
+        if (cancelled) return;
+        if (due - Date.now() <= 0) fn();
+        else arm();
+      }, Math.min(left, MAX_STEP_MS));
     };
     arm();
     return {
@@ -32,15 +33,16 @@ export class SystemClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const timer = this.setTimer(ms, () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      });
+      let timer: Timer | undefined;
       const onAbort = () => {
-        timer.cancel();
+        timer?.cancel();
         resolve();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      timer = this.setTimer(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      });
     });
   }
 }
