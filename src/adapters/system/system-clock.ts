@@ -13,13 +13,13 @@ export class SystemClock implements Clock {
     const due = Date.now() + Math.max(0, ms);
     let handle: NodeJS.Timeout | undefined;
     let cancelled = false;
+    const fire = () => {
+      if (cancelled) return;
+      if (due - Date.now() <= 0) fn();
+      else arm();
+    };
     const arm = () => {
-      const left = Math.max(0, due - Date.now());
-      handle = setTimeout(() => {
-        if (cancelled) return;
-        if (due - Date.now() <= 0) fn();
-        else arm();
-      }, Math.min(left, MAX_STEP_MS));
+      handle = setTimeout(fire, Math.min(Math.max(0, due - Date.now()), MAX_STEP_MS));
     };
     arm();
     return {
