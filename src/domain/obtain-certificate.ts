@@ -245,9 +245,13 @@ export class ObtainCertificate {
   private async authorizeAndFinalize(order: AcmeOrder, keyPem: string): Promise<string> {
     const cleanup: (() => Promise<void>)[] = [];
     const preferred = this.settings.challenges?.length ? this.settings.challenges : (['http-01'] as const);
+    // Made while the CA validates; awaited (and its failure reported) only once they all succeeded.
+    const csr = this.crypto.createCsr(this.settings.domains, keyPem);
+    csr.catch(() => undefined);
     try {
-      const csr = this.crypto.createCsr(this.settings.domains, keyPem);
-      await Promise.all(
+      // allSettled, not all: an authorization that fails must not start the cleanup while others
+      // are still presenting answers (theirs would stay installed).
+      const outcomes = await Promise.allSettled(
         order.authorizations
           .filter((a) => a.status !== 'valid')
           .map(async (authz) => {
@@ -264,19 +268,26 @@ export class ObtainCertificate {
               if (!this.tlsAlpn)
                 throw new AcmeError('acme.config', 'TLS-ALPN-01 is not enabled (--challenge)');
               const responder = this.tlsAlpn;
-              await responder.present(authz.domain, challenge.keyAuthorization);
               cleanup.push(() => responder.remove(authz.domain));
+              await responder.present(authz.domain, challenge.keyAuthorization);
             } else {
-              await this.responder.present(challenge.token, challenge.keyAuthorization);
               cleanup.push(() => this.responder.remove(challenge.token));
+              await this.responder.present(challenge.token, challenge.keyAuthorization);
             }
             await this.acme.acceptChallenge(challenge);
             await this.acme.waitForAuthorization(authz);
           }),
       );
+      const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+      if (failed) throw failed.reason;
       return await this.acme.finalize(order, await csr);
     } finally {
-      await Promise.all(cleanup.map((fn) => fn()));
+      const removed = await Promise.allSettled(cleanup.map((fn) => fn()));
+      for (const r of removed)
+        if (r.status === 'rejected')
+          this.logger.warn('could not remove a challenge answer', {
+            error: String(r.reason?.message ?? r.reason),
+          });
     }
   }
 }

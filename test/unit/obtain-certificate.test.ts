@@ -42,6 +42,30 @@ describe('ObtainCertificate', () => {
     expect(responder.presented).toBe(0); // challenge answers are cleaned up
   });
 
+  it('removes every challenge answer when one authorization fails while another is still presenting', async () => {
+    const { sut, ca, responder } = makeSut({ domains: ['a.example.com', 'b.example.com'] });
+    ca.failNextChallenge();
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const present = responder.present.bind(responder);
+    let calls = 0;
+    responder.present = async (token, keyAuthorization) => {
+      if (calls++ === 1) await gate; // the second domain's answer is still being put in place
+      return present(token, keyAuthorization);
+    };
+    const outcome = sut.issue().then(
+      () => 'issued',
+      (e: unknown) => e,
+    );
+    for (let i = 0; i < 50; i++) await Promise.resolve(); // the first authorization fails meanwhile
+    release();
+    expect(await outcome).toBeInstanceOf(AcmeError);
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    expect(responder.presented).toBe(0);
+  });
+
   it('reuses a sound stored certificate without contacting the CA', async () => {
     const { sut, ca } = makeSut();
     await sut.ensure();
