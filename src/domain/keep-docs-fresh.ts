@@ -51,10 +51,19 @@ export class KeepDocsFresh {
     this.running = (async () => {
       do {
         this.again = false;
-        const { changed } = await this.docs.refresh();
-        if (changed) {
-          this.logger.info('docs changed; clients notified', { source: this.source.description });
-          this.onChanged();
+        try {
+          const { changed } = await this.docs.refresh();
+          if (changed) {
+            this.logger.info('docs changed; clients notified', { source: this.source.description });
+            this.onChanged();
+          }
+        } catch (e) {
+          // A build that throws (out of memory, a bug) must not end the process: callers discard
+          // this promise (watcher, timer), and the previous index is still being served.
+          this.logger.error('docs refresh failed; still serving the previous index', {
+            source: this.source.description,
+            error: (e as Error).message,
+          });
         }
       } while (this.again && !this.stopped);
     })().finally(() => {

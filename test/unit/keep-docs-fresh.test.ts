@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { DocIndex } from '../../src/domain/doc-index.js';
 import { KeepDocsFresh } from '../../src/domain/keep-docs-fresh.js';
 import { ServeDocs } from '../../src/domain/serve-docs.js';
 import type { DocSource } from '../../src/ports/doc-source.js';
@@ -50,6 +51,23 @@ describe('ServeDocs.refresh', () => {
 });
 
 describe('KeepDocsFresh', () => {
+  it('survives a refresh whose build throws: logs it, keeps the old index, refreshes again later', async () => {
+    const source = InMemoryDocSource.of(v1);
+    const { docs, fresh, logger, notified } = await makeSut(source);
+    source.replaceWith(docsOf(v2));
+    const build = vi.spyOn(DocIndex, 'buildAsync').mockRejectedValueOnce(new Error('heap out of memory'));
+    try {
+      await expect(fresh.refreshNow()).resolves.toBeUndefined();
+    } finally {
+      build.mockRestore();
+    }
+    expect(logger.has('error', 'docs refresh failed')).toBe(true);
+    expect(docs.search({ query: 'zebras' }).results).toHaveLength(1);
+    await fresh.refreshNow();
+    expect(docs.search({ query: 'giraffes' }).results).toHaveLength(1);
+    expect(notified()).toBe(1);
+  });
+
   it('re-indexes a watched source when it changes mid-run and tells clients once', async () => {
     const source = InMemoryDocSource.of(v1);
     const { docs, fresh, notified } = await makeSut(source);
