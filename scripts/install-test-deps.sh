@@ -2,6 +2,7 @@
 # Install / locate the dependencies needed by the integration tests:
 #   - pebble + pebble-challtestsrv (Let's Encrypt test CA, Debian package `pebble`)
 #   - redis-server (used by later integration tests)
+#   - openssl (the CLI: the Pebble test harness makes its listener certificates with it)
 #   - the Node.js API markdown docs corpus (/usr/share/doc/nodejs/api/*.md)
 #
 # Idempotent: does nothing if everything is already present.
@@ -56,7 +57,7 @@ apt_update_once() {
 }
 
 # ---------------------------------------------------------------------------
-# 1. pebble, pebble-challtestsrv, redis-server
+# 1. pebble, pebble-challtestsrv, redis-server, openssl
 # ---------------------------------------------------------------------------
 missing_pkgs=()
 if ! command -v pebble >/dev/null 2>&1 || ! command -v pebble-challtestsrv >/dev/null 2>&1; then
@@ -64,6 +65,9 @@ if ! command -v pebble >/dev/null 2>&1 || ! command -v pebble-challtestsrv >/dev
 fi
 if ! command -v redis-server >/dev/null 2>&1; then
   missing_pkgs+=(redis-server)
+fi
+if ! command -v openssl >/dev/null 2>&1; then
+  missing_pkgs+=(openssl)
 fi
 
 if [ "${#missing_pkgs[@]}" -gt 0 ]; then
@@ -75,6 +79,7 @@ if [ "${#missing_pkgs[@]}" -gt 0 ]; then
     case "$p" in
       pebble) { command -v pebble >/dev/null 2>&1 && command -v pebble-challtestsrv >/dev/null 2>&1; } || still_missing+=(pebble) ;;
       redis-server) command -v redis-server >/dev/null 2>&1 || still_missing+=(redis-server) ;;
+      openssl) command -v openssl >/dev/null 2>&1 || still_missing+=(openssl) ;;
     esac
   done
   missing_pkgs=("${still_missing[@]+"${still_missing[@]}"}")
@@ -98,6 +103,9 @@ if command -v pebble >/dev/null 2>&1 && command -v pebble-challtestsrv >/dev/nul
 fi
 if command -v redis-server >/dev/null 2>&1; then
   log "redis-server: $(command -v redis-server)"
+fi
+if command -v openssl >/dev/null 2>&1; then
+  log "openssl: $(command -v openssl)"
 fi
 
 # ---------------------------------------------------------------------------

@@ -18,9 +18,10 @@ cd "$ROOT_DIR"
 DIR=".cache/pebble"
 LISTEN_PORT=14000 MGMT_PORT=15000 HTTP_PORT=5002 TLS_PORT=5001 DNS_PORT=8053 CTS_MGMT_PORT=8055
 
-for bin in pebble pebble-challtestsrv openssl; do
+for bin in pebble pebble-challtestsrv openssl curl; do
   if ! command -v "$bin" >/dev/null 2>&1; then
-    echo "error: '$bin' not found; run scripts/install-test-deps.sh (Debian package: pebble)" >&2
+    case "$bin" in pebble*) pkg=pebble ;; *) pkg="$bin" ;; esac
+    echo "error: '$bin' not found; run scripts/install-test-deps.sh (Debian package: $pkg)" >&2
     exit 1
   fi
 done
