@@ -2,7 +2,7 @@
 // Scale benchmark of the docs index (a script, not a timed test): synthetic corpora of N docs.
 //
 //   npm run build && node scripts/bench-scale.mjs [--sizes 1000,10000,50000] [--queries 200]
-//       [--warmup 20] [--persist-sizes 10000,50000] [--profile 10000] [--timeout 600]
+//       [--warmup 20] [--persist-sizes 10000,50000|none] [--profile 10000] [--timeout 600]
 //       [--max-rss-mb 8192] [--max-old-space MB] [--seed 1] [--no-snapshot | --dist DIR] [--json FILE]
 //
 // For each size, in a FRESH child process (so peak RSS is per size), over the real code path from
@@ -65,7 +65,7 @@ const WORK = join(ROOT, '.cache', 'bench-scale');
 
 const USAGE =
   'usage: node scripts/bench-scale.mjs [--sizes 1000,10000,50000] [--queries 200] [--warmup 20]\n' +
-  '         [--persist-sizes 10000,50000] [--profile N] [--timeout S=600] [--max-rss-mb 8192]\n' +
+  '         [--persist-sizes 10000,50000|none] [--profile N] [--timeout S=600] [--max-rss-mb 8192]\n' +
   '         [--max-old-space MB] [--seed 1] [--no-snapshot | --dist DIR] [--json FILE]\n';
 
 const { values } = (() => {
@@ -541,7 +541,14 @@ function makeQueries(vocab, n, key) {
 // ================================================================ parent
 async function parent() {
   const sizes = values.sizes.split(',').map(Number);
-  const persistSizes = new Set(values['persist-sizes'].split(',').filter(Boolean).map(Number));
+  // `none` (or an empty list): no size is persisted.
+  const persistArg = values['persist-sizes'].trim();
+  const persistList = persistArg === 'none' ? [] : persistArg.split(',').filter(Boolean).map(Number);
+  if (persistList.some((n) => !Number.isInteger(n) || n < 1)) {
+    process.stderr.write(`bench-scale: --persist-sizes must be positive whole numbers or none\n${USAGE}`);
+    process.exit(2);
+  }
+  const persistSizes = new Set(persistList);
   const profileSize = values.profile ? Number(values.profile) : undefined;
   const timeoutMs = Number(values.timeout) * 1000;
   const maxRssMB = Number(values['max-rss-mb']);
