@@ -7,4 +7,4 @@ const CANDIDATES = ['/usr/share/doc/nodejs/api', resolve('.cache/nodejs-api')];
 export const NODE_DOCS: string | undefined = CANDIDATES.find((dir) => existsSync(resolve(dir, 'fs.md')));
 
 export const NO_NODE_DOCS_REASON =
-  'Node.js API docs not found: install the nodejs-doc package (/usr/share/doc/nodejs/api) or put the *.md files in .cache/nodejs-api';
+  'Node.js API docs not found: run scripts/install-test-deps.sh (it unpacks nodejs-doc into .cache without installing it) or put the *.md files in .cache/nodejs-api';
