@@ -5,7 +5,9 @@
 // of unchanged documents; this prints both times and the peak RSS after each, against V8's heap
 // limit, so the "two indexes in memory at once" cost is a figure rather than a guess.
 //
-//   npm run build && node scripts/gen-corpus.mjs && node --expose-gc scripts/bench-refresh.mjs DIR
+//   npm run build && node scripts/gen-corpus.mjs --docs 10000 \
+//     && node --expose-gc scripts/bench-refresh.mjs .cache/corpora/10000
+// (gen-corpus writes .cache/corpora/<N> by default; npm run bench:scale makes the same corpora.)
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
