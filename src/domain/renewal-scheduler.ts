@@ -99,6 +99,8 @@ export class RenewalScheduler {
     if (!this.active || this.abort.signal.aborted || this.renewing) return;
     this.timer?.cancel();
     const renewAt = await this.planRenewal(this.active);
+    // The ARI request took a while: stop() or renewNow() may have come meanwhile.
+    if (this.abort.signal.aborted || this.renewing) return;
     this.renewAt = renewAt;
     const now = this.clock.now().getTime();
     const due = Math.max(renewAt.getTime(), this.retryNotBefore);
@@ -108,6 +110,7 @@ export class RenewalScheduler {
     }
     let wait = Math.min(due - now, CHECK_INTERVAL_MS);
     if (this.nextAriCheck > now) wait = Math.min(wait, this.nextAriCheck - now);
+    this.timer?.cancel(); // an overlapping tick may have armed one
     this.timer = this.clock.setTimer(wait, () => void this.tick());
   }
 

@@ -113,6 +113,53 @@ describe('RenewalScheduler with ARI (RFC 9773)', () => {
     ca.renewalInfoUrl = 'https://ca.example/renewal-info';
   };
 
+  it('orders once when a forced renewal comes while the CA is still answering the ARI request', async () => {
+    const clock = new FakeClock();
+    const responder = new InMemoryChallengeResponder();
+    const ca = new FakeCa(clock, responder);
+    withAri(ca);
+    const logger = new MemoryLogger();
+    const obtain = new ObtainCertificate(
+      ca,
+      responder,
+      new InMemoryCertStore(),
+      new FakeCertificateCrypto(),
+      clock,
+      logger,
+      {
+        domains: ['docs.example.com'],
+        directoryUrl: 'https://ca.example/dir',
+        acceptTos: true,
+        backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
+      },
+    );
+    const first = await obtain.ensure();
+    // The CA says: renew now (a window that already began).
+    ca.setWindow(
+      'aki.1',
+      new Date(clock.now().getTime() - days(1)),
+      new Date(clock.now().getTime() - hours(1)),
+    );
+    let answer = () => {};
+    const slowAri = new Promise<void>((r) => {
+      answer = r;
+    });
+    const renewalInfo = ca.renewalInfo.bind(ca);
+    ca.renewalInfo = async (ariId) => {
+      await slowAri;
+      return renewalInfo(ariId);
+    };
+    const scheduler = new RenewalScheduler(obtain, new RecordingInstaller(), clock, logger, () => 0.5);
+    const started = scheduler.start(first);
+    const forced = scheduler.renewNow();
+    answer();
+    await started;
+    await forced;
+    for (let i = 0; i < 50; i++) await Promise.resolve();
+    expect(ca.orders).toHaveLength(2); // the first certificate and one renewal, not two
+    scheduler.stop();
+  });
+
   it('renews at a random moment inside the CA window and sends "replaces"', async () => {
     const clock = new FakeClock();
     const start = new Date(clock.now().getTime() + days(50));
