@@ -4,7 +4,7 @@ import { ObtainCertificate, type StoredState } from '../domain/obtain-certificat
 import { PROBLEM_TEXT } from '../domain/renewal-policy.js';
 import { type AppConfig, parseConfig } from './config.js';
 import { ACME_HTTP_ENDPOINT, type AcmeHttpEndpoint, buildContainer } from './container.js';
-import { runningServerPid } from './pid-file.js';
+import { pidFilePath, runningServerPid, signalServer } from './pid-file.js';
 
 const USAGE = `Usage:
   certdocs cert status --domain NAME[,NAME] [--certs-dir DIR] [--acme-directory URL]
@@ -71,7 +71,17 @@ async function renew(config: AppConfig, force: boolean): Promise<number> {
   }
   const certsDir = config.acme?.certsDir ?? '';
   const pid = runningServerPid(certsDir);
-  if (pid) return renewThroughServer(obtain, pid, before);
+  if (pid) {
+    const asked = signalServer(pid, 'SIGHUP');
+    if (asked === 'sent') return renewThroughServer(obtain, pid, before);
+    if (asked === 'forbidden') {
+      process.stderr.write(
+        `certdocs: the server (pid ${pid} in ${pidFilePath(certsDir)}) runs as another user; run this command as that user\n`,
+      );
+      return 1;
+    }
+    // 'gone': it exited after the pid check, so its ports are free and the renewal runs here.
+  }
 
   const endpoint = container.resolve<AcmeHttpEndpoint>(ACME_HTTP_ENDPOINT);
   try {
@@ -97,12 +107,12 @@ async function renew(config: AppConfig, force: boolean): Promise<number> {
   }
 }
 
+/** Waits for the server that was sent SIGHUP to store a new certificate. */
 async function renewThroughServer(
   obtain: ObtainCertificate,
   pid: number,
   before: StoredState,
 ): Promise<number> {
-  process.kill(pid, 'SIGHUP');
   process.stdout.write(`asked the running server (pid ${pid}) to renew; waiting for the new certificate…\n`);
   const oldSerial = before.active?.info.serialHex;
   const deadline = Date.now() + 120_000;

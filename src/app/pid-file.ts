@@ -21,8 +21,12 @@ export function writePidFile(certsDir: string): () => void {
   };
 }
 
+/** `process.kill` as used here; tests pass a fake to play a dead or foreign process. */
+export type Kill = (pid: number, signal: NodeJS.Signals | 0) => unknown;
+const systemKill: Kill = (pid, signal) => process.kill(pid, signal);
+
 /** The pid of a live certdocs server for this certs dir, if there is one. */
-export function runningServerPid(certsDir: string): number | undefined {
+export function runningServerPid(certsDir: string, kill: Kill = systemKill): number | undefined {
   let pid: number;
   try {
     pid = Number.parseInt(readFileSync(pidFilePath(certsDir), 'utf8'), 10);
@@ -30,10 +34,26 @@ export function runningServerPid(certsDir: string): number | undefined {
     return undefined;
   }
   if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return undefined;
+  // EPERM: the process exists but belongs to another user, so it is alive; ESRCH: it is gone.
+  return signalServer(pid, 0, kill) === 'gone' ? undefined : pid; // gone: stale file from a crashed run
+}
+
+/**
+ * Sends `signal` to the server: `sent`, `gone` (it exited meanwhile, or never was) or
+ * `forbidden` (it runs as another user).
+ */
+export function signalServer(
+  pid: number,
+  signal: NodeJS.Signals | 0,
+  kill: Kill = systemKill,
+): 'sent' | 'gone' | 'forbidden' {
   try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined; // stale file from a crashed run
+    kill(pid, signal);
+    return 'sent';
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EPERM') return 'forbidden';
+    if (code === 'ESRCH') return 'gone';
+    throw e;
   }
 }
