@@ -31,7 +31,8 @@ function tokenToPlain(t: Token): string {
     case 'code':
       return `${(t as Tokens.Code).text}\n`;
     case 'codespan':
-      return decodeEntities((t as Tokens.Codespan).text);
+      // Code is literal: `a &lt; b` shows "&lt;" (marked leaves code-span text unescaped).
+      return (t as Tokens.Codespan).text;
     case 'escape':
     case 'text': {
       const tt = t as Tokens.Text;
@@ -166,6 +167,24 @@ function inlineLinks(tokens: readonly Token[], out: Link[]): string {
   return text;
 }
 
+/**
+ * Anchors unique within a document, as GitHub numbers repeated headings: `foo`, `foo-1`, `foo-2`.
+ * A suffixed anchor counts as used too, so a later heading "Foo 1" cannot take `foo-1` again.
+ */
+class UniqueAnchors {
+  private readonly used = new Set<string>();
+  private readonly counts = new Map<string, number>();
+
+  next(base: string): string {
+    let n = this.counts.get(base) ?? 0;
+    let anchor = n === 0 ? base : `${base}-${n}`;
+    while (this.used.has(anchor)) anchor = `${base}-${++n}`;
+    this.counts.set(base, n);
+    this.used.add(anchor);
+    return anchor;
+  }
+}
+
 /** How much prose makes a section's lead (see Section.lead). */
 export const LEAD_CHARS = 400;
 
@@ -229,16 +248,13 @@ export function splitWithLinks(doc: SourceDocument): { document: IndexedDocument
 
   const title = doc.title?.trim() || firstHeading || baseName(doc.path);
   const docUrl = doc.url ?? `docs://${doc.id}`;
-  const used = new Map<string, number>();
+  const anchors = new UniqueAnchors();
   const sections: Section[] = [];
   const links: SectionLink[] = [];
   for (const d of drafts) {
     const markdown = d.raw.join('').trim();
     if (d.level === 0 && !markdown) continue;
-    let anchor = d.level === 0 ? '' : slugify(d.heading) || 'section';
-    const seen = used.get(anchor);
-    used.set(anchor, (seen ?? 0) + 1);
-    if (seen !== undefined) anchor = `${anchor}-${seen}`;
+    const anchor = anchors.next(d.level === 0 ? '' : slugify(d.heading) || 'section');
     sections.push({
       id: `${doc.id}#${anchor}`,
       docId: doc.id,

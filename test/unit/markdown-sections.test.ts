@@ -43,6 +43,16 @@ describe('splitDocument', () => {
     ]);
   });
 
+  it('never gives two sections one id, even when a heading looks like a numbered repeat', () => {
+    const d = splitDocument({ id: 'x', path: 'x.md', markdown: '# Foo\n\n# Foo\n\n# Foo 1\n\n# Foo\n' });
+    expect(d.sections.map((s) => s.anchor)).toEqual(['foo', 'foo-1', 'foo-1-1', 'foo-2']);
+  });
+
+  it('keeps code spans literal: an entity inside code is not decoded', () => {
+    const d = splitDocument({ id: 'x', path: 'x.md', markdown: '# T\n\nUse `a &lt; b` when a &lt; b.\n' });
+    expect(d.sections[0]?.plain).toContain('Use a &lt; b when a < b.');
+  });
+
   it('keeps text before the first heading as a preamble section with the bare document id', () => {
     const d = splitDocument(doc('guide/files.md'));
     expect(d.sections[0]?.id).toBe('guide/files#');
