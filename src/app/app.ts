@@ -22,6 +22,7 @@ import {
   type TlsFrontDoor,
 } from './container.js';
 import { writePidFile } from './pid-file.js';
+import { explainListenError, StartupError } from './startup-error.js';
 
 export interface RunningApp {
   /** Where MCP is served; undefined for stdio. */
@@ -34,8 +35,7 @@ export interface RunningApp {
   stop(): Promise<void>;
 }
 
-/** A start-up problem the user fixes by changing config; printed as one line naming the option. */
-export class StartupError extends Error {}
+export { StartupError } from './startup-error.js';
 
 /**
  * Starts certdocs. Without a domain: index the docs, serve MCP over plain HTTP (or stdio).
@@ -68,10 +68,8 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   const http01 = config.acme.challenges.includes('http-01');
   const responder = container.resolve<AcmeHttpEndpoint>(ACME_HTTP_ENDPOINT);
   const acme = http01
-    ? await responder.start().catch((e: NodeJS.ErrnoException) => {
-        throw new StartupError(
-          `--acme-port (ACME_PORT): cannot listen on ${config.acme?.acmePort}: ${e.code ?? e.message}`,
-        );
+    ? await responder.start().catch((e: unknown) => {
+        throw explainListenError(e, '--acme-port (ACME_PORT)', config.acme?.acmePort ?? 0, config.host);
       })
     : undefined;
   if (acme) logger.info('HTTP-01 responder listening', { url: acme.url });
@@ -79,8 +77,8 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     ? container.resolve<TlsFrontDoor>(TLS_FRONT_DOOR)
     : undefined;
   if (frontDoor) {
-    await frontDoor.start().catch((e: NodeJS.ErrnoException) => {
-      throw new StartupError(`--port (PORT): cannot listen on ${config.port}: ${e.code ?? e.message}`);
+    await frontDoor.start().catch((e: unknown) => {
+      throw explainListenError(e, '--port (PORT)', config.port, config.host);
     });
     logger.info('TLS-ALPN-01 responder listening on the HTTPS port', { port: config.port });
   }
@@ -145,19 +143,8 @@ async function listenOrExplain(transport: McpTransport, config: AppConfig): Prom
   try {
     return await transport.start();
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
-      throw new StartupError(`--port (PORT): ${config.port} is already in use by another process`);
-    }
-    if (code === 'EACCES') {
-      throw new StartupError(
-        `--port (PORT): not allowed to listen on ${config.port}; ports below 1024 need root or CAP_NET_BIND_SERVICE`,
-      );
-    }
-    if (code === 'EADDRNOTAVAIL') {
-      throw new StartupError(`--host (HOST): ${config.host} is not an address of this machine`);
-    }
-    throw e;
+    if (config.transport === 'stdio') throw e; // no port involved
+    throw explainListenError(e, '--port (PORT)', config.port, config.host);
   }
 }
 

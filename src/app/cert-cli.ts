@@ -5,6 +5,7 @@ import { PROBLEM_TEXT } from '../domain/renewal-policy.js';
 import { type AppConfig, parseConfig } from './config.js';
 import { ACME_HTTP_ENDPOINT, type AcmeHttpEndpoint, buildContainer } from './container.js';
 import { pidFilePath, runningServerPid, signalServer } from './pid-file.js';
+import { explainListenError } from './startup-error.js';
 
 const USAGE = `Usage:
   certdocs cert status --domain NAME[,NAME] [--certs-dir DIR] [--acme-directory URL]
@@ -87,9 +88,8 @@ async function renew(config: AppConfig, force: boolean): Promise<number> {
   try {
     await endpoint.start();
   } catch (e) {
-    process.stderr.write(
-      `certdocs: --acme-port (ACME_PORT): cannot listen on ${config.acme?.acmePort} (${(e as NodeJS.ErrnoException).code}); is another server using it?\n`,
-    );
+    const error = explainListenError(e, '--acme-port (ACME_PORT)', config.acme?.acmePort ?? 0, config.host);
+    process.stderr.write(`certdocs: ${error.message}\n`);
     return 1;
   }
   try {

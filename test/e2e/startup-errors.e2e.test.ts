@@ -77,4 +77,29 @@ describe('start-up errors of the real CLI', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim()).toBe(`certdocs: --port (PORT): ${busyPort} is already in use by another process`);
   });
+
+  it('names --acme-port when the HTTP-01 port is taken, for the server and for `cert renew`', async () => {
+    const acme = [
+      '--domain',
+      'docs.example.test',
+      '--certs-dir',
+      join(dir, 'certs'),
+      '--acme-directory',
+      'https://127.0.0.1:1/dir',
+      '--acme-port',
+      String(busyPort),
+      '--host',
+      '127.0.0.1',
+      '--accept-tos',
+      '--log-level',
+      'warn',
+    ];
+    const expected = `certdocs: --acme-port (ACME_PORT): ${busyPort} is already in use by another process`;
+    const server = await cli([...acme, '--port', '0']);
+    expect(server.code).toBe(2);
+    expect(server.stderr.trim()).toBe(expected);
+    const renew = await cli(['cert', 'renew', '--force', ...acme]);
+    expect(renew.code).toBe(1);
+    expect(renew.stderr.trim()).toBe(expected);
+  });
 });

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { explainListenError, StartupError } from '../../src/app/startup-error.js';
+
+const errno = (code: string) => Object.assign(new Error(`listen ${code}`), { code });
+
+describe('explainListenError', () => {
+  it('names the flag and the port for a port in use', () => {
+    const e = explainListenError(errno('EADDRINUSE'), '--acme-port (ACME_PORT)', 80);
+    expect(e).toBeInstanceOf(StartupError);
+    expect(e.message).toBe('--acme-port (ACME_PORT): 80 is already in use by another process');
+  });
+
+  it('hints at CAP_NET_BIND_SERVICE for every privileged port, port 80 included', () => {
+    expect(explainListenError(errno('EACCES'), '--acme-port (ACME_PORT)', 80).message).toBe(
+      '--acme-port (ACME_PORT): not allowed to listen on 80; ports below 1024 need root or CAP_NET_BIND_SERVICE',
+    );
+    expect(explainListenError(errno('EACCES'), '--port (PORT)', 443).message).toBe(
+      '--port (PORT): not allowed to listen on 443; ports below 1024 need root or CAP_NET_BIND_SERVICE',
+    );
+    expect(explainListenError(errno('EACCES'), '--port (PORT)', 8443).message).toBe(
+      '--port (PORT): not allowed to listen on 8443',
+    );
+  });
+
+  it('blames --host for an address this machine does not have', () => {
+    expect(explainListenError(errno('EADDRNOTAVAIL'), '--port (PORT)', 443, '192.0.2.1').message).toBe(
+      '--host (HOST): 192.0.2.1 is not an address of this machine',
+    );
+  });
+
+  it('falls back to the code, or the message when there is no code (never "undefined")', () => {
+    expect(explainListenError(errno('EMFILE'), '--port (PORT)', 443).message).toBe(
+      '--port (PORT): cannot listen on 443: EMFILE',
+    );
+    expect(explainListenError(new Error('boom'), '--acme-port (ACME_PORT)', 80).message).toBe(
+      '--acme-port (ACME_PORT): cannot listen on 80: boom',
+    );
+    expect(explainListenError('odd', '--acme-port (ACME_PORT)', 80).message).toBe(
+      '--acme-port (ACME_PORT): cannot listen on 80: odd',
+    );
+  });
+});
