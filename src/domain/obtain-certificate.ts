@@ -110,8 +110,6 @@ export class ObtainCertificate {
       } catch (e) {
         const acmeError = e instanceof AcmeError ? e : undefined;
         if (acmeError && !acmeError.retryable) throw acmeError;
-        if (acmeError?.code === 'acme.already_replaced' || acmeError?.code === 'acme.malformed')
-          replaces = undefined;
         const delay = retryDelay(attempt, this.backoff, acmeError?.retryAfterMs);
         const stored = await this.stored().catch(() => undefined);
         this.logger.warn('certificate order failed; will retry', {
@@ -219,21 +217,17 @@ export class ObtainCertificate {
 
   /**
    * `replaces` (RFC 9773) exempts a renewal from rate limits; a CA that rejects it (already
-   * replaced, unknown certificate) gets the same order once more without it.
+   * replaced, or malformed: an unknown certificate) gets the same order once more without it.
+   * Any other failure (a 5xx, a bad nonce, a lost account) keeps `replaces` for the retry.
    */
   private async placeOrder(replaces: string | undefined): Promise<AcmeOrder> {
     const { domains, profile } = this.settings;
     try {
       return await this.acme.newOrder({ domains, profile, replaces });
     } catch (e) {
-      if (
-        !replaces ||
-        !(e instanceof AcmeError) ||
-        e.code === 'acme.rate_limited' ||
-        e.code === 'acme.unreachable'
-      ) {
-        throw e;
-      }
+      const rejectsReplaces =
+        e instanceof AcmeError && (e.code === 'acme.already_replaced' || e.code === 'acme.malformed');
+      if (!replaces || !rejectsReplaces) throw e;
       this.logger.warn('the CA rejected "replaces"; ordering without it', {
         code: e.code,
         detail: e.message,

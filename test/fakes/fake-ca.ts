@@ -88,6 +88,12 @@ export class FakeCa implements AcmeClient {
     this.replacesRejections++;
   }
 
+  /** The next newOrder fails with this error (after it was recorded in `orders`). */
+  failNextOrder(error: AcmeError): void {
+    this.orderFailures.push(error);
+  }
+  private readonly orderFailures: AcmeError[] = [];
+
   private maybeFail(): void {
     this.calls++;
     const next = this.failures.shift();
@@ -141,6 +147,8 @@ export class FakeCa implements AcmeClient {
       );
     }
     this.orders.push({ ...req });
+    const failure = this.orderFailures.shift();
+    if (failure) throw failure;
     if (req.replaces && this.replacesRejections > 0) {
       this.replacesRejections--;
       throw new AcmeError(

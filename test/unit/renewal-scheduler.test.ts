@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AcmeError } from '../../src/domain/acme-errors.js';
 import type { StoredCertificate } from '../../src/domain/certificate.js';
 import { ObtainCertificate } from '../../src/domain/obtain-certificate.js';
 import { RenewalScheduler } from '../../src/domain/renewal-scheduler.js';
@@ -209,6 +210,21 @@ describe('RenewalScheduler with ARI (RFC 9773)', () => {
     expect(installer.installed).toHaveLength(1);
     expect(ca.orders.slice(1).map((o) => o.replaces)).toEqual(['aki.1', undefined]);
     expect(logger.has('warn', 'rejected "replaces"')).toBe(true);
+    scheduler.stop();
+  });
+
+  it('keeps "replaces" when an order fails for another reason (a 5xx), and retries with it', async () => {
+    const { ca, clock, installer, scheduler, logger } = await makeSut(days(90), withAri);
+    ca.setWindow('aki.1', new Date('2025-12-01T00:00:00Z'), new Date('2025-12-02T00:00:00Z'));
+    ca.failNextOrder(
+      new AcmeError('acme.http_error', 'internal error', 'urn:ietf:params:acme:error:serverInternal', 500),
+    );
+    const renewed = scheduler.renewNow();
+    await clock.advance(hours(1)); // the retry's backoff
+    await renewed;
+    expect(installer.installed).toHaveLength(1);
+    expect(ca.orders.slice(1).map((o) => o.replaces)).toEqual(['aki.1', 'aki.1']);
+    expect(logger.has('warn', 'rejected "replaces"')).toBe(false);
     scheduler.stop();
   });
 
