@@ -9,18 +9,9 @@ import { ServeDocs } from '../domain/serve-docs.js';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT, type McpTransport } from '../ports/mcp-transport.js';
+import { startChallengeListeners } from './challenge-listeners.js';
 import type { AppConfig } from './config.js';
-import {
-  ACME_HTTP_ENDPOINT,
-  type AcmeHttpEndpoint,
-  BOUND_PORT,
-  type BoundPort,
-  buildContainer,
-  HEALTH_EXTRAS,
-  type HealthExtras,
-  TLS_FRONT_DOOR,
-  type TlsFrontDoor,
-} from './container.js';
+import { BOUND_PORT, type BoundPort, buildContainer, HEALTH_EXTRAS, type HealthExtras } from './container.js';
 import { writePidFile } from './pid-file.js';
 import { explainListenError, StartupError } from './startup-error.js';
 
@@ -64,24 +55,7 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     };
   }
 
-  // HTTP-01 needs the ACME port; TLS-ALPN-01 alone needs nothing but the HTTPS port.
-  const http01 = config.acme.challenges.includes('http-01');
-  const responder = container.resolve<AcmeHttpEndpoint>(ACME_HTTP_ENDPOINT);
-  const acme = http01
-    ? await responder.start().catch((e: unknown) => {
-        throw explainListenError(e, '--acme-port (ACME_PORT)', config.acme?.acmePort ?? 0, config.host);
-      })
-    : undefined;
-  if (acme) logger.info('HTTP-01 responder listening', { url: acme.url });
-  const frontDoor = container.isRegistered(TLS_FRONT_DOOR, true)
-    ? container.resolve<TlsFrontDoor>(TLS_FRONT_DOOR)
-    : undefined;
-  if (frontDoor) {
-    await frontDoor.start().catch((e: unknown) => {
-      throw explainListenError(e, '--port (PORT)', config.port, config.host);
-    });
-    logger.info('TLS-ALPN-01 responder listening on the HTTPS port', { port: config.port });
-  }
+  const listeners = await startChallengeListeners(container, config);
   const abort = new AbortController();
   const obtain = container.resolve(ObtainCertificate);
   const scheduler = container.resolve(RenewalScheduler);
@@ -93,8 +67,11 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     [, cert] = await Promise.all([loadDocs, obtain.ensure(abort.signal)]);
   } catch (e) {
     abort.abort();
-    await responder.stop();
-    await frontDoor?.stop();
+    await listeners
+      .stop()
+      .catch((stopError: Error) =>
+        logger.warn('could not stop the challenge listeners', { error: stopError.message }),
+      );
     if (e instanceof AcmeError && !e.retryable) throw new StartupError(`${e.code}: ${e.message}`);
     throw e;
   }
@@ -104,15 +81,15 @@ export async function startApp(config: AppConfig, container = buildContainer(con
   container.resolve<CertificateInstaller>(CERTIFICATE_INSTALLER).install(cert.cert);
   const { url } = await listenOrExplain(transport, config);
   const bound = container.resolve<BoundPort>(BOUND_PORT).current();
-  if (bound !== undefined) responder.setHttpsPort(bound);
-  responder.setReady(true);
+  if (bound !== undefined) listeners.responder?.setHttpsPort(bound);
+  listeners.responder?.setReady(true);
   void scheduler.start(cert);
   const fresh = container.resolve(KeepDocsFresh);
   fresh.start(() => transport.notifyResourcesChanged());
   const removePidFile = writePidFile(config.acme.certsDir);
   return {
     url,
-    acmeUrl: acme?.url,
+    acmeUrl: listeners.acmeUrl,
     container,
     renewNow: async () => {
       await scheduler
@@ -127,11 +104,8 @@ export async function startApp(config: AppConfig, container = buildContainer(con
           fresh.stop();
         },
         () => transport.stop(),
-        () => responder.stop(),
-        async () => {
-          await frontDoor?.stop();
-          removePidFile();
-        },
+        () => listeners.stop(),
+        async () => removePidFile(),
         // An index waiting to be saved for the next start is saved now, not dropped.
         () => docs.close(),
       ]),

@@ -2,10 +2,11 @@ import 'reflect-metadata';
 import { AcmeError } from '../domain/acme-errors.js';
 import { ObtainCertificate, type StoredState } from '../domain/obtain-certificate.js';
 import { PROBLEM_TEXT } from '../domain/renewal-policy.js';
+import { type ChallengeListeners, startChallengeListeners } from './challenge-listeners.js';
 import { type AppConfig, parseConfig } from './config.js';
-import { ACME_HTTP_ENDPOINT, type AcmeHttpEndpoint, buildContainer } from './container.js';
+import { buildContainer } from './container.js';
 import { pidFilePath, runningServerPid, signalServer } from './pid-file.js';
-import { explainListenError } from './startup-error.js';
+import { StartupError } from './startup-error.js';
 
 const USAGE = `Usage:
   certdocs cert status --domain NAME[,NAME] [--certs-dir DIR] [--acme-directory URL]
@@ -14,7 +15,8 @@ const USAGE = `Usage:
 status  shows the stored certificate: names, issuer, validity, next renewal and the CA's ARI window.
         Exits 1 when there is no usable certificate (handy for monitoring).
 renew   renews when due (--force: now). If a certdocs server is running on this certs dir, it is
-        asked to renew (SIGHUP), since it holds the HTTP-01 port; otherwise the renewal runs here.
+        asked to renew (SIGHUP), since it holds the challenge ports; otherwise the renewal runs
+        here, listening where --challenge needs: the ACME port (http-01), --port (tls-alpn-01).
 `;
 
 /** `certdocs cert status|renew`: the operator's view of the certificate, reading --certs-dir. */
@@ -84,12 +86,12 @@ async function renew(config: AppConfig, force: boolean): Promise<number> {
     // 'gone': it exited after the pid check, so its ports are free and the renewal runs here.
   }
 
-  const endpoint = container.resolve<AcmeHttpEndpoint>(ACME_HTTP_ENDPOINT);
+  let listeners: ChallengeListeners;
   try {
-    await endpoint.start();
+    listeners = await startChallengeListeners(container, config);
   } catch (e) {
-    const error = explainListenError(e, '--acme-port (ACME_PORT)', config.acme?.acmePort ?? 0, config.host);
-    process.stderr.write(`certdocs: ${error.message}\n`);
+    if (!(e instanceof StartupError)) throw e;
+    process.stderr.write(`certdocs: ${e.message}\n`);
     return 1;
   }
   try {
@@ -103,7 +105,9 @@ async function renew(config: AppConfig, force: boolean): Promise<number> {
     }
     throw e;
   } finally {
-    await endpoint.stop();
+    await listeners.stop().catch((e: Error) => {
+      process.stderr.write(`certdocs: could not stop the challenge listeners: ${e.message}\n`);
+    });
   }
 }
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -113,5 +114,46 @@ describe.skipIf(skip)(`certdocs cert status / renew${skip ? ` (skipped: ${skip})
     expect(server.stderr()).toContain('renewed certificate installed');
     await stopCli(server);
     expect(existsSync(join(certsDir, 'certdocs.pid'))).toBe(false);
+  });
+
+  it('renew --force --challenge tls-alpn-01 without a server needs only the HTTPS port, not the ACME port', async () => {
+    // The ACME port is held by someone else: had renew tried to bind it, it would fail.
+    const squatter = createServer();
+    await new Promise<void>((r) => squatter.listen(0, LOOPBACK, () => r()));
+    const address = squatter.address();
+    const takenAcmePort = typeof address === 'object' && address ? address.port : 0;
+    const before = serialOf((await cert('status')).stdout);
+    try {
+      const r = await run(
+        process.execPath,
+        [
+          MAIN,
+          'cert',
+          'renew',
+          '--force',
+          '--domain',
+          DOMAIN,
+          '--certs-dir',
+          certsDir,
+          '--acme-directory',
+          pebble.directoryUrl,
+          '--challenge',
+          'tls-alpn-01',
+          '--acme-port',
+          String(takenAcmePort),
+          '--port',
+          String(pebble.tlsPort),
+          '--host',
+          LOOPBACK,
+        ],
+        { env: { ...process.env, NODE_EXTRA_CA_CERTS: pebble.caCertPath }, timeout: 60_000 },
+      ).catch((e: { code: number; stdout: string; stderr: string }) => e);
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^renewed\s+yes/m);
+      expect(serialOf(r.stdout)).toBeDefined();
+      expect(serialOf(r.stdout)).not.toBe(before);
+    } finally {
+      squatter.close();
+    }
   });
 });
