@@ -177,17 +177,8 @@ export class DocIndex {
     onProgress?: (done: number, total: number, phase: 'splitting' | 'indexing') => void,
     options: BuildOptions = {},
   ): Promise<DocIndex> {
-    const {
-      previous,
-      yieldNow = () => new Promise<void>((resolve) => setImmediate(resolve)),
-      sliceMs = 8,
-    } = options;
-    let sliceStart = performance.now();
-    const maybeYield = async () => {
-      if (performance.now() - sliceStart < sliceMs) return;
-      await yieldNow();
-      sliceStart = performance.now();
-    };
+    const { previous } = options;
+    const maybeYield = timeSlicer(options.yieldNow, options.sliceMs);
     const distinct = unique(sources);
     const split = await splitAllAsync(distinct, onProgress, maybeYield, previous);
     const docs = split.map((d) => d.document);
@@ -209,21 +200,15 @@ export class DocIndex {
   }
 
   /** This index as plain data to persist (see IndexSnapshot); `fingerprint` names the corpus. */
-  async snapshot(
-    fingerprint: string,
-    yieldNow: () => Promise<void> = () => new Promise<void>((resolve) => setImmediate(resolve)),
-  ): Promise<IndexSnapshot> {
+  async snapshot(fingerprint: string, yieldNow?: () => Promise<void>): Promise<IndexSnapshot> {
     // Walking a large corpus takes a while (~1 s at 50k documents): give the event loop back.
-    let sliceStart = performance.now();
+    const maybeYield = timeSlicer(yieldNow);
     const documents = [];
     for (const d of this.docs.values()) {
       const source = this.sources.get(d.id);
       if (!source) throw new Error(`DocIndex: no source for document ${d.id}`);
       documents.push(snapshotDocument(source, d, this.links.get(d.id) ?? []));
-      if (performance.now() - sliceStart > 8) {
-        await yieldNow();
-        sliceStart = performance.now();
-      }
+      await maybeYield();
     }
     return {
       format: SNAPSHOT_FORMAT,
@@ -324,12 +309,8 @@ export class DocIndex {
     const pool = this.candidates(queryTerms, Math.max(R.rerank, limit));
     if (pool.length === 0) return [];
 
-    const total = this.sections.length;
     const idf = new Map<string, number>();
-    for (const t of terms) {
-      const df = this.engine.documentFrequency(t);
-      idf.set(t, Math.log(1 + (total - df + 0.5) / (df + 0.5)));
-    }
+    for (const t of terms) idf.set(t, this.engine.idf(t));
     const idfSum = [...idf.values()].reduce((a, b) => a + b, 0) || 1;
     const weight = (t: string) => idf.get(t) ?? 0;
 
@@ -406,6 +387,22 @@ export class DocIndex {
     }
     return [...out].slice(0, max);
   }
+}
+
+/**
+ * A function to call often during a long job: it gives the event loop back once `sliceMs` of work
+ * has passed since the last time (by default through setImmediate), so requests keep being served.
+ */
+function timeSlicer(
+  yieldNow: () => Promise<void> = () => new Promise<void>((resolve) => setImmediate(resolve)),
+  sliceMs = 8,
+): () => Promise<void> {
+  let sliceStart = performance.now();
+  return async () => {
+    if (performance.now() - sliceStart < sliceMs) return;
+    await yieldNow();
+    sliceStart = performance.now();
+  };
 }
 
 /** What decides a snapshot's contents besides the format: analysis, splitting, and the build's own settings. */

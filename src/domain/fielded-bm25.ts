@@ -158,6 +158,11 @@ export class FieldedBm25<F extends string> {
     return this.sealed ? (this.offsets[id + 1] as number) - (this.offsets[id] as number) : 0;
   }
 
+  /** BM25's inverse document frequency of a term over all fields (0 matches give the maximum). */
+  idf(term: string): number {
+    return bm25Idf(this.docCount, this.documentFrequency(term));
+  }
+
   has(term: string): boolean {
     return this.termIds.has(term);
   }
@@ -385,7 +390,7 @@ export class FieldedBm25<F extends string> {
       for (let g = 0; g < n; g++) {
         const df = this.fieldDf[termId * n + g] as number;
         if (!df) continue;
-        const idf = Math.log(1 + (total - df + 0.5) / (df + 0.5));
+        const idf = bm25Idf(total, df);
         const w = weight * (this.boosts[g] as number) * idf;
         const avg = this.avgFieldLength[g] as number;
         for (let i = from; i < to; i++) {
@@ -455,6 +460,11 @@ export class FieldedBm25<F extends string> {
       queryTerms: distinct.filter((_, i) => ((this.matched[doc] as number) & (1 << i)) !== 0),
     }));
   }
+}
+
+/** BM25's idf as MiniSearch computes it: log(1 + (N - n + 0.5) / (n + 0.5)). */
+function bm25Idf(total: number, df: number): number {
+  return Math.log(1 + (total - df + 0.5) / (df + 0.5));
 }
 
 function popcount(x: number): number {

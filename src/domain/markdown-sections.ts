@@ -11,7 +11,7 @@ export function slugify(text: string): string {
 }
 
 /** Plain text of inline or block tokens: what a reader sees, without Markdown syntax or HTML. */
-export function tokensToPlain(tokens: readonly Token[] | undefined): string {
+function tokensToPlain(tokens: readonly Token[] | undefined): string {
   if (!tokens) return '';
   let out = '';
   for (const t of tokens) out += tokenToPlain(t);
@@ -67,7 +67,8 @@ function htmlToPlain(html: string): string {
     .replace(/<[^>]*>/g, ' ')
     .replace(/[ \t]+/g, ' ')
     .replace(/ *\n[\s]*/g, '\n');
-  return decodeEntities(text).trim() ? `${decodeEntities(text).trim()}\n` : '';
+  const plain = decodeEntities(text).trim();
+  return plain ? `${plain}\n` : '';
 }
 
 const ENTITIES: Record<string, string> = {
@@ -186,7 +187,7 @@ class UniqueAnchors {
 }
 
 /** How much prose makes a section's lead (see Section.lead). */
-export const LEAD_CHARS = 400;
+const LEAD_CHARS = 400;
 
 /**
  * Split a document into sections along its headings (any level), using a real Markdown lexer so

@@ -43,7 +43,7 @@ export interface StoredState {
 
 /**
  * Gets a certificate for the configured domains: reuses the stored one when it is sound, otherwise
- * orders a new one over ACME HTTP-01, retrying with backoff (Retry-After honoured) until it succeeds.
+ * orders a new one over ACME (HTTP-01 or TLS-ALPN-01, as configured), retrying with backoff (Retry-After honoured) until it succeeds.
  */
 @injectable()
 export class ObtainCertificate {

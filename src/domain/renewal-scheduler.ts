@@ -6,7 +6,7 @@ import { type ActiveCertificate, ObtainCertificate } from './obtain-certificate.
 import { defaultRenewalTime } from './renewal-policy.js';
 
 /** Re-check at least this often, so a changed clock or a long sleep of the host cannot skip a renewal. */
-export const CHECK_INTERVAL_MS = 10 * 60_000;
+const CHECK_INTERVAL_MS = 10 * 60_000;
 /** How often to re-ask for ARI when the CA gives no Retry-After, and the bounds on what it may say. */
 const ARI_DEFAULT_RECHECK_MS = 6 * 3_600_000;
 const ARI_MIN_RECHECK_MS = 60_000;

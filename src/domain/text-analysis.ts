@@ -30,7 +30,7 @@ export function identifierParts(word: string): string[] {
     .filter(Boolean);
 }
 
-export function normalizeTerm(word: string): string | undefined {
+function normalizeTerm(word: string): string | undefined {
   const lower = word.toLowerCase();
   if (STOP_WORDS.has(lower)) return undefined;
   return lower.length > 3 && !/\d/.test(lower) ? stemmer(lower) : lower;
