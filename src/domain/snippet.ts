@@ -1,6 +1,4 @@
-import { processTerm } from './text-analysis.js';
-
-const WORD_WITH_POS = /[\p{L}\p{N}_$]+/gu;
+import { processTerm, wordsWithPositions } from './text-analysis.js';
 
 /**
  * A short excerpt around the densest cluster of query terms, so a model can pick a result
@@ -10,7 +8,7 @@ export function makeSnippet(text: string, queryTerms: ReadonlySet<string>, maxCh
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= maxChars) return flat;
   const hits: { start: number; end: number; term: string }[] = [];
-  for (const m of flat.matchAll(WORD_WITH_POS)) {
+  for (const m of wordsWithPositions(flat)) {
     const terms = processTerm(m[0]);
     const matched = terms.find((t) => queryTerms.has(t));
     if (matched) hits.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, term: matched });

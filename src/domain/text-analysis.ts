@@ -21,6 +21,11 @@ export function tokenize(text: string): string[] {
   return text.match(WORD) ?? [];
 }
 
+/** The same words as tokenize, with their positions (for snippets). */
+export function wordsWithPositions(text: string): IterableIterator<RegExpMatchArray> {
+  return text.matchAll(WORD);
+}
+
 /** Split camelCase, PascalCase, snake_case and digit boundaries: `readFileSync` → read, file, sync. */
 export function identifierParts(word: string): string[] {
   return word
