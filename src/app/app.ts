@@ -14,6 +14,7 @@ import type { AppConfig } from './config.js';
 import { BOUND_PORT, type BoundPort, buildContainer, HEALTH_EXTRAS, type HealthExtras } from './container.js';
 import { writePidFile } from './pid-file.js';
 import { explainListenError, StartupError } from './startup-error.js';
+import { stopAll } from './stop-all.js';
 
 export interface RunningApp {
   /** Where MCP is served; undefined for stdio. */
@@ -51,7 +52,12 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     return {
       url,
       container,
-      stop: () => stopAll(logger, [async () => fresh.stop(), () => transport.stop(), () => docs.close()]),
+      stop: () =>
+        stopAll(logger, [
+          ['doc refresh', () => fresh.stop()],
+          ['MCP transport', () => transport.stop()],
+          ['index save', () => docs.close()],
+        ]),
     };
   }
 
@@ -98,16 +104,14 @@ export async function startApp(config: AppConfig, container = buildContainer(con
     },
     stop: () =>
       stopAll(logger, [
-        async () => {
-          abort.abort();
-          scheduler.stop();
-          fresh.stop();
-        },
-        () => transport.stop(),
-        () => listeners.stop(),
-        async () => removePidFile(),
+        ['certificate orders', () => abort.abort()],
+        ['renewal scheduler', () => scheduler.stop()],
+        ['doc refresh', () => fresh.stop()],
+        ['MCP transport', () => transport.stop()],
+        ['challenge listeners', () => listeners.stop()],
+        ['pid file', () => removePidFile()],
         // An index waiting to be saved for the next start is saved now, not dropped.
-        () => docs.close(),
+        ['index save', () => docs.close()],
       ]),
   };
 }
@@ -120,9 +124,4 @@ async function listenOrExplain(transport: McpTransport, config: AppConfig): Prom
     if (config.transport === 'stdio') throw e; // no port involved
     throw explainListenError(e, '--port (PORT)', config.port, config.host);
   }
-}
-
-async function stopAll(logger: Logger, steps: (() => Promise<void>)[]): Promise<void> {
-  for (const step of steps) await step();
-  logger.info('stopped');
 }

@@ -42,9 +42,18 @@ async function main(): Promise<number> {
   process.off('SIGINT', early);
   process.off('SIGTERM', early);
   const running = app;
-  const shutdown = async () => {
-    await running.stop();
-    process.exit(0);
+  // stop() runs every step and resolves; a second signal while stopping does not start it again.
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    running.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        process.stderr.write(`certdocs: error while stopping: ${(e as Error).stack ?? e}\n`);
+        process.exit(1);
+      },
+    );
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { startApp } from '../../src/app/app.js';
+import { parseConfig } from '../../src/app/config.js';
+import { buildContainer } from '../../src/app/container.js';
+import { stopAll } from '../../src/app/stop-all.js';
+import { ServeDocs } from '../../src/domain/serve-docs.js';
+import { DOC_SOURCE } from '../../src/ports/doc-source.js';
+import { LOGGER } from '../../src/ports/logger.js';
+import { MCP_TRANSPORT, type McpTransport } from '../../src/ports/mcp-transport.js';
+import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
+
+describe('stopAll', () => {
+  it('runs every step even when earlier ones fail, logs each failure and resolves', async () => {
+    const logger = new MemoryLogger();
+    const ran: string[] = [];
+    await expect(
+      stopAll(logger, [
+        ['first', () => ran.push('first')],
+        [
+          'listener',
+          async () => {
+            ran.push('listener');
+            throw new Error('close failed');
+          },
+        ],
+        [
+          'sync',
+          () => {
+            ran.push('sync');
+            throw new Error('boom');
+          },
+        ],
+        ['pid file', () => ran.push('pid file')],
+        ['index save', async () => ran.push('index save')],
+      ]),
+    ).resolves.toBeUndefined();
+    expect(ran).toEqual(['first', 'listener', 'sync', 'pid file', 'index save']);
+    expect(logger.lines.filter((l) => l.level === 'error')).toEqual([
+      { level: 'error', msg: 'shutdown: listener failed', fields: { error: 'close failed' } },
+      { level: 'error', msg: 'shutdown: sync failed', fields: { error: 'boom' } },
+    ]);
+    expect(logger.has('warn', 'stopped, with errors')).toBe(true);
+  });
+
+  it('says "stopped" when every step succeeded', async () => {
+    const logger = new MemoryLogger();
+    await stopAll(logger, [['only', async () => undefined]]);
+    expect(logger.lines).toEqual([{ level: 'info', msg: 'stopped', fields: undefined }]);
+  });
+});
+
+describe('RunningApp.stop', () => {
+  it('still saves the index when the transport fails to stop, and resolves', async () => {
+    const parsed = parseConfig(['--docs', '.', '--port', '0', '--log-level', 'silent'], {});
+    if (parsed.ok !== true) throw new Error('config did not parse');
+    const container = buildContainer(parsed.config);
+    const logger = new MemoryLogger();
+    container.register(LOGGER, { useValue: logger });
+    container.register(DOC_SOURCE, { useValue: InMemoryDocSource.of({ 'a.md': '# A\n\nalpha' }) });
+    const transport: McpTransport = {
+      start: async () => ({ url: 'http://fake' }),
+      notifyResourcesChanged: () => undefined,
+      stop: async () => {
+        throw new Error('EBUSY');
+      },
+    };
+    container.register(MCP_TRANSPORT, { useValue: transport });
+    const docs = container.resolve(ServeDocs);
+    let closed = false;
+    const close = docs.close.bind(docs);
+    docs.close = async () => {
+      closed = true;
+      await close();
+    };
+
+    const app = await startApp(parsed.config, container);
+    await expect(app.stop()).resolves.toBeUndefined();
+    expect(closed).toBe(true);
+    expect(logger.has('error', 'shutdown: MCP transport failed')).toBe(true);
+  });
+});
