@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { FsCertStore } from '../../src/adapters/filesystem/fs-cert-store.js';
 import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
@@ -30,6 +31,7 @@ describe('FsCertStore specifics', () => {
 
   const OLD = { certPem: 'CERT old\n', keyPem: 'KEY old\n' };
   const NEW = { certPem: 'CERT new\n', keyPem: 'KEY new\n' };
+  const NEWER = { certPem: 'CERT newer\n', keyPem: 'KEY newer\n' };
   const mode = async (path: string) => (await stat(path)).mode & 0o777;
 
   it("keeps the original server's file layout, with private keys at mode 0600", async () => {
@@ -57,7 +59,14 @@ describe('FsCertStore specifics', () => {
     expect(await mode(join(d, 'account.key.pem'))).toBe(0o600);
   });
 
-  it('finishes a pair write that crashed between the two renames', async () => {
+  /** Every file in the directory with its contents, to check that load() changed nothing. */
+  const snapshot = async (d: string) =>
+    Object.fromEntries(
+      await Promise.all((await readdir(d)).sort().map(async (f) => [f, await readFile(join(d, f), 'utf8')])),
+    );
+
+  // load() only reads (the CLI loads while the server may be saving); save() cleans up first.
+  it('loads the new pair when a write crashed between the two renames, and save finishes it', async () => {
     const d = await dir();
     const logger = new MemoryLogger();
     const store = new FsCertStore(d, logger);
@@ -65,10 +74,15 @@ describe('FsCertStore specifics', () => {
     // The new key was renamed into place; the new certificate is still waiting as .new.
     await writeFile(join(d, 'docs.example.com.key.pem'), NEW.keyPem, { mode: 0o600 });
     await writeFile(join(d, 'docs.example.com.cert.pem.new'), NEW.certPem);
+    const files = await snapshot(d);
 
     expect(await store.load('docs.example.com')).toEqual(NEW);
-    expect(await readdir(d)).not.toContain('docs.example.com.cert.pem.new');
+    expect(await snapshot(d)).toEqual(files);
+
+    await store.save('docs.example.com', NEWER);
     expect(logger.lines.some((l) => l.level === 'warn')).toBe(true);
+    expect(await readdir(d)).not.toContain('docs.example.com.cert.pem.new');
+    expect(await store.load('docs.example.com')).toEqual(NEWER);
   });
 
   it('keeps the old pair when a write crashed before any rename', async () => {
@@ -77,10 +91,14 @@ describe('FsCertStore specifics', () => {
     await store.save('docs.example.com', OLD);
     await writeFile(join(d, 'docs.example.com.key.pem.new'), NEW.keyPem, { mode: 0o600 });
     await writeFile(join(d, 'docs.example.com.cert.pem.new'), NEW.certPem);
+    const files = await snapshot(d);
 
     expect(await store.load('docs.example.com')).toEqual(OLD);
-    const left = await readdir(d);
-    expect(left.filter((f) => f.endsWith('.new'))).toEqual([]);
+    expect(await snapshot(d)).toEqual(files);
+
+    await store.save('docs.example.com', NEWER);
+    expect((await readdir(d)).filter((f) => f.endsWith('.new'))).toEqual([]);
+    expect(await store.load('docs.example.com')).toEqual(NEWER);
   });
 
   it('keeps the old pair when a write crashed while the new certificate was being written', async () => {
@@ -88,8 +106,36 @@ describe('FsCertStore specifics', () => {
     const store = new FsCertStore(d);
     await store.save('docs.example.com', OLD);
     await writeFile(join(d, 'docs.example.com.key.pem.new'), NEW.keyPem, { mode: 0o600 });
+    const files = await snapshot(d);
 
     expect(await store.load('docs.example.com')).toEqual(OLD);
+    expect(await snapshot(d)).toEqual(files);
+
+    await store.save('docs.example.com', NEWER);
+    expect((await readdir(d)).filter((f) => f.endsWith('.new'))).toEqual([]);
+    expect(await store.load('docs.example.com')).toEqual(NEWER);
+  });
+
+  it('loads a whole pair, old or new, while another store saves', async () => {
+    const d = await dir();
+    const writer = new FsCertStore(d);
+    const reader = new FsCertStore(d);
+    await writer.save('docs.example.com', OLD);
+    let saving = true;
+    const saves = (async () => {
+      try {
+        for (let i = 0; i < 20; i++) {
+          await writer.save('docs.example.com', i % 2 ? OLD : NEW);
+          await delay(5);
+        }
+      } finally {
+        saving = false;
+      }
+    })();
+    const seen: unknown[] = [];
+    while (saving) seen.push(await reader.load('docs.example.com'));
+    await saves;
+    for (const pair of seen) expect([OLD, NEW]).toContainEqual(pair);
     expect((await readdir(d)).filter((f) => f.endsWith('.new'))).toEqual([]);
   });
 

@@ -1,11 +1,14 @@
-import { mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { AccountRecord, StoredCertificate } from '../../domain/certificate.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { syncDir, writeAtomic, writeDurable } from './atomic-write.js';
 
 const PRIVATE = 0o600;
+/** Reads of a pair that a concurrent save keeps changing, before load() gives up. */
+const LOAD_ATTEMPTS = 50;
 
 /**
  * The original server's layout, so an existing deployment can switch:
@@ -14,9 +17,11 @@ const PRIVATE = 0o600;
  *   <dir>/account.key.pem   ACME account key, mode 0600
  *   <dir>/account.json      account URL per directory URL
  *
- * A pair is replaced in two renames with both new files fully written first (`.new`). A crash
- * between the renames leaves `<name>.cert.pem.new` behind; the next load finishes the swap, so a
- * mismatched pair is never served.
+ * A pair is replaced in two renames with both new files fully written first (`.new`), key first.
+ * A crash between the renames leaves `<name>.cert.pem.new` beside the new key: load() reads that
+ * pair as the current one, and the next save() finishes the swap before writing. load() never
+ * changes the directory: the CLI (`cert status`) loads while the server may be in the middle of a
+ * save, and must not rename or delete the server's `.new` files under it.
  */
 export class FsCertStore implements CertStore {
   constructor(
@@ -31,15 +36,30 @@ export class FsCertStore implements CertStore {
 
   async load(name: string): Promise<StoredCertificate | undefined> {
     const p = this.paths(name);
-    await this.recover(p);
-    const [certPem, keyPem] = await Promise.all([readIfExists(p.cert), readIfExists(p.key)]);
-    if (certPem === undefined || keyPem === undefined) return undefined;
-    return { certPem, keyPem };
+    // A save in another process may rename between our reads: read again until none of the four
+    // files changed from before the reads to after them, so a new key never comes back with the
+    // old certificate.
+    for (let attempt = 1; ; attempt++) {
+      const before = await this.state(p);
+      // Only the certificate still waits as .new: the key beside it is already the new one.
+      const certPath = before.certNew && !before.keyNew ? `${p.cert}.new` : p.cert;
+      const [certPem, keyPem] = await Promise.all([readIfExists(certPath), readIfExists(p.key)]);
+      const after = await this.state(p);
+      if (sameState(before, after)) {
+        if (certPem === undefined || keyPem === undefined) return undefined;
+        return { certPem, keyPem };
+      }
+      if (attempt === LOAD_ATTEMPTS) throw new Error(`the certificate files in ${this.dir} keep changing`);
+      await delay(Math.min(attempt, 10));
+    }
   }
 
   async save(name: string, cert: StoredCertificate): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const p = this.paths(name);
+    // Before a new key.new exists: after a crash between the renames the key is already the new
+    // one, and load() would pair it with the old certificate while key.new and cert.new both exist.
+    await this.recover(p);
     await writeDurable(`${p.key}.new`, cert.keyPem, PRIVATE);
     await writeDurable(`${p.cert}.new`, cert.certPem, 0o644);
     await rename(`${p.key}.new`, p.key);
@@ -78,7 +98,20 @@ export class FsCertStore implements CertStore {
     }
   }
 
-  /** Finishes or discards a pair write that a crash interrupted. */
+  /**
+   * Which file each path names, one path after the other in the order save() creates them. A
+   * `.new` file is the same file while it is being written, so only its inode counts; a rename puts
+   * another inode at the pair's path (the change time tells a recycled inode apart).
+   */
+  private async state(p: { cert: string; key: string }): Promise<PairState> {
+    const keyNew = await identity(`${p.key}.new`, false);
+    const certNew = await identity(`${p.cert}.new`, false);
+    const key = await identity(p.key, true);
+    const cert = await identity(p.cert, true);
+    return { keyNew, certNew, key, cert };
+  }
+
+  /** Finishes or discards a pair write that a crash interrupted; only the writer calls it. */
   private async recover(p: { cert: string; key: string }): Promise<void> {
     const [certNew, keyNew] = await Promise.all([exists(`${p.cert}.new`), exists(`${p.key}.new`)]);
     if (certNew && !keyNew) {
@@ -110,5 +143,27 @@ async function readIfExists(path: string): Promise<string | undefined> {
 }
 
 async function exists(path: string): Promise<boolean> {
-  return (await readIfExists(path)) !== undefined;
+  return (await identity(path, false)) !== undefined;
+}
+
+interface PairState {
+  readonly keyNew: string | undefined;
+  readonly certNew: string | undefined;
+  readonly key: string | undefined;
+  readonly cert: string | undefined;
+}
+
+function sameState(a: PairState, b: PairState): boolean {
+  return a.cert === b.cert && a.key === b.key && a.certNew === b.certNew && a.keyNew === b.keyNew;
+}
+
+/** The file at `path` (its inode, with its change time if `changes`), or undefined when there is none. */
+async function identity(path: string, changes: boolean): Promise<string | undefined> {
+  try {
+    const s = await stat(path, { bigint: true });
+    return changes ? `${s.dev}:${s.ino}:${s.ctimeNs}` : `${s.dev}:${s.ino}`;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
