@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { type FileHandle, mkdir, open, readdir, rename, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { type FileHandle, mkdir, open, readdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import v8 from 'node:v8';
 import type { IndexSnapshot, SnapshotDocument } from '../../domain/index-snapshot.js';
 import type { IndexStore } from '../../ports/index-store.js';
 import type { Logger } from '../../ports/logger.js';
-import { syncDir } from './atomic-write.js';
+import { tempFileWriter, writeAtomicWith } from './atomic-write.js';
 
 /** The file's first bytes: what it is and the version of this container format. */
 const MAGIC = Buffer.from('CERTDOCS-INDEX-1\n');
@@ -43,10 +43,9 @@ export class FsIndexStore implements IndexStore {
    * progress in another live process on this machine is left alone.
    */
   private async removeAbandoned(file: string): Promise<void> {
-    const prefix = `${basename(file)}.tmp-`;
     for (const name of await readdir(this.dir)) {
-      if (!name.startsWith(prefix)) continue;
-      const pid = Number.parseInt(name.slice(prefix.length), 10);
+      const pid = tempFileWriter(file, name);
+      if (pid === undefined) continue;
       // Our own pid: left by an earlier process that had it (containers often run as pid 1), since
       // this process saves one snapshot of a source at a time (ServeDocs chains its saves).
       if (Number.isInteger(pid) && pid !== process.pid && alive(pid)) continue;
@@ -106,12 +105,10 @@ export class FsIndexStore implements IndexStore {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const file = this.file(source);
     await this.removeAbandoned(file);
-    const tmp = `${file}.tmp-${process.pid}-${Date.now()}`;
     const { documents, engine, ...meta } = snapshot;
     const chunks = Math.ceil(documents.length / DOCUMENTS_PER_RECORD);
     const header: Header = { app: this.app, source, records: 2 + chunks, meta };
-    const handle = await open(tmp, 'w', 0o600);
-    try {
+    await writeAtomicWith(file, 0o600, async (handle) => {
       await handle.write(MAGIC);
       await writeRecord(handle, v8.serialize(header));
       await writeRecord(handle, v8.serialize(engine));
@@ -119,15 +116,7 @@ export class FsIndexStore implements IndexStore {
         const slice = documents.slice(c * DOCUMENTS_PER_RECORD, (c + 1) * DOCUMENTS_PER_RECORD);
         await writeRecord(handle, v8.serialize(slice));
       }
-      await handle.sync();
-    } catch (e) {
-      await handle.close().catch(() => undefined);
-      await rm(tmp, { force: true });
-      throw e;
-    }
-    await handle.close();
-    await rename(tmp, file);
-    await syncDir(this.dir);
+    });
   }
 }
 
@@ -141,7 +130,7 @@ function alive(pid: number): boolean {
   }
 }
 
-async function writeRecord(handle: Awaited<ReturnType<typeof open>>, body: Buffer): Promise<void> {
+async function writeRecord(handle: FileHandle, body: Buffer): Promise<void> {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(body.length);
   await handle.write(length);
