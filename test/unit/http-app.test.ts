@@ -28,6 +28,7 @@ const app = createDocsHttpApp({
   docs,
   streamable,
   sse,
+  logger,
 });
 
 afterAll(async () => {
@@ -242,6 +243,75 @@ describe('docs HTTP app', () => {
       const res = await app.request('/api/search?q=', { headers: { host: 'localhost' } });
       expect(res.status).toBe(400);
       expect(await res.json()).toMatchObject({ error: 'docs.invalid_query' });
+    });
+  });
+
+  describe('unexpected errors', () => {
+    const guard = { allowedHosts: ['localhost'], allowedOrigins: [], domains: [] };
+    const failingApp = (overrides: { streamable?: unknown; docs?: unknown }) => {
+      const log = new MemoryLogger();
+      const failing = createDocsHttpApp({
+        guard,
+        maxBodyBytes: MAX_BODY,
+        docs: (overrides.docs ?? docs) as ServeDocs,
+        streamable: (overrides.streamable ?? streamable) as StreamableHttpEndpoint,
+        sse,
+        logger: log,
+      });
+      return { app: failing, log };
+    };
+
+    it('answers /mcp with a JSON-RPC internal error and logs the cause', async () => {
+      const broken = {
+        handle: async () => Promise.reject(new Error('boom in the endpoint')),
+        sessionCount: 0,
+      };
+      const { app: failing, log } = failingApp({ streamable: broken });
+      const res = await failing.request('/mcp', {
+        method: 'POST',
+        headers: JSON_RPC_HEADERS,
+        body: JSON.stringify(searchCall(1)),
+      });
+      expect(res.status).toBe(500);
+      expect(res.headers.get('content-type')).toContain('application/json');
+      expect(await res.json()).toEqual({
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32603, message: 'Internal error' },
+      });
+      expect(
+        log.lines.some(
+          (l) => l.level === 'error' && String(l.fields?.error).includes('boom in the endpoint'),
+        ),
+      ).toBe(true);
+    });
+
+    it('answers /mcp with 500 when the MCP endpoints failed to load, without an unhandled rejection', async () => {
+      const { app: failing, log } = failingApp({ streamable: Promise.reject(new Error('SDK missing')) });
+      const res = await failing.request('/mcp', {
+        method: 'POST',
+        headers: JSON_RPC_HEADERS,
+        body: JSON.stringify(searchCall(1)),
+      });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32603 } });
+      expect(log.has('error', 'MCP endpoints failed to load')).toBe(true);
+      // /healthz still answers: the app itself does not depend on the SDK.
+      expect((await failing.request('/healthz', { headers: { host: 'localhost' } })).status).toBe(200);
+    });
+
+    it('answers a plain route with a JSON 500 and logs the cause', async () => {
+      const brokenDocs = {
+        status: () => docs.status(),
+        search: () => {
+          throw new TypeError('index exploded');
+        },
+      };
+      const { app: failing, log } = failingApp({ docs: brokenDocs });
+      const res = await failing.request('/api/search?q=x', { headers: { host: 'localhost' } });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ error: 'internal_error', message: 'Internal error' });
+      expect(log.has('error', 'HTTP request failed')).toBe(true);
     });
   });
 });

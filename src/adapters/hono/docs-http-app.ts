@@ -3,8 +3,10 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
 import { isDomainError } from '../../domain/errors.js';
 import type { ServeDocs } from '../../domain/serve-docs.js';
+import type { Logger } from '../../ports/logger.js';
 import { rpcError } from '../mcp-sdk/json-rpc-error.js';
 import type { LegacySseEndpoint } from '../mcp-sdk/legacy-sse-endpoint.js';
 import type { StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
@@ -19,6 +21,8 @@ export interface DocsHttpAppOptions {
   readonly sse: LegacySseEndpoint | Promise<LegacySseEndpoint>;
   /** Extra fields for /healthz (e.g. certificate state). */
   readonly health?: () => Record<string, unknown>;
+  /** Where errors no route answered go (instead of Hono's console.error). */
+  readonly logger: Logger;
 }
 
 const MCP_HEADERS = [
@@ -30,13 +34,46 @@ const MCP_HEADERS = [
   'authorization',
 ];
 
+const MCP_PATHS = new Set(['/mcp', '/sse', '/message']);
+
 /** The HTTP face of certdocs: MCP (Streamable HTTP + legacy SSE), a plain JSON search route, and /healthz. */
 export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: HttpBindings }> {
   const app = new Hono<{ Bindings: HttpBindings }>();
   let streamableReady: StreamableHttpEndpoint | undefined;
   let sseReady: LegacySseEndpoint | undefined;
-  void Promise.resolve(opts.streamable).then((s) => (streamableReady = s));
-  void Promise.resolve(opts.sse).then((s) => (sseReady = s));
+  // Both come from one load of the SDK: log its failure once. The MCP routes await the same
+  // promises, so their requests fail through onError below.
+  let loadFailureLogged = false;
+  const loadFailed = (e: unknown) => {
+    if (loadFailureLogged) return;
+    loadFailureLogged = true;
+    opts.logger.error('the MCP endpoints failed to load', { error: errorText(e) });
+  };
+  Promise.resolve(opts.streamable).then((s) => {
+    streamableReady = s;
+  }, loadFailed);
+  Promise.resolve(opts.sse).then((s) => {
+    sseReady = s;
+  }, loadFailed);
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) {
+      const res = err.getResponse();
+      return c.newResponse(res.body, res);
+    }
+    opts.logger.error('HTTP request failed', {
+      method: c.req.method,
+      path: c.req.path,
+      error: errorText(err),
+    });
+    // The legacy SSE routes write to Node's response themselves: it may be under way already.
+    const outgoing = c.env?.outgoing;
+    if (outgoing?.headersSent) {
+      outgoing.destroy();
+      return RESPONSE_ALREADY_SENT;
+    }
+    if (MCP_PATHS.has(c.req.path)) return rpcError(500, -32603, 'Internal error');
+    return c.json({ error: 'internal_error', message: 'Internal error' }, 500);
+  });
   app.use('*', requestGuard(opts.guard));
   app.use(
     '*',
@@ -112,4 +149,8 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
   });
 
   return app;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? (e.stack ?? e.message) : String(e);
 }

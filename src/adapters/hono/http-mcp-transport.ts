@@ -48,6 +48,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       streamable: this.stack.then((s) => s.streamable),
       sse: this.stack.then((s) => s.sse),
       health: this.options.health,
+      logger: this.logger,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
     this.running = await serveNode(app, {
