@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { rpcError } from '../mcp-sdk/json-rpc-error.js';
 
 export interface GuardOptions {
   /** Host names (no port) a request may address; '*' allows any. */
@@ -47,25 +48,11 @@ export function requestGuard(opts: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
     const host = c.req.header('host');
     if (!isHostAllowed(host, opts)) {
-      return c.json(
-        {
-          jsonrpc: '2.0',
-          id: null,
-          error: { code: -32000, message: `Host "${host ?? ''}" is not allowed (see --allowed-hosts)` },
-        },
-        403,
-      );
+      return rpcError(403, -32000, `Host "${host ?? ''}" is not allowed (see --allowed-hosts)`);
     }
     const origin = c.req.header('origin');
     if (origin !== undefined && !isOriginAllowed(origin, opts)) {
-      return c.json(
-        {
-          jsonrpc: '2.0',
-          id: null,
-          error: { code: -32000, message: `Origin "${origin}" is not allowed (see --allowed-origins)` },
-        },
-        403,
-      );
+      return rpcError(403, -32000, `Origin "${origin}" is not allowed (see --allowed-origins)`);
     }
     await next();
   };
