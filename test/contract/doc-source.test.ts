@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FsMarkdownDocSource } from '../../src/adapters/filesystem/fs-markdown-doc-source.js';
 import { HugoIndexDocSource } from '../../src/adapters/hugo-index/hugo-index-doc-source.js';
@@ -237,6 +238,29 @@ describe('HugoIndexDocSource specifics', () => {
 
   it('rejects an HTTP error status, naming it', async () => {
     await expectSourceError(new HugoIndexDocSource(serve(500, 'oops')), /HTTP 500/);
+  });
+
+  it('lets go of the body of an HTTP error instead of leaving the response open', async () => {
+    // An error page that never ends: only cancelling the body closes the connection.
+    let closed!: () => void;
+    const connectionClosed = new Promise<void>((resolve) => {
+      closed = resolve;
+    });
+    const endless = createServer((_req, res) => {
+      res.on('close', closed);
+      res.writeHead(503, { 'content-type': 'text/html' }).write('<html>still busy');
+    });
+    await new Promise<void>((resolve) => endless.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(endless.address() as AddressInfo).port}/index.json`;
+      await expectSourceError(new HugoIndexDocSource(url), /HTTP 503/);
+      await expect(
+        Promise.race([connectionClosed.then(() => 'closed'), delay(2000).then(() => 'still open')]),
+      ).resolves.toBe('closed');
+    } finally {
+      endless.closeAllConnections();
+      await new Promise<void>((resolve) => endless.close(() => resolve()));
+    }
   });
 
   it('rejects a file that cannot be read', async () => {

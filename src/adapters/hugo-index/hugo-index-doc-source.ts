@@ -71,8 +71,12 @@ export class HugoIndexDocSource implements DocSource {
     } catch (e) {
       throw new DocSourceError(this.location, `download failed (${(e as Error).message})`);
     }
-    if (res.status === 304 && this.cached) return undefined;
-    if (!res.ok) throw new DocSourceError(this.location, `download failed with HTTP ${res.status}`);
+    if (!res.ok) {
+      // Unread, the body would hold the connection (and its buffers) until garbage collection.
+      await res.body?.cancel().catch(() => undefined);
+      if (res.status === 304 && this.cached) return undefined;
+      throw new DocSourceError(this.location, `download failed with HTTP ${res.status}`);
+    }
     const text = await res.text();
     this.validators = {
       etag: res.headers.get('etag') ?? undefined,
