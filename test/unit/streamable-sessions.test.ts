@@ -66,3 +66,49 @@ describe('Streamable HTTP sessions stay bounded', () => {
     expect(endpoint.sessionCount).toBe(0);
   });
 });
+
+describe('Streamable HTTP resource-change notifications', () => {
+  let endpoint: StreamableHttpEndpoint | undefined;
+  afterEach(async () => endpoint?.close());
+
+  const openSession = async (e: StreamableHttpEndpoint) =>
+    (await e.handle(post(initialize), initialize)).headers.get('mcp-session-id') as string;
+
+  it("reach a session's open GET stream", async () => {
+    endpoint = new StreamableHttpEndpoint({ createServer: () => factory.create(), logger });
+    const session = await openSession(endpoint);
+    const res = await endpoint.handle(
+      new Request('http://localhost/mcp', {
+        headers: { accept: 'text/event-stream', 'mcp-session-id': session },
+      }),
+    );
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    endpoint.broadcastResourcesChanged();
+    let text = '';
+    while (!text.includes('notifications/resources/list_changed')) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text).toContain('"method":"notifications/resources/list_changed"');
+    await reader.cancel();
+  });
+
+  it('log a send that fails instead of leaving an unhandled rejection', async () => {
+    const log = new MemoryLogger();
+    endpoint = new StreamableHttpEndpoint({
+      createServer: () => {
+        const server = factory.create();
+        server.server.sendResourceListChanged = () => Promise.reject(new Error('connection closed'));
+        return server;
+      },
+      logger: log,
+    });
+    await openSession(endpoint);
+    endpoint.broadcastResourcesChanged();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(
+      log.lines.some((l) => l.level === 'debug' && String(l.fields?.error).includes('connection closed')),
+    ).toBe(true);
+  });
+});

@@ -42,7 +42,17 @@ export class LegacySseEndpoint {
   }
 
   broadcastResourcesChanged(): void {
-    for (const s of this.sessions.values()) void s.server.sendResourceListChanged();
+    for (const [id, s] of this.sessions) {
+      // The low-level call, whose promise McpServer's wrapper drops: a send on a closed stream
+      // would be an unhandled rejection.
+      if (!s.server.isConnected()) continue;
+      s.server.server.sendResourceListChanged().catch((e: unknown) =>
+        this.logger.debug('could not notify a legacy SSE session of the changed resources', {
+          session: id,
+          error: String(e),
+        }),
+      );
+    }
   }
 
   async close(): Promise<void> {

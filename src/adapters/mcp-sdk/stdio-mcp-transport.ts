@@ -16,7 +16,11 @@ export class StdioMcpTransport implements McpTransport {
   }
 
   notifyResourcesChanged(): void {
-    void this.server?.sendResourceListChanged();
+    if (!this.server?.isConnected()) return;
+    // The low-level call, whose promise McpServer's wrapper drops (a failed send would be an
+    // unhandled rejection). Ignored, not logged: there is no logger here, the SDK's stdio send
+    // does not reject today, and a lost notification only means the client lists resources later.
+    this.server.server.sendResourceListChanged().catch(() => undefined);
   }
 
   async stop(): Promise<void> {

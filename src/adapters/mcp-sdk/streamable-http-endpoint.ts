@@ -9,8 +9,6 @@ import type { Logger } from '../../ports/logger.js';
 import { BridgeTransport } from './bridge-transport.js';
 import { rpcError } from './json-rpc-error.js';
 
-export { rpcError };
-
 export interface StreamableHttpOptions {
   createServer: () => McpServer;
   logger: Logger;
@@ -83,7 +81,17 @@ export class StreamableHttpEndpoint {
 
   /** Tells every session's client that the resource list changed. */
   broadcastResourcesChanged(): void {
-    for (const s of this.sessions.values()) void s.server.sendResourceListChanged();
+    for (const s of this.sessions.values()) {
+      // The low-level call, whose promise McpServer's wrapper drops: a failed send would be an
+      // unhandled rejection.
+      if (!s.server.isConnected()) continue;
+      s.server.server.sendResourceListChanged().catch((e: unknown) =>
+        this.options.logger.debug('could not notify a session of the changed resources', {
+          session: s.id,
+          error: String(e),
+        }),
+      );
+    }
   }
 
   async close(): Promise<void> {
