@@ -14,7 +14,7 @@ const MAX_BODY = 4096;
 const logger = new MemoryLogger();
 const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger);
 await docs.load();
-const factory = new DocsMcpServerFactory(docs, logger);
+const factory = new DocsMcpServerFactory(docs, logger, { name: 'certdocs', version: '0.0.0-test' });
 const create = () => factory.create();
 const streamable = new StreamableHttpEndpoint({ createServer: create, logger });
 const sse = new LegacySseEndpoint(create, logger);

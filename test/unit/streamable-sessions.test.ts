@@ -10,7 +10,7 @@ import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
 const logger = new MemoryLogger();
 const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger);
 await docs.load();
-const factory = new DocsMcpServerFactory(docs, logger);
+const factory = new DocsMcpServerFactory(docs, logger, { name: 'certdocs', version: '0.0.0-test' });
 
 const post = (body: object, session?: string) =>
   new Request('http://localhost/mcp', {

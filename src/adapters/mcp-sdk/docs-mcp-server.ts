@@ -99,7 +99,8 @@ export class DocsMcpServerFactory {
   constructor(
     private readonly docs: ServeDocs,
     private readonly logger: Logger,
-    private readonly info = { name: 'certdocs', version: '0.1.0' },
+    /** The server's name and version, as the client sees them in `initialize`. */
+    private readonly info: { name: string; version: string },
   ) {}
 
   create(): McpServer {
