@@ -1,14 +1,13 @@
 import 'reflect-metadata';
 import { AcmeError } from '../domain/acme-errors.js';
-import { ObtainCertificate, type StoredState } from '../domain/obtain-certificate.js';
+import type { ObtainCertificate, StoredState } from '../domain/obtain-certificate.js';
 import { PROBLEM_TEXT } from '../domain/renewal-policy.js';
-import { type ChallengeListeners, startChallengeListeners } from './challenge-listeners.js';
-import { type AppConfig, parseConfig } from './config.js';
-import { buildContainer } from './container.js';
+import type { Command } from './config.js';
+import { type CertTool, composeCertTool } from './container.js';
 import { pidFilePath, runningServerPid, signalServer } from './pid-file.js';
-import { StartupError } from './startup-error.js';
+import { explainStartupFailure } from './startup-error.js';
 
-const USAGE = `Usage:
+export const CERT_USAGE = `Usage:
   certdocs cert status --domain NAME[,NAME] [--certs-dir DIR] [--acme-directory URL]
   certdocs cert renew  --domain NAME[,NAME] [--force] [--accept-tos] [ACME options]
 
@@ -19,35 +18,19 @@ renew   renews when due (--force: now). If a certdocs server is running on this 
         here, listening where --challenge needs: the ACME port (http-01), --port (tls-alpn-01).
 `;
 
+type CertCommand = Extract<Command, { kind: 'cert' }>;
+
 /** `certdocs cert status|renew`: the operator's view of the certificate, reading --certs-dir. */
-export async function runCertCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  const [command, ...rest] = argv;
-  if (command !== 'status' && command !== 'renew') {
-    process.stderr.write(command ? `certdocs: unknown cert command "${command}"\n${USAGE}` : USAGE);
-    return command ? 2 : 0;
-  }
-  const parsed = parseConfig(rest, { LOG_LEVEL: 'warn', ...env });
-  if (parsed.ok === 'help' || parsed.ok === 'version') {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  if (!parsed.ok) {
-    for (const line of parsed.errors) process.stderr.write(`certdocs: ${line}\n`);
-    return 2;
-  }
-  if (!parsed.config.acme) {
-    process.stderr.write('certdocs: --domain (DOMAIN): required for cert commands (names the certificate)\n');
-    return 2;
-  }
-  const force = rest.includes('--force');
-  return command === 'status' ? status(parsed.config) : renew(parsed.config, force);
+export async function runCertCommand(command: CertCommand): Promise<number> {
+  const tool = composeCertTool(command.config);
+  return command.action === 'status'
+    ? status(tool)
+    : renew(tool, command.config.acme.certsDir, command.force);
 }
 
-async function status(config: AppConfig): Promise<number> {
-  const container = buildContainer(config);
-  const obtain = container.resolve(ObtainCertificate);
+async function status({ obtain, location }: CertTool): Promise<number> {
   const state = await obtain.stored();
-  const out: [string, string][] = [['certificate', `${config.acme?.certsDir}/${obtain.name}.cert.pem`]];
+  const out: [string, string][] = [['certificate', location]];
   describeState(state, out);
   if (state.active) {
     const ari = await Promise.race([
@@ -64,15 +47,13 @@ async function status(config: AppConfig): Promise<number> {
   return state.active ? 0 : 1;
 }
 
-async function renew(config: AppConfig, force: boolean): Promise<number> {
-  const container = buildContainer(config);
-  const obtain = container.resolve(ObtainCertificate);
+async function renew(tool: CertTool, certsDir: string, force: boolean): Promise<number> {
+  const { obtain } = tool;
   const before = await obtain.stored();
   if (!force && before.problem === undefined) {
     process.stdout.write(`not due: renews at ${before.renewAt?.toISOString()}; pass --force to renew now\n`);
     return 0;
   }
-  const certsDir = config.acme?.certsDir ?? '';
   const pid = runningServerPid(certsDir);
   if (pid) {
     const asked = signalServer(pid, 'SIGHUP');
@@ -86,12 +67,13 @@ async function renew(config: AppConfig, force: boolean): Promise<number> {
     // 'gone': it exited after the pid check, so its ports are free and the renewal runs here.
   }
 
-  let listeners: ChallengeListeners;
+  const listeners = tool.challengeListeners();
   try {
-    listeners = await startChallengeListeners(container, config);
+    await listeners.start();
   } catch (e) {
-    if (!(e instanceof StartupError)) throw e;
-    process.stderr.write(`certdocs: ${e.message}\n`);
+    const explained = explainStartupFailure(e);
+    if (!explained) throw e;
+    process.stderr.write(`certdocs: ${explained.message}\n`);
     return 1;
   }
   try {
@@ -100,14 +82,14 @@ async function renew(config: AppConfig, force: boolean): Promise<number> {
     return 0;
   } catch (e) {
     if (e instanceof AcmeError) {
-      process.stderr.write(`certdocs: renewal failed: ${e.code}: ${e.message}\n`);
+      const explained = explainStartupFailure(e)?.message ?? `${e.code}: ${e.message}`;
+      process.stderr.write(`certdocs: renewal failed: ${explained}\n`);
       return 1;
     }
     throw e;
   } finally {
-    await listeners.stop().catch((e: Error) => {
-      process.stderr.write(`certdocs: could not stop the challenge listeners: ${e.message}\n`);
-    });
+    // Logs a listener that fails to close, and resolves.
+    await listeners.stop();
   }
 }
 

@@ -1,53 +1,55 @@
 import 'reflect-metadata';
-import { StartupError, startApp } from './app.js';
-import { runCertCommand } from './cert-cli.js';
-import { helpText, parseConfig } from './config.js';
+import { CERT_USAGE, runCertCommand } from './cert-cli.js';
+import { type AppConfig, helpText, parseCommand } from './config.js';
+import { composeServer } from './container.js';
+import type { Application } from './lifecycle.js';
+import { explainStartupFailure } from './startup-error.js';
 import { VERSION } from './version.js';
 
+/** The only reader of argv and the environment: both are parsed once, into a Command. */
 async function main(): Promise<number> {
-  const argv = process.argv.slice(2);
-  if (argv[0] === 'cert') return runCertCommand(argv.slice(1), process.env);
-  const parsed = parseConfig(argv, process.env);
-  if (parsed.ok === 'help') {
-    process.stdout.write(helpText(VERSION));
-    return 0;
+  const command = parseCommand(process.argv.slice(2), process.env);
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(command.of === 'cert' ? CERT_USAGE : helpText(VERSION));
+      return 0;
+    case 'version':
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    case 'invalid':
+      for (const line of command.errors) process.stderr.write(`certdocs: ${line}\n`);
+      if (command.showCertUsage) process.stderr.write(CERT_USAGE);
+      return 2;
+    case 'cert':
+      return runCertCommand(command);
+    case 'serve':
+      return serve(command.config);
   }
-  if (parsed.ok === 'version') {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  if (!parsed.ok) {
-    for (const line of parsed.errors) process.stderr.write(`certdocs: ${line}\n`);
-    return 2;
-  }
-  if (argv.includes('--force')) {
-    process.stderr.write('certdocs: --force: only meaningful with `certdocs cert renew`\n');
-    return 2;
-  }
-  let app: Awaited<ReturnType<typeof startApp>> | undefined;
+}
+
+async function serve(config: AppConfig): Promise<number> {
+  const app: Application = composeServer(config);
   // Until start-up finishes there is nothing to drain: certificate and account files are written
   // atomically, so stopping mid-order loses nothing.
   const early = () => process.exit(0);
   process.once('SIGINT', early);
   process.once('SIGTERM', early);
   try {
-    app = await startApp(parsed.config);
+    await app.start();
   } catch (e) {
-    if (e instanceof StartupError) {
-      process.stderr.write(`certdocs: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    const explained = explainStartupFailure(e);
+    if (!explained) throw e;
+    process.stderr.write(`certdocs: ${explained.message}\n`);
+    return 2;
   }
   process.off('SIGINT', early);
   process.off('SIGTERM', early);
-  const running = app;
   // stop() runs every step and resolves; a second signal while stopping does not start it again.
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
-    running.stop().then(
+    app.stop().then(
       () => process.exit(0),
       (e: unknown) => {
         process.stderr.write(`certdocs: error while stopping: ${(e as Error).stack ?? e}\n`);
@@ -57,9 +59,9 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
-  const renewNow = running.renewNow;
+  const renewNow = app.renewNow;
   if (renewNow) process.on('SIGHUP', () => void renewNow());
-  if (parsed.config.transport === 'stdio') process.stdin.once('end', shutdown);
+  if (config.transport === 'stdio') process.stdin.once('end', shutdown);
   return -1; // keep running
 }
 

@@ -2,6 +2,9 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import type { ChallengeType, ExternalAccountBinding } from '../domain/certificate.js';
+import { type DomainName, type DomainNames, parseDomainName } from '../domain/domain-name.js';
+import { type Duration, type Port, parseDuration, parsePort } from './config-values.js';
 
 /**
  * The only reader of argv and the environment. Flags win over env vars; every problem is reported
@@ -14,30 +17,28 @@ export type DocsLocation =
   | { kind: 'hugo-url'; location: string };
 
 export interface AcmeConfig {
-  readonly domains: string[];
+  readonly domains: DomainNames;
   readonly email?: string;
   readonly directoryUrl: string;
-  readonly acmePort: number;
+  readonly acmePort: Port;
   readonly certsDir: string;
   readonly acceptTos: boolean;
   readonly profile?: string;
-  readonly eab?: { readonly kid: string; readonly hmacKey: string };
-  readonly challenges: readonly ChallengeType[];
+  readonly eab?: ExternalAccountBinding;
+  readonly challenges: readonly [ChallengeType, ...ChallengeType[]];
 }
-
-export type ChallengeType = 'http-01' | 'tls-alpn-01';
 
 export interface AppConfig {
   readonly docs: DocsLocation;
   readonly transport: 'http' | 'stdio';
   readonly host?: string;
-  readonly port: number;
+  readonly port: Port;
   readonly allowedHosts: string[];
   readonly allowedOrigins: string[];
   readonly maxBodyBytes: number;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
-  /** Re-fetch interval for URL sources, ms (0: never). */
-  readonly refreshIntervalMs: number;
+  /** Re-fetch interval for URL sources (0: never). */
+  readonly refreshInterval: Duration;
   /** Where the built index is kept between runs (absolute), or undefined: rebuilt every start. */
   readonly indexCache?: string;
   readonly acme?: AcmeConfig;
@@ -144,33 +145,25 @@ export const OPTIONS = {
   version: { env: '', type: 'boolean', help: 'Show the version' },
 } as const satisfies Record<string, OptionSpec>;
 
-type OptionName = keyof typeof OPTIONS;
+export type OptionName = keyof typeof OPTIONS;
 
 export type ParseOutcome =
-  | { ok: true; config: AppConfig }
+  | { ok: true; config: AppConfig; force: boolean }
   | { ok: false; errors: string[] }
   | { ok: 'help' }
   | { ok: 'version' };
-
-/**
- * Port 0 asks the OS for a free port (tests, side-by-side instances); the ACME port must be real.
- * (Checked by hand, not with zod: importing zod here put ~40 ms on every start-up's critical path,
- * and these are the only two checks that needed it.)
- */
-function checkPort(value: string, min: 0 | 1): { port: number } | { problem: string } {
-  const v = value.trim();
-  if (!/^[+-]?\d+(\.\d+)?$/.test(v)) return { problem: 'must be a number' };
-  const n = Number(v);
-  if (!Number.isInteger(n)) return { problem: 'must be a whole number' };
-  if (n < min || n > 65535) return { problem: `must be from ${min} to 65535` };
-  return { port: n };
-}
 
 /** The practical shape of an address (RFC 5322 in full is not what a CA checks either). */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off|)$/i;
+
+/** How errors name an option: the flag and, where there is one, its environment variable. */
+export function flagLabel(name: OptionName): string {
+  const env = OPTIONS[name].env;
+  return env ? `--${name} (${env})` : `--${name}`;
+}
 
 export function bundledDocsDir(): string {
   // dist/app/config.js and src/app/config.ts both sit two levels below the package root.
@@ -198,7 +191,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
   if (values.help) return { ok: 'help' };
   if (values.version) return { ok: 'version' };
 
-  const label = (name: OptionName) => (OPTIONS[name].env ? `--${name} (${OPTIONS[name].env})` : `--${name}`);
+  const label = flagLabel;
   const raw = (name: OptionName): string | undefined => {
     const v = values[name];
     if (typeof v === 'string') return v;
@@ -219,13 +212,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     errors.push(`${label(name)}: must be true or false, got "${v}"`);
     return false;
   };
-  const port = (name: OptionName, fallback: number, min: 0 | 1): number => {
+  const port = (name: OptionName, fallback: number, min: 0 | 1): Port => {
     const v = raw(name);
-    if (v === undefined) return fallback;
-    const checked = checkPort(v, min);
-    if ('port' in checked) return checked.port;
+    if (v === undefined) return fallback as Port;
+    const checked = parsePort(v, min);
+    if ('value' in checked) return checked.value;
     errors.push(`${label(name)}: ${checked.problem}, got "${v}"`);
-    return fallback;
+    return fallback as Port;
   };
 
   const transport = raw('transport');
@@ -239,15 +232,18 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
 
   const docs = resolveDocs(raw('docs'), label('docs'), errors);
 
-  const domains = list('domain').map((d) => d.toLowerCase());
-  for (const d of domains) {
-    if (!/^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$/.test(d)) {
-      errors.push(`${label('domain')}: "${d}" is not a valid domain name`);
-    }
-    if (d.startsWith('*.'))
-      errors.push(`${label('domain')}: "${d}": wildcards need DNS-01, which certdocs does not do`);
+  const domains: DomainName[] = [];
+  for (const text of list('domain')) {
+    const d = parseDomainName(text);
+    if (d === 'invalid')
+      errors.push(`${label('domain')}: "${text.toLowerCase()}" is not a valid domain name`);
+    else if (d === 'wildcard')
+      errors.push(
+        `${label('domain')}: "${text.toLowerCase()}": wildcards need DNS-01, which certdocs does not do`,
+      );
+    else if (!domains.includes(d)) domains.push(d);
   }
-  const port443 = domains.length > 0;
+  const port443 = list('domain').length > 0;
   const mainPort = port('port', port443 ? 443 : 8080, 0);
   const host = raw('host');
   const maxBody = Number(raw('max-body-bytes'));
@@ -258,12 +254,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
   }
 
   const refreshRaw = raw('refresh-interval') ?? '5m';
-  const refreshMatch = /^(\d+)(ms|s|m|h)?$/.exec(refreshRaw.trim());
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
-  const refreshIntervalMs = refreshMatch
-    ? Number(refreshMatch[1]) * unit[(refreshMatch[2] as keyof typeof unit | undefined) ?? 's']
-    : Number.NaN;
-  if (Number.isNaN(refreshIntervalMs) || (refreshIntervalMs > 0 && refreshIntervalMs < 1000)) {
+  const refresh = parseDuration(refreshRaw);
+  const refreshInterval = 'value' in refresh ? refresh.value : (0 as Duration);
+  if (!('value' in refresh) || (refreshInterval > 0 && refreshInterval < 1000)) {
     errors.push(
       `${label('refresh-interval')}: must be 0 or a duration of at least 1s (e.g. 300, 30s, 5m, 1h), got "${refreshRaw}"`,
     );
@@ -278,7 +271,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
   }
 
   let acme: AcmeConfig | undefined;
-  if (domains.length) {
+  const [firstDomain, ...moreDomains] = domains;
+  if (firstDomain) {
     if (transport === 'stdio')
       errors.push(`${label('domain')}: certificates are for HTTPS; not allowed with --transport stdio`);
     const dirName = raw('acme-directory') ?? 'letsencrypt';
@@ -302,14 +296,15 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     if (eabKey !== undefined && !/^[A-Za-z0-9_=+/-]+$/.test(eabKey)) {
       errors.push(`${label('eab-hmac-key')}: must be base64url, as the CA shows it`);
     }
-    const challenges = list('challenge');
-    for (const ch of challenges) {
+    const challenges: ChallengeType[] = [];
+    for (const ch of list('challenge')) {
       if (ch !== 'http-01' && ch !== 'tls-alpn-01') {
         errors.push(`${label('challenge')}: must be http-01, tls-alpn-01 or both, got "${ch}"`);
-      }
+      } else if (!challenges.includes(ch)) challenges.push(ch);
     }
+    const [firstChallenge = 'http-01', ...moreChallenges] = challenges;
     acme = {
-      domains,
+      domains: [firstDomain, ...moreDomains],
       email,
       directoryUrl,
       acmePort,
@@ -320,7 +315,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
         eabKid && eabKey
           ? { kid: eabKid, hmacKey: eabKey.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_') }
           : undefined,
-      challenges: (challenges.length ? challenges : ['http-01']) as ChallengeType[],
+      challenges: [firstChallenge, ...moreChallenges],
     };
   }
 
@@ -338,6 +333,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
+    force: values.force === true,
     config: {
       docs: docs as DocsLocation,
       transport: transport as 'http' | 'stdio',
@@ -347,7 +343,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       allowedOrigins: list('allowed-origins'),
       maxBodyBytes: maxBody,
       logLevel: logLevel as AppConfig['logLevel'],
-      refreshIntervalMs,
+      refreshInterval,
       ...(indexCache ? { indexCache } : {}),
       acme,
     },
@@ -404,4 +400,52 @@ Usage: certdocs [options]
 Options (flags win over the environment variables in brackets):
 ${rows.join('\n')}
 `;
+}
+
+export type CertAction = 'status' | 'renew';
+
+/** What the command line asks for, parsed once: nothing downstream looks at argv again. */
+export type Command =
+  | { readonly kind: 'serve'; readonly config: AppConfig }
+  | {
+      readonly kind: 'cert';
+      readonly action: CertAction;
+      /** `cert renew --force`: renew even when not due. */
+      readonly force: boolean;
+      readonly config: AppConfig & { readonly acme: AcmeConfig };
+    }
+  | { readonly kind: 'help'; readonly of: 'serve' | 'cert' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'invalid'; readonly errors: readonly string[]; readonly showCertUsage?: boolean };
+
+/** `certdocs [options]` or `certdocs cert status|renew [--force] [options]`. */
+export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  if (argv[0] === 'cert') return parseCertCommand(argv.slice(1), env);
+  const parsed = parseConfig([...argv], env);
+  if (parsed.ok === 'help') return { kind: 'help', of: 'serve' };
+  if (parsed.ok === 'version') return { kind: 'version' };
+  if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
+  if (parsed.force)
+    return { kind: 'invalid', errors: ['--force: only meaningful with `certdocs cert renew`'] };
+  return { kind: 'serve', config: parsed.config };
+}
+
+function parseCertCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
+  const [action, ...rest] = argv;
+  if (action === undefined) return { kind: 'help', of: 'cert' };
+  if (action !== 'status' && action !== 'renew') {
+    return { kind: 'invalid', errors: [`unknown cert command "${action}"`], showCertUsage: true };
+  }
+  // The CLI's own lines are the output here; the library's info logs would only repeat them.
+  const parsed = parseConfig(rest, { LOG_LEVEL: 'warn', ...env });
+  if (parsed.ok === 'help' || parsed.ok === 'version') return { kind: 'help', of: 'cert' };
+  if (!parsed.ok) return { kind: 'invalid', errors: parsed.errors };
+  const { config } = parsed;
+  if (!config.acme) {
+    return {
+      kind: 'invalid',
+      errors: [`${flagLabel('domain')}: required for cert commands (names the certificate)`],
+    };
+  }
+  return { kind: 'cert', action, force: parsed.force, config: { ...config, acme: config.acme } };
 }

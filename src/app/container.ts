@@ -1,9 +1,15 @@
 import 'reflect-metadata';
-import { type DependencyContainer, instanceCachingFactory, container as rootContainer } from 'tsyringe';
+import {
+  type DependencyContainer,
+  type FactoryFunction,
+  instanceCachingFactory,
+  container as rootContainer,
+} from 'tsyringe';
 import { AcmeClientAdapter } from '../adapters/acme-client/acme-client-adapter.js';
 import { FsCertStore } from '../adapters/filesystem/fs-cert-store.js';
 import { FsIndexStore } from '../adapters/filesystem/fs-index-store.js';
 import { FsMarkdownDocSource } from '../adapters/filesystem/fs-markdown-doc-source.js';
+import type { HealthFields } from '../adapters/hono/docs-http-app.js';
 import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
@@ -13,179 +19,402 @@ import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
-import { AcmeError } from '../domain/acme-errors.js';
-import { FRESHNESS_SETTINGS, KeepDocsFresh } from '../domain/keep-docs-fresh.js';
-import { OBTAIN_SETTINGS, ObtainCertificate, type ObtainSettings } from '../domain/obtain-certificate.js';
-import { RANDOM, RenewalScheduler } from '../domain/renewal-scheduler.js';
+import { KeepDocsFresh } from '../domain/keep-docs-fresh.js';
+import { type ActiveCertificate, ObtainCertificate } from '../domain/obtain-certificate.js';
+import { RenewalScheduler } from '../domain/renewal-scheduler.js';
 import { ServeDocs } from '../domain/serve-docs.js';
 import { ACME_CLIENT } from '../ports/acme-client.js';
-import { CERT_STORE } from '../ports/cert-store.js';
+import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO } from '../ports/certificate-crypto.js';
-import { CERTIFICATE_INSTALLER } from '../ports/certificate-installer.js';
+import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { CHALLENGE_RESPONDER } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE } from '../ports/doc-source.js';
 import { INDEX_STORE, NO_INDEX_STORE } from '../ports/index-store.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
-import { MCP_TRANSPORT } from '../ports/mcp-transport.js';
+import { MCP_TRANSPORT, type McpTransport } from '../ports/mcp-transport.js';
 import { PROGRESS_REPORTER } from '../ports/progress-reporter.js';
-import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-responder.js';
-import type { AppConfig } from './config.js';
+import { RANDOM } from '../ports/random.js';
+import { FRESHNESS_SETTINGS, OBTAIN_SETTINGS, type ObtainSettings } from '../ports/settings.js';
+import { TLS_ALPN_RESPONDER } from '../ports/tls-alpn-responder.js';
+import type { AcmeConfig, AppConfig } from './config.js';
+import { type Application, Lifecycle, type Stage } from './lifecycle.js';
+import { writePidFile } from './pid-file.js';
+import { ListenError } from './startup-error.js';
 import { VERSION } from './version.js';
 
-export const APP_CONFIG = Symbol.for('certdocs.AppConfig');
-
-/** Stands in when --challenge does not include tls-alpn-01 (the order then never picks it). */
-const TLS_ALPN_DISABLED: TlsAlpnResponder = {
-  present: async () => {
-    throw new AcmeError('acme.config', 'TLS-ALPN-01 is not enabled: add it to --challenge');
-  },
-  remove: async () => undefined,
-};
-/** Extra /healthz fields, filled in by the app once a certificate is in service. */
-export const HEALTH_EXTRAS = Symbol.for('certdocs.HealthExtras');
-export type HealthExtras = { current: () => Record<string, unknown> };
-
-/** The plain-HTTP side when a domain is set: HTTP-01 answers, /healthz, 301 to HTTPS. */
-export interface AcmeHttpEndpoint {
-  start(): Promise<{ url: string; port: number }>;
-  setReady(ready: boolean): void;
-  setHttpsPort(port: number): void;
-  stop(): Promise<void>;
+/**
+ * The one composition root. It alone knows which adapter stands behind which port, and it alone
+ * asks the container for anything: main and the CLI get a ready object (an Application, a
+ * CertTool). The order things start and stop in is declared here too, next to the wiring.
+ *
+ * Every call builds a child container, so tests can replace any adapter (`override`) without
+ * touching the global container (acme-client's x509 dependency keeps its crypto providers there).
+ */
+export interface ComposeOptions {
+  /** Called after the wiring, before anything is built: tests register fakes over ports here. */
+  readonly override?: (c: DependencyContainer) => void;
+  readonly parent?: DependencyContainer;
 }
-export const ACME_HTTP_ENDPOINT = Symbol.for('certdocs.AcmeHttpEndpoint');
-/** The MCP transport's bound port, once started (HTTP transports only). */
-export const BOUND_PORT = Symbol.for('certdocs.BoundPort');
-/** Owns the HTTPS port when TLS-ALPN-01 is on (registered only then). */
-export interface TlsFrontDoor {
-  start(): Promise<{ port: number }>;
-  stop(): Promise<void>;
+
+/** `certdocs [options]`: plain HTTP (or stdio) without a domain, HTTPS with its own certificate with one. */
+export function composeServer(config: AppConfig, options: ComposeOptions = {}): Application {
+  const wired = wire(config, options);
+  return config.acme ? httpsServer(wired, config, config.acme) : plainServer(wired, config);
 }
-export const TLS_FRONT_DOOR = Symbol.for('certdocs.TlsFrontDoor');
-export type BoundPort = { current: () => number | undefined };
+
+/** What `certdocs cert status|renew` works with: the use-case, the store's name for the files, the listeners. */
+export interface CertTool {
+  readonly obtain: ObtainCertificate;
+  /** Where the store keeps the certificate (a path, for people). */
+  readonly location: string;
+  /** The listeners the configured challenges need, for a renewal without a running server. */
+  challengeListeners(): Lifecycle;
+}
+
+export function composeCertTool(
+  config: AppConfig & { readonly acme: AcmeConfig },
+  options: ComposeOptions = {},
+): CertTool {
+  const wired = wire(config, options);
+  const { c } = wired;
+  const obtain = c.resolve(ObtainCertificate);
+  return {
+    obtain,
+    location: c.resolve<CertStore>(CERT_STORE).location(obtain.name),
+    challengeListeners: () =>
+      new Lifecycle(c.resolve<Logger>(LOGGER), challengeStages(wired, config, config.acme).stages),
+  };
+}
+
+// ---- Start-up and shutdown order: stages start top to bottom and stop bottom to top ------------
+
+/** Index the docs, then serve MCP over plain HTTP or stdio; watch the source. */
+function plainServer({ c }: Wired, config: AppConfig): Application {
+  const docs = c.resolve(ServeDocs);
+  let url: string | undefined;
+  const life = new Lifecycle(c.resolve<Logger>(LOGGER), [
+    // Stopping saves an index still waiting to be saved for the next start, instead of dropping it.
+    { name: 'index save', start: () => docs.load().then(() => undefined), stop: () => docs.close() },
+    {
+      name: 'MCP transport',
+      start: async () => {
+        ({ url } = await listen('port', config, () => transport(c).start()));
+      },
+      stop: () => transport(c).stop(),
+    },
+    docRefresh(c),
+  ]);
+  return {
+    start: async () => {
+      await life.start();
+      return { url };
+    },
+    stop: () => life.stop(),
+  };
+}
 
 /**
- * The one composition root: the only place that knows which adapter stands behind which port.
- * Every call builds a child container, so tests can register fakes over any token without touching
- * the global container (acme-client's x509 dependency keeps its crypto providers there).
+ * The challenge listeners come up first; the docs are indexed while the certificate is obtained;
+ * MCP is served only over HTTPS, never over plain HTTP as a fallback.
  */
-export function buildContainer(
+function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Application {
+  const { c, listeners } = wired;
+  const docs = c.resolve(ServeDocs);
+  const obtain = c.resolve(ObtainCertificate);
+  const orders = new AbortController();
+  const challenges = challengeStages(wired, config, acme);
+  let cert: ActiveCertificate | undefined;
+  let url: string | undefined;
+  const life = new Lifecycle(c.resolve<Logger>(LOGGER), [
+    ...challenges.stages,
+    {
+      name: 'index save and certificate orders',
+      start: async () => {
+        try {
+          [, cert] = await Promise.all([docs.load(), obtain.ensure(orders.signal)]);
+        } catch (e) {
+          orders.abort();
+          throw e;
+        }
+      },
+      stop: async () => {
+        orders.abort();
+        await docs.close();
+      },
+    },
+    {
+      // Only now does the MCP SDK start loading (in the background): it costs ~0.1 s of CPU that
+      // would otherwise delay the ACME exchange; /mcp requests wait for it, /healthz does not.
+      name: 'MCP transport',
+      start: async () => {
+        c.resolve<CertificateInstaller>(CERTIFICATE_INSTALLER).install(started(cert).cert);
+        const bound = await listen('port', config, () => transport(c).start());
+        url = bound.url;
+        const endpoint = listeners.httpEndpoint?.();
+        if (bound.port !== undefined) endpoint?.setHttpsPort(bound.port);
+        endpoint?.setReady(true);
+      },
+      stop: () => transport(c).stop(),
+    },
+    {
+      name: 'renewal scheduler',
+      start: () => void c.resolve(RenewalScheduler).start(started(cert)),
+      stop: () => c.resolve(RenewalScheduler).stop(),
+    },
+    docRefresh(c),
+    pidFile(acme),
+  ]);
+  return {
+    start: async () => {
+      await life.start();
+      return { url, acmeUrl: challenges.acmeUrl() };
+    },
+    stop: () => life.stop(),
+    renewNow: async () => {
+      await c
+        .resolve(RenewalScheduler)
+        .renewNow()
+        .catch((e: Error) => c.resolve<Logger>(LOGGER).error('forced renewal failed', { error: e.message }));
+    },
+  };
+}
+
+/** HTTP-01 needs the ACME port; TLS-ALPN-01 the front door on the HTTPS port (and nothing on port 80). */
+function challengeStages(
+  { c, listeners }: Wired,
   config: AppConfig,
-  parent: DependencyContainer = rootContainer,
-): DependencyContainer {
+  acme: AcmeConfig,
+): { stages: Stage[]; acmeUrl: () => string | undefined } {
+  const logger = c.resolve<Logger>(LOGGER);
+  const stages: Stage[] = [];
+  let acmeUrl: string | undefined;
+  const endpoint = listeners.httpEndpoint;
+  if (endpoint) {
+    stages.push({
+      name: 'HTTP-01 responder',
+      start: async () => {
+        ({ url: acmeUrl } = await listen('acmePort', { ...config, port: acme.acmePort }, () =>
+          endpoint().start(),
+        ));
+        logger.info('HTTP-01 responder listening', { url: acmeUrl });
+      },
+      stop: () => endpoint().stop(),
+    });
+  }
+  const frontDoor = listeners.frontDoor;
+  if (frontDoor) {
+    stages.push({
+      name: 'TLS-ALPN-01 front door',
+      start: async () => {
+        await listen('port', config, () => frontDoor().start());
+        logger.info('TLS-ALPN-01 responder listening on the HTTPS port', { port: config.port });
+      },
+      stop: () => frontDoor().stop(),
+    });
+  }
+  return { stages, acmeUrl: () => acmeUrl };
+}
+
+function docRefresh(c: DependencyContainer): Stage {
+  const fresh = c.resolve(KeepDocsFresh);
+  return {
+    name: 'doc refresh',
+    start: () => fresh.start(() => transport(c).notifyResourcesChanged()),
+    stop: () => fresh.stop(),
+  };
+}
+
+function pidFile(acme: AcmeConfig): Stage {
+  let remove: (() => void) | undefined;
+  return {
+    name: 'pid file',
+    start: () => {
+      remove = writePidFile(acme.certsDir);
+    },
+    stop: () => remove?.(),
+  };
+}
+
+/** A port that is taken or privileged becomes a ListenError naming the setting; the CLI names the flag. */
+async function listen<T>(
+  setting: ListenError['setting'],
+  where: { readonly port: number; readonly host?: string; readonly transport?: string },
+  start: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await start();
+  } catch (e) {
+    if (where.transport === 'stdio') throw e; // no port involved
+    throw new ListenError(setting, where.port, where.host, e);
+  }
+}
+
+function started(cert: ActiveCertificate | undefined): ActiveCertificate {
+  if (!cert) throw new Error('the certificate stage has not run');
+  return cert;
+}
+
+// ---- Wiring: which adapter stands behind which port ------------------------------------------
+
+const transport = (c: DependencyContainer) => c.resolve<McpTransport>(MCP_TRANSPORT);
+const logger = (r: DependencyContainer) => r.resolve<Logger>(LOGGER);
+
+/** One instance per container, made on first use. */
+function once<T>(make: FactoryFunction<T>) {
+  return { useFactory: instanceCachingFactory(make) };
+}
+
+/** Made on first use, then kept: a listener is built only when a start needs it. */
+function lazy<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
+}
+
+/**
+ * The listeners only this file starts and stops. They are not behind a port token: nothing else
+ * depends on them as listeners (as a ChallengeResponder or a TlsAlpnResponder they are).
+ */
+interface Listeners {
+  /** The plain-HTTP side when HTTP-01 is on: challenge answers, /healthz, 301 to HTTPS. */
+  readonly httpEndpoint?: () => HonoChallengeResponder;
+  /** Owns the HTTPS port when TLS-ALPN-01 is on. */
+  readonly frontDoor?: () => TlsAlpnFrontDoor;
+}
+
+interface Wired {
+  readonly c: DependencyContainer;
+  readonly listeners: Listeners;
+}
+
+function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOptions): Wired {
   const c = parent.createChildContainer();
-  const health: HealthExtras = { current: () => ({}) };
-  const frontDoor = config.acme?.challenges.includes('tls-alpn-01')
-    ? new TlsAlpnFrontDoor({ host: config.host, port: config.port }, new PinoLogger(config.logLevel))
-    : undefined;
-  c.register(APP_CONFIG, { useValue: config });
-  c.register(HEALTH_EXTRAS, { useValue: health });
   c.register(LOGGER, { useValue: new PinoLogger(config.logLevel) });
   c.register(CLOCK, { useValue: new SystemClock() });
-  c.register(DOC_SOURCE, {
-    useFactory: instanceCachingFactory((r) =>
-      config.docs.kind === 'dir'
-        ? new FsMarkdownDocSource(config.docs.location, r.resolve<Logger>(LOGGER))
-        : new HugoIndexDocSource(config.docs.location, r.resolve<Logger>(LOGGER)),
+  c.register(RANDOM, { useValue: Math.random });
+
+  const docs = config.docs;
+  c.register(
+    DOC_SOURCE,
+    once((r) =>
+      docs.kind === 'dir'
+        ? new FsMarkdownDocSource(docs.location, logger(r))
+        : new HugoIndexDocSource(docs.location, logger(r)),
     ),
-  });
-  c.register(PROGRESS_REPORTER, {
-    useFactory: instanceCachingFactory((r) => new TtyProgressReporter(r.resolve<Logger>(LOGGER))),
-  });
-  c.register(INDEX_STORE, {
-    useFactory: instanceCachingFactory((r) =>
-      config.indexCache
-        ? new FsIndexStore(config.indexCache, VERSION, r.resolve<Logger>(LOGGER))
-        : NO_INDEX_STORE,
-    ),
-  });
+  );
+  c.register(
+    PROGRESS_REPORTER,
+    once((r) => new TtyProgressReporter(logger(r))),
+  );
+  const cacheDir = config.indexCache;
+  c.register(
+    INDEX_STORE,
+    once((r) => (cacheDir ? new FsIndexStore(cacheDir, VERSION, logger(r)) : NO_INDEX_STORE)),
+  );
+  c.register(FRESHNESS_SETTINGS, { useValue: { refreshIntervalMs: config.refreshInterval } });
   c.registerSingleton(ServeDocs);
-  c.register(FRESHNESS_SETTINGS, { useValue: { refreshIntervalMs: config.refreshIntervalMs } });
   c.registerSingleton(KeepDocsFresh);
-  // The MCP SDK (with zod and Ajv) is imported on demand: a start that orders a certificate loads
-  // it while waiting for the CA instead of before, and `--help` never loads it.
+
+  const acme = config.acme;
+  const frontDoor = acme?.challenges.includes('tls-alpn-01')
+    ? lazy(() => new TlsAlpnFrontDoor({ host: config.host, port: config.port }, logger(c)))
+    : undefined;
+  // /healthz reads the renewal state at each request, so the scheduler is built only when asked.
+  const health: HealthFields | undefined = acme
+    ? () => ({ certificate: c.resolve(RenewalScheduler).status() ?? null })
+    : undefined;
+  const httpEndpoint = acme?.challenges.includes('http-01')
+    ? lazy(
+        () =>
+          new HonoChallengeResponder({
+            host: config.host,
+            port: acme.acmePort,
+            domains: acme.domains,
+            httpsPort: config.port,
+            health,
+          }),
+      )
+    : undefined;
+  // The MCP SDK (with zod and Ajv) is imported on demand, when the transport is first built:
+  // `--help` never loads it, and a start that orders a certificate loads it afterwards.
   const serverInfo = { name: 'certdocs', version: VERSION };
-  const loadStack = (r: DependencyContainer) => () =>
-    import('../adapters/mcp-sdk/mcp-stack.js').then((m) =>
-      m.createMcpStack(r.resolve(ServeDocs), r.resolve<Logger>(LOGGER), serverInfo),
-    );
-  const loadFactory = (r: DependencyContainer) => () =>
-    import('../adapters/mcp-sdk/docs-mcp-server.js').then(
-      (m) => new m.DocsMcpServerFactory(r.resolve(ServeDocs), r.resolve<Logger>(LOGGER), serverInfo),
-    );
-  c.register(HttpMcpTransport, {
-    useFactory: instanceCachingFactory(
-      (r) =>
-        new HttpMcpTransport(r.resolve(ServeDocs), loadStack(r), r.resolve<Logger>(LOGGER), {
+  const httpTransport = lazy(
+    () =>
+      new HttpMcpTransport(
+        c.resolve(ServeDocs),
+        () =>
+          import('../adapters/mcp-sdk/mcp-stack.js').then((m) =>
+            m.createMcpStack(c.resolve(ServeDocs), logger(c), serverInfo),
+          ),
+        logger(c),
+        {
           host: config.host,
           port: config.port,
           maxBodyBytes: config.maxBodyBytes,
-          https: Boolean(config.acme),
-          health: () => health.current(),
-          frontDoor: frontDoor && {
-            setTarget: (server) => frontDoor.setTarget(server),
-            get port() {
-              return frontDoor.port;
-            },
-          },
+          https: Boolean(acme),
+          health,
+          frontDoor: frontDoor?.(),
           guard: {
             allowedHosts: config.allowedHosts,
             allowedOrigins: config.allowedOrigins,
-            domains: config.acme?.domains ?? [],
+            domains: acme?.domains ?? [],
           },
-        }),
+        },
+      ),
+  );
+  c.register(
+    MCP_TRANSPORT,
+    once((r) =>
+      config.transport === 'stdio'
+        ? new StdioMcpTransport(() =>
+            import('../adapters/mcp-sdk/docs-mcp-server.js').then(
+              (m) => new m.DocsMcpServerFactory(r.resolve(ServeDocs), logger(r), serverInfo),
+            ),
+          )
+        : httpTransport(),
     ),
-  });
-  c.register(BOUND_PORT, { useFactory: (r) => ({ current: () => r.resolve(HttpMcpTransport).port }) });
-  c.register(MCP_TRANSPORT, {
-    useFactory: instanceCachingFactory((r) =>
-      config.transport === 'stdio' ? new StdioMcpTransport(loadFactory(r)) : r.resolve(HttpMcpTransport),
-    ),
-  });
-  if (config.acme) registerAcme(c, config, health);
-  c.register(TLS_ALPN_RESPONDER, { useValue: frontDoor ?? TLS_ALPN_DISABLED });
-  if (frontDoor) c.register(TLS_FRONT_DOOR, { useValue: frontDoor });
-  return c;
-}
+  );
 
-function registerAcme(c: DependencyContainer, config: AppConfig, health: HealthExtras): void {
-  const acme = config.acme;
-  if (!acme) return;
-  const settings: ObtainSettings = {
-    domains: acme.domains,
-    directoryUrl: acme.directoryUrl,
-    email: acme.email,
-    acceptTos: acme.acceptTos,
-    profile: acme.profile,
-    eab: acme.eab,
-    challenges: acme.challenges,
-  };
-  c.register(OBTAIN_SETTINGS, { useValue: settings });
-  c.register(CERT_STORE, {
-    useFactory: instanceCachingFactory((r) => new FsCertStore(acme.certsDir, r.resolve<Logger>(LOGGER))),
-  });
-  c.register(CERTIFICATE_CRYPTO, { useValue: new NodeCertificateCrypto() });
-  c.register(ACME_CLIENT, {
-    useFactory: instanceCachingFactory(
-      (r) => new AcmeClientAdapter({ directoryUrl: acme.directoryUrl }, r.resolve<Clock>(CLOCK)),
-    ),
-  });
-  c.register(HonoChallengeResponder, {
-    useFactory: instanceCachingFactory(
-      () =>
-        new HonoChallengeResponder({
-          host: config.host,
-          port: acme.acmePort,
-          domains: acme.domains,
-          httpsPort: config.port,
-          health: () => health.current(),
-        }),
-    ),
-  });
-  c.register(CHALLENGE_RESPONDER, { useFactory: (r) => r.resolve(HonoChallengeResponder) });
-  c.register(ACME_HTTP_ENDPOINT, { useFactory: (r) => r.resolve(HonoChallengeResponder) });
-  c.register(CERTIFICATE_INSTALLER, { useFactory: (r) => r.resolve(HttpMcpTransport) });
-  c.registerSingleton(ObtainCertificate);
-  c.register(RANDOM, { useValue: Math.random });
-  c.registerSingleton(RenewalScheduler);
+  if (acme) {
+    const settings: ObtainSettings = {
+      domains: acme.domains,
+      challenges: acme.challenges,
+      directoryUrl: acme.directoryUrl,
+      email: acme.email,
+      acceptTos: acme.acceptTos,
+      profile: acme.profile,
+      eab: acme.eab,
+    };
+    c.register(OBTAIN_SETTINGS, { useValue: settings });
+    c.register(
+      CERT_STORE,
+      once((r) => new FsCertStore(acme.certsDir, logger(r))),
+    );
+    c.register(CERTIFICATE_CRYPTO, { useValue: new NodeCertificateCrypto() });
+    c.register(
+      ACME_CLIENT,
+      once((r) => new AcmeClientAdapter({ directoryUrl: acme.directoryUrl }, r.resolve<Clock>(CLOCK))),
+    );
+    if (httpEndpoint)
+      c.register(
+        CHALLENGE_RESPONDER,
+        once(() => httpEndpoint()),
+      );
+    if (frontDoor)
+      c.register(
+        TLS_ALPN_RESPONDER,
+        once(() => frontDoor()),
+      );
+    c.register(
+      CERTIFICATE_INSTALLER,
+      once(() => httpTransport()),
+    );
+    c.registerSingleton(ObtainCertificate);
+    c.registerSingleton(RenewalScheduler);
+  }
+  override?.(c);
+  return { c, listeners: { httpEndpoint, frontDoor } };
 }

@@ -40,6 +40,24 @@ export class AcmeError extends DomainError {
   }
 }
 
+/** The part of the ACME configuration an error is about: the edge names the matching option. */
+export type AcmeSetting = 'terms' | 'profile' | 'eab' | 'challenges' | 'directory';
+
+/** A failure the operator fixes by changing one setting; retrying cannot help. */
+export class AcmeSettingError extends AcmeError {
+  constructor(
+    code: string,
+    readonly setting: AcmeSetting,
+    message: string,
+  ) {
+    super(code, message);
+  }
+
+  override get retryable(): boolean {
+    return false;
+  }
+}
+
 const CODE_BY_TYPE: Record<string, string> = {
   rateLimited: 'acme.rate_limited',
   badNonce: 'acme.bad_nonce',

@@ -18,6 +18,15 @@ export interface CertificateInfo {
   readonly keyMatches: boolean;
 }
 
+/** The ACME challenge types certdocs answers, in the order the operator prefers them. */
+export type ChallengeType = 'http-01' | 'tls-alpn-01';
+
+/** External account binding (RFC 8555 §7.3.4): the CA's key id and its HMAC key, base64url. */
+export interface ExternalAccountBinding {
+  readonly kid: string;
+  readonly hmacKey: string;
+}
+
 /** ACME account as persisted: its key and, once registered, its URL at one directory. */
 export interface AccountRecord {
   readonly keyPem: string;

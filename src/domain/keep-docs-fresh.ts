@@ -2,14 +2,8 @@ import { inject, injectable } from 'tsyringe';
 import { CLOCK, type Clock, type Timer } from '../ports/clock.js';
 import { DOC_SOURCE, type DocSource } from '../ports/doc-source.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
+import { FRESHNESS_SETTINGS, type FreshnessSettings } from '../ports/settings.js';
 import { ServeDocs } from './serve-docs.js';
-
-export interface FreshnessSettings {
-  /** How often remote sources are re-fetched; 0 turns polling off. */
-  readonly refreshIntervalMs: number;
-}
-
-export const FRESHNESS_SETTINGS = Symbol.for('certdocs.FreshnessSettings');
 
 /**
  * Keeps the served index in step with its source without downtime: local sources are watched,

@@ -5,27 +5,13 @@ import { CERTIFICATE_CRYPTO, type CertificateCrypto } from '../ports/certificate
 import { CHALLENGE_RESPONDER, type ChallengeResponder } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
+import { OBTAIN_SETTINGS, type ObtainSettings } from '../ports/settings.js';
 import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-responder.js';
-import { AcmeError } from './acme-errors.js';
+import { AcmeError, AcmeSettingError } from './acme-errors.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
 import type { AccountRecord, CertificateInfo, CertificateProblem, StoredCertificate } from './certificate.js';
+import type { DomainName } from './domain-name.js';
 import { assessCertificate, defaultRenewalTime, isServable, PROBLEM_TEXT } from './renewal-policy.js';
-
-export type ChallengeType = 'http-01' | 'tls-alpn-01';
-
-export interface ObtainSettings {
-  readonly domains: readonly string[];
-  /** Challenge types to use, in order of preference (default http-01). */
-  readonly challenges?: readonly ChallengeType[];
-  readonly directoryUrl: string;
-  readonly email?: string;
-  readonly acceptTos: boolean;
-  readonly profile?: string;
-  readonly eab?: { readonly kid: string; readonly hmacKey: string };
-  readonly backoff?: BackoffPolicy;
-}
-
-export const OBTAIN_SETTINGS = Symbol.for('certdocs.ObtainSettings');
 
 export interface ActiveCertificate {
   readonly cert: StoredCertificate;
@@ -51,20 +37,21 @@ export class ObtainCertificate {
 
   constructor(
     @inject(ACME_CLIENT) private readonly acme: AcmeClient,
-    @inject(CHALLENGE_RESPONDER) private readonly responder: ChallengeResponder,
+    @inject(CHALLENGE_RESPONDER, { isOptional: true })
+    private readonly responder: ChallengeResponder | undefined,
     @inject(CERT_STORE) private readonly store: CertStore,
     @inject(CERTIFICATE_CRYPTO) private readonly crypto: CertificateCrypto,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(OBTAIN_SETTINGS) private readonly settings: ObtainSettings,
-    @inject(TLS_ALPN_RESPONDER) private readonly tlsAlpn?: TlsAlpnResponder,
+    @inject(TLS_ALPN_RESPONDER, { isOptional: true }) private readonly tlsAlpn?: TlsAlpnResponder,
   ) {
-    if (settings.domains.length === 0) throw new Error('ObtainCertificate needs at least one domain');
     this.backoff = settings.backoff ?? DEFAULT_BACKOFF;
   }
 
-  get name(): string {
-    return this.settings.domains[0] as string;
+  /** The name the certificate is stored under: its first domain. */
+  get name(): DomainName {
+    return this.settings.domains[0];
   }
 
   /** The stored certificate and what, if anything, is wrong with it. Never contacts the CA. */
@@ -135,22 +122,25 @@ export class ObtainCertificate {
     const directory = await this.acme.directory();
     if (this.settings.profile && !(this.settings.profile in directory.profiles)) {
       const offered = Object.keys(directory.profiles);
-      throw new AcmeError(
+      throw new AcmeSettingError(
         'acme.config',
-        `The CA does not offer the profile "${this.settings.profile}" (--acme-profile); it offers: ${offered.length ? offered.join(', ') : 'no profiles'}`,
+        'profile',
+        `The CA does not offer the profile "${this.settings.profile}"; it offers: ${offered.length ? offered.join(', ') : 'no profiles'}`,
       );
     }
     if (directory.externalAccountRequired && !this.settings.eab) {
-      throw new AcmeError(
+      throw new AcmeSettingError(
         'acme.eab_required',
-        'The CA requires external account binding: set --eab-kid and --eab-hmac-key',
+        'eab',
+        'The CA requires external account binding: give its key id and HMAC key',
       );
     }
     const stored = await this.store.loadAccount(directoryUrl);
     if (!stored?.url && !this.settings.acceptTos) {
-      throw new AcmeError(
+      throw new AcmeSettingError(
         'acme.tos_required',
-        `Creating an ACME account means agreeing to the CA's terms of service${directory.termsOfService ? ` (${directory.termsOfService})` : ''}: pass --accept-tos (ACME_ACCEPT_TOS=true) to agree`,
+        'terms',
+        `Creating an ACME account means agreeing to the CA's terms of service${directory.termsOfService ? ` (${directory.termsOfService})` : ''}`,
       );
     }
     const account = await this.useAccount(stored);
@@ -238,7 +228,7 @@ export class ObtainCertificate {
 
   private async authorizeAndFinalize(order: AcmeOrder, keyPem: string): Promise<string> {
     const cleanup: (() => Promise<void>)[] = [];
-    const preferred = this.settings.challenges?.length ? this.settings.challenges : (['http-01'] as const);
+    const preferred = this.settings.challenges;
     // Made while the CA validates; awaited (and its failure reported) only once they all succeeded.
     const csr = this.crypto.createCsr(this.settings.domains, keyPem);
     csr.catch(() => undefined);
@@ -253,20 +243,24 @@ export class ObtainCertificate {
               .map((type) => authz.challenges.find((c) => c.type === type))
               .find((c) => c !== undefined);
             if (!challenge) {
-              throw new AcmeError(
+              throw new AcmeSettingError(
                 'acme.config',
-                `The CA offers none of the challenge types ${preferred.join(', ')} (--challenge) for ${authz.domain}`,
+                'challenges',
+                `The CA offers none of the challenge types ${preferred.join(', ')} for ${authz.domain}`,
               );
             }
             if (challenge.type === 'tls-alpn-01') {
               if (!this.tlsAlpn)
-                throw new AcmeError('acme.config', 'TLS-ALPN-01 is not enabled (--challenge)');
+                throw new AcmeSettingError('acme.config', 'challenges', 'TLS-ALPN-01 has no responder');
               const responder = this.tlsAlpn;
               cleanup.push(() => responder.remove(authz.domain));
               await responder.present(authz.domain, challenge.keyAuthorization);
             } else {
-              cleanup.push(() => this.responder.remove(challenge.token));
-              await this.responder.present(challenge.token, challenge.keyAuthorization);
+              if (!this.responder)
+                throw new AcmeSettingError('acme.config', 'challenges', 'HTTP-01 has no responder');
+              const responder = this.responder;
+              cleanup.push(() => responder.remove(challenge.token));
+              await responder.present(challenge.token, challenge.keyAuthorization);
             }
             await this.acme.acceptChallenge(challenge);
             await this.acme.waitForAuthorization(authz);

@@ -1,4 +1,5 @@
 import { type CertificateInfo, type CertificateProblem, lifetimeMs } from './certificate.js';
+import type { DomainName } from './domain-name.js';
 
 const TEN_DAYS = 10 * 86_400_000;
 
@@ -18,7 +19,7 @@ export function defaultRenewalTime(info: Pick<CertificateInfo, 'notBefore' | 'no
  */
 export function assessCertificate(
   info: CertificateInfo | undefined,
-  domains: readonly string[],
+  domains: readonly DomainName[],
   now: Date,
   renewAt: Date | undefined = info && defaultRenewalTime(info),
 ): CertificateProblem | undefined {
@@ -35,8 +36,8 @@ export function isServable(problem: CertificateProblem | undefined): boolean {
   return problem === undefined || problem === 'renewal_due';
 }
 
-function coversName(names: readonly string[], domain: string): boolean {
-  const d = domain.toLowerCase();
+/** `names` come lowercase from the certificate, `domain` lowercase from its parser. */
+function coversName(names: readonly string[], d: DomainName): boolean {
   return names.some(
     (n) =>
       n === d ||

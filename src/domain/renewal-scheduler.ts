@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { CLOCK, type Clock, type Timer } from '../ports/clock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
+import { RANDOM, type Random } from '../ports/random.js';
 import { type ActiveCertificate, ObtainCertificate } from './obtain-certificate.js';
 import { defaultRenewalTime } from './renewal-policy.js';
 
@@ -11,8 +12,6 @@ const CHECK_INTERVAL_MS = 10 * 60_000;
 const ARI_DEFAULT_RECHECK_MS = 6 * 3_600_000;
 const ARI_MIN_RECHECK_MS = 60_000;
 const ARI_MAX_RECHECK_MS = 24 * 3_600_000;
-
-export const RANDOM = Symbol.for('certdocs.Random');
 
 export interface RenewalStatus {
   readonly names: readonly string[];
@@ -57,7 +56,7 @@ export class RenewalScheduler {
     @inject(CERTIFICATE_INSTALLER) private readonly installer: CertificateInstaller,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
-    @inject(RANDOM) private readonly random: () => number = Math.random,
+    @inject(RANDOM) private readonly random: Random = Math.random,
   ) {}
 
   /** Starts watching `current`, which is already in service; the first check runs at once. */

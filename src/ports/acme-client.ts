@@ -1,4 +1,5 @@
-import type { AccountRecord } from '../domain/certificate.js';
+import type { AccountRecord, ExternalAccountBinding } from '../domain/certificate.js';
+import type { DomainName } from '../domain/domain-name.js';
 
 export interface AcmeDirectoryInfo {
   readonly termsOfService?: string;
@@ -34,7 +35,7 @@ export interface AccountRequest {
   readonly newKeyPem: () => Promise<string>;
   readonly email?: string;
   readonly termsOfServiceAgreed: boolean;
-  readonly eab?: { readonly kid: string; readonly hmacKey: string };
+  readonly eab?: ExternalAccountBinding;
 }
 
 /** RFC 9773 renewal information for one certificate. */
@@ -54,7 +55,7 @@ export interface AcmeClient {
   directory(): Promise<AcmeDirectoryInfo>;
   /** Registers (or finds) the account and makes it the one later calls sign with. */
   useAccount(req: AccountRequest): Promise<AccountRecord>;
-  newOrder(req: { domains: readonly string[]; profile?: string; replaces?: string }): Promise<AcmeOrder>;
+  newOrder(req: { domains: readonly DomainName[]; profile?: string; replaces?: string }): Promise<AcmeOrder>;
   /** Tells the CA the challenge response is in place. */
   acceptChallenge(challenge: AcmeChallenge): Promise<void>;
   /** Resolves when the authorization is valid; rejects with acme.challenge_failed when invalid. */

@@ -9,6 +9,7 @@ import type {
 } from '../../src/ports/acme-client.js';
 import type { CertificateCrypto } from '../../src/ports/certificate-crypto.js';
 import type { ChallengeResponder } from '../../src/ports/challenge-responder.js';
+import { name as domainName } from '../fakes/domain-names.js';
 
 export interface AcmeSubject {
   /** A fresh client with no account yet. */
@@ -54,7 +55,7 @@ export async function issue(
   account: AccountRequest | false = accountRequest(s.crypto),
 ): Promise<{ chain: string; keyPem: string; order: AcmeOrder }> {
   if (account) await s.client.useAccount(account);
-  const order = await s.client.newOrder({ domains: [domain] });
+  const order = await s.client.newOrder({ domains: [domainName(domain)] });
   for (const authz of order.authorizations) {
     const challenge = http01(authz);
     await s.responder.present(challenge.token, challenge.keyAuthorization);
@@ -109,7 +110,7 @@ export function runAcmeClientContract(name: string, makeSubject: () => Promise<A
         }),
       );
       expect(account).toEqual(stored);
-      const order = await again.client.newOrder({ domains: [freshDomain()] });
+      const order = await again.client.newOrder({ domains: [domainName(freshDomain())] });
       expect(order.authorizations).toHaveLength(1);
     });
 
@@ -117,7 +118,7 @@ export function runAcmeClientContract(name: string, makeSubject: () => Promise<A
       const { client, crypto } = await makeSubject();
       await client.useAccount(accountRequest(crypto));
       const domain = freshDomain();
-      const order = await client.newOrder({ domains: [domain] });
+      const order = await client.newOrder({ domains: [domainName(domain)] });
       expect(order.url).toMatch(/\S/);
       expect(order.authorizations).toHaveLength(1);
       const [authz] = order.authorizations as [AcmeAuthorization];
@@ -142,7 +143,7 @@ export function runAcmeClientContract(name: string, makeSubject: () => Promise<A
     it('rejects with acme.challenge_failed and the problem type when the answer is missing', async () => {
       const { client, crypto } = await makeSubject();
       await client.useAccount(accountRequest(crypto));
-      const order = await client.newOrder({ domains: [freshDomain()] });
+      const order = await client.newOrder({ domains: [domainName(freshDomain())] });
       const authz = order.authorizations[0] as AcmeAuthorization;
       await client.acceptChallenge(http01(authz));
       const error = await client.waitForAuthorization(authz).then(

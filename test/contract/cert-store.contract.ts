@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredCertificate } from '../../src/domain/certificate.js';
 import type { CertStore } from '../../src/ports/cert-store.js';
+import { name } from '../fakes/domain-names.js';
 import { freshEach } from './fresh-each.js';
 
 export interface MadeStore {
@@ -17,28 +18,36 @@ const STAGING = 'https://acme-staging-v02.api.letsencrypt.org/directory';
  * What every CertStore promises: a pair comes back exactly as saved, and accounts are kept per
  * ACME directory. Run against the in-memory fake and each real adapter.
  */
-export function runCertStoreContract(name: string, makeStore: () => Promise<MadeStore>): void {
-  describe(`CertStore contract: ${name}`, () => {
+export function runCertStoreContract(label: string, makeStore: () => Promise<MadeStore>): void {
+  describe(`CertStore contract: ${label}`, () => {
     const make = freshEach<MadeStore>();
     const fresh = async () => (await make(makeStore)).store;
 
+    it('names a distinct, stable location for each certificate', async () => {
+      const store = await fresh();
+      const where = store.location(name('docs.example.com'));
+      expect(where).toContain('docs.example.com');
+      expect(store.location(name('docs.example.com'))).toBe(where);
+      expect(store.location(name('other.example.com'))).not.toBe(where);
+    });
+
     it('loads nothing for a name never saved', async () => {
       const store = await fresh();
-      expect(await store.load('docs.example.com')).toBeUndefined();
+      expect(await store.load(name('docs.example.com'))).toBeUndefined();
     });
 
     it('loads a saved pair exactly as saved', async () => {
       const store = await fresh();
-      await store.save('docs.example.com', OLD);
-      expect(await store.load('docs.example.com')).toEqual(OLD);
-      expect(await store.load('other.example.com')).toBeUndefined();
+      await store.save(name('docs.example.com'), OLD);
+      expect(await store.load(name('docs.example.com'))).toEqual(OLD);
+      expect(await store.load(name('other.example.com'))).toBeUndefined();
     });
 
     it('replaces the pair on a second save', async () => {
       const store = await fresh();
-      await store.save('docs.example.com', OLD);
-      await store.save('docs.example.com', NEW);
-      expect(await store.load('docs.example.com')).toEqual(NEW);
+      await store.save(name('docs.example.com'), OLD);
+      await store.save(name('docs.example.com'), NEW);
+      expect(await store.load(name('docs.example.com'))).toEqual(NEW);
     });
 
     it('has no account before one is saved', async () => {

@@ -7,16 +7,15 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningApp, startApp } from '../../src/app/app.js';
 import { parseConfig } from '../../src/app/config.js';
-import { buildContainer } from '../../src/app/container.js';
 import { LOGGER } from '../../src/ports/logger.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
+import { type RunningApp, startServer } from '../support/start-server.js';
 
 async function start(args: string[]): Promise<RunningApp> {
   const parsed = parseConfig(['--port', '0', '--host', '127.0.0.1', '--log-level', 'silent', ...args], {});
   if (parsed.ok !== true) throw new Error(`bad test config: ${JSON.stringify(parsed)}`);
-  return startApp(parsed.config);
+  return startServer(parsed.config);
 }
 
 async function searchTitles(client: Client, query: string): Promise<string[]> {
@@ -129,10 +128,10 @@ describe('docs that stay fresh while clients are connected', () => {
         {},
       );
       if (parsed.ok !== true) throw new Error('bad test config');
-      const container = buildContainer(parsed.config);
       const logger = new MemoryLogger();
-      container.register(LOGGER, { useValue: logger });
-      const running = await startApp(parsed.config, container);
+      const running = await startServer(parsed.config, {
+        override: (c) => c.register(LOGGER, { useValue: logger }),
+      });
       if (!running.url) throw new Error('no URL');
       return { running, url: running.url, logger };
     };

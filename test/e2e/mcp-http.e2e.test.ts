@@ -6,8 +6,8 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningApp, startApp } from '../../src/app/app.js';
 import { parseConfig } from '../../src/app/config.js';
+import { type RunningApp, startServer } from '../support/start-server.js';
 import { NO_NODE_DOCS_REASON, NODE_DOCS } from './corpus.js';
 
 interface SearchResult {
@@ -33,8 +33,10 @@ describe.skipIf(!NODE_DOCS)(
         {},
       );
       if (parsed.ok !== true) throw new Error(`config rejected: ${JSON.stringify(parsed)}`);
-      app = await startApp(parsed.config);
-      expect(app.url, 'startApp must expose the URL it listens on').toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      app = await startServer(parsed.config);
+      expect(app.url, 'the started server must expose the URL it listens on').toMatch(
+        /^http:\/\/127\.0\.0\.1:\d+$/,
+      );
       baseUrl = new URL(app.url as string);
       expect(baseUrl.port, 'port 0 must be replaced by the port actually bound').not.toBe('0');
     });

@@ -15,6 +15,10 @@ export class InMemoryCertStore implements CertStore {
     this.certs.set(name, { ...cert });
   }
 
+  location(name: string): string {
+    return `memory:${name}`;
+  }
+
   async loadAccount(directoryUrl: string): Promise<AccountRecord | undefined> {
     return this.accounts.get(directoryUrl);
   }

@@ -4,6 +4,7 @@
  * EAB. The domain (ObtainCertificate, RenewalScheduler) runs on a FakeClock; the adapter polls on
  * the system clock.
  */
+
 import { createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,15 +15,17 @@ import { FsCertStore } from '../../src/adapters/filesystem/fs-cert-store.js';
 import { NodeCertificateCrypto } from '../../src/adapters/node-crypto/node-certificate-crypto.js';
 import { SystemClock } from '../../src/adapters/system/system-clock.js';
 import type { StoredCertificate } from '../../src/domain/certificate.js';
-import { ObtainCertificate, type ObtainSettings } from '../../src/domain/obtain-certificate.js';
+import { ObtainCertificate } from '../../src/domain/obtain-certificate.js';
 import { RenewalScheduler } from '../../src/domain/renewal-scheduler.js';
+import type { ObtainSettings } from '../../src/ports/settings.js';
 import { failure } from '../contract/acme-client.contract.js';
+import { names } from '../fakes/domain-names.js';
 import { FakeClock, hours, minutes } from '../fakes/fake-clock.js';
 import { InMemoryChallengeResponder } from '../fakes/in-memory-challenge-responder.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { FakeAcmeServer } from './fake-acme-server.js';
 
-const DOMAINS = ['docs.example.test', 'www.docs.example.test'];
+const DOMAINS = names('docs.example.test', 'www.docs.example.test');
 const ERR = 'urn:ietf:params:acme:error:';
 const crypto = new NodeCertificateCrypto();
 const responder = new InMemoryChallengeResponder();
@@ -52,6 +55,7 @@ async function world(server: FakeAcmeServer, settings: Partial<ObtainSettings> =
     logger,
     {
       domains: DOMAINS,
+      challenges: ['http-01'],
       directoryUrl: server.directoryUrl,
       acceptTos: true,
       ...settings,
@@ -107,7 +111,7 @@ describe('AcmeClientAdapter against a fake ACME server: profiles, ARI, replaces,
       const issued = server.certificates.at(-1);
       expect(info.ariId).toBe(issued?.ariId);
       expect(cert.certPem.startsWith(issued?.pem ?? '-')).toBe(true);
-      expect(await new FsCertStore(dir).load(DOMAINS[0] as string)).toEqual(cert);
+      expect(await new FsCertStore(dir).load(DOMAINS[0])).toEqual(cert);
     }
     const [a, b] = server.certificates.slice(-2).map((c) => c.ariId.split('.')[1] ?? '');
     expect(new Set([Buffer.from(a ?? '', 'base64url')[0], Buffer.from(b ?? '', 'base64url')[0]]).has(0)).toBe(

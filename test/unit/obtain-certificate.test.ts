@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AcmeError } from '../../src/domain/acme-errors.js';
-import { ObtainCertificate, type ObtainSettings } from '../../src/domain/obtain-certificate.js';
+import { ObtainCertificate } from '../../src/domain/obtain-certificate.js';
+import type { ObtainSettings } from '../../src/ports/settings.js';
+import { names } from '../fakes/domain-names.js';
 import { FakeCa } from '../fakes/fake-ca.js';
 import { FakeCertificateCrypto } from '../fakes/fake-certificate-crypto.js';
 import { days, FakeClock, hours, minutes, seconds } from '../fakes/fake-clock.js';
@@ -20,7 +22,8 @@ function makeSut(overrides: Partial<ObtainSettings> = {}, shared?: { store: InMe
   const crypto = new FakeCertificateCrypto();
   const logger = new MemoryLogger();
   const settings: ObtainSettings = {
-    domains: ['docs.example.com'],
+    domains: names('docs.example.com'),
+    challenges: ['http-01'],
     directoryUrl: DIR,
     acceptTos: true,
     backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
@@ -32,7 +35,7 @@ function makeSut(overrides: Partial<ObtainSettings> = {}, shared?: { store: InMe
 
 describe('ObtainCertificate', () => {
   it('issues, stores and returns a certificate for every configured domain', async () => {
-    const { sut, store, ca, responder } = makeSut({ domains: ['docs.example.com', 'www.example.com'] });
+    const { sut, store, ca, responder } = makeSut({ domains: names('docs.example.com', 'www.example.com') });
     const got = await sut.ensure();
     expect(got.reused).toBe(false);
     expect(got.info.names).toEqual(['docs.example.com', 'www.example.com']);
@@ -43,7 +46,7 @@ describe('ObtainCertificate', () => {
   });
 
   it('removes every challenge answer when one authorization fails while another is still presenting', async () => {
-    const { sut, ca, responder } = makeSut({ domains: ['a.example.com', 'b.example.com'] });
+    const { sut, ca, responder } = makeSut({ domains: names('a.example.com', 'b.example.com') });
     ca.failNextChallenge();
     let release = () => {};
     const gate = new Promise<void>((r) => {
@@ -105,7 +108,7 @@ describe('ObtainCertificate', () => {
   });
 
   it('replaces a certificate that does not cover every configured domain', async () => {
-    const { sut, store, ca } = makeSut({ domains: ['docs.example.com', 'api.example.com'] });
+    const { sut, store, ca } = makeSut({ domains: names('docs.example.com', 'api.example.com') });
     store.certs.set('docs.example.com', {
       certPem: ca.issueDirect(['docs.example.com'], 'k1'),
       keyPem: 'k1',
@@ -179,7 +182,8 @@ describe('ObtainCertificate', () => {
     const err = await sut.ensure().catch((e) => e);
     expect(err).toBeInstanceOf(AcmeError);
     expect(err.code).toBe('acme.tos_required');
-    expect(err.message).toContain('--accept-tos');
+    expect(err.setting).toBe('terms');
+    expect(err.retryable).toBe(false);
     expect(err.message).toContain(ca.termsOfService);
     expect(ca.registrations).toBe(0);
   });
@@ -189,6 +193,7 @@ describe('ObtainCertificate', () => {
     ca.profiles = { classic: '90 days' };
     const err = await sut.ensure().catch((e) => e);
     expect(err.code).toBe('acme.config');
+    expect(err.setting).toBe('profile');
     expect(err.message).toContain('classic');
   });
 
@@ -202,7 +207,9 @@ describe('ObtainCertificate', () => {
   it('sends the EAB credentials when the CA requires them, and fails clearly without', async () => {
     const without = makeSut();
     without.ca.externalAccountRequired = true;
-    expect((await without.sut.ensure().catch((e) => e)).code).toBe('acme.eab_required');
+    const missing = await without.sut.ensure().catch((e) => e);
+    expect(missing.code).toBe('acme.eab_required');
+    expect(missing.setting).toBe('eab');
 
     const withEab = makeSut({ eab: { kid: 'kid-1', hmacKey: 'c2VjcmV0' } });
     withEab.ca.externalAccountRequired = true;
@@ -242,7 +249,8 @@ describe('ObtainCertificate', () => {
     ca.offered = ['http-01'];
     const err = await sut.issue().catch((e) => e);
     expect(err.code).toBe('acme.config');
-    expect(err.message).toContain('--challenge');
+    expect(err.setting).toBe('challenges');
+    expect(err.message).toContain('tls-alpn-01');
   });
 
   it('registers again when the CA no longer knows the stored account', async () => {

@@ -4,6 +4,7 @@ import type { StoredCertificate } from '../../src/domain/certificate.js';
 import { ObtainCertificate } from '../../src/domain/obtain-certificate.js';
 import { RenewalScheduler } from '../../src/domain/renewal-scheduler.js';
 import type { CertificateInstaller } from '../../src/ports/certificate-installer.js';
+import { names } from '../fakes/domain-names.js';
 import { FakeCa } from '../fakes/fake-ca.js';
 import { FakeCertificateCrypto } from '../fakes/fake-certificate-crypto.js';
 import { days, FakeClock, hours, minutes } from '../fakes/fake-clock.js';
@@ -28,7 +29,8 @@ async function makeSut(lifetimeMs = days(90), setup: (ca: FakeCa) => void = () =
   const crypto = new FakeCertificateCrypto();
   const logger = new MemoryLogger();
   const obtain = new ObtainCertificate(ca, responder, store, crypto, clock, logger, {
-    domains: ['docs.example.com', 'www.example.com'],
+    domains: names('docs.example.com', 'www.example.com'),
+    challenges: ['http-01'],
     directoryUrl: 'https://ca.example/dir',
     acceptTos: true,
     backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
@@ -128,7 +130,8 @@ describe('RenewalScheduler with ARI (RFC 9773)', () => {
       clock,
       logger,
       {
-        domains: ['docs.example.com'],
+        domains: names('docs.example.com'),
+        challenges: ['http-01'],
         directoryUrl: 'https://ca.example/dir',
         acceptTos: true,
         backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },

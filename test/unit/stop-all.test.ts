@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { startApp } from '../../src/app/app.js';
 import { parseConfig } from '../../src/app/config.js';
-import { buildContainer } from '../../src/app/container.js';
+import { composeServer } from '../../src/app/container.js';
+import { Lifecycle } from '../../src/app/lifecycle.js';
 import { stopAll } from '../../src/app/stop-all.js';
 import { ServeDocs } from '../../src/domain/serve-docs.js';
 import { DOC_SOURCE } from '../../src/ports/doc-source.js';
@@ -50,14 +50,54 @@ describe('stopAll', () => {
   });
 });
 
-describe('RunningApp.stop', () => {
+describe('Lifecycle', () => {
+  const recorder = () => {
+    const ran: string[] = [];
+    const stage = (name: string, failStart = false) => ({
+      name,
+      start: async () => {
+        ran.push(`start ${name}`);
+        if (failStart) throw new Error(`${name} cannot start`);
+      },
+      stop: () => ran.push(`stop ${name}`),
+    });
+    return { ran, stage };
+  };
+
+  it('starts stages in order and stops them in reverse', async () => {
+    const { ran, stage } = recorder();
+    const life = new Lifecycle(new MemoryLogger(), [stage('listener'), stage('docs'), stage('transport')]);
+    await life.start();
+    await life.stop();
+    expect(ran).toEqual([
+      'start listener',
+      'start docs',
+      'start transport',
+      'stop transport',
+      'stop docs',
+      'stop listener',
+    ]);
+  });
+
+  it('stops what already started when a stage fails to start, and rethrows', async () => {
+    const { ran, stage } = recorder();
+    const life = new Lifecycle(new MemoryLogger(), [
+      stage('listener'),
+      stage('docs', true),
+      stage('transport'),
+    ]);
+    await expect(life.start()).rejects.toThrow('docs cannot start');
+    expect(ran).toEqual(['start listener', 'start docs', 'stop listener']);
+    await life.stop();
+    expect(ran).toHaveLength(3); // nothing is stopped twice
+  });
+});
+
+describe('Application.stop', () => {
   it('still saves the index when the transport fails to stop, and resolves', async () => {
     const parsed = parseConfig(['--docs', '.', '--port', '0', '--log-level', 'silent'], {});
     if (parsed.ok !== true) throw new Error('config did not parse');
-    const container = buildContainer(parsed.config);
     const logger = new MemoryLogger();
-    container.register(LOGGER, { useValue: logger });
-    container.register(DOC_SOURCE, { useValue: InMemoryDocSource.of({ 'a.md': '# A\n\nalpha' }) });
     const transport: McpTransport = {
       start: async () => ({ url: 'http://fake' }),
       notifyResourcesChanged: () => undefined,
@@ -65,16 +105,22 @@ describe('RunningApp.stop', () => {
         throw new Error('EBUSY');
       },
     };
-    container.register(MCP_TRANSPORT, { useValue: transport });
-    const docs = container.resolve(ServeDocs);
     let closed = false;
-    const close = docs.close.bind(docs);
-    docs.close = async () => {
-      closed = true;
-      await close();
-    };
+    const app = composeServer(parsed.config, {
+      override: (c) => {
+        c.register(LOGGER, { useValue: logger });
+        c.register(DOC_SOURCE, { useValue: InMemoryDocSource.of({ 'a.md': '# A\n\nalpha' }) });
+        c.register(MCP_TRANSPORT, { useValue: transport });
+        const docs = c.resolve(ServeDocs);
+        const close = docs.close.bind(docs);
+        docs.close = async () => {
+          closed = true;
+          await close();
+        };
+      },
+    });
 
-    const app = await startApp(parsed.config, container);
+    await app.start();
     await expect(app.stop()).resolves.toBeUndefined();
     expect(closed).toBe(true);
     expect(logger.has('error', 'shutdown: MCP transport failed')).toBe(true);

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AccountRecord, StoredCertificate } from '../../domain/certificate.js';
+import type { DomainName } from '../../domain/domain-name.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { syncDir, writeAtomic, writeDurable } from './atomic-write.js';
@@ -29,12 +30,17 @@ export class FsCertStore implements CertStore {
     private readonly logger?: Logger,
   ) {}
 
-  private paths(name: string) {
-    const base = join(this.dir, safeName(name));
+  /** A DomainName is a file name already: lowercase letters, digits, dots and hyphens. */
+  private paths(name: DomainName) {
+    const base = join(this.dir, name);
     return { cert: `${base}.cert.pem`, key: `${base}.key.pem` };
   }
 
-  async load(name: string): Promise<StoredCertificate | undefined> {
+  location(name: DomainName): string {
+    return this.paths(name).cert;
+  }
+
+  async load(name: DomainName): Promise<StoredCertificate | undefined> {
     const p = this.paths(name);
     // A save in another process may rename between our reads: read again until none of the four
     // files changed from before the reads to after them, so a new key never comes back with the
@@ -54,7 +60,7 @@ export class FsCertStore implements CertStore {
     }
   }
 
-  async save(name: string, cert: StoredCertificate): Promise<void> {
+  async save(name: DomainName, cert: StoredCertificate): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const p = this.paths(name);
     // Before a new key.new exists: after a crash between the renames the key is already the new
@@ -127,12 +133,6 @@ export class FsCertStore implements CertStore {
 }
 
 /** Names become file names: refuse anything that could leave the directory. */
-function safeName(name: string): string {
-  if (!/^[a-z0-9*._-]+$/i.test(name) || name.includes('..'))
-    throw new Error(`unsafe certificate name "${name}"`);
-  return name.replace('*', '_');
-}
-
 async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');

@@ -19,8 +19,7 @@ export interface DocsHttpAppOptions {
   /** The MCP endpoints, or a promise of them while the SDK is still loading. */
   readonly streamable: StreamableHttpEndpoint | Promise<StreamableHttpEndpoint>;
   readonly sse: LegacySseEndpoint | Promise<LegacySseEndpoint>;
-  /** Extra fields for /healthz (e.g. certificate state). */
-  readonly health?: () => Record<string, unknown>;
+  readonly health?: HealthFields;
   /** Where errors no route answered go (instead of Hono's console.error). */
   readonly logger: Logger;
 }
@@ -35,6 +34,9 @@ const MCP_HEADERS = [
 ];
 
 const MCP_PATHS = new Set(['/mcp', '/sse', '/message']);
+
+/** Extra fields for /healthz (the certificate's state), read at each request. */
+export type HealthFields = () => Record<string, unknown>;
 
 /** The HTTP face of certdocs: MCP (Streamable HTTP + legacy SSE), a plain JSON search route, and /healthz. */
 export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: HttpBindings }> {

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { ChallengeResponder } from '../../ports/challenge-responder.js';
+import type { HealthFields } from './docs-http-app.js';
 import { type RunningServer, serveNode } from './node-server.js';
 import { hostnameOf } from './request-guard.js';
 
@@ -9,8 +10,7 @@ export interface ChallengeResponderOptions {
   /** Where the 301 for every other path points. */
   readonly domains: readonly string[];
   readonly httpsPort: number;
-  /** Extra /healthz fields (certificate state). */
-  readonly health?: () => Record<string, unknown>;
+  readonly health?: HealthFields;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;

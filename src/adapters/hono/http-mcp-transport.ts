@@ -4,8 +4,8 @@ import type { CertificateInstaller } from '../../ports/certificate-installer.js'
 import type { Logger } from '../../ports/logger.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
 import type { McpStack } from '../mcp-sdk/mcp-stack.js';
-import { createDocsHttpApp } from './docs-http-app.js';
-import { type RunningServer, serveNode, type TlsMaterial } from './node-server.js';
+import { createDocsHttpApp, type HealthFields } from './docs-http-app.js';
+import { type HandoffListener, type RunningServer, serveNode, type TlsMaterial } from './node-server.js';
 import type { GuardOptions } from './request-guard.js';
 
 export interface HttpMcpTransportOptions {
@@ -15,9 +15,9 @@ export interface HttpMcpTransportOptions {
   readonly maxBodyBytes: number;
   /** Serve HTTPS: a certificate must be installed before start(). */
   readonly https?: boolean;
-  readonly health?: () => Record<string, unknown>;
+  readonly health?: HealthFields;
   /** When TLS-ALPN-01 is on, the front door owns the port and hands connections over. */
-  readonly frontDoor?: { setTarget(server: import('node:net').Server): void; port: number };
+  readonly frontDoor?: HandoffListener;
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
@@ -40,7 +40,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
     });
   }
 
-  async start(): Promise<{ url: string }> {
+  async start(): Promise<{ url: string; port: number }> {
     const app = createDocsHttpApp({
       guard: this.options.guard,
       maxBodyBytes: this.options.maxBodyBytes,
@@ -62,11 +62,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       sse: `${this.running.url}/sse`,
       tls: Boolean(this.tls),
     });
-    return { url: this.running.url };
-  }
-
-  get port(): number | undefined {
-    return this.running?.port;
+    return { url: this.running.url, port: this.running.port };
   }
 
   /** Sets the certificate; once running, swaps it for new handshakes without dropping open connections. */

@@ -9,6 +9,15 @@ export interface TlsMaterial {
   readonly certPem: string;
 }
 
+/**
+ * A listener that owns the port and hands connections over (the TLS-ALPN-01 front door): the
+ * HTTPS server then listens on nothing itself.
+ */
+export interface HandoffListener {
+  setTarget(server: Server | HttpsServer): void;
+  readonly port: number;
+}
+
 export interface RunningServer {
   readonly server: Server | HttpsServer;
   readonly url: string;
@@ -27,7 +36,7 @@ export async function serveNode(
     port: number;
     tls?: TlsMaterial;
     /** Connections come from this listener (TLS-ALPN front door) instead of our own listen(). */
-    frontDoor?: { setTarget(server: Server | HttpsServer): void; port: number };
+    frontDoor?: HandoffListener;
   },
 ): Promise<RunningServer> {
   const server = opts.tls

@@ -4,6 +4,7 @@ import { createSecureContext, createServer as createTlsServer, type SecureContex
 import type { Logger } from '../../ports/logger.js';
 import type { TlsAlpnResponder } from '../../ports/tls-alpn-responder.js';
 import { loadAcmeLib } from '../acme-client/load-acme-lib.js';
+import type { HandoffListener } from '../hono/node-server.js';
 import { missingBytes, parseClientHello } from './client-hello.js';
 
 const ACME_TLS = 'acme-tls/1';
@@ -16,7 +17,7 @@ const MAX_HELLO_BYTES = 16 * 1024 + 5;
  * HTTPS server untouched. So a server that can expose only 443 needs no port 80, and the port
  * answers challenges even before the first certificate exists.
  */
-export class TlsAlpnFrontDoor implements TlsAlpnResponder {
+export class TlsAlpnFrontDoor implements TlsAlpnResponder, HandoffListener {
   private readonly contexts = new Map<string, SecureContext>();
   private readonly challengeServer;
   private readonly listener: NetServer;

@@ -1,0 +1,32 @@
+import type { BackoffPolicy } from '../domain/backoff.js';
+import type { ChallengeType, ExternalAccountBinding } from '../domain/certificate.js';
+import type { DomainNames } from '../domain/domain-name.js';
+
+/**
+ * The values the use-cases are configured with. The app parses and validates them once (flags and
+ * environment); the use-cases trust their types and never check them again.
+ */
+
+/** What ObtainCertificate orders, from which CA, and how it answers the challenges. */
+export interface ObtainSettings {
+  readonly domains: DomainNames;
+  /** Challenge types to use, in order of preference. */
+  readonly challenges: readonly [ChallengeType, ...ChallengeType[]];
+  readonly directoryUrl: string;
+  readonly email?: string;
+  /** Whether the operator agreed to the CA's terms of service (needed to create an account). */
+  readonly acceptTos: boolean;
+  readonly profile?: string;
+  readonly eab?: ExternalAccountBinding;
+  readonly backoff?: BackoffPolicy;
+}
+
+export const OBTAIN_SETTINGS = Symbol.for('certdocs.ObtainSettings');
+
+/** How KeepDocsFresh keeps the index in step with its source. */
+export interface FreshnessSettings {
+  /** How often remote sources are re-fetched, ms; 0 turns polling off. */
+  readonly refreshIntervalMs: number;
+}
+
+export const FRESHNESS_SETTINGS = Symbol.for('certdocs.FreshnessSettings');
