@@ -49,6 +49,21 @@ module.exports = {
       to: { path: '^src/adapters' },
     },
     {
+      name: 'no-locator-outside-the-root',
+      severity: 'error',
+      comment:
+        'Only container.ts talks to the container; adapters are built by it by hand (no @singleton side effects on import).',
+      from: { path: '^src/(app|adapters)', pathNot: '^src/app/container\\.ts$' },
+      to: { path: 'node_modules/tsyringe/' },
+    },
+    {
+      name: 'ports-no-packages',
+      severity: 'error',
+      comment: 'A port is an interface in the domain language: it imports domain types and nothing else.',
+      from: { path: '^src/ports' },
+      to: { dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'] },
+    },
+    {
       name: 'no-cycles',
       severity: 'error',
       from: {},

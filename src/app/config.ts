@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { ChallengeType, ExternalAccountBinding } from '../domain/certificate.js';
 import { type DomainName, type DomainNames, parseDomainName } from '../domain/domain-name.js';
+import type { FreshnessSettings, ObtainSettings } from '../ports/settings.js';
 import { type Duration, type Port, parseDuration, parsePort } from './config-values.js';
 
 /**
@@ -158,6 +159,16 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const TRUE = /^(1|true|yes|on)$/i;
 const FALSE = /^(0|false|no|off|)$/i;
+
+/** What ObtainCertificate is configured with: the ACME part of the configuration, as the port wants it. */
+export function obtainSettings(acme: AcmeConfig): ObtainSettings {
+  const { domains, challenges, directoryUrl, email, acceptTos, profile, eab } = acme;
+  return { domains, challenges, directoryUrl, email, acceptTos, profile, eab };
+}
+
+export function freshnessSettings(config: AppConfig): FreshnessSettings {
+  return { refreshIntervalMs: config.refreshInterval };
+}
 
 /** How errors name an option: the flag and, where there is one, its environment variable. */
 export function flagLabel(name: OptionName): string {

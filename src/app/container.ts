@@ -35,9 +35,9 @@ import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT, type McpTransport } from '../ports/mcp-transport.js';
 import { PROGRESS_REPORTER } from '../ports/progress-reporter.js';
 import { RANDOM } from '../ports/random.js';
-import { FRESHNESS_SETTINGS, OBTAIN_SETTINGS, type ObtainSettings } from '../ports/settings.js';
+import { FRESHNESS_SETTINGS, OBTAIN_SETTINGS } from '../ports/settings.js';
 import { TLS_ALPN_RESPONDER } from '../ports/tls-alpn-responder.js';
-import type { AcmeConfig, AppConfig } from './config.js';
+import { type AcmeConfig, type AppConfig, freshnessSettings, obtainSettings } from './config.js';
 import { type Application, Lifecycle, type Stage } from './lifecycle.js';
 import { writePidFile } from './pid-file.js';
 import { ListenError } from './startup-error.js';
@@ -314,7 +314,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
     INDEX_STORE,
     once((r) => (cacheDir ? new FsIndexStore(cacheDir, VERSION, logger(r)) : NO_INDEX_STORE)),
   );
-  c.register(FRESHNESS_SETTINGS, { useValue: { refreshIntervalMs: config.refreshInterval } });
+  c.register(FRESHNESS_SETTINGS, { useValue: freshnessSettings(config) });
   c.registerSingleton(ServeDocs);
   c.registerSingleton(KeepDocsFresh);
 
@@ -379,16 +379,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   );
 
   if (acme) {
-    const settings: ObtainSettings = {
-      domains: acme.domains,
-      challenges: acme.challenges,
-      directoryUrl: acme.directoryUrl,
-      email: acme.email,
-      acceptTos: acme.acceptTos,
-      profile: acme.profile,
-      eab: acme.eab,
-    };
-    c.register(OBTAIN_SETTINGS, { useValue: settings });
+    c.register(OBTAIN_SETTINGS, { useValue: obtainSettings(acme) });
     c.register(
       CERT_STORE,
       once((r) => new FsCertStore(acme.certsDir, logger(r))),

@@ -10,6 +10,7 @@ import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
 import { InMemoryChallengeResponder } from '../fakes/in-memory-challenge-responder.js';
 import { InMemoryTlsAlpnResponder } from '../fakes/in-memory-tls-alpn-responder.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
+import { testObtainSettings } from '../fakes/settings.js';
 
 const DIR = 'https://ca.example/dir';
 
@@ -21,14 +22,7 @@ function makeSut(overrides: Partial<ObtainSettings> = {}, shared?: { store: InMe
   const store = shared?.store ?? new InMemoryCertStore();
   const crypto = new FakeCertificateCrypto();
   const logger = new MemoryLogger();
-  const settings: ObtainSettings = {
-    domains: names('docs.example.com'),
-    challenges: ['http-01'],
-    directoryUrl: DIR,
-    acceptTos: true,
-    backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
-    ...overrides,
-  };
+  const settings = testObtainSettings({ directoryUrl: DIR, ...overrides });
   const sut = new ObtainCertificate(ca, responder, store, crypto, clock, logger, settings, tlsAlpn);
   return { sut, clock, ca, store, responder, logger, tlsAlpn };
 }
