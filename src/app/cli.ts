@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { CERT_USAGE, runCertCommand } from './cert-cli.js';
-import { type AppConfig, helpText, parseCommand } from './config.js';
+import { type AppConfig, parseCommand } from './config.js';
 import { composeServer } from './container.js';
 import type { Application } from './lifecycle.js';
+import { helpText } from './options.js';
 import { explainStartupFailure } from './startup-error.js';
 import { VERSION } from './version.js';
 

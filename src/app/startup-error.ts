@@ -1,6 +1,6 @@
 import { AcmeError, type AcmeSetting, AcmeSettingError } from '../domain/acme-errors.js';
 import { DocSourceError } from '../domain/errors.js';
-import { flagLabel, type OptionName } from './config.js';
+import { flagLabel, type OptionName } from './options.js';
 
 /** A start-up problem the user fixes by changing config; printed as one line naming the option. */
 export class StartupError extends Error {}

@@ -1,0 +1,126 @@
+/**
+ * Every option certdocs takes: its flag, its environment variable, its help line and default.
+ * config.ts parses them, startup-error.ts names them (flagLabel) when the domain reports a bad
+ * setting, and --help lists them. Nothing below src/app knows a flag.
+ */
+
+export interface OptionSpec {
+  readonly env: string;
+  readonly type: 'string' | 'boolean';
+  readonly help: string;
+  readonly default?: string;
+}
+
+export const OPTIONS = {
+  docs: {
+    env: 'DOCS_SOURCE',
+    type: 'string',
+    help: 'Markdown folder, Hugo index.json file, or its http(s) URL',
+  },
+  port: { env: 'PORT', type: 'string', help: 'Port for MCP (8080; 443 with --domain)' },
+  host: { env: 'HOST', type: 'string', help: 'Address to bind (all interfaces)' },
+  transport: { env: 'MCP_TRANSPORT', type: 'string', help: 'http or stdio', default: 'http' },
+  'allowed-origins': {
+    env: 'ALLOWED_ORIGINS',
+    type: 'string',
+    help: 'Extra browser origins allowed, comma-separated',
+  },
+  'allowed-hosts': {
+    env: 'ALLOWED_HOSTS',
+    type: 'string',
+    help: 'Extra Host names allowed, comma-separated',
+  },
+  'refresh-interval': {
+    env: 'REFRESH_INTERVAL',
+    type: 'string',
+    help: 'Re-fetch a URL source this often: seconds, or 30s, 5m, 1h; 0 = never (folders and files are watched)',
+    default: '5m',
+  },
+  'index-cache': {
+    env: 'INDEX_CACHE',
+    type: 'string',
+    help: 'Directory to keep the built index in, so a restart over unchanged docs skips indexing',
+  },
+  'max-body-bytes': {
+    env: 'MAX_BODY_BYTES',
+    type: 'string',
+    help: 'Largest request body accepted',
+    default: '1048576',
+  },
+  'log-level': {
+    env: 'LOG_LEVEL',
+    type: 'string',
+    help: 'debug, info, warn, error or silent',
+    default: 'info',
+  },
+  domain: { env: 'DOMAIN', type: 'string', help: 'Domain(s) to get a certificate for, comma-separated' },
+  email: { env: 'ACME_EMAIL', type: 'string', help: 'Contact e-mail for the ACME account' },
+  'acme-directory': {
+    env: 'ACME_DIRECTORY',
+    type: 'string',
+    help: 'letsencrypt, letsencrypt-staging or a directory URL',
+    default: 'letsencrypt',
+  },
+  'acme-port': {
+    env: 'ACME_PORT',
+    type: 'string',
+    help: 'Port HTTP-01 challenges are answered on',
+    default: '80',
+  },
+  'certs-dir': {
+    env: 'CERTS_DIR',
+    type: 'string',
+    help: 'Where certificates and the account are kept',
+    default: './certs',
+  },
+  'accept-tos': { env: 'ACME_ACCEPT_TOS', type: 'boolean', help: "Agree to the CA's terms of service" },
+  'acme-profile': {
+    env: 'ACME_PROFILE',
+    type: 'string',
+    help: "Certificate profile from the CA's directory (e.g. tlsserver, shortlived)",
+  },
+  'eab-kid': {
+    env: 'ACME_EAB_KID',
+    type: 'string',
+    help: 'External account binding key id (ZeroSSL, Google)',
+  },
+  'eab-hmac-key': {
+    env: 'ACME_EAB_HMAC_KEY',
+    type: 'string',
+    help: 'External account binding HMAC key (base64url)',
+  },
+  challenge: {
+    env: 'ACME_CHALLENGE',
+    type: 'string',
+    help: 'http-01, tls-alpn-01, or both comma-separated',
+    default: 'http-01',
+  },
+  force: { env: '', type: 'boolean', help: 'With `cert renew`: renew even when not due' },
+  help: { env: '', type: 'boolean', help: 'Show this help' },
+  version: { env: '', type: 'boolean', help: 'Show the version' },
+} as const satisfies Record<string, OptionSpec>;
+
+export type OptionName = keyof typeof OPTIONS;
+
+/** How errors name an option: the flag and, where there is one, its environment variable. */
+export function flagLabel(name: OptionName): string {
+  const env = OPTIONS[name].env;
+  return env ? `--${name} (${env})` : `--${name}`;
+}
+
+export function helpText(version: string): string {
+  const rows = Object.entries(OPTIONS).map(([name, spec]) => {
+    const flag = `--${name}${spec.type === 'string' ? ' <value>' : ''}`;
+    const env = spec.env ? ` [${spec.env}]` : '';
+    const def = 'default' in spec ? ` (default: ${spec.default})` : '';
+    return `  ${flag.padEnd(28)} ${spec.help}${env}${def}`;
+  });
+  return `certdocs ${version}: serve a documentation corpus to AI assistants over MCP, with its own HTTPS certificate.
+
+Usage: certdocs [options]
+       certdocs cert status|renew [--force] --domain NAME [options]   (see certdocs cert --help)
+
+Options (flags win over the environment variables in brackets):
+${rows.join('\n')}
+`;
+}
