@@ -3,8 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { BridgeTransport } from '../../src/adapters/mcp-sdk/bridge-transport.js';
 
 /** The bridge between HTTP requests and one long-lived MCP server, with a scripted "server". */
-function bridged(sessionId?: string) {
-  const transport = new BridgeTransport(sessionId);
+function bridged(sessionId?: string, timeoutMs?: number) {
+  const transport = new BridgeTransport(sessionId, timeoutMs);
   const seen: JSONRPCMessage[] = [];
   transport.onmessage = (m) => seen.push(m);
   const reply = (internalId: number, result: object) =>
@@ -51,5 +51,26 @@ describe('BridgeTransport', () => {
     const pending = transport.request({ jsonrpc: '2.0', id: 3, method: 'ping' });
     await transport.close();
     expect(await pending).toMatchObject({ id: 3, error: { code: -32000 } });
+  });
+
+  it('answers a request the server never answers once its deadline passes, and drops the late reply', async () => {
+    const { transport, seen, reply } = bridged('s1', 20);
+    const served: JSONRPCMessage[] = [];
+    transport.onServerMessage = (m) => served.push(m);
+    const answer = await transport.request({ jsonrpc: '2.0', id: 'slow', method: 'tools/call', params: {} });
+    expect(answer).toMatchObject({ id: 'slow', error: { code: -32001 } });
+    expect(transport.inFlight).toBe(0);
+    await reply((seen[0] as { id: number }).id, { late: true });
+    expect(served).toEqual([]); // not pushed to the session's stream as if the server had said it
+  });
+
+  it('answers a request its client cancels, since the server will not', async () => {
+    const { transport, seen } = bridged('s1');
+    const answer = transport.request({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: {} });
+    transport.deliver({ jsonrpc: '2.0', method: 'notifications/cancelled', params: { requestId: 5 } });
+    expect(await answer).toMatchObject({ id: 5, error: { code: -32800 } });
+    const forwarded = seen[1] as unknown as { params: { requestId: number } };
+    expect(forwarded.params.requestId).toBe((seen[0] as { id: number }).id);
+    expect(transport.inFlight).toBe(0);
   });
 });

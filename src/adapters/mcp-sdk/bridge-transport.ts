@@ -16,10 +16,14 @@ export class BridgeTransport implements Transport {
   onServerMessage?: (message: JSONRPCMessage) => void;
 
   private seq = 0;
-  private readonly pending = new Map<number, { clientId: RequestId; resolve: (m: JSONRPCMessage) => void }>();
+  private readonly pending = new Map<number, Waiter>();
   private closed = false;
 
-  constructor(readonly sessionId?: string) {}
+  /** `timeoutMs`: a request the server has not answered by then gets an error reply, and is forgotten. */
+  constructor(
+    readonly sessionId?: string,
+    private readonly timeoutMs = 60_000,
+  ) {}
 
   async start(): Promise<void> {}
 
@@ -30,24 +34,37 @@ export class BridgeTransport implements Transport {
       (reply.result !== undefined || reply.error !== undefined) &&
       typeof reply.id === 'number'
     ) {
-      const waiter = this.pending.get(reply.id);
-      if (waiter) {
-        this.pending.delete(reply.id);
-        waiter.resolve({ ...reply, id: waiter.clientId } as JSONRPCMessage);
-        return;
-      }
+      // A reply whose waiter is gone (timed out, cancelled) has no one left to read it.
+      this.settle(reply.id, { ...reply, id: this.pending.get(reply.id)?.clientId ?? null } as JSONRPCMessage);
+      return;
     }
     this.onServerMessage?.(message);
   }
 
   /** Forwards a client request and resolves with the server's reply, carrying the client's id. */
   request(request: JSONRPCRequest): Promise<JSONRPCMessage> {
-    if (this.closed) return Promise.resolve(closedError(request.id));
+    if (this.closed) {
+      return Promise.resolve(errorReply(request.id, -32000, 'Session closed before the request completed'));
+    }
     const internal = ++this.seq;
     return new Promise((resolve) => {
-      this.pending.set(internal, { clientId: request.id, resolve });
+      const timer = setTimeout(
+        () => this.settle(internal, errorReply(request.id, -32001, 'The request timed out')),
+        this.timeoutMs,
+      );
+      timer.unref();
+      this.pending.set(internal, { clientId: request.id, resolve, timer });
       this.onmessage?.({ ...request, id: internal });
     });
+  }
+
+  /** Answers the HTTP request waiting under `internal`, once. */
+  private settle(internal: number, reply: JSONRPCMessage): void {
+    const waiter = this.pending.get(internal);
+    if (!waiter) return;
+    this.pending.delete(internal);
+    clearTimeout(waiter.timer);
+    waiter.resolve(reply);
   }
 
   /** Forwards a notification or a client's reply to a server request; nothing comes back. */
@@ -59,12 +76,15 @@ export class BridgeTransport implements Transport {
   /**
    * `notifications/cancelled` names the client's request id; the server knows it by its internal
    * id. Only within a session are client ids unique, so only there is the cancellation forwarded.
+   * The server sends no reply to a cancelled request, but an HTTP request still waits for one: it
+   * is answered here.
    */
   private translateCancellation(message: JSONRPCMessage): JSONRPCMessage {
     const m = message as { method?: string; params?: { requestId?: RequestId; reason?: string } };
     if (m.method !== 'notifications/cancelled' || m.params?.requestId === undefined) return message;
     for (const [internal, waiter] of this.pending) {
       if (waiter.clientId === m.params.requestId) {
+        this.settle(internal, errorReply(waiter.clientId, -32800, 'Request cancelled'));
         return { ...message, params: { ...m.params, requestId: internal } } as JSONRPCMessage;
       }
     }
@@ -78,16 +98,22 @@ export class BridgeTransport implements Transport {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const [, waiter] of this.pending) waiter.resolve(closedError(waiter.clientId));
-    this.pending.clear();
+    for (const [internal, waiter] of this.pending) {
+      this.settle(
+        internal,
+        errorReply(waiter.clientId, -32000, 'Session closed before the request completed'),
+      );
+    }
     this.onclose?.();
   }
 }
 
-function closedError(id: RequestId): JSONRPCMessage {
-  return {
-    jsonrpc: '2.0',
-    id,
-    error: { code: -32000, message: 'Session closed before the request completed' },
-  };
+interface Waiter {
+  readonly clientId: RequestId;
+  readonly resolve: (m: JSONRPCMessage) => void;
+  readonly timer: NodeJS.Timeout;
+}
+
+function errorReply(id: RequestId, code: number, message: string): JSONRPCMessage {
+  return { jsonrpc: '2.0', id, error: { code, message } };
 }

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
+  isJSONRPCErrorResponse,
+  isJSONRPCNotification,
+  isJSONRPCRequest,
+  isJSONRPCResultResponse,
   type JSONRPCMessage,
   type JSONRPCRequest,
   SUPPORTED_PROTOCOL_VERSIONS,
@@ -16,6 +20,10 @@ export interface StreamableHttpOptions {
   sessionIdleMs?: number;
   /** Beyond this many sessions the least recently used one is closed. */
   maxSessions?: number;
+  /** Most messages in one batch (default 32): a batch is served one message at a time. */
+  maxBatch?: number;
+  /** A request the server has not answered after this long gets an error (default 60 s). */
+  requestTimeoutMs?: number;
 }
 
 interface Session {
@@ -42,11 +50,15 @@ export class StreamableHttpEndpoint {
   private readonly sweeper: NodeJS.Timeout;
   private readonly idleMs: number;
   private readonly maxSessions: number;
+  private readonly maxBatch: number;
+  private readonly requestTimeoutMs: number;
 
   constructor(private readonly options: StreamableHttpOptions) {
     this.idleMs = options.sessionIdleMs ?? 30 * 60_000;
     this.maxSessions = options.maxSessions ?? 10_000;
-    const transport = new BridgeTransport();
+    this.maxBatch = options.maxBatch ?? 32;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    const transport = new BridgeTransport(undefined, this.requestTimeoutMs);
     const server = options.createServer();
     void server.connect(transport);
     this.shared = { server, transport };
@@ -101,8 +113,7 @@ export class StreamableHttpEndpoint {
   }
 
   private async post(req: Request, body: unknown): Promise<Response> {
-    const contentType = req.headers.get('content-type') ?? '';
-    if (!contentType.includes('application/json')) {
+    if (!JSON_MEDIA_TYPE.test(req.headers.get('content-type') ?? '')) {
       return rpcError(415, -32000, 'Content-Type must be application/json');
     }
     const accept = req.headers.get('accept');
@@ -111,8 +122,16 @@ export class StreamableHttpEndpoint {
     }
     const batch = Array.isArray(body);
     const messages = (batch ? body : [body]) as unknown[];
-    if (messages.length === 0 || !messages.every(isJsonRpc)) {
-      return rpcError(400, -32600, 'Invalid JSON-RPC message');
+    if (messages.length === 0) return rpcError(400, -32600, 'Invalid JSON-RPC message: an empty batch');
+    if (messages.length > this.maxBatch) {
+      return rpcError(400, -32600, `A batch may hold at most ${this.maxBatch} messages`);
+    }
+    // Checked with the SDK's own schemas before anything runs: a message the server would drop
+    // unanswered (bad params, an id that is not a string or an integer) is answered here instead.
+    const invalid = messages.findIndex((m) => !isJsonRpc(m));
+    if (invalid >= 0) {
+      const at = batch ? ` at index ${invalid}` : '';
+      return rpcError(400, -32600, `Invalid JSON-RPC message${at}: ${problemOf(messages[invalid])}`);
     }
     const rpc = messages as JSONRPCMessage[];
     const init = rpc.find((m) => 'method' in m && m.method === 'initialize');
@@ -132,15 +151,17 @@ export class StreamableHttpEndpoint {
       transport = this.shared.transport;
     }
 
-    const waits: Promise<JSONRPCMessage>[] = [];
-    for (const m of rpc) {
-      if ('method' in m && 'id' in m) waits.push(transport.request(m as JSONRPCRequest));
+    // One message at a time, yielding in between: a batch of searches must not keep /healthz and
+    // every other client waiting until its last element is done.
+    const replies: JSONRPCMessage[] = [];
+    for (const [i, m] of rpc.entries()) {
+      if (i > 0) await new Promise((r) => setImmediate(r));
+      if ('method' in m && 'id' in m) replies.push(await transport.request(m as JSONRPCRequest));
       else transport.deliver(m);
     }
     const headers: Record<string, string> = { ...JSON_HEADERS };
     if (sessionId && transport !== this.shared.transport) headers['mcp-session-id'] = sessionId;
-    if (waits.length === 0) return new Response(null, { status: 202, headers });
-    const replies = await Promise.all(waits);
+    if (replies.length === 0) return new Response(null, { status: 202, headers });
     const payload = batch ? replies : replies[0];
     if (accept && !/application\/json|\*\/\*/.test(accept)) {
       // A client that only accepts SSE gets its reply as one event.
@@ -208,7 +229,7 @@ export class StreamableHttpEndpoint {
       if (oldest) await this.closeSession(oldest);
     }
     const id = randomUUID();
-    const transport = new BridgeTransport(id);
+    const transport = new BridgeTransport(id, this.requestTimeoutMs);
     const server = this.options.createServer();
     const session: Session = { id, server, transport, lastSeen: Date.now(), streams: new Set() };
     transport.onServerMessage = (m) => this.push(session, m);
@@ -261,10 +282,26 @@ export class StreamableHttpEndpoint {
   }
 }
 
+/** `application/json`, in any case, with or without parameters; not a type that merely contains it. */
+const JSON_MEDIA_TYPE = /^\s*application\/json\s*(;|$)/i;
+
 function isJsonRpc(m: unknown): boolean {
-  if (typeof m !== 'object' || m === null) return false;
+  return (
+    isJSONRPCRequest(m) || isJSONRPCNotification(m) || isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m)
+  );
+}
+
+/** Why a message is not JSON-RPC, in words that echo none of the client's input. */
+function problemOf(m: unknown): string {
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return 'not a JSON object';
   const r = m as Record<string, unknown>;
-  if (r.jsonrpc !== '2.0') return false;
-  if (typeof r.method === 'string') return true;
-  return ('result' in r || 'error' in r) && (typeof r.id === 'string' || typeof r.id === 'number');
+  if (r.jsonrpc !== '2.0') return 'jsonrpc must be "2.0"';
+  if ('id' in r && !(typeof r.id === 'string' || Number.isInteger(r.id))) {
+    return 'id must be a string or an integer';
+  }
+  if ('method' in r && typeof r.method !== 'string') return 'method must be a string';
+  if ('params' in r && (typeof r.params !== 'object' || r.params === null || Array.isArray(r.params))) {
+    return 'params must be an object';
+  }
+  return 'not a request, notification or response';
 }
