@@ -1,4 +1,5 @@
 import { PassThrough } from 'node:stream';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { HttpMcpTransport } from '../../src/adapters/hono/http-mcp-transport.js';
@@ -79,6 +80,17 @@ runMcpTransportContract('HttpMcpTransport (Streamable HTTP)', async () => {
     transport,
     hasUrl: true,
     clientTransport: async ({ url }) => new StreamableHTTPClientTransport(new URL(`${url}/mcp`)),
+    cleanup: async () => {},
+  };
+});
+
+// The same transport through its legacy SSE endpoint, which older clients still use.
+runMcpTransportContract('HttpMcpTransport (legacy SSE)', async () => {
+  const transport = await httpTransport();
+  return {
+    transport,
+    hasUrl: true,
+    clientTransport: async ({ url }) => new SSEClientTransport(new URL(`${url}/sse`)),
     cleanup: async () => {},
   };
 });
