@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
 import type { DocsMcpServerFactory } from './docs-mcp-server.js';
@@ -6,12 +7,16 @@ import type { DocsMcpServerFactory } from './docs-mcp-server.js';
 export class StdioMcpTransport implements McpTransport {
   private server: McpServer | undefined;
 
-  constructor(private readonly factory: () => Promise<DocsMcpServerFactory>) {}
+  /** `io` is for tests, which talk to the server in-process; by default it is the process's stdin/stdout. */
+  constructor(
+    private readonly factory: () => Promise<DocsMcpServerFactory>,
+    private readonly io?: { readonly stdin: Readable; readonly stdout: Writable },
+  ) {}
 
   async start(): Promise<{ url?: string }> {
     const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
     this.server = (await this.factory()).create();
-    await this.server.connect(new StdioServerTransport());
+    await this.server.connect(new StdioServerTransport(this.io?.stdin, this.io?.stdout));
     return {};
   }
 

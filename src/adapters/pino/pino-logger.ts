@@ -1,29 +1,36 @@
 import { pino } from 'pino';
 import type { LogFields, Logger } from '../../ports/logger.js';
+import { redactFields, redactText } from './redact-secrets.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /**
  * JSON lines on stderr: stdout belongs to the MCP stdio transport, and container platforms collect
- * stderr just the same.
+ * stderr just the same. Secrets (private keys, the EAB HMAC key, tokens, key authorizations) are
+ * redacted from every line, whichever field or message carries them: a log is copied to places a key
+ * must never go.
  */
 export class PinoLogger implements Logger {
   private readonly log: pino.Logger;
 
-  constructor(level: LogLevel = 'info') {
-    this.log = pino({ level, base: { app: 'certdocs' } }, pino.destination({ fd: 2, sync: true }));
+  /** `destination` is for tests; by default lines go to fd 2, synchronously. */
+  constructor(level: LogLevel = 'info', destination?: pino.DestinationStream) {
+    this.log = pino(
+      { level, base: { app: 'certdocs' } },
+      destination ?? pino.destination({ fd: 2, sync: true }),
+    );
   }
 
   debug(msg: string, fields?: LogFields): void {
-    this.log.debug(fields ?? {}, msg);
+    if (this.log.isLevelEnabled('debug')) this.log.debug(redactFields(fields ?? {}), redactText(msg));
   }
   info(msg: string, fields?: LogFields): void {
-    this.log.info(fields ?? {}, msg);
+    if (this.log.isLevelEnabled('info')) this.log.info(redactFields(fields ?? {}), redactText(msg));
   }
   warn(msg: string, fields?: LogFields): void {
-    this.log.warn(fields ?? {}, msg);
+    if (this.log.isLevelEnabled('warn')) this.log.warn(redactFields(fields ?? {}), redactText(msg));
   }
   error(msg: string, fields?: LogFields): void {
-    this.log.error(fields ?? {}, msg);
+    if (this.log.isLevelEnabled('error')) this.log.error(redactFields(fields ?? {}), redactText(msg));
   }
 }

@@ -29,7 +29,8 @@ export class TtyProgressReporter implements ProgressReporter {
     this.started.set(task, started);
     if (t - started < FIRST_AFTER_MS) return;
     const label = stage ? `${task} (${stage})` : task;
-    const percent = total > 0 ? Math.min(100, Math.round((100 * done) / total)) : 0;
+    // Clamped both ways: a negative count would make '#'.repeat throw inside an indexing job.
+    const percent = total > 0 ? Math.max(0, Math.min(100, Math.round((100 * done) / total))) : 0;
     if (this.tty) {
       const filled = Math.round((WIDTH * percent) / 100);
       this.tty.write(
