@@ -99,15 +99,14 @@ runCertificateInstallerContract('RecordingCertificateInstaller', async () => {
 // so the suite covers an install before start (the app's first certificate) and swaps while running.
 runCertificateInstallerContract('HttpMcpTransport (https)', async () => {
   const transport = await httpsTransport();
-  let started: Promise<unknown> | undefined;
+  let started: Promise<{ port: number }> | undefined;
   return {
     installer: transport,
     mint: mintCertificate,
     identify: fingerprint,
     connect: async () => {
       started ??= transport.start();
-      await started;
-      return tlsConnection(transport.port as number);
+      return tlsConnection((await started).port);
     },
     cleanup: () => transport.stop(),
   };
