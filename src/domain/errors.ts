@@ -17,13 +17,26 @@ export class DocNotFoundError extends DomainError {
   constructor(
     readonly id: string,
     readonly suggestions: string[],
+    /** Why no id could match, when that is known without looking (e.g. it is too long). */
+    reason?: string,
   ) {
     const hint = suggestions.length
       ? ` Closest ids: ${suggestions.map((s) => `"${s}"`).join(', ')}.`
       : ' Use the search or list_documents tool to find valid ids.';
-    super('docs.not_found', `No document or section has the id "${id}".${hint}`, { id, suggestions });
+    const shown = id.length > ECHO_CHARS ? `${id.slice(0, ECHO_CHARS)}…` : id;
+    super(
+      'docs.not_found',
+      `No document or section has the id "${shown}"${reason ? ` (${reason})` : ''}.${hint}`,
+      {
+        id: shown,
+        suggestions,
+      },
+    );
   }
 }
+
+/** How much of a client's input an error message repeats. */
+const ECHO_CHARS = 100;
 
 export class InvalidQueryError extends DomainError {
   constructor(message: string) {

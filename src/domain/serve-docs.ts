@@ -21,6 +21,10 @@ export const MAX_FETCH_CHARS = 80_000;
 export const DEFAULT_SEARCH_LIMIT = 8;
 export const MAX_SEARCH_LIMIT = 50;
 export const DEFAULT_SEARCH_CHARS = 12_000;
+/** Longer queries are refused before any work: typo matching costs the square of a term's length. */
+export const MAX_QUERY_CHARS = 1000;
+/** Longer ids name nothing: refused before the closest ids are looked for. */
+export const MAX_ID_CHARS = 512;
 /** How a token budget becomes a character budget: ~4 characters per token of English prose. */
 export const CHARS_PER_TOKEN = 4;
 
@@ -291,6 +295,11 @@ export class ServeDocs {
     const query = input.query.trim();
     if (!query)
       throw new InvalidQueryError('The query is empty: describe what you are looking for in words.');
+    if (query.length > MAX_QUERY_CHARS) {
+      throw new InvalidQueryError(
+        `The query is ${query.length} characters long; at most ${MAX_QUERY_CHARS} are searched. Keep the words that matter.`,
+      );
+    }
     const limit = clamp(input.limit ?? DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT);
     const budget = clamp(charBudget(input, DEFAULT_SEARCH_CHARS), 200, MAX_FETCH_CHARS);
     const results: SearchResultItem[] = [];
@@ -357,7 +366,7 @@ export class ServeDocs {
   outline(id: string): OutlineOutcome {
     const index = this.ready();
     const doc = index.document(id.split('#')[0] ?? id);
-    if (!doc) throw new DocNotFoundError(id, index.suggest(id));
+    if (!doc) throw notFound(index, id);
     return {
       id: doc.id,
       title: doc.title,
@@ -374,7 +383,7 @@ export class ServeDocs {
   document(id: string): IndexedDocument {
     const index = this.ready();
     const doc = index.document(id);
-    if (!doc) throw new DocNotFoundError(id, index.suggest(id));
+    if (!doc) throw notFound(index, id);
     return doc;
   }
 
@@ -384,7 +393,7 @@ export class ServeDocs {
       return { id: doc.id, title: doc.title, url: doc.url, markdown: doc.markdown, headingPath: [], doc };
     const section = index.section(id);
     const owner = section && index.document(section.docId);
-    if (!section || !owner) throw new DocNotFoundError(id, index.suggest(id));
+    if (!section || !owner) throw notFound(index, id);
     return {
       id: section.id,
       title: sectionTitle(section),
@@ -455,4 +464,11 @@ function fingerprintOf(docs: readonly SourceDocument[]): string {
     }
   }
   return `${(h1 >>> 0).toString(16)}-${(h2 >>> 0).toString(16)}-${docs.length}`;
+}
+
+/** An id no document or section has; the closest ids are looked for only when the id could be one. */
+function notFound(index: DocIndex, id: string): DocNotFoundError {
+  if (id.length > MAX_ID_CHARS)
+    return new DocNotFoundError(id, [], `ids are at most ${MAX_ID_CHARS} characters`);
+  return new DocNotFoundError(id, index.suggest(id));
 }

@@ -130,4 +130,22 @@ describe('Streamable HTTP: messages a client gets wrong', () => {
     const replies = (await res.json()) as { id: number }[];
     expect(replies.map((r) => r.id)).toEqual([7]);
   });
+
+  it.each([
+    ['search', { query: 'q'.repeat(65_000) }],
+    ['fetch', { id: 'i'.repeat(40_000) }],
+  ])(
+    'answers %s with an over-long argument at once with an error that does not echo it',
+    async (name, args) => {
+      const res = await post({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tools/call',
+        params: { name, arguments: args },
+      });
+      const text = await res.text();
+      expect(text).toMatch(/isError|-32602/);
+      expect(text.length).toBeLessThan(2000);
+    },
+  );
 });

@@ -16,6 +16,8 @@ import {
   DEFAULT_SEARCH_CHARS,
   DEFAULT_SEARCH_LIMIT,
   MAX_FETCH_CHARS,
+  MAX_ID_CHARS,
+  MAX_QUERY_CHARS,
   MAX_SEARCH_LIMIT,
   type ServeDocs,
 } from '../../domain/serve-docs.js';
@@ -123,7 +125,12 @@ export class DocsMcpServerFactory {
         description:
           'Full-text search over documentation sections. Returns the best-matching sections first, each with an id, title, url and a short snippet around the matched words. Phrase the query as a question or keywords; then call "fetch" with a result id to read the section.',
         inputSchema: {
-          query: z.string().trim().min(1, 'query must not be empty').describe('What to look for'),
+          query: z
+            .string()
+            .trim()
+            .min(1, 'query must not be empty')
+            .max(MAX_QUERY_CHARS)
+            .describe('What to look for'),
           limit: z
             .number()
             .int()
@@ -160,7 +167,7 @@ export class DocsMcpServerFactory {
         description:
           'Returns the Markdown of a section (with its subsections) or of a whole document, by the id from "search", "outline" or "list_documents". Long texts are paged: when metadata.nextOffset is not null, call again with offset = nextOffset to read on.',
         inputSchema: {
-          id: z.string().min(1).describe('A section id ("doc#anchor") or a document id'),
+          id: z.string().min(1).max(MAX_ID_CHARS).describe('A section id ("doc#anchor") or a document id'),
           offset: z.number().int().min(0).optional().describe('Character offset to start from (default 0)'),
           maxChars: z
             .number()
@@ -191,7 +198,11 @@ export class DocsMcpServerFactory {
         description:
           'Lists the documents in the corpus (id, title, number of sections, size), optionally only those whose id starts with a prefix. Paged with offset / nextOffset.',
         inputSchema: {
-          prefix: z.string().optional().describe('Only documents whose id starts with this'),
+          prefix: z
+            .string()
+            .max(MAX_ID_CHARS)
+            .optional()
+            .describe('Only documents whose id starts with this'),
           offset: z.number().int().min(0).optional(),
           limit: z.number().int().min(1).max(500).optional().describe('Page size (default 100)'),
         },
@@ -206,7 +217,9 @@ export class DocsMcpServerFactory {
         title: 'Table of contents of a document',
         description:
           'Returns the headings of one document as section ids with their level and size, so you can fetch exactly the part you need.',
-        inputSchema: { id: z.string().min(1).describe('A document id (a section id also works)') },
+        inputSchema: {
+          id: z.string().min(1).max(MAX_ID_CHARS).describe('A document id (a section id also works)'),
+        },
         outputSchema: outlineOutput,
         annotations: READ_ONLY,
       },
