@@ -1,13 +1,12 @@
 /**
  * Shared helpers for the integration tests that run the real CLI (`node dist/bin/certdocs.js`) against
- * Pebble and talk to it over HTTPS: child-process tracking, bounded waits, plain HTTP / HTTPS GETs,
+ * Pebble and talk to it over HTTPS: the harness (test/harness) under the names these suites use, plain HTTP / HTTPS GETs,
  * TLS handshakes that report the served certificate, and a fetch for the MCP SDK that trusts only
  * Pebble's root.
  *
  * Every HTTPS helper connects to 127.0.0.1 with SNI and Host set to the domain under test, so the URL,
  * the certificate check and the server's Host guard all see the real name.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -15,14 +14,15 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { pebbleAvailable } from './pebble-harness.js';
+import { type Cli, DOMAIN, ENTRY, ROOT, startCertdocs, stopCertdocs } from '../harness/certdocs.mjs';
+import { pebbleAvailable } from '../harness/pebble.mjs';
+import { killAll, LOOPBACK, waitFor } from '../harness/processes.mjs';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const MAIN = path.join(ROOT, 'dist', 'bin', 'certdocs.js');
-export const DOMAIN = 'docs.example.test';
-export const LOOPBACK = '127.0.0.1';
+// The process side lives in the shared harness (test/harness); these suites use it under these names.
+export { acmeServeArgs, type Cli, DOMAIN, ROOT } from '../harness/certdocs.mjs';
+export { freePort, LOOPBACK, running, sleep, waitFor } from '../harness/processes.mjs';
+export const MAIN = ENTRY;
 
 /** Why a Pebble + CLI suite cannot run here, or undefined when it can. */
 export function pebbleSkipReason(): string | undefined {
@@ -31,125 +31,16 @@ export function pebbleSkipReason(): string | undefined {
   return undefined;
 }
 
-// ---------------------------------------------------------------------------
-// Child processes: every one is tracked and killed by killAllClis(), or on worker exit.
-// ---------------------------------------------------------------------------
-
-export interface Cli {
-  readonly proc: ChildProcess;
-  readonly startedAt: number;
-  /** stderr and stdout so far, interleaved. */
-  stderr(): string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of children) if (running(p)) p.kill('SIGKILL');
-});
-
 /** Starts the built CLI with `args`; `extraCaPath` (Pebble's listener CA) goes in NODE_EXTRA_CA_CERTS. */
 export function startCli(args: string[], extraCaPath: string): Cli {
-  const proc = spawn(process.execPath, [MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: extraCaPath },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(proc);
-  let err = '';
-  proc.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  proc.stdout?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    }),
-  );
-  return { proc, startedAt: Date.now(), stderr: () => err, exited };
-}
-
-export function running(p: ChildProcess): boolean {
-  return p.exitCode === null && p.signalCode === null;
+  return startCertdocs(args, { env: { NODE_EXTRA_CA_CERTS: extraCaPath } });
 }
 
 /** SIGTERM, then SIGKILL after graceMs; resolves with how it ended. */
-export async function stopCli(cli: Cli, graceMs = 5000) {
-  if (running(cli.proc)) cli.proc.kill('SIGTERM');
-  const timer = setTimeout(() => running(cli.proc) && cli.proc.kill('SIGKILL'), graceMs);
-  try {
-    return await cli.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export const stopCli = stopCertdocs;
 
-/** SIGKILLs every CLI started by startCli that is still running, and waits for them to go. */
-export async function killAllClis(): Promise<void> {
-  await Promise.all(
-    [...children].map(async (p) => {
-      p.kill('SIGKILL');
-      await new Promise((r) => (running(p) ? p.once('exit', r) : r(undefined)));
-    }),
-  );
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls `probe` every 100 ms until it returns a value; fails early if `cli` exits. */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  cli: Cli | undefined,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    if (cli && !running(cli.proc)) {
-      throw new Error(
-        `certdocs exited (${cli.proc.exitCode ?? cli.proc.signalCode}) while waiting for ${what}:\n${cli.stderr()}`,
-      );
-    }
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last: ${last})` : ''}\n${cli?.stderr() ?? ''}`,
-      );
-    }
-    await sleep(100);
-  }
-}
-
-/** Arguments for a CLI that orders its certificate for DOMAIN over HTTP-01 and serves HTTPS on loopback. */
-export function acmeServeArgs(o: {
-  directoryUrl: string;
-  acmePort: number;
-  port: number;
-  certsDir: string;
-}): string[] {
-  return [
-    '--domain',
-    DOMAIN,
-    '--acme-directory',
-    o.directoryUrl,
-    '--acme-port',
-    String(o.acmePort),
-    '--port',
-    String(o.port),
-    '--host',
-    LOOPBACK,
-    '--accept-tos',
-    '--certs-dir',
-    o.certsDir,
-    '--log-level',
-    'info',
-  ];
-}
+/** SIGKILLs every CLI started by startCli that is still running (not Pebble), and waits for them to go. */
+export const killAllClis = (): Promise<void> => killAll('certdocs');
 
 /** Waits until the ACME port's /healthz answers 200: a certificate is in service. */
 export function waitCertificateInService(cli: Cli, acmePort: number, timeoutMs: number): Promise<true> {
@@ -161,17 +52,6 @@ export function waitCertificateInService(cli: Cli, acmePort: number, timeoutMs: 
 // ---------------------------------------------------------------------------
 // Network helpers (all bounded by a timeout)
 // ---------------------------------------------------------------------------
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, LOOPBACK, resolve);
-  });
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
 
 export interface Reply {
   status: number;
