@@ -28,8 +28,9 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          // Real sockets, files, Pebble and the built CLI.
+          // Real sockets, files, Pebble and the built CLI; dist/ is rebuilt first if src/ is newer.
           include: ['test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          globalSetup: ['test/harness/fresh-build.mjs'],
         },
       },
     ],
