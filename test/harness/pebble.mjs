@@ -58,9 +58,12 @@ export function pebbleAvailable() {
 
 /** Temp dirs of Pebbles still running, removed if the process goes away before stop(). */
 const liveDirs = new Set();
-onExit(() => {
-  for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
-});
+let removeDirsOnExit = () => {
+  onExit(() => {
+    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
+  });
+  removeDirsOnExit = () => {};
+};
 
 /**
  * @param {string} cmd
@@ -207,6 +210,7 @@ export async function startPebble(opts = {}) {
  * @returns {Promise<PebbleHarness>}
  */
 async function startOnce(opts) {
+  removeDirsOnExit();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'certdocs-pebble-'));
   liveDirs.add(dir);
   /** @type {import('./processes.mjs').Launched[]} */
