@@ -19,6 +19,7 @@ export const NO_IO_MESSAGE = 'unit tests do no I/O: use a fake or move this to t
 
 const PATCHED = Symbol.for('certdocs.no-io');
 
+const NODE_INTERNAL = /\(node:|at node:/;
 const MODULE_LOADING = /node:internal\/modules\//;
 const VITEST = /\/node_modules\/(vitest|@vitest|vite|vite-node|tinypool)\//;
 
@@ -27,11 +28,14 @@ function calledByTestCode(): boolean {
   Error.stackTraceLimit = 50;
   const stack = new Error().stack ?? '';
   Error.stackTraceLimit = limit;
-  // Skip the Error line, this function and the guard wrapper; then look at the callers nearest the call.
+  // Skip the Error line, this function and the guard wrapper. Then only the callers nearest the call
+  // count: Node's own frames up to the first frame of JavaScript code, and that frame.
   const frames = stack.split('\n').slice(3);
-  if (frames.some((f) => MODULE_LOADING.test(f))) return false;
-  const nearest = frames.find((f) => !f.includes('(node:'));
-  return !(nearest && VITEST.test(nearest));
+  const first = frames.findIndex((f) => !NODE_INTERNAL.test(f));
+  const internal = first === -1 ? frames : frames.slice(0, first);
+  if (internal.some((f) => MODULE_LOADING.test(f))) return false;
+  const caller = frames[first];
+  return !(caller !== undefined && VITEST.test(caller));
 }
 
 type Fn = (...args: unknown[]) => unknown;
