@@ -21,14 +21,13 @@
 // harness (test/harness/pebble.mjs). Everything listens on 127.0.0.1.
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import http from 'node:http';
 import https from 'node:https';
 import os from 'node:os';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { parseArgs } from 'node:util';
 import { acmeServeArgs, DOMAIN, ENTRY, startCertdocs, stopCertdocs } from '../test/harness/certdocs.mjs';
 import { NODE_DOCS } from '../test/harness/corpus.mjs';
+import { httpGet, peerCertificate } from '../test/harness/https.mjs';
 import { pebbleAvailable, startPebble } from '../test/harness/pebble.mjs';
 import { freePort, LOOPBACK, running, sleep } from '../test/harness/processes.mjs';
 import { QUERIES } from './lib/queries.mjs';
@@ -131,22 +130,14 @@ async function startServer({ corpus, pebbleCaPath, directoryUrl, acmePort, port,
   while (Date.now() < deadline) {
     if (!running(child.proc))
       fail(`the server exited during start-up (code ${child.proc.exitCode}):\n${child.stderr()}`);
-    const ok = await plainGet(acmePort, '/healthz').catch(() => false);
+    const ok = await httpGet(acmePort, '/healthz').then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     await sleep(100);
   }
   fail(`the server did not report HTTPS ready within 60 s:\n${child.stderr()}`);
-}
-
-function plainGet(port, path) {
-  return new Promise((res, rej) => {
-    const r = http.get({ host: LOOPBACK, port, path, agent: false, timeout: 2000 }, (resp) => {
-      resp.resume();
-      resp.on('end', () => res(resp.statusCode === 200));
-    });
-    r.on('timeout', () => r.destroy(new Error('timeout')));
-    r.on('error', rej);
-  });
 }
 
 async function stopServer() {
@@ -278,16 +269,8 @@ async function watchHandshakes({ port, ca, until, seen, failures }) {
   while (Date.now() < until) {
     const started = Date.now();
     try {
-      const serial = await new Promise((res, rej) => {
-        const s = tls.connect({ host: LOOPBACK, port, servername: DOMAIN, ca, rejectUnauthorized: true });
-        s.setTimeout(5000, () => s.destroy(new Error('TLS handshake timed out')));
-        s.once('error', rej);
-        s.once('secureConnect', () => {
-          const serialNumber = s.getPeerCertificate().serialNumber;
-          s.end();
-          res(normSerial(serialNumber));
-        });
-      });
+      const { chain } = await peerCertificate(port, ca);
+      const serial = normSerial(chain[0]?.serialNumber ?? '');
       seen.push({ at: started, serial, ms: Date.now() - started });
     } catch (e) {
       failures.push(`handshake at ${new Date(started).toISOString()}: ${e.message}`);

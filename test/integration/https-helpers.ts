@@ -1,26 +1,21 @@
 /**
- * Shared helpers for the integration tests that run the real CLI (`node dist/bin/certdocs.js`) against
- * Pebble and talk to it over HTTPS: the harness (test/harness) under the names these suites use, plain HTTP / HTTPS GETs,
- * TLS handshakes that report the served certificate, and a fetch for the MCP SDK that trusts only
- * Pebble's root.
- *
- * Every HTTPS helper connects to 127.0.0.1 with SNI and Host set to the domain under test, so the URL,
- * the certificate check and the server's Host guard all see the real name.
+ * What the integration tests that run the real CLI (`node dist/bin/certdocs.js`) against Pebble share:
+ * the harness (test/harness) under the names these suites use, and a fetch for the MCP SDK that
+ * trusts only Pebble's root and connects to 127.0.0.1 with SNI and Host set to the domain under test.
  */
 import { existsSync } from 'node:fs';
-import * as http from 'node:http';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import * as tls from 'node:tls';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { type Cli, DOMAIN, ENTRY, ROOT, startCertdocs, stopCertdocs } from '../harness/certdocs.mjs';
+import { type Cli, ENTRY, ROOT, startCertdocs, stopCertdocs } from '../harness/certdocs.mjs';
+import { httpGet } from '../harness/https.mjs';
 import { pebbleAvailable } from '../harness/pebble.mjs';
 import { killAll, LOOPBACK, waitFor } from '../harness/processes.mjs';
 
 // The process side lives in the shared harness (test/harness); these suites use it under these names.
 export { acmeServeArgs, type Cli, DOMAIN, ROOT } from '../harness/certdocs.mjs';
+export { collect, connectionRefused, httpGet, httpsGet, peerCertificate } from '../harness/https.mjs';
 export { freePort, LOOPBACK, running, sleep, waitFor } from '../harness/processes.mjs';
 export const MAIN = ENTRY;
 
@@ -50,91 +45,8 @@ export function waitCertificateInService(cli: Cli, acmePort: number, timeoutMs: 
 }
 
 // ---------------------------------------------------------------------------
-// Network helpers (all bounded by a timeout)
+// A fetch for the MCP SDK
 // ---------------------------------------------------------------------------
-
-export interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  /** The socket the response came on (to tell whether a keep-alive connection was reused). */
-  socket: net.Socket;
-}
-
-export function collect(req: http.ClientRequest, timeoutMs = 5000): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`request timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      // Taken now: a keep-alive agent detaches the socket from the response once it has ended.
-      const socket = res.socket;
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, socket }));
-      res.on('error', reject);
-    });
-    req.end();
-  });
-}
-
-export function httpGet(port: number, urlPath: string, host?: string): Promise<Reply> {
-  return collect(
-    http.request({ host: LOOPBACK, port, path: urlPath, agent: false, headers: host ? { host } : {} }),
-  );
-}
-
-/**
- * GET over HTTPS to 127.0.0.1:port as https://docs.example.test:port, trusting only `ca`. A fresh
- * connection unless `agent` is given (then the agent's ca applies, and its sockets are reused).
- */
-export function httpsGet(port: number, urlPath: string, ca: string, agent?: https.Agent): Promise<Reply> {
-  const own = agent ? undefined : new https.Agent({ ca, keepAlive: false });
-  return collect(
-    https.request({
-      host: LOOPBACK,
-      port,
-      path: urlPath,
-      servername: DOMAIN,
-      headers: { host: `${DOMAIN}:${port}` },
-      agent: agent ?? own,
-    }),
-  ).finally(() => own?.destroy());
-}
-
-/** TLS handshake with SNI docs.example.test, verified against `ca` only; the chain leaf first. */
-export function peerCertificate(
-  port: number,
-  ca: string,
-): Promise<{ authorized: boolean; chain: tls.PeerCertificate[] }> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: LOOPBACK, port, servername: DOMAIN, ca, rejectUnauthorized: true });
-    socket.setTimeout(5000, () => socket.destroy(new Error('TLS handshake timed out')));
-    socket.once('error', reject);
-    socket.once('secureConnect', () => {
-      const chain: tls.PeerCertificate[] = [];
-      let c: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-      while (c && Object.keys(c).length && !chain.includes(c)) {
-        chain.push(c);
-        c = c.issuerCertificate === c ? undefined : c.issuerCertificate;
-      }
-      resolve({ authorized: socket.authorized, chain });
-      socket.end();
-    });
-  });
-}
-
-export function connectionRefused(port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: LOOPBACK, port });
-    s.setTimeout(3000, () => s.destroy(new Error('connect timed out')));
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? resolve(true) : reject(e)));
-  });
-}
 
 export type PinnedFetch = FetchLike & { readonly agent: https.Agent };
 
