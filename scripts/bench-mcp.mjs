@@ -6,11 +6,14 @@
 //
 // The server runs as a child process; autocannon runs in this process. The two compete for the
 // machine's cores, as a server and its clients would on one host: figures are relative, not absolute.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { CORPORA, ENTRY, QUERIES, sleep, startLocalServer } from './lib/local-server.mjs';
+import { ENTRY, startLocalServer } from '../test/harness/certdocs.mjs';
+import { CORPORA, NODE_DOCS } from '../test/harness/corpus.mjs';
+import { sleep } from '../test/harness/processes.mjs';
+import { QUERIES } from './lib/queries.mjs';
 
 const WARMUP_S = 2;
 const LIMIT = 5;
@@ -217,7 +220,7 @@ const log = (s = '') => process.stdout.write(`${s}\n`);
 // ---------------------------------------------------------------- main
 async function main() {
   if (!existsSync(ENTRY)) fail(`${ENTRY} not found: build first with \`npm run build\``);
-  const corpus = CORPORA.find((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.md')));
+  const corpus = NODE_DOCS;
   if (!corpus)
     fail(`no Node.js API docs corpus (looked in ${CORPORA.join(', ')}): run scripts/install-test-deps.sh`);
 
@@ -225,7 +228,7 @@ async function main() {
   const budgetS = 60 + 2 * (WARMUP_S + 1) + opts.rounds * 2 * perRun + 30;
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench-mcp: did not finish within ${budgetS} s, giving up\n`);
-    process.exit(1); // lib/local-server.mjs kills the server on exit
+    process.exit(1); // test/harness kills the server on exit
   }, budgetS * 1000);
   watchdog.unref();
 
@@ -310,7 +313,7 @@ async function main() {
   }
 }
 
-// lib/local-server.mjs kills the server on exit, however the script ends.
+// test/harness kills the server on exit, however the script ends.
 main().then(
   () => process.exit(process.exitCode ?? 0),
   async (e) => {

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
-import { assertBuildCurrent, ROOT } from './lib/local-server.mjs';
+import { assertBuildCurrent, ROOT } from '../test/harness/certdocs.mjs';
 
 const dir = process.argv[2];
 if (!dir || !existsSync(dir)) {

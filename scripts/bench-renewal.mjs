@@ -18,22 +18,20 @@
 // failed, the server restarted or died, or no renewal happened.
 //
 // Needs the Debian package `pebble` (scripts/install-test-deps.sh); Pebble is started with the test
-// harness (test/integration/pebble-harness.ts, loaded through tsx). Everything listens on 127.0.0.1.
-import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
+// harness (test/harness/pebble.mjs). Everything listens on 127.0.0.1.
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import https from 'node:https';
 import os from 'node:os';
 import { join } from 'node:path';
-import tls from 'node:tls';
 import { parseArgs } from 'node:util';
-import { tsImport } from 'tsx/esm/api';
-import { CORPORA, ENTRY, freePort, QUERIES, ROOT, sleep } from './lib/local-server.mjs';
+import { acmeServeArgs, DOMAIN, ENTRY, startCertdocs, stopCertdocs } from '../test/harness/certdocs.mjs';
+import { NODE_DOCS } from '../test/harness/corpus.mjs';
+import { httpGet, peerCertificate } from '../test/harness/https.mjs';
+import { pebbleAvailable, startPebble } from '../test/harness/pebble.mjs';
+import { freePort, LOOPBACK, running, sleep } from '../test/harness/processes.mjs';
+import { QUERIES } from './lib/queries.mjs';
 
-const HARNESS = join(ROOT, 'test', 'integration', 'pebble-harness.ts');
-const DOMAIN = 'docs.example.test';
-const LOOPBACK = '127.0.0.1';
 const REQUEST_TIMEOUT_MS = 10_000;
 const HANDSHAKE_EVERY_MS = 1000;
 const SWAP_WINDOW_MS = 2000;
@@ -78,28 +76,13 @@ try {
 }
 
 // ---------------------------------------------------------------- cleanup
-let child;
-let childExited = false;
+// The harness SIGKILLs the server, Pebble and challtestsrv on exit and on SIGINT/SIGTERM/SIGHUP.
+let child; // from startCertdocs()
 let harness;
 let tmp;
 
 function killServer() {
-  if (child && !childExited) {
-    try {
-      child.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-}
-// The harness SIGKILLs Pebble and challtestsrv on exit and on these signals itself.
-process.on('exit', killServer);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    process.stderr.write(`bench-renewal: ${sig}, stopping the server and Pebble\n`);
-    killServer();
-    process.exit(130);
-  });
+  if (child && running(child.proc)) child.proc.kill('SIGKILL');
 }
 
 class BenchError extends Error {}
@@ -109,7 +92,6 @@ const fail = (message) => {
 
 // ---------------------------------------------------------------- server and its log
 const serverLog = {
-  tail: '',
   listening: 0,
   renewing: [],
   installed: [],
@@ -118,92 +100,49 @@ const serverLog = {
   errors: [],
 };
 
-function watchServerLog(stream) {
-  let partial = '';
-  stream.setEncoding('utf8');
-  stream.on('data', (chunk) => {
-    serverLog.tail = (serverLog.tail + chunk).slice(-20_000);
-    const lines = (partial + chunk).split('\n');
-    partial = lines.pop() ?? '';
-    for (const line of lines) {
-      if (!line.startsWith('{')) continue;
-      let l;
-      try {
-        l = JSON.parse(line);
-      } catch {
-        continue;
-      }
-      const at = typeof l.time === 'number' ? l.time : Date.parse(l.time) || Date.now();
-      if (l.msg === 'MCP server listening') serverLog.listening++;
-      else if (l.msg === 'renewing certificate') serverLog.renewing.push(at);
-      else if (l.msg === 'renewed certificate installed')
-        serverLog.installed.push({ at, serial: normSerial(String(l.serial)), notAfter: l.notAfter });
-      else if (l.msg === 'certificate issued') serverLog.issued.push({ at, ms: l.ms });
-      if (l.level >= 50) serverLog.errors.push(line);
-      else if (l.level >= 40) serverLog.warnings.push(line);
-    }
-  });
+function onServerLogLine(line) {
+  if (!line.startsWith('{')) return;
+  let l;
+  try {
+    l = JSON.parse(line);
+  } catch {
+    return;
+  }
+  const at = typeof l.time === 'number' ? l.time : Date.parse(l.time) || Date.now();
+  if (l.msg === 'MCP server listening') serverLog.listening++;
+  else if (l.msg === 'renewing certificate') serverLog.renewing.push(at);
+  else if (l.msg === 'renewed certificate installed')
+    serverLog.installed.push({ at, serial: normSerial(String(l.serial)), notAfter: l.notAfter });
+  else if (l.msg === 'certificate issued') serverLog.issued.push({ at, ms: l.ms });
+  if (l.level >= 50) serverLog.errors.push(line);
+  else if (l.level >= 40) serverLog.warnings.push(line);
 }
 
 async function startServer({ corpus, pebbleCaPath, directoryUrl, acmePort, port, certsDir }) {
-  const args = [
-    ENTRY,
-    '--domain',
-    DOMAIN,
-    '--acme-directory',
-    directoryUrl,
-    '--acme-port',
-    String(acmePort),
-    '--port',
-    String(port),
-    '--host',
-    LOOPBACK,
-    '--accept-tos',
-    '--certs-dir',
-    certsDir,
-    '--log-level',
-    'info',
-  ];
+  const args = acmeServeArgs({ directoryUrl, acmePort, port, certsDir });
   if (corpus) args.push('--docs', corpus);
-  child = spawn(process.execPath, args, {
-    cwd: ROOT,
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: pebbleCaPath },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  watchServerLog(child.stderr);
-  watchServerLog(child.stdout);
-  child.once('exit', () => {
-    childExited = true;
+  child = startCertdocs(args, {
+    env: { NODE_EXTRA_CA_CERTS: pebbleCaPath },
+    keepChars: 20_000,
+    onOutputLine: onServerLogLine,
   });
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (childExited) fail(`the server exited during start-up (code ${child.exitCode}):\n${serverLog.tail}`);
-    const ok = await plainGet(acmePort, '/healthz').catch(() => false);
+    if (!running(child.proc))
+      fail(`the server exited during start-up (code ${child.proc.exitCode}):\n${child.stderr()}`);
+    const ok = await httpGet(acmePort, '/healthz').then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     await sleep(100);
   }
-  fail(`the server did not report HTTPS ready within 60 s:\n${serverLog.tail}`);
-}
-
-function plainGet(port, path) {
-  return new Promise((res, rej) => {
-    const r = http.get({ host: LOOPBACK, port, path, agent: false, timeout: 2000 }, (resp) => {
-      resp.resume();
-      resp.on('end', () => res(resp.statusCode === 200));
-    });
-    r.on('timeout', () => r.destroy(new Error('timeout')));
-    r.on('error', rej);
-  });
+  fail(`the server did not report HTTPS ready within 60 s:\n${child.stderr()}`);
 }
 
 async function stopServer() {
-  if (!child || childExited) return undefined;
-  const gone = new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
-  child.kill('SIGTERM');
-  const timer = setTimeout(killServer, 5000);
-  const ended = await gone;
-  clearTimeout(timer);
-  return ended;
+  if (!child || !running(child.proc)) return undefined;
+  return stopCertdocs(child, 5000);
 }
 
 function rssMiB(pid) {
@@ -330,16 +269,8 @@ async function watchHandshakes({ port, ca, until, seen, failures }) {
   while (Date.now() < until) {
     const started = Date.now();
     try {
-      const serial = await new Promise((res, rej) => {
-        const s = tls.connect({ host: LOOPBACK, port, servername: DOMAIN, ca, rejectUnauthorized: true });
-        s.setTimeout(5000, () => s.destroy(new Error('TLS handshake timed out')));
-        s.once('error', rej);
-        s.once('secureConnect', () => {
-          const serialNumber = s.getPeerCertificate().serialNumber;
-          s.end();
-          res(normSerial(serialNumber));
-        });
-      });
+      const { chain } = await peerCertificate(port, ca);
+      const serial = normSerial(chain[0]?.serialNumber ?? '');
       seen.push({ at: started, serial, ms: Date.now() - started });
     } catch (e) {
       failures.push(`handshake at ${new Date(started).toISOString()}: ${e.message}`);
@@ -357,9 +288,8 @@ const secs = (ms) => `${(ms / 1000).toFixed(1)} s`;
 // ---------------------------------------------------------------- main
 async function main() {
   if (!existsSync(ENTRY)) fail(`${ENTRY} not found: build first with \`npm run build\``);
-  const { startPebble, pebbleAvailable } = await tsImport(HARNESS, import.meta.url);
   if (!pebbleAvailable()) fail('pebble / pebble-challtestsrv not on PATH: run scripts/install-test-deps.sh');
-  const corpus = CORPORA.find((d) => existsSync(d) && readdirSync(d).some((f) => f.endsWith('.md')));
+  const corpus = NODE_DOCS;
 
   const runMs = opts.minutes * 60_000;
   const budgetMs = runMs + 180_000;
@@ -373,8 +303,7 @@ async function main() {
 
   tmp = await mkdtemp(join(os.tmpdir(), 'certdocs-bench-renewal-'));
   harness = await startPebble({ certificateValidityPeriod: opts.validity });
-  const pebbleCaPath = join(tmp, 'pebble-listener-ca.pem');
-  await writeFile(pebbleCaPath, harness.caCertPem);
+  const pebbleCaPath = harness.caCertPath;
   const root = await harness.rootPem();
   const port = await freePort();
   const t0Start = Date.now();
@@ -386,7 +315,7 @@ async function main() {
     port,
     certsDir: join(tmp, 'certs'),
   });
-  const pid = child.pid;
+  const pid = child.proc.pid;
   const rss0 = rssMiB(pid);
 
   const cpus = os.cpus();
@@ -425,7 +354,7 @@ async function main() {
   ]);
   const elapsed = Date.now() - t0;
   const rss1 = rssMiB(pid);
-  const stillRunning = !childExited;
+  const stillRunning = running(child.proc);
   const ended = await stopServer();
   clearTimeout(watchdog);
 
@@ -516,8 +445,8 @@ async function main() {
 main()
   .catch((e) => {
     process.stderr.write(`bench-renewal: ${e instanceof BenchError ? e.message : (e.stack ?? e)}\n`);
-    if (!(e instanceof BenchError) && serverLog.tail)
-      process.stderr.write(`server output:\n${serverLog.tail}\n`);
+    if (!(e instanceof BenchError) && child?.stderr())
+      process.stderr.write(`server output:\n${child.stderr()}\n`);
     process.exitCode = 1;
   })
   .finally(async () => {

@@ -56,8 +56,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { assertBuildCurrent } from '../test/harness/certdocs.mjs';
 import { makeRng } from './gen-corpus.mjs';
-import { assertBuildCurrent } from './lib/local-server.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);

@@ -15,23 +15,29 @@
 // (spawn -> exit), and, when installed, certbot / lego standalone: time to certificate FILE on
 // disk, which is not comparable to serving. Needs `pebble` + `pebble-challtestsrv` (Debian
 // package pebble), `caddy`, and openssl. Every child is killed at the end, whatever happens.
-import { execFile, spawn } from 'node:child_process';
-import { accessSync, existsSync, constants as fsConstants, mkdtempSync, rmSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
 import os from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { tsImport } from 'tsx/esm/api';
+import { ENTRY } from '../test/harness/certdocs.mjs';
+import { startPebble as startPebbleHarness } from '../test/harness/pebble.mjs';
+import {
+  findOnPath,
+  freePorts,
+  LOOPBACK,
+  launch as launchTracked,
+  onExit,
+  running,
+  sleep,
+  terminate,
+} from '../test/harness/processes.mjs';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const ENTRY = join(ROOT, 'dist', 'bin', 'certdocs.js');
-const HARNESS = join(ROOT, 'test', 'integration', 'pebble-harness.ts');
-const LOOPBACK = '127.0.0.1';
 const POLL_MS = 10;
 
 // ---------------------------------------------------------------- options
@@ -74,58 +80,27 @@ const RUN_TIMEOUT_MS = int('run-timeout', 1) * 1000;
 const MAX_TOTAL_MS = int('max-total', 10) * 1000;
 
 // ---------------------------------------------------------------- cleanup of everything we start
-const children = new Set();
+// The harness SIGKILLs every child it launched on exit and on SIGINT/SIGTERM/SIGHUP.
 const TMP = mkdtempSync(join(os.tmpdir(), 'certdocs-bench-startup-'));
-function killAll() {
-  for (const p of children) {
-    try {
-      p.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  children.clear();
-}
-function cleanupSync() {
-  killAll();
-  try {
-    rmSync(TMP, { recursive: true, force: true });
-  } catch {
-    // best effort
-  }
-}
-process.on('exit', cleanupSync);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
-  process.on(sig, () => {
-    process.stderr.write(`bench-startup: ${sig}, stopping\n`);
-    cleanupSync();
-    process.exit(130);
-  });
-}
+onExit(() => rmSync(TMP, { recursive: true, force: true }));
 const hardStop = setTimeout(() => {
   process.stderr.write(
     `bench-startup: total time limit (${MAX_TOTAL_MS / 1000} s) reached, killing everything\n`,
   );
-  cleanupSync();
   process.exit(3);
 }, MAX_TOTAL_MS);
 hardStop.unref();
 
 // ---------------------------------------------------------------- helpers
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const onPath = (bin) => findOnPath(bin) !== undefined;
 
-function onPath(bin) {
-  for (const dir of (process.env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    try {
-      accessSync(join(dir, bin), fsConstants.X_OK);
-      return true;
-    } catch {
-      // not here
-    }
-  }
-  return false;
+/** Spawns a tracked child; keeps the last 16 KiB of its output for error messages. */
+function launch(cmd, args, opts = {}) {
+  const child = launchTracked(cmd, cmd, args, { ...opts, keepChars: 16384 });
+  return { ...child, output: child.stderr, isDone: () => !running(child.proc) };
 }
+
+const stop = (child, graceMs = 2000) => terminate(child, graceMs);
 
 function execText(cmd, args, opts = {}) {
   return new Promise((res, rej) =>
@@ -133,57 +108,6 @@ function execText(cmd, args, opts = {}) {
       err ? rej(new Error(`${cmd} ${args.join(' ')}: ${err.message}\n${stderr}`)) : res(`${stdout}${stderr}`),
     ),
   );
-}
-
-/** Spawns a tracked child; keeps the last 16 KiB of its output for error messages. */
-function launch(cmd, args, opts = {}) {
-  const proc = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
-  children.add(proc);
-  let buf = '';
-  const add = (c) => {
-    buf += c.toString('utf8');
-    if (buf.length > 16384) buf = buf.slice(-16384);
-  };
-  proc.stdout?.on('data', add);
-  proc.stderr?.on('data', add);
-  const exited = new Promise((r) => proc.once('close', (code, signal) => r({ code, signal })));
-  proc.once('error', (e) => add(`spawn error: ${e.message}\n`));
-  exited.then(() => children.delete(proc));
-  return {
-    proc,
-    exited,
-    output: () => buf,
-    isDone: () => proc.exitCode !== null || proc.signalCode !== null,
-  };
-}
-
-async function stop(child, graceMs = 2000) {
-  if (!child.isDone()) {
-    child.proc.kill('SIGTERM');
-    const t = setTimeout(() => child.isDone() || child.proc.kill('SIGKILL'), graceMs);
-    await child.exited;
-    clearTimeout(t);
-  }
-  await child.exited;
-}
-
-async function freePorts(n) {
-  const servers = [];
-  try {
-    const ports = [];
-    for (let i = 0; i < n; i++) {
-      const s = net.createServer();
-      servers.push(s);
-      await new Promise((res, rej) => {
-        s.once('error', rej);
-        s.listen(0, LOOPBACK, res);
-      });
-      ports.push(s.address().port);
-    }
-    return ports;
-  } finally {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r()))));
-  }
 }
 
 /** Waits until nothing listens on 127.0.0.1:port (the previous run's server is really gone). */
@@ -236,11 +160,10 @@ async function pollUntil(child, what, deadline, probe) {
 }
 
 // ---------------------------------------------------------------- Pebble
-// The integration tests' harness (test/integration/pebble-harness.ts, loaded through tsx): Pebble
-// with PEBBLE_VA_NOSLEEP=1, PEBBLE_AUTHZREUSE=0 and no nonce rejection, and challtestsrv as its DNS.
+// The tests' harness (test/harness/pebble.mjs): Pebble with PEBBLE_VA_NOSLEEP=1, PEBBLE_AUTHZREUSE=0
+// and no nonce rejection, and challtestsrv as its DNS.
 async function startPebble() {
-  const { startPebble: start } = await tsImport(HARNESS, import.meta.url);
-  const harness = await start({ startTimeoutMs: 15_000 });
+  const harness = await startPebbleHarness({ startTimeoutMs: 15_000 });
   const mgmt = async (path) => {
     const r = await get(https, {
       host: LOOPBACK,
@@ -577,5 +500,4 @@ try {
   process.exitCode = 1;
 } finally {
   if (PEBBLE) await PEBBLE.stop();
-  cleanupSync();
 }

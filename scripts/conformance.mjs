@@ -15,11 +15,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import { ENTRY as mainJs, startLocalServer } from '../test/harness/certdocs.mjs';
 
 const CONFORMANCE_VERSION = '0.1.16'; // npm "latest" of @modelcontextprotocol/conformance
 const NODE_SPEC = 'node@22';
@@ -46,30 +45,16 @@ const HEALTH_TIMEOUT_MS = 10_000;
 const PREPARE_TIMEOUT_MS = 180_000; // first npx run may download node@22 and the suite
 const SCENARIO_TIMEOUT_MS = 60_000;
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const mainJs = join(root, 'dist', 'bin', 'certdocs.js');
 const verbose = /^(1|true|yes)$/i.test(process.env.CONFORMANCE_VERBOSE ?? '');
 const started = Date.now();
 const remaining = () => TOTAL_BUDGET_MS - (Date.now() - started);
 
 const children = new Set(); // every process group we started, killed on exit
-let server;
+let server; // from startLocalServer(), which also kills it on exit
 let workDir;
 
 function log(line) {
   process.stdout.write(`${line}\n`);
-}
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on('error', fail);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => ok(port));
-    });
-  });
 }
 
 function killGroup(child, signal = 'SIGTERM') {
@@ -165,47 +150,6 @@ async function findFiles(dir, name) {
   return out;
 }
 
-async function startServer(port) {
-  const child = spawn(
-    process.execPath,
-    [mainJs, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn'],
-    { cwd: root, detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  children.add(child);
-  let stderr = '';
-  child.stderr.on('data', (d) => {
-    stderr = (stderr + d).slice(-8000);
-  });
-  child.on('exit', () => children.delete(child));
-  server = { child, stderr: () => stderr };
-
-  const deadline = Date.now() + HEALTH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`server exited early (code ${child.exitCode ?? child.signalCode}): ${tail(stderr)}`);
-    }
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1000) });
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`server not healthy after ${HEALTH_TIMEOUT_MS / 1000}s: ${tail(stderr) || 'no output'}`);
-}
-
-async function stopServer() {
-  if (!server) return;
-  const { child } = server;
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  killGroup(child, 'SIGTERM');
-  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 3000);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 4000))]);
-  clearTimeout(timer);
-}
-
 async function runScenario(url, name) {
   const outDir = join(workDir, `out-${name.replace(/[^\w.-]/g, '_')}`);
   const budget = Math.min(SCENARIO_TIMEOUT_MS, remaining() - 5000);
@@ -280,10 +224,10 @@ async function main() {
   }
   const known = new Set([...stripAnsi(list.stdout).matchAll(/^\s*-\s+(\S+)/gm)].map((m) => m[1]));
 
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/mcp`;
+  let url;
   try {
-    await startServer(port);
+    server = await startLocalServer({ timeoutMs: HEALTH_TIMEOUT_MS });
+    url = `${server.base}/mcp`;
   } catch (e) {
     process.stderr.write(`conformance: ${e.message}\n`);
     log(`conformance: 0 passed, ${wanted.length} failed`);
@@ -296,7 +240,7 @@ async function main() {
     let result;
     if (known.size && !known.has(name)) {
       result = { ok: false, reason: `unknown scenario in conformance@${CONFORMANCE_VERSION}` };
-    } else if (server.child.exitCode !== null || server.child.signalCode !== null) {
+    } else if (server.exited()) {
       result = { ok: false, reason: `server died: ${tail(server.stderr(), 3)}` };
     } else {
       result = await runScenario(url, name);
@@ -313,13 +257,14 @@ async function main() {
 }
 
 async function cleanup() {
-  await stopServer();
+  await server?.stop();
   for (const c of children) killGroup(c, 'SIGKILL');
   if (workDir) await rm(workDir, { recursive: true, force: true }).catch(() => {});
 }
 
+// `on`, not `once`: while this listens, the harness's own handler leaves exiting to this one.
 for (const sig of ['SIGINT', 'SIGTERM']) {
-  process.once(sig, () => {
+  process.on(sig, () => {
     cleanup().finally(() => process.exit(130));
   });
 }

@@ -3,14 +3,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CORPORA, ENTRY, ROOT, startLocalServer } from './lib/local-server.mjs';
+import { ENTRY, ROOT, startLocalServer } from '../test/harness/certdocs.mjs';
+import { CORPORA, NODE_DOCS } from '../test/harness/corpus.mjs';
+import { connectMcp } from '../test/harness/mcp-client.mjs';
 
 const LIMIT = 10;
 const WORST = 10;
 
 function die(message, code = 1) {
   process.stderr.write(`eval: ${message}\n`);
-  // lib/local-server.mjs kills the server on exit
+  // test/harness kills the server on exit
   process.exit(code);
 }
 
@@ -40,12 +42,9 @@ try {
 
 if (!existsSync(ENTRY))
   die(`${ENTRY} does not exist: run "npm run build" first (this script builds nothing).`);
-const corpus = opts.docs ?? CORPORA.find((d) => existsSync(d));
+const corpus = opts.docs ?? NODE_DOCS;
 if (!corpus || !existsSync(corpus))
   die(`no Node.js API docs found (looked in ${opts.docs ?? CORPORA.join(', ')}); pass --docs DIR`);
-
-const { Client } = await import('@modelcontextprotocol/sdk/client/index.js');
-const { StreamableHTTPClientTransport } = await import('@modelcontextprotocol/sdk/client/streamableHttp.js');
 
 // ---------------------------------------------------------------- server lifecycle
 let indexedLog;
@@ -121,8 +120,7 @@ const questions = JSON.parse(readFileSync(opts.questions, 'utf8'));
 if (!Array.isArray(questions) || questions.length === 0) die(`${opts.questions}: expected a non-empty array`);
 
 const base = await startServer();
-const client = new Client({ name: 'certdocs-eval', version: '0.1.0' });
-await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
+const client = await connectMcp(`${base}/mcp`, { name: 'certdocs-eval', version: '0.1.0' });
 
 // Outline of every judged document: normalized heading → section ids, and each section's subtree.
 const outlines = new Map();

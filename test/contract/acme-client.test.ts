@@ -10,12 +10,7 @@ import { FakeCa } from '../fakes/fake-ca.js';
 import { FakeCertificateCrypto } from '../fakes/fake-certificate-crypto.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { InMemoryChallengeResponder } from '../fakes/in-memory-challenge-responder.js';
-import {
-  type PebbleHarness,
-  type PebbleOptions,
-  pebbleAvailable,
-  startPebble,
-} from '../integration/pebble-harness.js';
+import { type PebbleHarness, type PebbleOptions, pebbleAvailable, startPebble } from '../harness/pebble.mjs';
 import {
   type AcmeSubject,
   accountRequest,

@@ -3,13 +3,13 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { ResourceListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/app/config.js';
 import { LOGGER } from '../../src/ports/logger.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
+import { connectMcp } from '../harness/mcp-client.mjs';
 import { type RunningApp, startServer } from '../support/start-server.js';
 
 async function start(args: string[]): Promise<RunningApp> {
@@ -54,12 +54,14 @@ describe('docs that stay fresh while clients are connected', () => {
     dir = await mkdtemp(join(tmpdir(), 'certdocs-fresh-'));
     await writeFile(join(dir, 'alpha.md'), '# Alpha\n\nAbout aardvarks.\n');
     app = await start(['--docs', dir]);
-    client = new Client({ name: 'freshness-test', version: '1.0.0' });
     let changed = 0;
-    client.setNotificationHandler(ResourceListChangedNotificationSchema, async () => {
-      changed++;
+    client = await connectMcp(new URL('/mcp', app.url), {
+      name: 'freshness-test',
+      beforeConnect: (c) =>
+        c.setNotificationHandler(ResourceListChangedNotificationSchema, async () => {
+          changed++;
+        }),
     });
-    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', app.url)));
     expect(await searchTitles(client, 'zebus')).toEqual([]);
 
     // Give the client's notification stream (GET /mcp) a moment to open, then edit the corpus.
@@ -91,8 +93,7 @@ describe('docs that stay fresh while clients are connected', () => {
     await new Promise<void>((r) => http?.listen(0, '127.0.0.1', () => r()));
     const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/index.json`;
     app = await start(['--docs', url, '--refresh-interval', '1s']);
-    client = new Client({ name: 'freshness-test', version: '1.0.0' });
-    await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', app.url)));
+    client = await connectMcp(new URL('/mcp', app.url), { name: 'freshness-test' });
     expect(await searchTitles(client, 'okapis')).toEqual(['One']);
 
     await until('a conditional re-fetch answered 304', async () => (seen.includes('304') ? true : undefined));
@@ -154,8 +155,7 @@ describe('docs that stay fresh while clients are connected', () => {
 });
 
 async function fetchSearch(url: string, query: string): Promise<unknown> {
-  const client = new Client({ name: 'cache-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL('/mcp', url)));
+  const client = await connectMcp(new URL('/mcp', url), { name: 'cache-test' });
   try {
     const res = await client.callTool({ name: 'search', arguments: { query } });
     return res.structuredContent;

@@ -1,14 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/app/config.js';
+import { NO_NODE_DOCS_REASON, NODE_DOCS } from '../harness/corpus.mjs';
+import { connectMcp } from '../harness/mcp-client.mjs';
 import { type RunningApp, startServer } from '../support/start-server.js';
-import { NO_NODE_DOCS_REASON, NODE_DOCS } from './corpus.js';
 
 interface SearchResult {
   results: { id: string; document: string; title: string; url: string; snippet: string }[];
@@ -53,17 +51,16 @@ describe.skipIf(!NODE_DOCS)(
       expect(body.docs.sections).toBeGreaterThan(body.docs.documents);
     });
 
-    const transports: [string, () => Transport][] = [
-      ['Streamable HTTP', () => new StreamableHTTPClientTransport(new URL('/mcp', baseUrl))],
-      ['legacy SSE', () => new SSEClientTransport(new URL('/sse', baseUrl))],
+    const transports: [string, 'streamable-http' | 'sse', string][] = [
+      ['Streamable HTTP', 'streamable-http', '/mcp'],
+      ['legacy SSE', 'sse', '/sse'],
     ];
 
-    describe.each(transports)('with the SDK client over %s', (_name, makeTransport) => {
+    describe.each(transports)('with the SDK client over %s', (_name, transport, path) => {
       let client: Client;
 
       beforeAll(async () => {
-        client = new Client({ name: 'certdocs-e2e', version: '1.0.0' });
-        await client.connect(makeTransport());
+        client = await connectMcp(new URL(path, baseUrl), { name: 'certdocs-e2e', transport });
       });
 
       afterAll(async () => {

@@ -1,23 +1,14 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTRY as MAIN, runCertdocs } from '../harness/certdocs.mjs';
 
-const MAIN = resolve('dist/bin/certdocs.js');
-const run = promisify(execFile);
-
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return run(process.execPath, [MAIN, ...args], {
-    env: { PATH: process.env.PATH, ...env },
-    timeout: 20_000,
-  }).then(
-    (r) => ({ code: 0, stderr: r.stderr }),
-    (e: { code: number; stderr: string }) => ({ code: e.code, stderr: e.stderr }),
-  );
+/** The CLI with only PATH and `env` in its environment: nothing of this shell's configures it. */
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runCertdocs(args, { env: { PATH: process.env.PATH, ...env }, inheritEnv: false });
 }
 
 /** What a user sees when the configuration is wrong: exit 2 before serving, one line per problem. */

@@ -1,12 +1,10 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_NODE_DOCS_REASON, NODE_DOCS } from './corpus.js';
-
-const MAIN = resolve('dist/bin/certdocs.js');
+import { ENTRY as MAIN } from '../harness/certdocs.mjs';
+import { NO_NODE_DOCS_REASON, NODE_DOCS } from '../harness/corpus.mjs';
 
 if (!NODE_DOCS) console.warn(`stdio e2e skipped: ${NO_NODE_DOCS_REASON}`);
 

@@ -1,27 +1,24 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCertdocs } from '../harness/certdocs.mjs';
+import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import {
   DOMAIN,
   freePort,
   httpGet,
   killAllClis,
   LOOPBACK,
-  MAIN,
   pebbleSkipReason,
   peerCertificate,
   startCli,
   stopCli,
   waitFor,
 } from './https-helpers.js';
-import { type PebbleHarness, startPebble } from './pebble-harness.js';
 
-const run = promisify(execFile);
 const skip = pebbleSkipReason();
 
 /** The operator CLI, `certdocs cert status|renew`, against a real Pebble and a real certs dir. */
@@ -30,17 +27,10 @@ describe.skipIf(skip)(`certdocs cert status / renew${skip ? ` (skipped: ${skip})
   let certsDir: string;
   let common: string[];
   const cert = (...args: string[]) =>
-    run(process.execPath, [MAIN, 'cert', ...args, ...common], {
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: pebble.caCertPath },
-      timeout: 60_000,
-    }).then(
-      (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-      (e: { code: number; stdout: string; stderr: string }) => ({
-        code: e.code,
-        stdout: e.stdout,
-        stderr: e.stderr,
-      }),
-    );
+    runCertdocs(['cert', ...args, ...common], {
+      env: { NODE_EXTRA_CA_CERTS: pebble.caCertPath },
+      timeoutMs: 60_000,
+    });
   const serialOf = (stdout: string) => /^serial\s+(\S+)/m.exec(stdout)?.[1];
 
   beforeAll(async () => {
@@ -124,10 +114,8 @@ describe.skipIf(skip)(`certdocs cert status / renew${skip ? ` (skipped: ${skip})
     const takenAcmePort = typeof address === 'object' && address ? address.port : 0;
     const before = serialOf((await cert('status')).stdout);
     try {
-      const r = await run(
-        process.execPath,
+      const r = await runCertdocs(
         [
-          MAIN,
           'cert',
           'renew',
           '--force',
@@ -146,8 +134,8 @@ describe.skipIf(skip)(`certdocs cert status / renew${skip ? ` (skipped: ${skip})
           '--host',
           LOOPBACK,
         ],
-        { env: { ...process.env, NODE_EXTRA_CA_CERTS: pebble.caCertPath }, timeout: 60_000 },
-      ).catch((e: { code: number; stdout: string; stderr: string }) => e);
+        { env: { NODE_EXTRA_CA_CERTS: pebble.caCertPath }, timeoutMs: 60_000 },
+      );
       expect(r.stderr).toBe('');
       expect(r.stdout).toMatch(/^renewed\s+yes/m);
       expect(serialOf(r.stdout)).toBeDefined();

@@ -1,28 +1,23 @@
 /**
- * Shared helpers for the integration tests that run the real CLI (`node dist/bin/certdocs.js`) against
- * Pebble and talk to it over HTTPS: child-process tracking, bounded waits, plain HTTP / HTTPS GETs,
- * TLS handshakes that report the served certificate, and a fetch for the MCP SDK that trusts only
- * Pebble's root.
- *
- * Every HTTPS helper connects to 127.0.0.1 with SNI and Host set to the domain under test, so the URL,
- * the certificate check and the server's Host guard all see the real name.
+ * What the integration tests that run the real CLI (`node dist/bin/certdocs.js`) against Pebble share:
+ * the harness (test/harness) under the names these suites use, and a fetch for the MCP SDK that
+ * trusts only Pebble's root and connects to 127.0.0.1 with SNI and Host set to the domain under test.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import * as http from 'node:http';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import * as tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
-import { pebbleAvailable } from './pebble-harness.js';
+import { type Cli, ENTRY, ROOT, startCertdocs, stopCertdocs } from '../harness/certdocs.mjs';
+import { httpGet } from '../harness/https.mjs';
+import { pebbleAvailable } from '../harness/pebble.mjs';
+import { killAll, LOOPBACK, waitFor } from '../harness/processes.mjs';
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const MAIN = path.join(ROOT, 'dist', 'bin', 'certdocs.js');
-export const DOMAIN = 'docs.example.test';
-export const LOOPBACK = '127.0.0.1';
+// The process side lives in the shared harness (test/harness); these suites use it under these names.
+export { acmeServeArgs, type Cli, DOMAIN, ROOT } from '../harness/certdocs.mjs';
+export { collect, connectionRefused, httpGet, httpsGet, peerCertificate } from '../harness/https.mjs';
+export { freePort, LOOPBACK, running, sleep, waitFor } from '../harness/processes.mjs';
+export const MAIN = ENTRY;
 
 /** Why a Pebble + CLI suite cannot run here, or undefined when it can. */
 export function pebbleSkipReason(): string | undefined {
@@ -31,125 +26,16 @@ export function pebbleSkipReason(): string | undefined {
   return undefined;
 }
 
-// ---------------------------------------------------------------------------
-// Child processes: every one is tracked and killed by killAllClis(), or on worker exit.
-// ---------------------------------------------------------------------------
-
-export interface Cli {
-  readonly proc: ChildProcess;
-  readonly startedAt: number;
-  /** stderr and stdout so far, interleaved. */
-  stderr(): string;
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const children = new Set<ChildProcess>();
-process.once('exit', () => {
-  for (const p of children) if (running(p)) p.kill('SIGKILL');
-});
-
 /** Starts the built CLI with `args`; `extraCaPath` (Pebble's listener CA) goes in NODE_EXTRA_CA_CERTS. */
 export function startCli(args: string[], extraCaPath: string): Cli {
-  const proc = spawn(process.execPath, [MAIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_EXTRA_CA_CERTS: extraCaPath },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(proc);
-  let err = '';
-  proc.stderr?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  proc.stdout?.on('data', (c: Buffer) => (err += c.toString('utf8')));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    proc.once('exit', (code, signal) => {
-      children.delete(proc);
-      resolve({ code, signal });
-    }),
-  );
-  return { proc, startedAt: Date.now(), stderr: () => err, exited };
-}
-
-export function running(p: ChildProcess): boolean {
-  return p.exitCode === null && p.signalCode === null;
+  return startCertdocs(args, { env: { NODE_EXTRA_CA_CERTS: extraCaPath } });
 }
 
 /** SIGTERM, then SIGKILL after graceMs; resolves with how it ended. */
-export async function stopCli(cli: Cli, graceMs = 5000) {
-  if (running(cli.proc)) cli.proc.kill('SIGTERM');
-  const timer = setTimeout(() => running(cli.proc) && cli.proc.kill('SIGKILL'), graceMs);
-  try {
-    return await cli.exited;
-  } finally {
-    clearTimeout(timer);
-  }
-}
+export const stopCli = stopCertdocs;
 
-/** SIGKILLs every CLI started by startCli that is still running, and waits for them to go. */
-export async function killAllClis(): Promise<void> {
-  await Promise.all(
-    [...children].map(async (p) => {
-      p.kill('SIGKILL');
-      await new Promise((r) => (running(p) ? p.once('exit', r) : r(undefined)));
-    }),
-  );
-}
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-/** Polls `probe` every 100 ms until it returns a value; fails early if `cli` exits. */
-export async function waitFor<T>(
-  what: string,
-  timeoutMs: number,
-  cli: Cli | undefined,
-  probe: () => Promise<T | undefined>,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    if (cli && !running(cli.proc)) {
-      throw new Error(
-        `certdocs exited (${cli.proc.exitCode ?? cli.proc.signalCode}) while waiting for ${what}:\n${cli.stderr()}`,
-      );
-    }
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (last: ${last})` : ''}\n${cli?.stderr() ?? ''}`,
-      );
-    }
-    await sleep(100);
-  }
-}
-
-/** Arguments for a CLI that orders its certificate for DOMAIN over HTTP-01 and serves HTTPS on loopback. */
-export function acmeServeArgs(o: {
-  directoryUrl: string;
-  acmePort: number;
-  port: number;
-  certsDir: string;
-}): string[] {
-  return [
-    '--domain',
-    DOMAIN,
-    '--acme-directory',
-    o.directoryUrl,
-    '--acme-port',
-    String(o.acmePort),
-    '--port',
-    String(o.port),
-    '--host',
-    LOOPBACK,
-    '--accept-tos',
-    '--certs-dir',
-    o.certsDir,
-    '--log-level',
-    'info',
-  ];
-}
+/** SIGKILLs every CLI started by startCli that is still running (not Pebble), and waits for them to go. */
+export const killAllClis = (): Promise<void> => killAll('certdocs');
 
 /** Waits until the ACME port's /healthz answers 200: a certificate is in service. */
 export function waitCertificateInService(cli: Cli, acmePort: number, timeoutMs: number): Promise<true> {
@@ -159,102 +45,8 @@ export function waitCertificateInService(cli: Cli, acmePort: number, timeoutMs: 
 }
 
 // ---------------------------------------------------------------------------
-// Network helpers (all bounded by a timeout)
+// A fetch for the MCP SDK
 // ---------------------------------------------------------------------------
-
-export async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    srv.once('error', reject);
-    srv.listen(0, LOOPBACK, resolve);
-  });
-  const { port } = srv.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => srv.close(() => resolve()));
-  return port;
-}
-
-export interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-  /** The socket the response came on (to tell whether a keep-alive connection was reused). */
-  socket: net.Socket;
-}
-
-export function collect(req: http.ClientRequest, timeoutMs = 5000): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`request timed out after ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.on('response', (res) => {
-      // Taken now: a keep-alive agent detaches the socket from the response once it has ended.
-      const socket = res.socket;
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body, socket }));
-      res.on('error', reject);
-    });
-    req.end();
-  });
-}
-
-export function httpGet(port: number, urlPath: string, host?: string): Promise<Reply> {
-  return collect(
-    http.request({ host: LOOPBACK, port, path: urlPath, agent: false, headers: host ? { host } : {} }),
-  );
-}
-
-/**
- * GET over HTTPS to 127.0.0.1:port as https://docs.example.test:port, trusting only `ca`. A fresh
- * connection unless `agent` is given (then the agent's ca applies, and its sockets are reused).
- */
-export function httpsGet(port: number, urlPath: string, ca: string, agent?: https.Agent): Promise<Reply> {
-  const own = agent ? undefined : new https.Agent({ ca, keepAlive: false });
-  return collect(
-    https.request({
-      host: LOOPBACK,
-      port,
-      path: urlPath,
-      servername: DOMAIN,
-      headers: { host: `${DOMAIN}:${port}` },
-      agent: agent ?? own,
-    }),
-  ).finally(() => own?.destroy());
-}
-
-/** TLS handshake with SNI docs.example.test, verified against `ca` only; the chain leaf first. */
-export function peerCertificate(
-  port: number,
-  ca: string,
-): Promise<{ authorized: boolean; chain: tls.PeerCertificate[] }> {
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host: LOOPBACK, port, servername: DOMAIN, ca, rejectUnauthorized: true });
-    socket.setTimeout(5000, () => socket.destroy(new Error('TLS handshake timed out')));
-    socket.once('error', reject);
-    socket.once('secureConnect', () => {
-      const chain: tls.PeerCertificate[] = [];
-      let c: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
-      while (c && Object.keys(c).length && !chain.includes(c)) {
-        chain.push(c);
-        c = c.issuerCertificate === c ? undefined : c.issuerCertificate;
-      }
-      resolve({ authorized: socket.authorized, chain });
-      socket.end();
-    });
-  });
-}
-
-export function connectionRefused(port: number): Promise<boolean> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: LOOPBACK, port });
-    s.setTimeout(3000, () => s.destroy(new Error('connect timed out')));
-    s.once('connect', () => {
-      s.destroy();
-      resolve(false);
-    });
-    s.once('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNREFUSED' ? resolve(true) : reject(e)));
-  });
-}
 
 export type PinnedFetch = FetchLike & { readonly agent: https.Agent };
 

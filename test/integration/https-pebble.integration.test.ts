@@ -13,10 +13,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { connectMcp } from '../harness/mcp-client.mjs';
+import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import {
   acmeServeArgs,
   type Cli,
@@ -39,7 +39,6 @@ import {
   waitCertificateInService,
   waitFor,
 } from './https-helpers.js';
-import { type PebbleHarness, startPebble } from './pebble-harness.js';
 
 const SKIP_REASON = pebbleSkipReason();
 if (SKIP_REASON) console.warn(`https-pebble integration skipped: ${SKIP_REASON}`);
@@ -116,13 +115,11 @@ describe.skipIf(Boolean(SKIP_REASON))(
     });
 
     it('answers listTools, search and fetch over https://docs.example.test:<port>/mcp', async () => {
-      const client = new Client({ name: 'certdocs-https-it', version: '1.0.0' });
+      const client = await connectMcp(`https://${DOMAIN}:${port}/mcp`, {
+        name: 'certdocs-https-it',
+        fetch: pinnedFetch(root),
+      });
       onTestFinished(() => client.close());
-      await client.connect(
-        new StreamableHTTPClientTransport(new URL(`https://${DOMAIN}:${port}/mcp`), {
-          fetch: pinnedFetch(root),
-        }),
-      );
       const { tools } = await client.listTools();
       expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(['search', 'fetch']));
 

@@ -23,6 +23,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import {
   acmeServeArgs,
   type Cli,
@@ -40,7 +41,6 @@ import {
   waitCertificateInService,
   waitFor,
 } from './https-helpers.js';
-import { type PebbleHarness, startPebble } from './pebble-harness.js';
 
 const SKIP_REASON = pebbleSkipReason();
 if (SKIP_REASON) console.warn(`renewal-pebble integration skipped: ${SKIP_REASON}`);

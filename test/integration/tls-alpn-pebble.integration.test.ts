@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import {
   connectionRefused,
   freePort,
@@ -13,7 +14,6 @@ import {
   stopCli,
   waitFor,
 } from './https-helpers.js';
-import { type PebbleHarness, startPebble } from './pebble-harness.js';
 
 const skip = pebbleSkipReason();
 

@@ -29,6 +29,7 @@ import { composeServer } from '../../src/app/container.js';
 import type { Application } from '../../src/app/lifecycle.js';
 import { ListenError } from '../../src/app/startup-error.js';
 import { ACME_CLIENT } from '../../src/ports/acme-client.js';
+import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import {
   connectionRefused,
   DOMAIN,
@@ -41,7 +42,6 @@ import {
   peerCertificate,
   pinnedFetch,
 } from './https-helpers.js';
-import { type PebbleHarness, startPebble } from './pebble-harness.js';
 
 const PEBBLE_SKIP = pebbleSkipReason();
 const CLI_SKIP = existsSync(MAIN) ? undefined : `${MAIN} is missing: run \`npm run build\``;
