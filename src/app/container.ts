@@ -7,10 +7,13 @@ import { FsMarkdownDocSource } from '../adapters/filesystem/fs-markdown-doc-sour
 import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
+import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
+import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
+import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
 import { AcmeError } from '../domain/acme-errors.js';
@@ -29,6 +32,9 @@ import { INDEX_STORE, NO_INDEX_STORE } from '../ports/index-store.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT } from '../ports/mcp-transport.js';
 import { PROGRESS_REPORTER } from '../ports/progress-reporter.js';
+import { SEARCH_ENGINE } from '../ports/search-engine.js';
+import { SECTION_SPLITTER } from '../ports/section-splitter.js';
+import { STEMMER } from '../ports/stemmer.js';
 import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-responder.js';
 import type { AppConfig } from './config.js';
 import { VERSION } from './version.js';
@@ -99,6 +105,10 @@ export function buildContainer(
         : NO_INDEX_STORE,
     ),
   });
+  // The search engine behind DocIndex (ServeDocs gets them as one IndexTools).
+  c.register(SECTION_SPLITTER, { useValue: new MarkedSectionSplitter() });
+  c.register(STEMMER, { useValue: new PorterStemmer() });
+  c.register(SEARCH_ENGINE, { useValue: new FieldedBm25SearchEngine() });
   c.registerSingleton(ServeDocs);
   c.register(FRESHNESS_SETTINGS, { useValue: { refreshIntervalMs: config.refreshIntervalMs } });
   c.registerSingleton(KeepDocsFresh);
