@@ -183,14 +183,14 @@ async function child() {
   let builds = 0;
   let buildMs;
   let splitMs;
-  DocIndex.buildAsync = async function (sources, builtAt, onProgress, ...rest) {
+  DocIndex.buildAsync = async function (tools, sources, builtAt, onProgress, ...rest) {
     builds++;
     const s = performance.now();
     const progress = (done, total, phase) => {
       if (phase === 'splitting') splitMs = performance.now() - s; // the last one ends the phase
       onProgress?.(done, total, phase);
     };
-    const r = await realBuild.call(this, sources, builtAt, progress, ...rest);
+    const r = await realBuild.call(this, tools, sources, builtAt, progress, ...rest);
     buildMs = performance.now() - s;
     return r;
   };
