@@ -46,7 +46,9 @@ export interface SearchIndex {
   /**
    * Sections matching any of the terms, best first: each term scored per field with BM25+ times
    * the field's boost (times the prefix/fuzzy weight for derived terms), the sum multiplied by the
-   * number of distinct query terms matched. Equal scores: lower section number first.
+   * number of distinct query terms matched. Equal scores: lower section number first. A query of
+   * more than 32 distinct terms (a pasted paragraph) is scored on its 32 rarest: they carry the
+   * meaning.
    */
   search(terms: readonly string[], options: SearchOptions): SearchIndexHit[];
   /** The index as plain data (strings, numbers, typed arrays) to persist; see SearchEngine.restore. */
