@@ -1,14 +1,21 @@
 import { describe, expect, it, vi } from 'vitest';
+import { MarkedSectionSplitter } from '../../src/adapters/marked/marked-section-splitter.js';
 import type { Bm25Snapshot } from '../../src/adapters/minisearch/fielded-bm25.js';
+import { FieldedBm25SearchEngine } from '../../src/adapters/minisearch/fielded-bm25-search-engine.js';
+import { PorterStemmer } from '../../src/adapters/stemmer/porter-stemmer.js';
 import { DocIndex } from '../../src/domain/doc-index.js';
 import type { SourceDocument } from '../../src/domain/document.js';
+import { IndexTools } from '../../src/domain/index-tools.js';
 import { SAVE_DELAY_MS, ServeDocs } from '../../src/domain/serve-docs.js';
+import { BruteForceSearchEngine } from '../fakes/brute-force-search-index.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
 import { InMemoryIndexStore } from '../fakes/in-memory-index-store.js';
 import { indexTools } from '../fakes/index-tools.js';
+import { LineSectionSplitter } from '../fakes/line-section-splitter.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+import { SuffixStemmer } from '../fakes/suffix-stemmer.js';
 
 const SOURCES: SourceDocument[] = Object.entries(SAMPLE_DOCS).map(([path, markdown]) => ({
   id: path.replace(/\.md$/, ''),
@@ -81,6 +88,32 @@ describe('DocIndex snapshots', () => {
     const probe = indexTools.analysisProbe();
     expect(probe).toContain('fs.readFile');
     expect(probe).toContain('max_old_space_size');
+  });
+
+  // The splitter and stemmer are injected now: a snapshot from other ones must not be restored.
+  it.each([
+    [
+      'another stemmer',
+      new IndexTools(new MarkedSectionSplitter(), new SuffixStemmer(), new FieldedBm25SearchEngine()),
+    ],
+    [
+      'another splitter',
+      new IndexTools(new LineSectionSplitter(), new PorterStemmer(), new FieldedBm25SearchEngine()),
+    ],
+  ])('refuses a snapshot made with %s', async (_, other) => {
+    const snap = await (await DocIndex.buildAsync(indexTools, SOURCES, new Date(0))).snapshot('fp');
+    expect(DocIndex.restore(other, snap, SOURCES)).toBeUndefined();
+    expect(DocIndex.restore(indexTools, snap, SOURCES)).toBeDefined();
+  });
+
+  it('refuses a snapshot of another search engine', async () => {
+    const snap = await (await DocIndex.buildAsync(indexTools, SOURCES, new Date(0))).snapshot('fp');
+    const bruteForce = new IndexTools(
+      new MarkedSectionSplitter(),
+      new PorterStemmer(),
+      new BruteForceSearchEngine(),
+    );
+    expect(DocIndex.restore(bruteForce, snap, SOURCES)).toBeUndefined();
   });
 });
 
