@@ -77,9 +77,10 @@ const MEMO_MAX = 200_000;
  * builds a new DocIndex beside the old one and swaps the reference.
  *
  * Search is BM25+ over heading / path / lead / body / anchor text (the SearchEngine port, with
- * this ranking policy as its settings), then a re-rank of
- * the best results by how much of the query they cover, whether their heading or API name
- * matches, how well their document matches as a whole, and whether they are deprecated.
+ * RANKING as its settings), then a re-rank of the best results by how much of the query they
+ * cover, whether their heading or API name matches, how well their document matches as a whole,
+ * and whether they are deprecated. Which parser splits Markdown, which stemmer and which engine
+ * are used is IndexTools' business (see src/app/container.ts).
  */
 export class DocIndex {
   private readonly byId = new Map<string, Section>();
