@@ -57,6 +57,17 @@ module.exports = {
       to: { path: 'node_modules/tsyringe/' },
     },
     {
+      name: 'domain-no-packages',
+      severity: 'error',
+      comment:
+        'The domain is certdocs\' own logic: Markdown parsing, stemming and the index engine are adapters. Only DI decorators come from a package.',
+      from: { path: '^src/domain' },
+      to: {
+        dependencyTypes: ['npm', 'npm-dev', 'npm-optional', 'npm-peer', 'npm-no-pkg', 'npm-unknown'],
+        pathNot: 'node_modules/(tsyringe|reflect-metadata)/',
+      },
+    },
+    {
       name: 'ports-no-packages',
       severity: 'error',
       comment: 'A port is an interface in the domain language: it imports domain types and nothing else.',

@@ -29,6 +29,10 @@ await import('reflect-metadata');
 const imp = (p) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
 const { ServeDocs } = await imp('domain/serve-docs.js');
 const { FsMarkdownDocSource } = await imp('adapters/filesystem/fs-markdown-doc-source.js');
+const { IndexTools } = await imp('domain/index-tools.js');
+const { MarkedSectionSplitter } = await imp('adapters/marked/marked-section-splitter.js');
+const { PorterStemmer } = await imp('adapters/stemmer/porter-stemmer.js');
+const { FieldedBm25SearchEngine } = await imp('adapters/minisearch/fielded-bm25-search-engine.js');
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const clock = {
@@ -49,7 +53,9 @@ source.load = async (...a) => {
   return docs;
 };
 const peakMB = () => Math.round(process.resourceUsage().maxRSS / 1024);
-const serve = new ServeDocs(source, clock, quiet);
+// The splitter, stemmer and search engine as src/app/container.ts wires them.
+const tools = new IndexTools(new MarkedSectionSplitter(), new PorterStemmer(), new FieldedBm25SearchEngine());
+const serve = new ServeDocs(source, clock, quiet, tools);
 let t = performance.now();
 const index = await serve.load();
 const loadS = (performance.now() - t) / 1000;

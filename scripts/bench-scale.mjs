@@ -25,7 +25,7 @@
 // until load time, peak RSS and heap after GC are taken; it then releases it and times
 // `await serve.saving` (DocIndex.snapshot + FsIndexStore.save; the longest event-loop block
 // during it), the file's size and the peak RSS after it, all before the search measurement. A
-// fresh child then times new ServeDocs(source, clock, logger, reporter, store).load() over the
+// fresh child then times new ServeDocs(source, clock, logger, tools, reporter, store).load() over the
 // unchanged corpus, fails unless it logged 'docs index restored', and splits it into source.load,
 // store.load, DocIndex.restore and the rest (fingerprint, log); reports its peak RSS and heap
 // after GC, and checks that the measured queries return the loaded index's top 10 (ids written to
@@ -113,6 +113,15 @@ if (values.child && values.restore) await restore();
 else if (values.child) await child();
 else await parent();
 
+/** The splitter, stemmer and search engine as src/app/container.ts wires them, from dist/. */
+async function indexTools(imp) {
+  const { IndexTools } = await imp('domain/index-tools.js');
+  const { MarkedSectionSplitter } = await imp('adapters/marked/marked-section-splitter.js');
+  const { PorterStemmer } = await imp('adapters/stemmer/porter-stemmer.js');
+  const { FieldedBm25SearchEngine } = await imp('adapters/minisearch/fielded-bm25-search-engine.js');
+  return new IndexTools(new MarkedSectionSplitter(), new PorterStemmer(), new FieldedBm25SearchEngine());
+}
+
 // ================================================================ child: one size, one process
 async function child() {
   const dist = values.dist;
@@ -124,7 +133,8 @@ async function child() {
   const { DocIndex } = await imp('domain/doc-index.js');
   const { FsMarkdownDocSource } = await imp('adapters/filesystem/fs-markdown-doc-source.js');
   const { TtyProgressReporter } = await imp('adapters/terminal/tty-progress-reporter.js');
-  const { tokenize, processTerm } = await imp('domain/text-analysis.js');
+  const tools = await indexTools(imp);
+  const { tokenize, processTerm } = tools.analysis;
 
   // What ServeDocs logs ('docs indexed', 'docs index saved', ...), to check which path it took.
   const { logged, logger } = recordingLogger('child');
@@ -173,14 +183,14 @@ async function child() {
   let builds = 0;
   let buildMs;
   let splitMs;
-  DocIndex.buildAsync = async function (sources, builtAt, onProgress, ...rest) {
+  DocIndex.buildAsync = async function (tools, sources, builtAt, onProgress, ...rest) {
     builds++;
     const s = performance.now();
     const progress = (done, total, phase) => {
       if (phase === 'splitting') splitMs = performance.now() - s; // the last one ends the phase
       onProgress?.(done, total, phase);
     };
-    const r = await realBuild.call(this, sources, builtAt, progress, ...rest);
+    const r = await realBuild.call(this, tools, sources, builtAt, progress, ...rest);
     buildMs = performance.now() - s;
     return r;
   };
@@ -220,7 +230,7 @@ async function child() {
       });
     };
   }
-  const serve = new ServeDocs(source, clock, logger, reporter, store);
+  const serve = new ServeDocs(source, clock, logger, tools, reporter, store);
   if (store) {
     // ServeDocs chains its background save on `saving`: seeded with a gate, the save (snapshot
     // included) starts only when released, after the load's time, peak RSS and heap are taken.
@@ -412,7 +422,7 @@ function topOf(serve, q) {
 // ================================================================ restore child: a restart
 /**
  * A restart over the unchanged corpus, in a fresh process (so its peak RSS is its own): the real
- * new ServeDocs(source, clock, logger, reporter, FsIndexStore on the loading child's directory)
+ * new ServeDocs(source, clock, logger, tools, reporter, FsIndexStore on the loading child's directory)
  * .load(), which must log 'docs index restored' (not build). Timed whole and split into
  * source.load, store.load (read the file, v8.deserialize its records, copy the engine arrays) and
  * DocIndex.restore; the rest is ServeDocs' own (fingerprint of the documents, log). Then peak
@@ -431,6 +441,7 @@ async function restore() {
   const { DocIndex } = await imp('domain/doc-index.js');
   const { FsMarkdownDocSource } = await imp('adapters/filesystem/fs-markdown-doc-source.js');
   const { FsIndexStore } = await imp('adapters/filesystem/fs-index-store.js');
+  const tools = await indexTools(imp);
   const { logged, logger } = recordingLogger('restore');
   let progressUpdates = 0;
   const reporter = {
@@ -468,7 +479,7 @@ async function restore() {
     return realBuild.apply(this, a);
   };
 
-  const serve = new ServeDocs(source, clock, logger, reporter, store);
+  const serve = new ServeDocs(source, clock, logger, tools, reporter, store);
   const s = performance.now();
   const index = await serve.load();
   out.totalMs = performance.now() - s;

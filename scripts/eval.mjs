@@ -103,13 +103,15 @@ function pct(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** Optional: the index's own analyzer (dist/domain/text-analysis.js) to check snippets. */
+/** Optional: the index's own analyzer (dist/domain/text-analysis.js, with its stemmer) to check snippets. */
 async function loadAnalyzer() {
   const file = join(ROOT, 'dist', 'domain', 'text-analysis.js');
-  if (!existsSync(file)) return undefined;
+  const stemmer = join(ROOT, 'dist', 'adapters', 'stemmer', 'porter-stemmer.js');
+  if (!existsSync(file) || !existsSync(stemmer)) return undefined;
   try {
-    const mod = await import(pathToFileURL(file).href);
-    return typeof mod.analyze === 'function' ? mod.analyze : undefined;
+    const { TextAnalysis } = await import(pathToFileURL(file).href);
+    const { PorterStemmer } = await import(pathToFileURL(stemmer).href);
+    return typeof TextAnalysis === 'function' ? new TextAnalysis(new PorterStemmer()).analyze : undefined;
   } catch {
     return undefined;
   }

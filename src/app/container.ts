@@ -13,12 +13,16 @@ import type { HealthFields } from '../adapters/hono/docs-http-app.js';
 import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
+import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
+import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
+import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
+import { IndexTools } from '../domain/index-tools.js';
 import { KeepDocsFresh } from '../domain/keep-docs-fresh.js';
 import { type ActiveCertificate, ObtainCertificate } from '../domain/obtain-certificate.js';
 import { RenewalScheduler } from '../domain/renewal-scheduler.js';
@@ -35,7 +39,10 @@ import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT, type McpTransport } from '../ports/mcp-transport.js';
 import { PROGRESS_REPORTER } from '../ports/progress-reporter.js';
 import { RANDOM } from '../ports/random.js';
+import { SEARCH_ENGINE } from '../ports/search-engine.js';
+import { SECTION_SPLITTER } from '../ports/section-splitter.js';
 import { FRESHNESS_SETTINGS, OBTAIN_SETTINGS } from '../ports/settings.js';
+import { STEMMER } from '../ports/stemmer.js';
 import { TLS_ALPN_RESPONDER } from '../ports/tls-alpn-responder.js';
 import { type AcmeConfig, type AppConfig, freshnessSettings, obtainSettings } from './config.js';
 import { type Application, Lifecycle, type Stage } from './lifecycle.js';
@@ -315,6 +322,11 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
     once((r) => (cacheDir ? new FsIndexStore(cacheDir, VERSION, logger(r)) : NO_INDEX_STORE)),
   );
   c.register(FRESHNESS_SETTINGS, { useValue: freshnessSettings(config) });
+  // The search engine: Markdown split into sections, words stemmed, sections ranked.
+  c.register(SECTION_SPLITTER, { useValue: new MarkedSectionSplitter() });
+  c.register(STEMMER, { useValue: new PorterStemmer() });
+  c.register(SEARCH_ENGINE, { useValue: new FieldedBm25SearchEngine() });
+  c.registerSingleton(IndexTools);
   c.registerSingleton(ServeDocs);
   c.registerSingleton(KeepDocsFresh);
 

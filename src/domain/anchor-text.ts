@@ -1,5 +1,5 @@
-import type { IndexedDocument } from './document.js';
-import { type SectionLink, slugify } from './markdown-sections.js';
+import type { IndexedDocument, SectionLink } from './document.js';
+import { slugify } from './slug.js';
 
 /**
  * Anchor text: what the rest of a corpus says about a section when it links to it. API references

@@ -1,22 +1,14 @@
+import type {
+  SearchIndex,
+  SearchIndexBuilder,
+  SearchIndexHit,
+  SearchIndexSettings,
+} from '../ports/search-engine.js';
 import { anchorTexts } from './anchor-text.js';
-import type { IndexedDocument, Section, SourceDocument } from './document.js';
-import { type Bm25Hit, type Bm25Options, FieldedBm25 } from './fielded-bm25.js';
-import {
-  analysisProbe,
-  type IndexSnapshot,
-  restoreDocument,
-  SNAPSHOT_FORMAT,
-  snapshotDocument,
-} from './index-snapshot.js';
-import { type SectionLink, splitWithLinks } from './markdown-sections.js';
+import type { IndexedDocument, Section, SectionLink, SourceDocument, SplitDocument } from './document.js';
+import { type IndexSnapshot, restoreDocument, SNAPSHOT_FORMAT, snapshotDocument } from './index-snapshot.js';
+import type { IndexTools } from './index-tools.js';
 import { makeSnippet } from './snippet.js';
-import { processTerm, tokenize } from './text-analysis.js';
-
-/** A document split into sections, with the links in its prose. */
-export interface SplitDocument {
-  readonly document: IndexedDocument;
-  readonly links: readonly SectionLink[];
-}
 
 export interface BuildOptions {
   /** The index this one replaces: unchanged documents reuse its sections. */
@@ -84,9 +76,11 @@ const MEMO_MAX = 200_000;
  * The in-memory search index over one snapshot of a corpus. Immutable once built: a refresh
  * builds a new DocIndex beside the old one and swaps the reference.
  *
- * Search is BM25+ over heading / path / lead / body / anchor text (FieldedBm25), then a re-rank of
- * the best results by how much of the query they cover, whether their heading or API name
- * matches, how well their document matches as a whole, and whether they are deprecated.
+ * Search is BM25+ over heading / path / lead / body / anchor text (the SearchEngine port, with
+ * RANKING as its settings), then a re-rank of the best results by how much of the query they
+ * cover, whether their heading or API name matches, how well their document matches as a whole,
+ * and whether they are deprecated. Which parser splits Markdown, which stemmer and which engine
+ * are used is IndexTools' business (see src/app/container.ts).
  */
 export class DocIndex {
   private readonly byId = new Map<string, Section>();
@@ -98,7 +92,9 @@ export class DocIndex {
   /** While building: what other sections say where they link to each section (see anchorTexts). */
   private anchors: ReadonlyMap<string, string[]> = new Map();
   private readonly sections: Section[] = [];
-  private readonly engine: FieldedBm25<Field>;
+  /** While building: the search index sections are added to; sealed into `engine` by finish(). */
+  private builder: SearchIndexBuilder<Field> | undefined;
+  private engine: SearchIndex | undefined;
   /** Index terms of each section's own heading. */
   private readonly headingTerms: ReadonlySet<string>[] = [];
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
@@ -108,9 +104,9 @@ export class DocIndex {
   private memo = new Map<string, string[]>();
 
   private constructor(
+    private readonly tools: IndexTools,
     documents: IndexedDocument[],
     readonly builtAt: Date,
-    engine?: (options: Bm25Options<Field>) => FieldedBm25<Field>,
   ) {
     for (const d of documents) {
       this.docs.set(d.id, d);
@@ -119,21 +115,30 @@ export class DocIndex {
         this.sections.push(s);
       }
     }
-    const options: Bm25Options<Field> = {
+  }
+
+  /** The engine settings: this file's ranking policy and text analysis. */
+  private engineSettings(): SearchIndexSettings<Field> {
+    return {
       fields: FIELDS,
-      tokenize,
+      tokenize: this.tools.analysis.tokenize,
       processTerm: (token) => this.termsOf(token),
       boost: RANKING.boost,
       bm25: RANKING.bm25,
       weights: { prefix: 0.3, fuzzy: 0.2 },
     };
-    this.engine = engine ? engine(options) : new FieldedBm25<Field>(options);
+  }
+
+  /** The sealed search index (after buildAsync or restore). */
+  private get index(): SearchIndex {
+    if (!this.engine) throw new Error('DocIndex: the search index is not built yet');
+    return this.engine;
   }
 
   private termsOf(token: string): string[] {
     let out = this.memo.get(token);
     if (!out) {
-      out = processTerm(token);
+      out = this.tools.analysis.processTerm(token);
       if (this.memo.size < MEMO_MAX) this.memo.set(token, out);
     }
     return out;
@@ -141,7 +146,7 @@ export class DocIndex {
 
   private indexSection(i: number): void {
     const s = this.sections[i] as Section;
-    this.engine.add({
+    this.builder?.add({
       heading: s.heading,
       path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
       lead: s.lead,
@@ -152,11 +157,12 @@ export class DocIndex {
   }
 
   private headingTermsOf(s: Section): ReadonlySet<string> {
-    return new Set(tokenize(s.heading).flatMap((t) => this.termsOf(t)));
+    return new Set(this.tools.analysis.tokenize(s.heading).flatMap((t) => this.termsOf(t)));
   }
 
   private finish(): this {
-    this.engine.seal();
+    if (this.builder) this.engine = this.builder.seal();
+    this.builder = undefined;
     this.anchors = new Map();
     this.memo = new Map();
     this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
@@ -172,6 +178,7 @@ export class DocIndex {
    * again.
    */
   static async buildAsync(
+    tools: IndexTools,
     sources: readonly SourceDocument[],
     builtAt: Date,
     onProgress?: (done: number, total: number, phase: 'splitting' | 'indexing') => void,
@@ -180,9 +187,10 @@ export class DocIndex {
     const { previous } = options;
     const maybeYield = timeSlicer(options.yieldNow, options.sliceMs);
     const distinct = unique(sources);
-    const split = await splitAllAsync(distinct, onProgress, maybeYield, previous);
+    const split = await splitAllAsync(tools, distinct, onProgress, maybeYield, previous);
     const docs = split.map((d) => d.document);
-    const index = new DocIndex(docs, builtAt);
+    const index = new DocIndex(tools, docs, builtAt);
+    index.builder = tools.engine.create(index.engineSettings());
     for (const s of distinct) index.sources.set(s.id, s);
     for (const d of split) index.links.set(d.document.id, d.links);
     index.anchors = anchorTexts(
@@ -213,10 +221,10 @@ export class DocIndex {
     return {
       format: SNAPSHOT_FORMAT,
       fingerprint,
-      probe: indexProbe(),
+      probe: indexProbe(this.tools),
       builtAt: this.builtAt.toISOString(),
       documents,
-      engine: this.engine.snapshot(),
+      engine: this.index.snapshot(),
     };
   }
 
@@ -224,8 +232,12 @@ export class DocIndex {
    * The index a snapshot holds, over the source documents it was made from; undefined when the
    * snapshot is of another layout, from code that analyzes text differently, or of other documents.
    */
-  static restore(snapshot: IndexSnapshot, sources: readonly SourceDocument[]): DocIndex | undefined {
-    if (snapshot.format !== SNAPSHOT_FORMAT || snapshot.probe !== indexProbe()) return undefined;
+  static restore(
+    tools: IndexTools,
+    snapshot: IndexSnapshot,
+    sources: readonly SourceDocument[],
+  ): DocIndex | undefined {
+    if (snapshot.format !== SNAPSHOT_FORMAT || snapshot.probe !== indexProbe(tools)) return undefined;
     const distinct = unique(sources);
     if (distinct.length !== snapshot.documents.length) return undefined;
     const byId = new Map(distinct.map((s) => [s.id, s]));
@@ -238,13 +250,10 @@ export class DocIndex {
     }
     const builtAt = new Date(snapshot.builtAt);
     if (Number.isNaN(builtAt.getTime())) return undefined;
-    let index: DocIndex;
-    try {
-      index = new DocIndex(docs, builtAt, (options) => FieldedBm25.restore(options, snapshot.engine));
-    } catch {
-      return undefined; // arrays that do not fit together: rebuild rather than score wrongly
-    }
-    if (index.engine.documentCount !== index.sections.length) return undefined;
+    const index = new DocIndex(tools, docs, builtAt);
+    // Undefined for arrays that do not fit together: rebuild rather than score wrongly.
+    index.engine = tools.engine.restore(index.engineSettings(), snapshot.engine);
+    if (index.engine?.documentCount !== index.sections.length) return undefined;
     for (const s of distinct) index.sources.set(s.id, s);
     for (const d of snapshot.documents) index.links.set(d.id, Array.isArray(d.links) ? d.links : []);
     for (const s of index.sections) index.headingTerms.push(index.headingTermsOf(s));
@@ -256,9 +265,10 @@ export class DocIndex {
    * is probably a typo or the start of an identifier. (Prefix and fuzzy matching on every term let
    * "cpus" match "cp" and cost 0.06 MRR on the dev questions.)
    */
-  private candidates(terms: readonly string[], limit: number): Bm25Hit[] {
-    const unknown = (term: string) => !this.engine.has(term);
-    return this.engine.search(terms, {
+  private candidates(terms: readonly string[], limit: number): SearchIndexHit[] {
+    const engine = this.index;
+    const unknown = (term: string) => !engine.has(term);
+    return engine.search(terms, {
       limit,
       prefix: (term) => term.length > 3 && unknown(term),
       fuzzy: (term) => (term.length > 4 && unknown(term) ? RANKING.fuzzy : false),
@@ -302,7 +312,7 @@ export class DocIndex {
   }
 
   search(query: string, limit: number): SearchHit[] {
-    const queryTerms = tokenize(query).flatMap((t) => this.termsOf(t));
+    const queryTerms = this.tools.analysis.tokenize(query).flatMap((t) => this.termsOf(t));
     const terms = new Set(queryTerms);
     if (terms.size === 0) return [];
     const R = RANKING;
@@ -310,7 +320,7 @@ export class DocIndex {
     if (pool.length === 0) return [];
 
     const idf = new Map<string, number>();
-    for (const t of terms) idf.set(t, this.engine.idf(t));
+    for (const t of terms) idf.set(t, this.index.idf(t));
     const idfSum = [...idf.values()].reduce((a, b) => a + b, 0) || 1;
     const weight = (t: string) => idf.get(t) ?? 0;
 
@@ -347,7 +357,7 @@ export class DocIndex {
     for (const { i, score } of ranked) {
       const section = this.sections[i];
       if (!section) continue;
-      hits.push({ section, score, snippet: makeSnippet(this.snippetText(i), terms) });
+      hits.push({ section, score, snippet: makeSnippet(this.snippetText(i), terms, this.tools.analysis) });
       if (hits.length >= limit) break;
     }
     return hits;
@@ -379,7 +389,11 @@ export class DocIndex {
     const doc = this.docs.get(docPart);
     if (doc) out.add(doc.id);
     const words = id.replace(/[#/._-]+/g, ' ');
-    const hits = this.engine.search(words, { limit: max * 4, fuzzy: () => 0.3, prefix: () => true });
+    const terms = this.tools.analysis
+      .tokenize(words)
+      .flatMap((t) => this.termsOf(t))
+      .filter(Boolean);
+    const hits = this.index.search(terms, { limit: max * 4, fuzzy: () => 0.3, prefix: () => true });
     for (const r of hits) {
       const s = this.sections[r.doc];
       if (s) out.add(s.id);
@@ -406,8 +420,8 @@ function timeSlicer(
 }
 
 /** What decides a snapshot's contents besides the format: analysis, splitting, and the build's own settings. */
-function indexProbe(): string {
-  return `${analysisProbe()}|fields:${FIELDS.join(',')}|anchors:${RANKING.anchorContexts}`;
+function indexProbe(tools: IndexTools): string {
+  return `${tools.analysisProbe()}|fields:${FIELDS.join(',')}|anchors:${RANKING.anchorContexts}`;
 }
 
 const DOTTED = /[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+/g;
@@ -450,6 +464,7 @@ function markDeprecated(sections: readonly Section[]): boolean[] {
 }
 
 async function splitAllAsync(
+  tools: IndexTools,
   sources: readonly SourceDocument[],
   onProgress: ((done: number, total: number, phase: 'splitting') => void) | undefined,
   maybeYield: () => Promise<void>,
@@ -457,7 +472,7 @@ async function splitAllAsync(
 ) {
   const docs: SplitDocument[] = [];
   for (const s of sources) {
-    docs.push(previous?.unchanged(s) ?? splitWithLinks(s));
+    docs.push(previous?.unchanged(s) ?? tools.splitter.split(s));
     if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length, 'splitting');
     await maybeYield();
   }

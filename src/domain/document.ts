@@ -44,3 +44,21 @@ export interface IndexedDocument {
   readonly markdown: string;
   readonly sections: readonly Section[];
 }
+
+/** A link in a section's prose: its target as written and the sentence that contains it. */
+export interface Link {
+  readonly href: string;
+  /** The sentence around the link, link text included (plain text, at most a few hundred chars). */
+  readonly context: string;
+}
+
+/** A link and the id of the section it is in. */
+export interface SectionLink extends Link {
+  readonly from: string;
+}
+
+/** A document split into sections, with the links in its prose (anchor text for their targets). */
+export interface SplitDocument {
+  readonly document: IndexedDocument;
+  readonly links: readonly SectionLink[];
+}

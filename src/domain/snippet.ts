@@ -1,15 +1,20 @@
-import { processTerm, wordsWithPositions } from './text-analysis.js';
+import type { TextAnalysis } from './text-analysis.js';
 
 /**
  * A short excerpt around the densest cluster of query terms, so a model can pick a result
  * without fetching it. Falls back to the opening of the text.
  */
-export function makeSnippet(text: string, queryTerms: ReadonlySet<string>, maxChars = 240): string {
+export function makeSnippet(
+  text: string,
+  queryTerms: ReadonlySet<string>,
+  analysis: TextAnalysis,
+  maxChars = 240,
+): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   if (flat.length <= maxChars) return flat;
   const hits: { start: number; end: number; term: string }[] = [];
-  for (const m of wordsWithPositions(flat)) {
-    const terms = processTerm(m[0]);
+  for (const m of analysis.wordsWithPositions(flat)) {
+    const terms = analysis.processTerm(m[0]);
     const matched = terms.find((t) => queryTerms.has(t));
     if (matched) hits.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, term: matched });
   }

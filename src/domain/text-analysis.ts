@@ -1,4 +1,4 @@
-import { stemmer } from 'stemmer';
+import type { Stemmer } from '../ports/stemmer.js';
 
 /**
  * How words become index terms. Ours because docs are full of identifiers: `createSecureContext`,
@@ -17,15 +17,6 @@ const STOP_WORDS = new Set(
  */
 const WORD = /[A-Za-z]+-\d+(?![\p{L}\p{N}_$])|[\p{L}\p{N}_$]+/gu;
 
-export function tokenize(text: string): string[] {
-  return text.match(WORD) ?? [];
-}
-
-/** The same words as tokenize, with their positions (for snippets). */
-export function wordsWithPositions(text: string): IterableIterator<RegExpMatchArray> {
-  return text.matchAll(WORD);
-}
-
 /** Split camelCase, PascalCase, snake_case and digit boundaries: `readFileSync` → read, file, sync. */
 export function identifierParts(word: string): string[] {
   return word
@@ -35,34 +26,49 @@ export function identifierParts(word: string): string[] {
     .filter(Boolean);
 }
 
-function normalizeTerm(word: string): string | undefined {
-  const lower = word.toLowerCase();
-  if (STOP_WORDS.has(lower)) return undefined;
-  return lower.length > 3 && !/\d/.test(lower) ? stemmer(lower) : lower;
-}
-
 /**
- * Index and query terms for one token: the whole identifier plus its parts, stemmed. A hyphenated
- * word-number gives its joined form and its parts: "UTF-8" → utf8, utf, 8 (meeting `isUtf8`).
+ * Text analysis with a stemmer: the same for sections, queries and snippets. Its functions are
+ * bound, so they can be handed to the search engine as they are.
  */
-export function processTerm(word: string): string[] {
-  const out = new Set<string>();
-  const hyphenated = word.includes('-');
-  const whole = normalizeTerm((hyphenated ? word.replace(/-/g, '') : word).replace(/^[_$]+|[_$]+$/g, ''));
-  if (whole) out.add(whole);
-  const parts = hyphenated ? word.split('-') : identifierParts(word);
-  if (parts.length > 1) {
-    for (const p of parts) {
-      const t = normalizeTerm(p);
-      if (t) out.add(t);
-    }
-  }
-  return [...out];
-}
+export class TextAnalysis {
+  constructor(private readonly stemmer: Stemmer) {}
 
-/** All distinct terms of a text, as the index sees them. */
-export function analyze(text: string): string[] {
-  const out = new Set<string>();
-  for (const w of tokenize(text)) for (const t of processTerm(w)) out.add(t);
-  return [...out];
+  readonly tokenize = (text: string): string[] => text.match(WORD) ?? [];
+
+  /** The same words as tokenize, with their positions (for snippets). */
+  readonly wordsWithPositions = (text: string): IterableIterator<RegExpMatchArray> => text.matchAll(WORD);
+
+  private normalizeTerm(word: string): string | undefined {
+    const lower = word.toLowerCase();
+    if (STOP_WORDS.has(lower)) return undefined;
+    return lower.length > 3 && !/\d/.test(lower) ? this.stemmer.stem(lower) : lower;
+  }
+
+  /**
+   * Index and query terms for one token: the whole identifier plus its parts, stemmed. A hyphenated
+   * word-number gives its joined form and its parts: "UTF-8" → utf8, utf, 8 (meeting `isUtf8`).
+   */
+  readonly processTerm = (word: string): string[] => {
+    const out = new Set<string>();
+    const hyphenated = word.includes('-');
+    const whole = this.normalizeTerm(
+      (hyphenated ? word.replace(/-/g, '') : word).replace(/^[_$]+|[_$]+$/g, ''),
+    );
+    if (whole) out.add(whole);
+    const parts = hyphenated ? word.split('-') : identifierParts(word);
+    if (parts.length > 1) {
+      for (const p of parts) {
+        const t = this.normalizeTerm(p);
+        if (t) out.add(t);
+      }
+    }
+    return [...out];
+  };
+
+  /** All distinct terms of a text, as the index sees them. */
+  readonly analyze = (text: string): string[] => {
+    const out = new Set<string>();
+    for (const w of this.tokenize(text)) for (const t of this.processTerm(w)) out.add(t);
+    return [...out];
+  };
 }

@@ -7,6 +7,7 @@ import type { StoredCertificate } from '../../src/domain/certificate.js';
 import { ServeDocs } from '../../src/domain/serve-docs.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { RecordingCertificateInstaller } from '../fakes/recording-certificate-installer.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
@@ -35,7 +36,7 @@ const fingerprint = (cert: StoredCertificate) => new X509Certificate(cert.certPe
 /** The HTTPS transport as the container builds it, on 127.0.0.1 and a free port. */
 async function httpsTransport(): Promise<HttpMcpTransport> {
   const logger = new MemoryLogger();
-  const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger);
+  const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger, indexTools);
   await docs.load();
   const info = { name: 'certdocs', version: '0.0.0-test' };
   return new HttpMcpTransport(docs, async () => createMcpStack(docs, logger, info), logger, {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { Bm25Snapshot } from '../../src/adapters/minisearch/fielded-bm25.js';
 import { DocIndex } from '../../src/domain/doc-index.js';
 import type { IndexSnapshot } from '../../src/domain/index-snapshot.js';
 import type { IndexStore } from '../../src/ports/index-store.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
 import { freshEach } from './fresh-each.js';
 
@@ -17,7 +19,9 @@ const SOURCES = Object.entries(SAMPLE_DOCS).map(([path, markdown]) => ({
 }));
 
 async function snapshot(fingerprint: string): Promise<IndexSnapshot> {
-  return (await DocIndex.buildAsync(SOURCES, new Date('2026-01-01T00:00:00Z'))).snapshot(fingerprint);
+  return (await DocIndex.buildAsync(indexTools, SOURCES, new Date('2026-01-01T00:00:00Z'))).snapshot(
+    fingerprint,
+  );
 }
 
 /**
@@ -43,8 +47,8 @@ export function runIndexStoreContract(name: string, makeStore: () => Promise<Mad
       await store.save('/docs', saved);
       const loaded = await store.load('/docs');
       expect(loaded).toEqual(saved);
-      expect(loaded?.engine.postingDocs).toBeInstanceOf(Int32Array);
-      expect(loaded?.engine.postingTfs).toBeInstanceOf(Uint16Array);
+      expect((loaded?.engine as Bm25Snapshot | undefined)?.postingDocs).toBeInstanceOf(Int32Array);
+      expect((loaded?.engine as Bm25Snapshot | undefined)?.postingTfs).toBeInstanceOf(Uint16Array);
       expect(await store.load('/other-docs')).toBeUndefined();
     });
 
@@ -57,10 +61,10 @@ export function runIndexStoreContract(name: string, makeStore: () => Promise<Mad
 
     it('gives back a snapshot that restores an index ranking like the original', async () => {
       const store = await fresh();
-      const built = await DocIndex.buildAsync(SOURCES, new Date('2026-01-01T00:00:00Z'));
+      const built = await DocIndex.buildAsync(indexTools, SOURCES, new Date('2026-01-01T00:00:00Z'));
       await store.save('/docs', await built.snapshot('fp'));
       const loaded = await store.load('/docs');
-      const restored = loaded && DocIndex.restore(loaded, SOURCES);
+      const restored = loaded && DocIndex.restore(indexTools, loaded, SOURCES);
       expect(restored?.search('secure context', 3).map((h) => [h.section.id, h.score])).toEqual(
         built.search('secure context', 3).map((h) => [h.section.id, h.score]),
       );

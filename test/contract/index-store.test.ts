@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { FsIndexStore } from '../../src/adapters/filesystem/fs-index-store.js';
 import { DocIndex } from '../../src/domain/doc-index.js';
 import { InMemoryIndexStore } from '../fakes/in-memory-index-store.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
 import { tempDirEach } from './fresh-each.js';
@@ -41,7 +42,8 @@ describe('FsIndexStore specifics', () => {
     path: `doc-${i}.md`,
     markdown: `# Page ${i}\n\nText number ${i}.\n\n## Details\n\nMore about ${i}.\n`,
   }));
-  const snapshotOf = async (docs = sources) => (await DocIndex.buildAsync(docs, new Date(0))).snapshot('fp');
+  const snapshotOf = async (docs = sources) =>
+    (await DocIndex.buildAsync(indexTools, docs, new Date(0))).snapshot('fp');
 
   it('keeps one private file per source and leaves no temporary files', async () => {
     const { dir, store } = await setup();
@@ -97,7 +99,7 @@ describe('FsIndexStore and unfinished saves', () => {
       const logger = new MemoryLogger();
       const store = new FsIndexStore(dir, '1.0.0', logger);
       const docs = Object.entries(SAMPLE_DOCS).map(([path, markdown]) => ({ id: path, path, markdown }));
-      const snapshot = await (await DocIndex.buildAsync(docs, new Date(0))).snapshot('fp');
+      const snapshot = await (await DocIndex.buildAsync(indexTools, docs, new Date(0))).snapshot('fp');
       await store.save('/docs', snapshot);
       const [file] = await readdir(dir);
       // A dead writer (a pid far above any pid_max), this process's own pid from an earlier run,

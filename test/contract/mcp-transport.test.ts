@@ -10,6 +10,7 @@ import { ServeDocs } from '../../src/domain/serve-docs.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
 import { InMemoryMcpTransport } from '../fakes/in-memory-mcp-transport.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
 import { runMcpTransportContract } from './mcp-transport.contract.js';
@@ -18,7 +19,7 @@ const INFO = { name: 'certdocs', version: '0.0.0-test' };
 
 async function sampleDocs() {
   const logger = new MemoryLogger();
-  const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger);
+  const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger, indexTools);
   await docs.load();
   return { docs, logger };
 }

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { MarkedSectionSplitter } from '../../src/adapters/marked/marked-section-splitter.js';
 import { anchorTexts } from '../../src/domain/anchor-text.js';
-import { splitWithLinks } from '../../src/domain/markdown-sections.js';
+import type { SourceDocument } from '../../src/domain/document.js';
+
+const splitter = new MarkedSectionSplitter();
+const splitWithLinks = (doc: SourceDocument) => splitter.split(doc);
 
 const FS = `# File system
 

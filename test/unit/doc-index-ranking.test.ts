@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiNames, DocIndex } from '../../src/domain/doc-index.js';
+import { indexTools } from '../fakes/index-tools.js';
 
 const FS = `# File system
 
@@ -50,6 +51,7 @@ Creates a Promise that is fulfilled when the EventEmitter emits the given event.
 `;
 
 const index = await DocIndex.buildAsync(
+  indexTools,
   [
     { id: 'fs', path: 'fs.md', markdown: FS },
     { id: 'os', path: 'os.md', markdown: OS },
@@ -112,7 +114,7 @@ describe('DocIndex with a common word in every section', () => {
       path: `d${i}.md`,
       markdown: `# Page ${i}\n\nThis page mentions the common word configuration${i === 42 ? ' and the rare word zeppelin' : ''}.`,
     }));
-    const index = await DocIndex.buildAsync(docs, new Date(0));
+    const index = await DocIndex.buildAsync(indexTools, docs, new Date(0));
     const hits = index.search('zeppelin configuration', 10);
     expect(hits[0]?.section.id).toBe('d42#page-42');
     expect(hits[1]?.score).toBeLessThan((hits[0]?.score ?? 0) / 2);

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { DocIndex } from '../../src/domain/doc-index.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
 
 const index = await DocIndex.buildAsync(
+  indexTools,
   Object.entries(SAMPLE_DOCS).map(([path, markdown]) => ({ id: path.replace(/\.md$/, ''), path, markdown })),
   new Date('2026-01-01T00:00:00Z'),
 );
@@ -54,11 +56,13 @@ describe('DocIndex rebuilds', () => {
   }));
 
   it('reuse the sections of unchanged documents and split changed ones again', async () => {
-    const first = await DocIndex.buildAsync(sources, new Date(0));
+    const first = await DocIndex.buildAsync(indexTools, sources, new Date(0));
     const [changed, ...same] = sources;
     if (!changed) throw new Error('no sample docs');
     const edited = { ...changed, markdown: `${changed.markdown}\n\n## Zeppelin appendix\n\nAirships.\n` };
-    const second = await DocIndex.buildAsync([edited, ...same], new Date(1), undefined, { previous: first });
+    const second = await DocIndex.buildAsync(indexTools, [edited, ...same], new Date(1), undefined, {
+      previous: first,
+    });
     for (const s of same) expect(second.document(s.id)).toBe(first.document(s.id));
     expect(second.document(changed.id)).not.toBe(first.document(changed.id));
     expect(second.search('zeppelin airships', 1)[0]?.section.heading).toBe('Zeppelin appendix');
@@ -66,9 +70,11 @@ describe('DocIndex rebuilds', () => {
   });
 
   it('ranks exactly as a fresh build does', async () => {
-    const first = await DocIndex.buildAsync(sources, new Date(0));
-    const reused = await DocIndex.buildAsync(sources, new Date(1), undefined, { previous: first });
-    const fresh = await DocIndex.buildAsync(sources, new Date(1));
+    const first = await DocIndex.buildAsync(indexTools, sources, new Date(0));
+    const reused = await DocIndex.buildAsync(indexTools, sources, new Date(1), undefined, {
+      previous: first,
+    });
+    const fresh = await DocIndex.buildAsync(indexTools, sources, new Date(1));
     for (const q of ['secure context', 'read file', 'timeout event loop']) {
       const a = reused.search(q, 5).map((h) => [h.section.id, h.score]);
       expect(a).toEqual(fresh.search(q, 5).map((h) => [h.section.id, h.score]));
@@ -76,11 +82,11 @@ describe('DocIndex rebuilds', () => {
   });
 
   it('does not reuse a document whose title, path or url changed', async () => {
-    const first = await DocIndex.buildAsync(sources, new Date(0));
+    const first = await DocIndex.buildAsync(indexTools, sources, new Date(0));
     const [doc] = sources;
     if (!doc) throw new Error('no sample docs');
     for (const change of [{ title: 'Renamed' }, { path: 'moved.md' }, { url: 'https://example.org/x' }]) {
-      const second = await DocIndex.buildAsync([{ ...doc, ...change }], new Date(1), undefined, {
+      const second = await DocIndex.buildAsync(indexTools, [{ ...doc, ...change }], new Date(1), undefined, {
         previous: first,
       });
       expect(second.document(doc.id)).not.toBe(first.document(doc.id));

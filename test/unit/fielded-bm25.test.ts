@@ -1,7 +1,9 @@
 import MiniSearch from 'minisearch';
 import { describe, expect, it } from 'vitest';
-import { FieldedBm25 } from '../../src/domain/fielded-bm25.js';
-import { processTerm, tokenize } from '../../src/domain/text-analysis.js';
+import { FieldedBm25 } from '../../src/adapters/minisearch/fielded-bm25.js';
+import { indexTools } from '../fakes/index-tools.js';
+
+const { processTerm, tokenize } = indexTools.analysis;
 
 type Field = 'heading' | 'path' | 'lead' | 'body';
 const FIELDS: Field[] = ['heading', 'path', 'lead', 'body'];

@@ -3,6 +3,7 @@ import { DocNotFoundError, InvalidQueryError } from '../../src/domain/errors.js'
 import { MAX_ID_CHARS, MAX_QUERY_CHARS, ServeDocs } from '../../src/domain/serve-docs.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
 
@@ -12,7 +13,12 @@ import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
  * closest ids were looked for, and was echoed whole in the error.
  */
 describe('ServeDocs input limits', () => {
-  const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), new MemoryLogger());
+  const docs = new ServeDocs(
+    InMemoryDocSource.of(SAMPLE_DOCS),
+    new FakeClock(),
+    new MemoryLogger(),
+    indexTools,
+  );
   beforeAll(() => docs.load());
 
   it('searches a query of MAX_QUERY_CHARS characters', () => {

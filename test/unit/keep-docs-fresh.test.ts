@@ -5,6 +5,7 @@ import { ServeDocs } from '../../src/domain/serve-docs.js';
 import type { DocSource } from '../../src/ports/doc-source.js';
 import { FakeClock, minutes } from '../fakes/fake-clock.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 
 const v1 = { 'a.md': '# Alpha\n\nThe first version mentions zebras.' };
@@ -17,7 +18,7 @@ function docsOf(files: Record<string, string>) {
 async function makeSut(source: DocSource & { remote: boolean }, refreshIntervalMs = 0) {
   const clock = new FakeClock();
   const logger = new MemoryLogger();
-  const docs = new ServeDocs(source, clock, logger);
+  const docs = new ServeDocs(source, clock, logger, indexTools);
   await docs.load();
   const fresh = new KeepDocsFresh(docs, source, clock, logger, { refreshIntervalMs });
   let notified = 0;

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { slugify, splitDocument } from '../../src/domain/markdown-sections.js';
+import { MarkedSectionSplitter } from '../../src/adapters/marked/marked-section-splitter.js';
+import type { SourceDocument } from '../../src/domain/document.js';
+import { slugify } from '../../src/domain/slug.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+
+const splitter = new MarkedSectionSplitter();
+const splitDocument = (doc: SourceDocument) => splitter.split(doc).document;
 
 const doc = (path: string, title?: string) => ({
   id: path.replace(/\.md$/, ''),

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { splitDocument } from '../../src/domain/markdown-sections.js';
+import { MarkedSectionSplitter } from '../../src/adapters/marked/marked-section-splitter.js';
+import type { SourceDocument } from '../../src/domain/document.js';
+
+const splitter = new MarkedSectionSplitter();
+const splitDocument = (doc: SourceDocument) => splitter.split(doc).document;
 
 const API_SECTION = `### \`fs.existsSync(path)\`
 

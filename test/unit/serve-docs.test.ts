@@ -3,6 +3,7 @@ import { DocNotFoundError, DocSourceError, InvalidQueryError } from '../../src/d
 import { ServeDocs } from '../../src/domain/serve-docs.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
 
@@ -16,7 +17,7 @@ function makeSut(files: Record<string, string> = SAMPLE_DOCS) {
   const source = InMemoryDocSource.of(files);
   const clock = new FakeClock(new Date('2026-03-04T05:06:07Z'));
   const logger = new MemoryLogger();
-  return { docs: new ServeDocs(source, clock, logger), source, clock, logger };
+  return { docs: new ServeDocs(source, clock, logger, indexTools), source, clock, logger };
 }
 
 function itemSize(item: object): number {

@@ -4,11 +4,12 @@ import { StreamableHttpEndpoint } from '../../src/adapters/mcp-sdk/streamable-ht
 import { ServeDocs } from '../../src/domain/serve-docs.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
 
 const logger = new MemoryLogger();
-const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger);
+const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger, indexTools);
 await docs.load();
 const factory = new DocsMcpServerFactory(docs, logger, { name: 'certdocs', version: '0.0.0-test' });
 

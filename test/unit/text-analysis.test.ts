@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { analyze, identifierParts, processTerm } from '../../src/domain/text-analysis.js';
+import { identifierParts } from '../../src/domain/text-analysis.js';
+import { indexTools } from '../fakes/index-tools.js';
+
+const { analyze, processTerm } = indexTools.analysis;
 
 describe('text analysis', () => {
   it('splits identifiers into words', () => {

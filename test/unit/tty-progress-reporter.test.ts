@@ -5,6 +5,7 @@ import { ServeDocs } from '../../src/domain/serve-docs.js';
 import type { ProgressReporter } from '../../src/ports/progress-reporter.js';
 import { FakeClock } from '../fakes/fake-clock.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
+import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 
 function reporter(tty: boolean) {
@@ -66,6 +67,7 @@ describe('ServeDocs progress', () => {
       InMemoryDocSource.of({ 'a.md': '# A\n\ntext', 'b.md': '# B\n\nmore text' }),
       new FakeClock(),
       new MemoryLogger(),
+      indexTools,
       spy,
     );
     await docs.load();
@@ -85,6 +87,7 @@ describe('ServeDocs progress', () => {
       InMemoryDocSource.of({ 'a.md': '# A' }),
       new FakeClock(),
       new MemoryLogger(),
+      indexTools,
       spy,
     );
     const build = vi.spyOn(DocIndex, 'buildAsync').mockRejectedValueOnce(new Error('out of memory'));

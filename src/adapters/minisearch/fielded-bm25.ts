@@ -1,9 +1,16 @@
 import SearchableMap from 'minisearch/SearchableMap';
+import type {
+  SearchIndex,
+  SearchIndexBuilder,
+  SearchIndexHit,
+  SearchIndexSettings,
+  SearchOptions,
+} from '../../ports/search-engine.js';
 
 /**
  * A fielded BM25+ index in typed arrays: MiniSearch's scoring (the same formula, field boosts,
  * prefix and fuzzy weights and "quality" factor, checked against MiniSearch itself in
- * test/unit/fielded-bm25.test.ts), stored compactly enough for large corpora.
+ * test/unit/fielded-bm25.test.ts, and against a brute-force BM25 in the SearchEngine contract), stored compactly enough for large corpora.
  *
  * Why not MiniSearch's own index: it keeps a Map per term, per field, per document. At 10k
  * documents (63k sections) that was 62 % of the build time and ~490 MB of heap, and a query made
@@ -13,22 +20,7 @@ import SearchableMap from 'minisearch/SearchableMap';
  * serves the dictionary for prefix and fuzzy look-ups.
  */
 
-export interface Bm25Params {
-  readonly k: number;
-  readonly b: number;
-  readonly d: number;
-}
-
-export interface Bm25Options<F extends string> {
-  readonly fields: readonly F[];
-  readonly tokenize: (text: string) => string[];
-  /** Terms of one token; the same function analyzes documents and queries. */
-  readonly processTerm: (token: string) => readonly string[];
-  readonly boost: Readonly<Record<F, number>>;
-  readonly bm25: Bm25Params;
-  /** Prefix and fuzzy matches weigh this much (times a factor of the edit distance). */
-  readonly weights: { readonly prefix: number; readonly fuzzy: number };
-}
+export type Bm25Options<F extends string> = SearchIndexSettings<F>;
 
 /** A sealed FieldedBm25 as plain data: what a persisted index stores. */
 export interface Bm25Snapshot {
@@ -41,23 +33,6 @@ export interface Bm25Snapshot {
   readonly fieldDf: Int32Array;
   readonly fieldLengths: Int32Array;
   readonly avgFieldLength: Float64Array;
-}
-
-export interface QueryOptions {
-  /** Also match index terms that start with this query term. */
-  readonly prefix?: (term: string) => boolean;
-  /** Also match index terms within this edit distance (a fraction of the term's length) or false. */
-  readonly fuzzy?: (term: string) => number | false;
-  /** At most this many results, best first. */
-  readonly limit: number;
-}
-
-export interface Bm25Hit {
-  /** The document's number: the order in which it was added, from 0. */
-  readonly doc: number;
-  readonly score: number;
-  /** The query's terms (after processTerm) that the document matched, directly or by prefix/fuzzy. */
-  readonly queryTerms: readonly string[];
 }
 
 /** Distinct terms a query is scored on (one bit each in a 32-bit match set). */
@@ -98,7 +73,7 @@ class Growable<T extends Int32Array | Uint16Array> {
 const int32s = (n: number) => new Int32Array(n);
 const uint16s = (n: number) => new Uint16Array(n);
 
-export class FieldedBm25<F extends string> {
+export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, SearchIndex {
   private readonly fieldCount: number;
   private readonly boosts: Float64Array;
   private readonly termIds = new Map<string, number>();
@@ -362,7 +337,7 @@ export class FieldedBm25<F extends string> {
    * distinct query terms matched. A query of more than MAX_QUERY_TERMS distinct terms (a pasted
    * paragraph) keeps its rarest ones: they carry the meaning, and a match set fits in 32 bits.
    */
-  search(query: string | readonly string[], options: QueryOptions): Bm25Hit[] {
+  search(query: string | readonly string[], options: SearchOptions): SearchIndexHit[] {
     if (!this.sealed) throw new Error('FieldedBm25: search() before seal()');
     const terms =
       typeof query === 'string'
@@ -437,7 +412,7 @@ export class FieldedBm25<F extends string> {
   }
 
   /** The best `limit` touched documents, by score × number of matched query terms. */
-  private topHits(count: number, limit: number, distinct: readonly string[]): Bm25Hit[] {
+  private topHits(count: number, limit: number, distinct: readonly string[]): SearchIndexHit[] {
     const final = (doc: number) => (this.scores[doc] as number) * popcount(this.matched[doc] as number);
     // A min-heap of the best `limit` so far: O(n log limit) instead of sorting every match.
     const heap: number[] = [];

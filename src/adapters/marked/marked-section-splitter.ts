@@ -1,13 +1,16 @@
 import { Lexer, type Token, type Tokens } from 'marked';
-import type { IndexedDocument, Section, SourceDocument } from './document.js';
+import type { Link, Section, SectionLink, SourceDocument, SplitDocument } from '../../domain/document.js';
+import { slugify } from '../../domain/slug.js';
+import type { SectionSplitter } from '../../ports/section-splitter.js';
 
-/** GitHub-style heading slug, so anchors match what rendered docs use. */
-export function slugify(text: string): string {
-  return text
-    .toLowerCase()
-    .trim()
-    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
-    .replace(/\s/g, '-');
+/**
+ * Splits Markdown along its headings with marked's lexer, so that `#` lines inside fenced code are
+ * not mistaken for headings, and reads plain text, leads and links off its tokens.
+ */
+export class MarkedSectionSplitter implements SectionSplitter {
+  split(document: SourceDocument): SplitDocument {
+    return splitWithLinks(document);
+  }
 }
 
 /** Plain text of inline or block tokens: what a reader sees, without Markdown syntax or HTML. */
@@ -98,18 +101,6 @@ interface Draft {
   links: Link[];
 }
 
-/** A link in a section's prose: its target as written and the sentence that contains it. */
-export interface Link {
-  readonly href: string;
-  /** The sentence around the link, link text included (plain text, at most ~2 × CONTEXT_CHARS). */
-  readonly context: string;
-}
-
-/** A link and the id of the section it is in. */
-export interface SectionLink extends Link {
-  readonly from: string;
-}
-
 /** How far a link's context reaches on each side when no sentence end comes first. */
 const CONTEXT_CHARS = 160;
 
@@ -189,16 +180,8 @@ class UniqueAnchors {
 /** How much prose makes a section's lead (see Section.lead). */
 const LEAD_CHARS = 400;
 
-/**
- * Split a document into sections along its headings (any level), using a real Markdown lexer so
- * that `#` lines inside fenced code are not mistaken for headings.
- */
-export function splitDocument(doc: SourceDocument): IndexedDocument {
-  return splitWithLinks(doc).document;
-}
-
-/** splitDocument, plus the links in each section's prose (see DocIndex: anchor text). */
-export function splitWithLinks(doc: SourceDocument): { document: IndexedDocument; links: SectionLink[] } {
+/** A document's sections, plus the links in each section's prose (see DocIndex: anchor text). */
+function splitWithLinks(doc: SourceDocument): { document: SplitDocument['document']; links: SectionLink[] } {
   const tokens = new Lexer({ gfm: true }).lex(doc.markdown);
   const drafts: Draft[] = [
     { heading: '', level: 0, headingPath: [], raw: [], plain: [], lead: [], leadChars: 0, links: [] },
