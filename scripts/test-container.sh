@@ -42,6 +42,9 @@ step() { say "--- $* ($(($(date +%s) - T0)) s)"; }
 fail() { say "FAIL: $*"; exit 1; }
 
 APT_LOG_PREFIX=[test-container]
+# podman's recommended packages are what a working Podman needs here: netavark, aardvark-dns and
+# iptables for published ports, slirp4netns, catatonit for --init.
+APT_WITH_RECOMMENDS=1
 # shellcheck source=lib/apt.sh
 . "$ROOT_DIR/scripts/lib/apt.sh"
 

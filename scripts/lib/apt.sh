@@ -6,7 +6,8 @@
 #   apt_get ARGS...         apt-get with lock waiting, non-interactive
 #   apt_update_once         apt-get update, at most once per script run
 #   apt_install_missing CMD=PKG...   install PKG for every CMD not on the PATH (root only; returns 1
-#                           naming what is missing otherwise)
+#                           naming what is missing otherwise); APT_WITH_RECOMMENDS=1 installs
+#                           their recommended packages too
 # Messages go to stderr prefixed with $APT_LOG_PREFIX (default "[apt]").
 
 apt_log() { printf '%s %s\n' "${APT_LOG_PREFIX:-[apt]}" "$*" >&2; }
@@ -63,10 +64,12 @@ apt_install_missing() {
     return 1
   fi
   apt_log "installing: ${missing[*]}"
+  local recommends=--no-install-recommends
+  [ "${APT_WITH_RECOMMENDS:-0}" = 1 ] && recommends=--install-recommends
   # The package lists may be stale on a fresh machine: update only when the install needs it.
-  if ! apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+  if ! apt_get install -y -qq "$recommends" "${missing[@]}" >/dev/null; then
     apt_update_once
-    apt_get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || return 1
+    apt_get install -y -qq "$recommends" "${missing[@]}" >/dev/null || return 1
   fi
   hash -r
 }
