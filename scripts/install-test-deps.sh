@@ -20,41 +20,9 @@ warn() { printf '[install-test-deps] WARNING: %s\n' "$*" >&2; }
 
 is_root() { [ "$(id -u)" -eq 0 ]; }
 
-# Wait (up to ~10 min) for other apt/dpkg processes to release their locks,
-# e.g. a background `apt-get install` that is already running.
-wait_for_apt_lock() {
-  local locks=(/var/lib/dpkg/lock-frontend /var/lib/dpkg/lock /var/lib/apt/lists/lock /var/cache/apt/archives/lock)
-  local waited=0
-  while :; do
-    local busy=0
-    if command -v fuser >/dev/null 2>&1; then
-      for l in "${locks[@]}"; do
-        if [ -e "$l" ] && fuser "$l" >/dev/null 2>&1; then busy=1; break; fi
-      done
-    elif pgrep -x 'apt-get|apt|dpkg|unattended-upgr' >/dev/null 2>&1; then
-      busy=1
-    fi
-    [ "$busy" -eq 0 ] && return 0
-    if [ "$waited" -eq 0 ]; then log "waiting for another apt/dpkg process to finish (see /tmp/apt.log)..."; fi
-    if [ "$waited" -ge 600 ]; then warn "apt/dpkg lock still held after ${waited}s; trying anyway"; return 0; fi
-    sleep 2
-    waited=$((waited + 2))
-  done
-}
-
-# apt-get with lock waiting (DPkg::Lock::Timeout also covers races after our check).
-apt_get() {
-  wait_for_apt_lock
-  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@"
-}
-
-APT_UPDATED=0
-apt_update_once() {
-  if [ "$APT_UPDATED" -eq 0 ]; then
-    apt_get update -qq
-    APT_UPDATED=1
-  fi
-}
+APT_LOG_PREFIX=[install-test-deps]
+# shellcheck source=lib/apt.sh
+. "$ROOT_DIR/scripts/lib/apt.sh"
 
 # ---------------------------------------------------------------------------
 # 1. pebble, pebble-challtestsrv, redis-server, openssl
