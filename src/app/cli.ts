@@ -35,6 +35,10 @@ async function serve(config: AppConfig): Promise<number> {
   const early = () => process.exit(0);
   process.once('SIGINT', early);
   process.once('SIGTERM', early);
+  // SIGHUP asks for a renewal; during start-up the certificate is being made sure of anyway, and
+  // the default action would end the process.
+  const ignoreHup = () => undefined;
+  process.on('SIGHUP', ignoreHup);
   try {
     await app.start();
   } catch (e) {
@@ -45,6 +49,7 @@ async function serve(config: AppConfig): Promise<number> {
   }
   process.off('SIGINT', early);
   process.off('SIGTERM', early);
+  process.off('SIGHUP', ignoreHup);
   // stop() runs every step and resolves; a second signal while stopping does not start it again.
   let stopping = false;
   const shutdown = () => {
