@@ -43,7 +43,8 @@ const POLL_MS = 10;
 // ---------------------------------------------------------------- options
 const USAGE =
   'usage: node scripts/bench-startup.mjs [--runs N=11] [--warmup W=1] [--run-timeout S=30]\n' +
-  '                                      [--max-total S=900] [--no-certbot] [--no-lego]\n';
+  '                                      [--max-total S=900] [--no-certbot] [--no-lego]\n' +
+  '                                      [--baseline CHECKOUT]  (another build, e.g. main before a change)\n';
 let values;
 try {
   ({ values } = parseArgs({
@@ -54,6 +55,7 @@ try {
       'max-total': { type: 'string', default: '900' },
       'no-certbot': { type: 'boolean', default: false },
       'no-lego': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -222,11 +224,11 @@ async function mkdtemp2(label) {
   return d;
 }
 
-async function certdocs(domain) {
+async function certdocs(domain, entry = ENTRY) {
   const [port] = await freePorts(1);
   return timed('certdocs', [PEBBLE.httpPort, port], async (ctx, deadline) => {
     // biome-ignore format: one flag per pair
-    ctx.child = launch(process.execPath, [ENTRY,
+    ctx.child = launch(process.execPath, [entry,
       '--domain', domain, '--acme-directory', PEBBLE.directoryUrl, '--acme-port', String(PEBBLE.httpPort),
       '--port', String(port), '--host', LOOPBACK, '--accept-tos', '--certs-dir', join(ctx.dir, 'certs'),
       '--log-level', 'warn'], { cwd: ctx.dir, env: { ...process.env, NODE_EXTRA_CA_CERTS: PEBBLE.caPath } });
@@ -284,12 +286,12 @@ async function caddy(domain) {
   });
 }
 
-async function certdocsBare() {
+async function certdocsBare(entry = ENTRY) {
   const [port] = await freePorts(1);
   return timed('bare', [port], async (ctx, deadline) => {
     ctx.child = launch(
       process.execPath,
-      [ENTRY, '--port', String(port), '--host', LOOPBACK, '--log-level', 'warn'],
+      [entry, '--port', String(port), '--host', LOOPBACK, '--log-level', 'warn'],
       { cwd: ctx.dir },
     );
     return pollUntil(
@@ -408,8 +410,19 @@ async function main() {
     { key: 'certdocs', run: (i) => certdocs(`run${i}-certdocs.example.test`) },
     { key: 'caddy', run: (i) => caddy(`run${i}-caddy.example.test`) },
   ];
+  // Another build of certdocs, run in the same iterations so that load hits both alike.
+  const baselineEntry = values.baseline && join(values.baseline, 'dist', 'bin', 'certdocs.js');
+  if (baselineEntry && !existsSync(baselineEntry))
+    throw new Error(`${baselineEntry} not found: build the baseline first`);
+  if (baselineEntry) {
+    contenders.push({
+      key: 'baseline',
+      run: (i) => certdocs(`run${i}-baseline.example.test`, baselineEntry),
+    });
+  }
   const extras = [
     { key: 'bare', run: () => certdocsBare() },
+    ...(baselineEntry ? [{ key: 'base-bare', run: () => certdocsBare(baselineEntry) }] : []),
     { key: 'node-e0', run: () => exitTime('node', ['-e', '0']) },
     { key: 'help', run: () => exitTime('help', [ENTRY, '--help']) },
   ];
@@ -444,7 +457,9 @@ async function main() {
   const W = 10;
   out(`\n${'run'.padEnd(6)}${keys.map((k) => k.padStart(W)).join('')}   (order of certdocs/caddy)`);
   for (let i = 1 - WARMUP; i <= RUNS; i++) {
-    const order = i % 2 ? contenders : [...contenders].reverse();
+    // Every iteration starts with a different contender, so none always runs first.
+    const shift = ((i % contenders.length) + contenders.length) % contenders.length;
+    const order = [...contenders.slice(shift), ...contenders.slice(0, shift)];
     const row = {};
     const errors = [];
     for (const c of [...order, ...extras]) {
@@ -464,6 +479,8 @@ async function main() {
     certdocs: 'certdocs: spawn -> HTTPS /healthz 200 with a Pebble cert',
     caddy: 'caddy: spawn -> HTTPS response with a Pebble cert',
     bare: 'certdocs without --domain: spawn -> HTTP /healthz 200',
+    baseline: `baseline (${values.baseline}): spawn -> HTTPS /healthz 200`,
+    'base-bare': 'baseline without --domain: spawn -> HTTP /healthz 200',
     'node-e0': 'node -e 0: spawn -> exit',
     help: 'certdocs --help: spawn -> exit (all static imports)',
     certbot: 'certbot standalone: time to certificate file*',
@@ -488,6 +505,10 @@ async function main() {
   } else {
     out('\nstartup ratio certdocs/caddy: n/a (a contender had no successful run)');
     process.exitCode = 1;
+  }
+  if (med.baseline !== undefined && med.certdocs !== undefined) {
+    out(`certdocs / baseline (HTTPS, fresh certificate): ${(med.certdocs / med.baseline).toFixed(2)}`);
+    out(`certdocs / baseline (plain HTTP): ${(med.bare / med['base-bare']).toFixed(2)}`);
   }
   out(`load average at end: ${load()}`);
   for (const k of keys) if (results[k].length < RUNS) process.exitCode = 1;
