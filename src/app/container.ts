@@ -46,6 +46,7 @@ import { STEMMER } from '../ports/stemmer.js';
 import { TLS_ALPN_RESPONDER } from '../ports/tls-alpn-responder.js';
 import { type AcmeConfig, type AppConfig, freshnessSettings, obtainSettings } from './config.js';
 import { type Application, Lifecycle, type Stage } from './lifecycle.js';
+import { flagLabel } from './options.js';
 import { writePidFile } from './pid-file.js';
 import { ListenError } from './startup-error.js';
 import { VERSION } from './version.js';
@@ -373,6 +374,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
             allowedHosts: config.allowedHosts,
             allowedOrigins: config.allowedOrigins,
             domains: acme?.domains ?? [],
+            hints: { hosts: flagLabel('allowed-hosts'), origins: flagLabel('allowed-origins') },
           },
         },
       ),

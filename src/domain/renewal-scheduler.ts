@@ -88,7 +88,7 @@ export class RenewalScheduler {
     this.abort.abort();
   }
 
-  /** Renews now, whatever the window says (operator's `--force`, or a test). */
+  /** Renews now, whatever the window says (an operator's forced renewal, or a test). */
   async renewNow(): Promise<ActiveCertificate> {
     this.timer?.cancel();
     return this.renewing ?? this.renew();

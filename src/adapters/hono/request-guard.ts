@@ -8,6 +8,8 @@ export interface GuardOptions {
   readonly allowedOrigins: readonly string[];
   /** Domains the server has a certificate for: their https origins are the server's own. */
   readonly domains: readonly string[];
+  /** Where an operator widens each list, for the 403 message ("see --allowed-hosts"). */
+  readonly hints?: { readonly hosts: string; readonly origins: string };
 }
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
@@ -48,12 +50,16 @@ export function requestGuard(opts: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
     const host = c.req.header('host');
     if (!isHostAllowed(host, opts)) {
-      return rpcError(403, -32000, `Host "${host ?? ''}" is not allowed (see --allowed-hosts)`);
+      return rpcError(403, -32000, `Host "${host ?? ''}" is not allowed${seeAlso(opts.hints?.hosts)}`);
     }
     const origin = c.req.header('origin');
     if (origin !== undefined && !isOriginAllowed(origin, opts)) {
-      return rpcError(403, -32000, `Origin "${origin}" is not allowed (see --allowed-origins)`);
+      return rpcError(403, -32000, `Origin "${origin}" is not allowed${seeAlso(opts.hints?.origins)}`);
     }
     await next();
   };
+}
+
+function seeAlso(hint: string | undefined): string {
+  return hint ? ` (see ${hint})` : '';
 }
