@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { CLOCK, type Clock, type Timer } from '../ports/clock.js';
 import { DOC_SOURCE, type DocSource } from '../ports/doc-source.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
+import { METRICS, type Metrics, NO_METRICS } from '../ports/metrics.js';
 import { FRESHNESS_SETTINGS, type FreshnessSettings } from '../ports/settings.js';
 import { ServeDocs } from './serve-docs.js';
 
@@ -25,6 +26,7 @@ export class KeepDocsFresh {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(FRESHNESS_SETTINGS) private readonly settings: FreshnessSettings,
+    @inject(METRICS) private readonly metrics: Metrics = NO_METRICS,
   ) {}
 
   start(onChanged: () => void): void {
@@ -46,12 +48,14 @@ export class KeepDocsFresh {
       do {
         this.again = false;
         try {
-          const { changed } = await this.docs.refresh();
+          const { changed, error } = await this.docs.refresh();
+          this.metrics.refreshed(error === undefined);
           if (changed) {
             this.logger.info('docs changed; clients notified', { source: this.source.description });
             this.onChanged();
           }
         } catch (e) {
+          this.metrics.refreshed(false);
           // A build that throws (out of memory, a bug) must not end the process: callers discard
           // this promise (watcher, timer), and the previous index is still being served.
           this.logger.error('docs refresh failed; still serving the previous index', {

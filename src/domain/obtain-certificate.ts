@@ -5,6 +5,7 @@ import { CERTIFICATE_CRYPTO, type CertificateCrypto } from '../ports/certificate
 import { CHALLENGE_RESPONDER, type ChallengeResponder } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
+import { METRICS, type Metrics, NO_METRICS } from '../ports/metrics.js';
 import { OBTAIN_SETTINGS, type ObtainSettings } from '../ports/settings.js';
 import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-responder.js';
 import { AcmeError, AcmeSettingError } from './acme-errors.js';
@@ -45,6 +46,7 @@ export class ObtainCertificate {
     @inject(LOGGER) private readonly logger: Logger,
     @inject(OBTAIN_SETTINGS) private readonly settings: ObtainSettings,
     @inject(TLS_ALPN_RESPONDER, { isOptional: true }) private readonly tlsAlpn?: TlsAlpnResponder,
+    @inject(METRICS) private readonly metrics: Metrics = NO_METRICS,
   ) {
     this.backoff = settings.backoff ?? DEFAULT_BACKOFF;
   }
@@ -93,9 +95,11 @@ export class ObtainCertificate {
   async issueWithRetry(signal?: AbortSignal, replaces?: string): Promise<ActiveCertificate> {
     for (let attempt = 0; ; attempt++) {
       try {
+        this.metrics.orderAttempted();
         return await this.issue(replaces);
       } catch (e) {
         const acmeError = e instanceof AcmeError ? e : undefined;
+        this.metrics.orderFailed(acmeError?.code ?? 'unexpected');
         if (acmeError && !acmeError.retryable) throw acmeError;
         const delay = retryDelay(attempt, this.backoff, acmeError?.retryAfterMs);
         const stored = await this.stored().catch(() => undefined);

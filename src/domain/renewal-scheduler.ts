@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { CLOCK, type Clock, type Timer } from '../ports/clock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
+import { METRICS, type Metrics, NO_METRICS } from '../ports/metrics.js';
 import { RANDOM, type Random } from '../ports/random.js';
 import { type ActiveCertificate, ObtainCertificate } from './obtain-certificate.js';
 import { defaultRenewalTime } from './renewal-policy.js';
@@ -57,6 +58,7 @@ export class RenewalScheduler {
     @inject(CLOCK) private readonly clock: Clock,
     @inject(LOGGER) private readonly logger: Logger,
     @inject(RANDOM) private readonly random: Random = Math.random,
+    @inject(METRICS) private readonly metrics: Metrics = NO_METRICS,
   ) {}
 
   /** Starts watching `current`, which is already in service; the first check runs at once. */
@@ -101,6 +103,7 @@ export class RenewalScheduler {
     // The ARI request took a while: stop() or renewNow() may have come meanwhile.
     if (this.abort.signal.aborted || this.renewing) return;
     this.renewAt = renewAt;
+    this.metrics.certificateInstalled(this.active.info, renewAt);
     const now = this.clock.now().getTime();
     const due = Math.max(renewAt.getTime(), this.retryNotBefore);
     if (due <= now) {

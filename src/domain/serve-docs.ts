@@ -3,6 +3,7 @@ import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE, type DocSource } from '../ports/doc-source.js';
 import { INDEX_STORE, type IndexStore, NO_INDEX_STORE } from '../ports/index-store.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
+import { METRICS, type Metrics, NO_METRICS } from '../ports/metrics.js';
 import { PROGRESS_REPORTER, type ProgressReporter } from '../ports/progress-reporter.js';
 import { DocIndex } from './doc-index.js';
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
@@ -115,6 +116,7 @@ export class ServeDocs {
     @inject(IndexTools) private readonly tools: IndexTools,
     @inject(PROGRESS_REPORTER) private readonly progressReporter: ProgressReporter = SILENT_PROGRESS,
     @inject(INDEX_STORE) private readonly indexStore: IndexStore = NO_INDEX_STORE,
+    @inject(METRICS) private readonly metrics: Metrics = NO_METRICS,
   ) {}
 
   /** The index store's last save, if one is under way (tests and shutdown wait for it). */
@@ -151,6 +153,7 @@ export class ServeDocs {
     if (restored) {
       this.index = restored;
       this.fingerprint = fingerprint;
+      this.recordIndex(restored);
       this.logger.info('docs index restored', {
         source: this.source.description,
         from: this.indexStore.description,
@@ -256,6 +259,7 @@ export class ServeDocs {
     });
     this.index = index;
     this.fingerprint = fingerprint;
+    this.recordIndex(index);
     this.persist(index, fingerprint);
     this.logger.info(what, {
       source: this.source.description,
@@ -264,6 +268,14 @@ export class ServeDocs {
       ms: Math.round(performance.now() - started),
     });
     return index;
+  }
+
+  private recordIndex(index: DocIndex): void {
+    this.metrics.indexBuilt({
+      documents: index.documentCount,
+      sections: index.sectionCount,
+      builtAt: index.builtAt,
+    });
   }
 
   /** Progress of reading the source: the first stage of the indexing task. */
@@ -293,6 +305,13 @@ export class ServeDocs {
   }
 
   search(input: { query: string; limit?: number } & Budget): SearchOutcome {
+    const started = performance.now();
+    const outcome = this.searchIndex(input);
+    this.metrics.searchServed(performance.now() - started);
+    return outcome;
+  }
+
+  private searchIndex(input: { query: string; limit?: number } & Budget): SearchOutcome {
     const index = this.ready();
     const query = input.query.trim();
     if (!query)
