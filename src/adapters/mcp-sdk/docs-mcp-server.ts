@@ -1,4 +1,5 @@
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   type CallToolResult,
   ErrorCode,
@@ -22,8 +23,12 @@ import {
   type ServeDocs,
 } from '../../domain/serve-docs.js';
 import type { Logger } from '../../ports/logger.js';
+import { type Metrics, NO_METRICS, type RequestTransport } from '../../ports/metrics.js';
+import { MeteredTransport } from './metered-transport.js';
 
 export const RESOURCE_SCHEME = 'docs://';
+/** The tools registered below, by name: requests for any other tool are counted as "other". */
+export const TOOL_NAMES: ReadonlySet<string> = new Set(['search', 'fetch', 'list_documents', 'outline']);
 const RESOURCE_PAGE = 500;
 
 const INSTRUCTIONS = `This server gives access to a documentation corpus, split into sections along headings.
@@ -91,6 +96,20 @@ const outlineOutput = {
 
 const READ_ONLY = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
 
+/** An McpServer whose every connection goes through `meter` (MeteredTransport records its requests). */
+class MeteredMcpServer extends McpServer {
+  constructor(
+    private readonly meter: (t: Transport) => Transport,
+    ...args: ConstructorParameters<typeof McpServer>
+  ) {
+    super(...args);
+  }
+
+  override connect(transport: Transport): Promise<void> {
+    return super.connect(this.meter(transport));
+  }
+}
+
 /**
  * Builds MCP servers over one ServeDocs. Every server shares one JSON-schema validator: building
  * an Ajv per server is what makes the SDK's stock per-request pattern slow.
@@ -103,10 +122,17 @@ export class DocsMcpServerFactory {
     private readonly logger: Logger,
     /** The server's name and version, as the client sees them in `initialize`. */
     private readonly info: { name: string; version: string },
+    private readonly metrics: Metrics = NO_METRICS,
   ) {}
 
-  create(): McpServer {
-    const server = new McpServer(this.info, {
+  /** `transport`: the requests this server answers are recorded in the metrics under its name. */
+  create(transport?: RequestTransport): McpServer {
+    const metrics = this.metrics;
+    const meter =
+      transport && metrics !== NO_METRICS
+        ? (t: Transport) => new MeteredTransport(t, transport, metrics, TOOL_NAMES)
+        : (t: Transport) => t;
+    const server = new MeteredMcpServer(meter, this.info, {
       instructions: INSTRUCTIONS,
       jsonSchemaValidator: this.validator,
       capabilities: { resources: { listChanged: true }, tools: { listChanged: false } },

@@ -1,5 +1,6 @@
 import type { ServeDocs } from '../../domain/serve-docs.js';
 import type { Logger } from '../../ports/logger.js';
+import type { Metrics } from '../../ports/metrics.js';
 import { DocsMcpServerFactory } from './docs-mcp-server.js';
 import { LegacySseEndpoint } from './legacy-sse-endpoint.js';
 import { StreamableHttpEndpoint } from './streamable-http-endpoint.js';
@@ -17,11 +18,11 @@ export function createMcpStack(
   docs: ServeDocs,
   logger: Logger,
   info: { name: string; version: string },
+  metrics?: Metrics,
 ): McpStack {
-  const factory = new DocsMcpServerFactory(docs, logger, info);
-  const create = () => factory.create();
+  const factory = new DocsMcpServerFactory(docs, logger, info, metrics);
   return {
-    streamable: new StreamableHttpEndpoint({ createServer: create, logger }),
-    sse: new LegacySseEndpoint(create, logger),
+    streamable: new StreamableHttpEndpoint({ createServer: () => factory.create('streamable-http'), logger }),
+    sse: new LegacySseEndpoint(() => factory.create('sse'), logger),
   };
 }

@@ -15,7 +15,7 @@ export class StdioMcpTransport implements McpTransport {
 
   async start(): Promise<{ url?: string }> {
     const { StdioServerTransport } = await import('@modelcontextprotocol/sdk/server/stdio.js');
-    this.server = (await this.factory()).create();
+    this.server = (await this.factory()).create('stdio');
     await this.server.connect(new StdioServerTransport(this.io?.stdin, this.io?.stdout));
     return {};
   }
