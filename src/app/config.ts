@@ -30,6 +30,15 @@ export interface AcmeConfig {
   readonly challenges: readonly [ChallengeType, ...ChallengeType[]];
 }
 
+/**
+ * Where GET /metrics is served: on the MCP listener (behind its Origin/Host guard, HTTPS with a
+ * domain), on a plain-HTTP port of its own, or nowhere (nothing is recorded then).
+ */
+export type MetricsEndpoint =
+  | { readonly on: 'main' }
+  | { readonly on: 'own-port'; readonly port: Port }
+  | { readonly on: 'off' };
+
 export interface AppConfig {
   readonly docs: DocsLocation;
   readonly transport: 'http' | 'stdio';
@@ -44,6 +53,8 @@ export interface AppConfig {
   /** Where the built index is kept between runs (absolute), or undefined: rebuilt every start. */
   readonly indexCache?: string;
   readonly acme?: AcmeConfig;
+  /** Absent: on the MCP listener, as by default. */
+  readonly metrics?: MetricsEndpoint;
 }
 
 export const ACME_DIRECTORIES: Record<string, string> = {
@@ -178,6 +189,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     else indexCache = resolve(indexCacheRaw);
   }
 
+  const metrics = metricsEndpoint(raw('metrics-port'), transport, label('metrics-port'), errors);
+  if (metrics.on === 'own-port' && metrics.port === mainPort && transport !== 'stdio')
+    errors.push(`${label('metrics-port')}: must differ from --port (${mainPort})`);
+
   let acme: AcmeConfig | undefined;
   const [firstDomain, ...moreDomains] = domains;
   if (firstDomain) {
@@ -196,6 +211,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     }
     const acmePort = port('acme-port', 80, 1);
     if (acmePort === mainPort) errors.push(`${label('acme-port')}: must differ from --port (${mainPort})`);
+    if (metrics.on === 'own-port' && metrics.port === acmePort)
+      errors.push(`${label('metrics-port')}: must differ from --acme-port (${acmePort})`);
     const eabKid = raw('eab-kid');
     const eabKey = raw('eab-hmac-key');
     if ((eabKid === undefined) !== (eabKey === undefined)) {
@@ -254,8 +271,24 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       refreshInterval,
       ...(indexCache ? { indexCache } : {}),
       acme,
+      metrics,
     },
   };
+}
+
+/** `--metrics-port`: unset, on the MCP listener (none with stdio); `0` or `off`, no metrics; else a port. */
+function metricsEndpoint(
+  value: string | undefined,
+  transport: string | undefined,
+  label: string,
+  errors: string[],
+): MetricsEndpoint {
+  if (value === undefined) return transport === 'stdio' ? { on: 'off' } : { on: 'main' };
+  if (/^\s*(off|0)\s*$/i.test(value)) return { on: 'off' };
+  const checked = parsePort(value, 1);
+  if ('value' in checked) return { on: 'own-port', port: checked.value };
+  errors.push(`${label}: must be a port (1 to 65535), or 0 or off for no metrics, got "${value}"`);
+  return { on: 'off' };
 }
 
 function resolveDocs(value: string | undefined, label: string, errors: string[]): DocsLocation | undefined {

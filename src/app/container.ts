@@ -12,6 +12,7 @@ import { FsMarkdownDocSource } from '../adapters/filesystem/fs-markdown-doc-sour
 import type { HealthFields } from '../adapters/hono/docs-http-app.js';
 import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
+import { MetricsListener } from '../adapters/hono/metrics-listener.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
 import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
@@ -19,6 +20,7 @@ import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-sea
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
+import { PromClientMetrics } from '../adapters/prom-client/prom-client-metrics.js';
 import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
@@ -37,6 +39,7 @@ import { DOC_SOURCE } from '../ports/doc-source.js';
 import { INDEX_STORE, NO_INDEX_STORE } from '../ports/index-store.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT, type McpTransport } from '../ports/mcp-transport.js';
+import { METRICS, type Metrics, NO_METRICS } from '../ports/metrics.js';
 import { PROGRESS_REPORTER } from '../ports/progress-reporter.js';
 import { RANDOM } from '../ports/random.js';
 import { SEARCH_ENGINE } from '../ports/search-engine.js';
@@ -84,7 +87,8 @@ export function composeCertTool(
   config: AppConfig & { readonly acme: AcmeConfig },
   options: ComposeOptions = {},
 ): CertTool {
-  const wired = wire(config, options);
+  // A one-shot command: nothing would scrape what it recorded.
+  const wired = wire({ ...config, metrics: { on: 'off' } }, options);
   const { c } = wired;
   const obtain = c.resolve(ObtainCertificate);
   return {
@@ -98,10 +102,12 @@ export function composeCertTool(
 // ---- Start-up and shutdown order: stages start top to bottom and stop bottom to top ------------
 
 /** Index the docs, then serve MCP over plain HTTP or stdio; watch the source. */
-function plainServer({ c }: Wired, config: AppConfig): Application {
+function plainServer(wired: Wired, config: AppConfig): Application {
+  const { c } = wired;
   const docs = c.resolve(ServeDocs);
   let url: string | undefined;
   const life = new Lifecycle(c.resolve<Logger>(LOGGER), [
+    ...metricsStages(wired, config),
     // Stopping saves an index still waiting to be saved for the next start, instead of dropping it.
     { name: 'index save', start: () => docs.load().then(() => undefined), stop: () => docs.close() },
     {
@@ -135,6 +141,8 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
   let cert: ActiveCertificate | undefined;
   let url: string | undefined;
   const life = new Lifecycle(c.resolve<Logger>(LOGGER), [
+    // First, so that a scraper sees the certificate orders while they run.
+    ...metricsStages(wired, config),
     ...challenges.stages,
     {
       name: 'index save and certificate orders',
@@ -224,6 +232,20 @@ function challengeStages(
   return { stages, acmeUrl: () => acmeUrl };
 }
 
+/** `--metrics-port`: /metrics on a listener of its own (otherwise it is a route of the MCP listener). */
+function metricsStages({ listeners }: Wired, config: AppConfig): Stage[] {
+  const metrics = listeners.metrics;
+  if (!metrics || config.metrics?.on !== 'own-port') return [];
+  const where = { ...config, port: config.metrics.port, transport: 'http' };
+  return [
+    {
+      name: 'metrics listener',
+      start: async () => void (await listen('metricsPort', where, () => metrics().start())),
+      stop: () => metrics().stop(),
+    },
+  ];
+}
+
 function docRefresh(c: DependencyContainer): Stage {
   const fresh = c.resolve(KeepDocsFresh);
   return {
@@ -291,6 +313,8 @@ interface Listeners {
   readonly httpEndpoint?: () => HonoChallengeResponder;
   /** Owns the HTTPS port when TLS-ALPN-01 is on. */
   readonly frontDoor?: () => TlsAlpnFrontDoor;
+  /** GET /metrics on a port of its own (`--metrics-port`). */
+  readonly metrics?: () => MetricsListener;
 }
 
 interface Wired {
@@ -323,6 +347,20 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
     once((r) => (cacheDir ? new FsIndexStore(cacheDir, VERSION, logger(r)) : NO_INDEX_STORE)),
   );
   c.register(FRESHNESS_SETTINGS, { useValue: freshnessSettings(config) });
+  // Metrics are recorded only when something serves them: on the MCP listener or a port of its own.
+  const metricsOn = config.metrics?.on ?? 'main';
+  const prom = metricsOn === 'off' ? undefined : lazy(() => new PromClientMetrics(c.resolve<Clock>(CLOCK)));
+  c.register(
+    METRICS,
+    once(() => prom?.() ?? NO_METRICS),
+  );
+  const metrics = (r: DependencyContainer) => r.resolve<Metrics>(METRICS);
+  const scrape = prom && (() => prom().exposition());
+  const ownPort = config.metrics?.on === 'own-port' ? config.metrics.port : undefined;
+  const metricsListener =
+    scrape && ownPort !== undefined
+      ? lazy(() => new MetricsListener({ host: config.host, port: ownPort, scrape, logger: logger(c) }))
+      : undefined;
   // The search engine: Markdown split into sections, words stemmed, sections ranked.
   c.register(SECTION_SPLITTER, { useValue: new MarkedSectionSplitter() });
   c.register(STEMMER, { useValue: new PorterStemmer() });
@@ -360,7 +398,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
         c.resolve(ServeDocs),
         () =>
           import('../adapters/mcp-sdk/mcp-stack.js').then((m) =>
-            m.createMcpStack(c.resolve(ServeDocs), logger(c), serverInfo),
+            m.createMcpStack(c.resolve(ServeDocs), logger(c), serverInfo, metrics(c)),
           ),
         logger(c),
         {
@@ -370,6 +408,8 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
           https: Boolean(acme),
           health,
           frontDoor: frontDoor?.(),
+          metrics: metrics(c),
+          scrape: metricsOn === 'main' ? scrape : undefined,
           guard: {
             allowedHosts: config.allowedHosts,
             allowedOrigins: config.allowedOrigins,
@@ -385,7 +425,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
       config.transport === 'stdio'
         ? new StdioMcpTransport(() =>
             import('../adapters/mcp-sdk/docs-mcp-server.js').then(
-              (m) => new m.DocsMcpServerFactory(r.resolve(ServeDocs), logger(r), serverInfo),
+              (m) => new m.DocsMcpServerFactory(r.resolve(ServeDocs), logger(r), serverInfo, metrics(r)),
             ),
           )
         : httpTransport(),
@@ -421,5 +461,5 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
     c.registerSingleton(RenewalScheduler);
   }
   override?.(c);
-  return { c, listeners: { httpEndpoint, frontDoor } };
+  return { c, listeners: { httpEndpoint, frontDoor, metrics: metricsListener } };
 }

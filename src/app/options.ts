@@ -47,6 +47,11 @@ export const OPTIONS = {
     help: 'Largest request body accepted',
     default: '1048576',
   },
+  'metrics-port': {
+    env: 'METRICS_PORT',
+    type: 'string',
+    help: 'Serve /metrics (Prometheus) on this port of its own, plain HTTP, instead of on the MCP listener; 0 or off: no metrics',
+  },
   'log-level': {
     env: 'LOG_LEVEL',
     type: 'string',

@@ -8,7 +8,7 @@ export class StartupError extends Error {}
 /** A listener of the application could not bind; `setting` says which configured port it was. */
 export class ListenError extends Error {
   constructor(
-    readonly setting: 'port' | 'acmePort',
+    readonly setting: 'port' | 'acmePort' | 'metricsPort',
     readonly port: number,
     readonly host: string | undefined,
     readonly reason: unknown,
@@ -44,7 +44,11 @@ const ACME_SETTING_HINT: Record<AcmeSetting, string> = {
   directory: flagLabel('acme-directory'),
 };
 
-const LISTENER_FLAG: Record<ListenError['setting'], OptionName> = { port: 'port', acmePort: 'acme-port' };
+const LISTENER_FLAG: Record<ListenError['setting'], OptionName> = {
+  port: 'port',
+  acmePort: 'acme-port',
+  metricsPort: 'metrics-port',
+};
 
 /**
  * Translates what stopped the start into the one line the operator reads, in flags and environment

@@ -168,3 +168,55 @@ describe('parseConfig', () => {
     expect(parseConfig(['--port', 'x', '--help'], {})).toEqual({ ok: 'help' });
   });
 });
+
+describe('parseConfig: --metrics-port (METRICS_PORT)', () => {
+  it('serves /metrics on the MCP listener by default; with stdio there is none, so metrics are off', () => {
+    expect(ok([]).metrics).toEqual({ on: 'main' });
+    expect(ok([], { METRICS_PORT: '' }).metrics).toEqual({ on: 'main' });
+    expect(ok(['--transport', 'stdio']).metrics).toEqual({ on: 'off' });
+  });
+
+  it('moves it to a port of its own, from the flag or the variable (the flag wins)', () => {
+    expect(ok(['--metrics-port', '9464']).metrics).toEqual({ on: 'own-port', port: 9464 });
+    expect(ok([], { METRICS_PORT: '9100' }).metrics).toEqual({ on: 'own-port', port: 9100 });
+    expect(ok(['--metrics-port', '9464'], { METRICS_PORT: '9100' }).metrics).toEqual({
+      on: 'own-port',
+      port: 9464,
+    });
+    // stdio has no listener of its own, but metrics can have one.
+    expect(ok(['--transport', 'stdio', '--metrics-port', '9464']).metrics).toEqual({
+      on: 'own-port',
+      port: 9464,
+    });
+  });
+
+  it('turns metrics off with 0 or off', () => {
+    expect(ok(['--metrics-port', '0']).metrics).toEqual({ on: 'off' });
+    expect(ok(['--metrics-port', 'off']).metrics).toEqual({ on: 'off' });
+    expect(ok([], { METRICS_PORT: 'OFF' }).metrics).toEqual({ on: 'off' });
+  });
+
+  it('reports a bad value in one line naming the flag and its variable', () => {
+    for (const bad of ['nine', '70000', '-1', '94.5', 'on']) {
+      expect(errors(['--metrics-port', bad])).toEqual([
+        `--metrics-port (METRICS_PORT): must be a port (1 to 65535), or 0 or off for no metrics, got "${bad}"`,
+      ]);
+    }
+    expect(errors([], { METRICS_PORT: 'x' })).toEqual([
+      expect.stringMatching(/^--metrics-port \(METRICS_PORT\): /),
+    ]);
+  });
+
+  it('refuses the port MCP or HTTP-01 already listens on', () => {
+    expect(errors(['--metrics-port', '8080'])).toEqual([
+      '--metrics-port (METRICS_PORT): must differ from --port (8080)',
+    ]);
+    expect(errors(['--domain', 'docs.example.com', '--metrics-port', '80'])).toEqual([
+      '--metrics-port (METRICS_PORT): must differ from --acme-port (80)',
+    ]);
+    expect(ok(['--domain', 'docs.example.com', '--metrics-port', '9464']).metrics).toEqual({
+      on: 'own-port',
+      port: 9464,
+    });
+  });
+});

@@ -1,12 +1,13 @@
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { Hono } from 'hono';
+import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { isDomainError } from '../../domain/errors.js';
 import type { ServeDocs } from '../../domain/serve-docs.js';
 import type { Logger } from '../../ports/logger.js';
+import { type Metrics, NO_METRICS } from '../../ports/metrics.js';
 import { rpcError } from '../mcp-sdk/json-rpc-error.js';
 import type { LegacySseEndpoint } from '../mcp-sdk/legacy-sse-endpoint.js';
 import type { StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
@@ -22,7 +23,14 @@ export interface DocsHttpAppOptions {
   readonly health?: HealthFields;
   /** Where errors no route answered go (instead of Hono's console.error). */
   readonly logger: Logger;
+  /** Records the /api/search requests (MCP requests are recorded by the MCP servers). */
+  readonly metrics?: Metrics;
+  /** Serves GET /metrics (behind the Origin/Host guard) when given. */
+  readonly scrape?: Scrape;
 }
+
+/** The metrics in Prometheus' text format, for GET /metrics. */
+export type Scrape = () => Promise<{ readonly contentType: string; readonly text: string }>;
 
 const MCP_HEADERS = [
   'content-type',
@@ -76,6 +84,7 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
     if (MCP_PATHS.has(c.req.path)) return rpcError(500, -32603, 'Internal error');
     return c.json({ error: 'internal_error', message: 'Internal error' }, 500);
   });
+  app.use('*', requestLog(opts.logger));
   app.use('*', requestGuard(opts.guard));
   app.use(
     '*',
@@ -98,6 +107,21 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
       docs,
       mcp: { sessions: streamableReady?.sessionCount ?? 0, legacySseSessions: sseReady?.sessionCount ?? 0 },
       ...(opts.health?.() ?? {}),
+    });
+  });
+
+  const scrape = opts.scrape;
+  if (scrape) app.get('/metrics', (c) => metricsResponse(c, scrape));
+
+  const metrics = opts.metrics ?? NO_METRICS;
+  app.use('/api/search', async (c, next) => {
+    const started = performance.now();
+    await next();
+    metrics.requestServed({
+      transport: 'api',
+      method: 'search',
+      ok: c.res.status < 400,
+      ms: performance.now() - started,
     });
   });
 
@@ -151,6 +175,31 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
   });
 
   return app;
+}
+
+/**
+ * One debug line per request once it is answered: method, path (no query: it may hold a search
+ * someone would rather not see in logs), status and milliseconds.
+ */
+export function requestLog(logger: Logger): MiddlewareHandler<{ Bindings: HttpBindings }> {
+  return async (c, next) => {
+    const started = performance.now();
+    await next();
+    // Routes that write to Node's response themselves (legacy SSE) leave Hono a placeholder.
+    const outgoing = c.env?.outgoing;
+    logger.debug('HTTP request', {
+      method: c.req.method,
+      path: c.req.path,
+      status: outgoing?.headersSent ? outgoing.statusCode : c.res.status,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+  };
+}
+
+/** GET /metrics: the exposition, as plain text for Prometheus. */
+export async function metricsResponse(c: Context, scrape: Scrape): Promise<Response> {
+  const { contentType, text } = await scrape();
+  return c.body(text, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
 }
 
 function errorText(e: unknown): string {

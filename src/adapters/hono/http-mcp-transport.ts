@@ -3,8 +3,9 @@ import type { ServeDocs } from '../../domain/serve-docs.js';
 import type { CertificateInstaller } from '../../ports/certificate-installer.js';
 import type { Logger } from '../../ports/logger.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
+import type { Metrics } from '../../ports/metrics.js';
 import type { McpStack } from '../mcp-sdk/mcp-stack.js';
-import { createDocsHttpApp, type HealthFields } from './docs-http-app.js';
+import { createDocsHttpApp, type HealthFields, type Scrape } from './docs-http-app.js';
 import { type HandoffListener, type RunningServer, serveNode, type TlsMaterial } from './node-server.js';
 import type { GuardOptions } from './request-guard.js';
 
@@ -18,6 +19,10 @@ export interface HttpMcpTransportOptions {
   readonly health?: HealthFields;
   /** When TLS-ALPN-01 is on, the front door owns the port and hands connections over. */
   readonly frontDoor?: HandoffListener;
+  /** Records /api/search requests. */
+  readonly metrics?: Metrics;
+  /** Serves GET /metrics on this listener when given. */
+  readonly scrape?: Scrape;
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
@@ -49,6 +54,8 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       sse: this.stack.then((s) => s.sse),
       health: this.options.health,
       logger: this.logger,
+      metrics: this.options.metrics,
+      scrape: this.options.scrape,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
     this.running = await serveNode(app, {
