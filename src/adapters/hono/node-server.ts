@@ -18,6 +18,38 @@ export interface HandoffListener {
   readonly port: number;
 }
 
+/**
+ * How long a client may take and how many may be connected at once. Node's own defaults let a body
+ * that never completes hold its connection for 300 s and cap nothing; these are per listener.
+ */
+export interface ConnectionLimits {
+  /** The request line and headers must have arrived within this. */
+  readonly headersTimeoutMs: number;
+  /**
+   * The whole request (headers and body) must have arrived within this. Only the request: a
+   * response may stream for as long as it likes (GET /mcp and GET /sse are long-lived by design).
+   */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** A TLS handshake (or, at the front door, the ClientHello) must be done within this. */
+  readonly handshakeTimeoutMs: number;
+  /** Connections beyond this many are closed as soon as they are accepted. */
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  // A real client sends its headers in one packet; 10 s leaves room for a slow mobile link.
+  headersTimeoutMs: 10_000,
+  // MCP messages are small; the 1 MiB default body limit at 35 KB/s still fits.
+  requestTimeoutMs: 30_000,
+  // certdocs terminates TLS itself (no load balancer whose idle timeout this must outlast), and
+  // a new request on a closed connection costs a client only a handshake.
+  keepAliveTimeoutMs: 10_000,
+  handshakeTimeoutMs: 10_000,
+  maxConnections: 1024,
+};
+
 export interface RunningServer {
   readonly server: Server | HttpsServer;
   readonly url: string;
@@ -37,17 +69,35 @@ export async function serveNode(
     tls?: TlsMaterial;
     /** Connections come from this listener (TLS-ALPN front door) instead of our own listen(). */
     frontDoor?: HandoffListener;
+    limits?: Partial<ConnectionLimits>;
   },
 ): Promise<RunningServer> {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits };
+  const timeouts = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the header and request deadlines on this interval (30 s by default), so a
+    // deadline is met at most this late.
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 2)),
+  };
   const server = opts.tls
     ? (createAdaptorServer({
         fetch: app.fetch,
         createServer: createHttpsServer,
-        serverOptions: { key: opts.tls.keyPem, cert: opts.tls.certPem },
+        serverOptions: {
+          ...timeouts,
+          handshakeTimeout: limits.handshakeTimeoutMs,
+          key: opts.tls.keyPem,
+          cert: opts.tls.certPem,
+        },
       }) as HttpsServer)
-    : (createAdaptorServer({ fetch: app.fetch }) as Server);
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+    : (createAdaptorServer({ fetch: app.fetch, serverOptions: timeouts }) as Server);
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  // With a front door the cap is the front door's: connections it hands over are not counted here.
+  server.maxConnections = limits.maxConnections;
   const frontDoor = opts.frontDoor;
   if (frontDoor) {
     frontDoor.setTarget(server);
