@@ -332,8 +332,10 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   c.registerSingleton(KeepDocsFresh);
 
   const acme = config.acme;
+  // Each listening port gets the same cap; the timeouts are the adapters' defaults.
+  const limits = { maxConnections: config.maxConnections };
   const frontDoor = acme?.challenges.includes('tls-alpn-01')
-    ? lazy(() => new TlsAlpnFrontDoor({ host: config.host, port: config.port }, logger(c)))
+    ? lazy(() => new TlsAlpnFrontDoor({ host: config.host, port: config.port, limits }, logger(c)))
     : undefined;
   // /healthz reads the renewal state at each request, so the scheduler is built only when asked.
   const health: HealthFields | undefined = acme
@@ -348,6 +350,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
             domains: acme.domains,
             httpsPort: config.port,
             health,
+            limits,
           }),
       )
     : undefined;
@@ -370,6 +373,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
           https: Boolean(acme),
           health,
           frontDoor: frontDoor?.(),
+          limits,
           guard: {
             allowedHosts: config.allowedHosts,
             allowedOrigins: config.allowedOrigins,

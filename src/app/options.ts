@@ -47,6 +47,17 @@ export const OPTIONS = {
     help: 'Largest request body accepted',
     default: '1048576',
   },
+  'max-connections': {
+    env: 'MAX_CONNECTIONS',
+    type: 'string',
+    help: 'Most connections open at once on each port; more are closed at once',
+    default: '1024',
+  },
+  'rate-limit': {
+    env: 'RATE_LIMIT',
+    type: 'string',
+    help: 'Requests per client address to /mcp, /sse, /message and /api/search, e.g. 10/s or 600/m; more get 429 (off by default)',
+  },
   'log-level': {
     env: 'LOG_LEVEL',
     type: 'string',

@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HonoChallengeResponder } from '../../src/adapters/hono/hono-challenge-responder.js';
 import { type ConnectionLimits, type RunningServer, serveNode } from '../../src/adapters/hono/node-server.js';
 import { TlsAlpnFrontDoor } from '../../src/adapters/node-tls/tls-alpn-front-door.js';
+import { parseConfig } from '../../src/app/config.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
+import { startServer } from '../support/start-server.js';
 
 /**
  * Slow-loris and idle connections, on real sockets: every listener closes a client that sends its
@@ -221,5 +223,27 @@ describe('slow and idle clients (HTTP-01 responder and TLS-ALPN-01 front door)',
     expect(refused).toBe(true);
     within((await slow.closed).afterMs, SMALL.handshakeTimeoutMs + 1500);
     second.socket.destroy();
+  });
+});
+
+describe('--max-connections', () => {
+  it('reaches the MCP listener through the composition root', async () => {
+    const parsed = parseConfig(
+      ['--host', HOST, '--port', '0', '--max-connections', '2', '--log-level', 'silent'],
+      {},
+    );
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    const app = await startServer(parsed.config);
+    stops.push(() => app.stop());
+    const port = Number(new URL(app.url ?? '').port);
+    const held = await Promise.all([open(port), open(port)]);
+    await new Promise((r) => setTimeout(r, 100));
+    const third = await open(port);
+    const refused = await Promise.race([
+      third.closed.then(() => true),
+      new Promise((r) => setTimeout(() => r(false), 2000)),
+    ]);
+    expect(refused).toBe(true);
+    for (const w of held) w.socket.destroy();
   });
 });

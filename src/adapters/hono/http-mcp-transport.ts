@@ -5,7 +5,13 @@ import type { Logger } from '../../ports/logger.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
 import type { McpStack } from '../mcp-sdk/mcp-stack.js';
 import { createDocsHttpApp, type HealthFields } from './docs-http-app.js';
-import { type HandoffListener, type RunningServer, serveNode, type TlsMaterial } from './node-server.js';
+import {
+  type ConnectionLimits,
+  type HandoffListener,
+  type RunningServer,
+  serveNode,
+  type TlsMaterial,
+} from './node-server.js';
 import type { GuardOptions } from './request-guard.js';
 
 export interface HttpMcpTransportOptions {
@@ -18,6 +24,8 @@ export interface HttpMcpTransportOptions {
   readonly health?: HealthFields;
   /** When TLS-ALPN-01 is on, the front door owns the port and hands connections over. */
   readonly frontDoor?: HandoffListener;
+  /** Timeouts and connection cap (defaults: DEFAULT_CONNECTION_LIMITS). */
+  readonly limits?: Partial<ConnectionLimits>;
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
@@ -56,6 +64,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       port: this.options.port,
       tls: this.tls,
       frontDoor: this.options.frontDoor,
+      limits: this.options.limits,
     });
     this.logger.info('MCP server listening', {
       url: `${this.running.url}/mcp`,
