@@ -374,6 +374,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
           health,
           frontDoor: frontDoor?.(),
           limits,
+          rateLimit: config.rateLimit,
           guard: {
             allowedHosts: config.allowedHosts,
             allowedOrigins: config.allowedOrigins,

@@ -12,6 +12,7 @@ import {
   serveNode,
   type TlsMaterial,
 } from './node-server.js';
+import type { RateLimitOptions } from './rate-limit.js';
 import type { GuardOptions } from './request-guard.js';
 
 export interface HttpMcpTransportOptions {
@@ -26,6 +27,8 @@ export interface HttpMcpTransportOptions {
   readonly frontDoor?: HandoffListener;
   /** Timeouts and connection cap (defaults: DEFAULT_CONNECTION_LIMITS). */
   readonly limits?: Partial<ConnectionLimits>;
+  /** Per client address on the MCP routes and /api/search; none when absent. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
@@ -57,6 +60,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       sse: this.stack.then((s) => s.sse),
       health: this.options.health,
       logger: this.logger,
+      rateLimit: this.options.rateLimit,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
     this.running = await serveNode(app, {
