@@ -10,6 +10,12 @@ export type Port = number & { readonly __brand: 'Port' };
 /** A length of time in milliseconds. */
 export type Duration = number & { readonly __brand: 'Duration' };
 
+/** At most `requests` per client in each window of `windowMs` (a fixed window, counted per address). */
+export interface RateLimit {
+  readonly requests: number;
+  readonly windowMs: Duration;
+}
+
 export type Parsed<T> = { readonly value: T } | { readonly problem: string };
 
 /**
@@ -34,4 +40,15 @@ export function parseDuration(text: string): Parsed<Duration> {
   if (!match) return { problem: 'must be a duration (e.g. 300, 30s, 5m, 1h)' };
   const unit = (match[2] as keyof typeof UNIT_MS | undefined) ?? 's';
   return { value: (Number(match[1]) * UNIT_MS[unit]) as Duration };
+}
+
+const RATE_WINDOW_MS = { s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `10/s`, `600/m` or `5000/h`: a whole number of requests, at least 1, per second, minute or hour. */
+export function parseRateLimit(text: string): Parsed<RateLimit> {
+  const match = /^(\d+)\/(s|m|h)$/.exec(text.trim());
+  const requests = match ? Number(match[1]) : 0;
+  if (!match || requests < 1) return { problem: 'must be requests per s, m or h (e.g. 10/s, 600/m) or off' };
+  const windowMs = RATE_WINDOW_MS[match[2] as keyof typeof RATE_WINDOW_MS] as Duration;
+  return { value: { requests, windowMs } };
 }

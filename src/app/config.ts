@@ -5,7 +5,14 @@ import { parseArgs } from 'node:util';
 import type { ChallengeType, ExternalAccountBinding } from '../domain/certificate.js';
 import { type DomainName, type DomainNames, parseDomainName } from '../domain/domain-name.js';
 import type { FreshnessSettings, ObtainSettings } from '../ports/settings.js';
-import { type Duration, type Port, parseDuration, parsePort } from './config-values.js';
+import {
+  type Duration,
+  type Port,
+  parseDuration,
+  parsePort,
+  parseRateLimit,
+  type RateLimit,
+} from './config-values.js';
 import { flagLabel, OPTIONS, type OptionName, type OptionSpec } from './options.js';
 
 /**
@@ -47,6 +54,10 @@ export interface AppConfig {
   readonly allowedHosts: string[];
   readonly allowedOrigins: string[];
   readonly maxBodyBytes: number;
+  /** Connections open at once on each listening port. */
+  readonly maxConnections: number;
+  /** Per client address on the MCP routes and /api/search; undefined: no limit. */
+  readonly rateLimit?: RateLimit;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** Re-fetch interval for URL sources (0: never). */
   readonly refreshInterval: Duration;
@@ -172,6 +183,22 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     );
   }
 
+  const maxConnectionsRaw = raw('max-connections') ?? '1024';
+  const maxConnections = /^\d+$/.test(maxConnectionsRaw.trim()) ? Number(maxConnectionsRaw) : 0;
+  if (maxConnections < 1) {
+    errors.push(
+      `${label('max-connections')}: must be a whole number of at least 1, got "${maxConnectionsRaw}"`,
+    );
+  }
+
+  const rateLimitRaw = raw('rate-limit');
+  let rateLimit: RateLimit | undefined;
+  if (rateLimitRaw !== undefined && rateLimitRaw.trim().toLowerCase() !== 'off') {
+    const checked = parseRateLimit(rateLimitRaw);
+    if ('value' in checked) rateLimit = checked.value;
+    else errors.push(`${label('rate-limit')}: ${checked.problem}, got "${rateLimitRaw}"`);
+  }
+
   const refreshRaw = raw('refresh-interval') ?? '5m';
   const refresh = parseDuration(refreshRaw);
   const refreshInterval = 'value' in refresh ? refresh.value : (0 as Duration);
@@ -267,6 +294,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       allowedHosts,
       allowedOrigins: list('allowed-origins'),
       maxBodyBytes: maxBody,
+      maxConnections,
+      ...(rateLimit ? { rateLimit } : {}),
       logLevel: logLevel as AppConfig['logLevel'],
       refreshInterval,
       ...(indexCache ? { indexCache } : {}),

@@ -370,8 +370,10 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   c.registerSingleton(KeepDocsFresh);
 
   const acme = config.acme;
+  // Each listening port gets the same cap; the timeouts are the adapters' defaults.
+  const limits = { maxConnections: config.maxConnections };
   const frontDoor = acme?.challenges.includes('tls-alpn-01')
-    ? lazy(() => new TlsAlpnFrontDoor({ host: config.host, port: config.port }, logger(c)))
+    ? lazy(() => new TlsAlpnFrontDoor({ host: config.host, port: config.port, limits }, logger(c)))
     : undefined;
   // /healthz reads the renewal state at each request, so the scheduler is built only when asked.
   const health: HealthFields | undefined = acme
@@ -386,6 +388,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
             domains: acme.domains,
             httpsPort: config.port,
             health,
+            limits,
           }),
       )
     : undefined;
@@ -410,6 +413,8 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
           frontDoor: frontDoor?.(),
           metrics: metrics(c),
           scrape: metricsOn === 'main' ? scrape : undefined,
+          limits,
+          rateLimit: config.rateLimit,
           guard: {
             allowedHosts: config.allowedHosts,
             allowedOrigins: config.allowedOrigins,

@@ -52,6 +52,17 @@ export const OPTIONS = {
     type: 'string',
     help: 'Serve /metrics (Prometheus) on this port of its own, plain HTTP, instead of on the MCP listener; 0 or off: no metrics',
   },
+  'max-connections': {
+    env: 'MAX_CONNECTIONS',
+    type: 'string',
+    help: 'Most connections open at once on each port; more are closed at once',
+    default: '1024',
+  },
+  'rate-limit': {
+    env: 'RATE_LIMIT',
+    type: 'string',
+    help: 'Requests per client address to /mcp, /sse, /message and /api/search, e.g. 10/s or 600/m; more get 429 (off by default)',
+  },
   'log-level': {
     env: 'LOG_LEVEL',
     type: 'string',

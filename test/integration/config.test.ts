@@ -161,6 +161,31 @@ describe('parseConfig', () => {
     });
   });
 
+  it('caps connections at 1024 unless --max-connections / MAX_CONNECTIONS says otherwise', () => {
+    expect(ok([]).maxConnections).toBe(1024);
+    expect(ok(['--max-connections', '200']).maxConnections).toBe(200);
+    expect(ok([], { MAX_CONNECTIONS: '64' }).maxConnections).toBe(64);
+    for (const bad of ['0', '-1', '1.5', 'many']) {
+      expect(errors(['--max-connections', bad])).toEqual([
+        `--max-connections (MAX_CONNECTIONS): must be a whole number of at least 1, got "${bad}"`,
+      ]);
+    }
+  });
+
+  it('limits no one unless --rate-limit / RATE_LIMIT gives requests per second, minute or hour', () => {
+    expect(ok([]).rateLimit).toBeUndefined();
+    expect(ok(['--rate-limit', '10/s']).rateLimit).toEqual({ requests: 10, windowMs: 1000 });
+    expect(ok([], { RATE_LIMIT: '600/m' }).rateLimit).toEqual({ requests: 600, windowMs: 60_000 });
+    expect(ok(['--rate-limit', ' 5000/h ']).rateLimit).toEqual({ requests: 5000, windowMs: 3_600_000 });
+    // A flag can switch off what the environment set.
+    expect(ok(['--rate-limit', 'off'], { RATE_LIMIT: '10/s' }).rateLimit).toBeUndefined();
+    for (const bad of ['10', '0/s', '10/d', '1.5/s', 'ten/s', '/s']) {
+      expect(errors(['--rate-limit', bad])).toEqual([
+        `--rate-limit (RATE_LIMIT): must be requests per s, m or h (e.g. 10/s, 600/m) or off, got "${bad}"`,
+      ]);
+    }
+  });
+
   it('returns help and version outcomes', () => {
     expect(parseConfig(['--help'], {})).toEqual({ ok: 'help' });
     expect(parseConfig(['--version'], {})).toEqual({ ok: 'version' });

@@ -11,6 +11,7 @@ import { type Metrics, NO_METRICS } from '../../ports/metrics.js';
 import { rpcError } from '../mcp-sdk/json-rpc-error.js';
 import type { LegacySseEndpoint } from '../mcp-sdk/legacy-sse-endpoint.js';
 import type { StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
+import { perClientRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { type GuardOptions, isOriginAllowed, requestGuard } from './request-guard.js';
 
 export interface DocsHttpAppOptions {
@@ -27,6 +28,8 @@ export interface DocsHttpAppOptions {
   readonly metrics?: Metrics;
   /** Serves GET /metrics (behind the Origin/Host guard) when given. */
   readonly scrape?: Scrape;
+  /** Per client address on the MCP routes and /api/search; none when absent. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /** The metrics in Prometheus' text format, for GET /metrics. */
@@ -95,6 +98,15 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
       allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
     }),
   );
+  if (opts.rateLimit) {
+    // One budget per client across these routes; /healthz is never limited (monitors poll it).
+    const limiter = perClientRateLimit(opts.rateLimit, (c, message) =>
+      MCP_PATHS.has(c.req.path)
+        ? rpcError(429, -32000, message)
+        : c.json({ error: 'rate_limited', message }, 429),
+    );
+    for (const path of [...MCP_PATHS, '/api/search']) app.use(path, limiter);
+  }
   const limit = bodyLimit({
     maxSize: opts.maxBodyBytes,
     onError: () => rpcError(413, -32000, `Request body larger than ${opts.maxBodyBytes} bytes`),

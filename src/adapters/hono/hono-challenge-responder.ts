@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { ChallengeResponder } from '../../ports/challenge-responder.js';
 import type { HealthFields } from './docs-http-app.js';
-import { type RunningServer, serveNode } from './node-server.js';
+import { type ConnectionLimits, type RunningServer, serveNode } from './node-server.js';
 import { hostnameOf } from './request-guard.js';
 
 export interface ChallengeResponderOptions {
@@ -11,6 +11,8 @@ export interface ChallengeResponderOptions {
   readonly domains: readonly string[];
   readonly httpsPort: number;
   readonly health?: HealthFields;
+  /** Timeouts and connection cap for this port (defaults: DEFAULT_CONNECTION_LIMITS). */
+  readonly limits?: Partial<ConnectionLimits>;
 }
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
@@ -50,7 +52,11 @@ export class HonoChallengeResponder implements ChallengeResponder {
   }
 
   async start(): Promise<{ url: string; port: number }> {
-    this.running = await serveNode(this.app, { host: this.options.host, port: this.options.port });
+    this.running = await serveNode(this.app, {
+      host: this.options.host,
+      port: this.options.port,
+      limits: this.options.limits,
+    });
     return { url: this.running.url, port: this.running.port };
   }
 

@@ -6,7 +6,14 @@ import type { McpTransport } from '../../ports/mcp-transport.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { McpStack } from '../mcp-sdk/mcp-stack.js';
 import { createDocsHttpApp, type HealthFields, type Scrape } from './docs-http-app.js';
-import { type HandoffListener, type RunningServer, serveNode, type TlsMaterial } from './node-server.js';
+import {
+  type ConnectionLimits,
+  type HandoffListener,
+  type RunningServer,
+  serveNode,
+  type TlsMaterial,
+} from './node-server.js';
+import type { RateLimitOptions } from './rate-limit.js';
 import type { GuardOptions } from './request-guard.js';
 
 export interface HttpMcpTransportOptions {
@@ -23,6 +30,10 @@ export interface HttpMcpTransportOptions {
   readonly metrics?: Metrics;
   /** Serves GET /metrics on this listener when given. */
   readonly scrape?: Scrape;
+  /** Timeouts and connection cap (defaults: DEFAULT_CONNECTION_LIMITS). */
+  readonly limits?: Partial<ConnectionLimits>;
+  /** Per client address on the MCP routes and /api/search; none when absent. */
+  readonly rateLimit?: RateLimitOptions;
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
@@ -56,6 +67,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       logger: this.logger,
       metrics: this.options.metrics,
       scrape: this.options.scrape,
+      rateLimit: this.options.rateLimit,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
     this.running = await serveNode(app, {
@@ -63,6 +75,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       port: this.options.port,
       tls: this.tls,
       frontDoor: this.options.frontDoor,
+      limits: this.options.limits,
     });
     this.logger.info('MCP server listening', {
       url: `${this.running.url}/mcp`,

@@ -18,6 +18,65 @@ export interface HandoffListener {
   readonly port: number;
 }
 
+/**
+ * How long a client may take and how many may be connected at once. Node's own defaults let a body
+ * that never completes hold its connection for 300 s and cap nothing; these are per listener.
+ */
+export interface ConnectionLimits {
+  /** The request line and headers must have arrived within this. */
+  readonly headersTimeoutMs: number;
+  /**
+   * The whole request (headers and body) must have arrived within this. Only the request: a
+   * response may stream for as long as it likes (GET /mcp and GET /sse are long-lived by design).
+   */
+  readonly requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  readonly keepAliveTimeoutMs: number;
+  /** A TLS handshake (or, at the front door, the ClientHello) must be done within this. */
+  readonly handshakeTimeoutMs: number;
+  /** Connections beyond this many are closed as soon as they are accepted. */
+  readonly maxConnections: number;
+}
+
+export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
+  // A real client sends its headers in one packet; 10 s leaves room for a slow mobile link.
+  headersTimeoutMs: 10_000,
+  // MCP messages are small; the 1 MiB default body limit at 35 KB/s still fits.
+  requestTimeoutMs: 30_000,
+  // certdocs terminates TLS itself (no load balancer whose idle timeout this must outlast), and
+  // a new request on a closed connection costs a client only a handshake.
+  keepAliveTimeoutMs: 10_000,
+  handshakeTimeoutMs: 10_000,
+  maxConnections: 1024,
+};
+
+/**
+ * TLS 1.2 at least, and only AEAD suites with forward secrecy (Mozilla's "intermediate" list): no
+ * CBC, no static RSA key exchange, no SHA-1 MACs. Set on the server itself (and again at each
+ * certificate swap), so Node's defaults or an operator's --tls-min-v1.0 cannot loosen them; Node
+ * takes the TLS 1.3 suites from the same string, hence they are named.
+ */
+export const TLS_HARDENING = {
+  minVersion: 'TLSv1.2',
+  ciphers: [
+    'TLS_AES_128_GCM_SHA256',
+    'TLS_AES_256_GCM_SHA384',
+    'TLS_CHACHA20_POLY1305_SHA256',
+    'ECDHE-ECDSA-AES128-GCM-SHA256',
+    'ECDHE-RSA-AES128-GCM-SHA256',
+    'ECDHE-ECDSA-AES256-GCM-SHA384',
+    'ECDHE-RSA-AES256-GCM-SHA384',
+    'ECDHE-ECDSA-CHACHA20-POLY1305',
+    'ECDHE-RSA-CHACHA20-POLY1305',
+  ].join(':'),
+} as const;
+
+/**
+ * Browsers that have seen certdocs over HTTPS keep to HTTPS for a year. Not includeSubDomains: the
+ * operator's other names are not certdocs' to speak for.
+ */
+export const HSTS = 'max-age=31536000';
+
 export interface RunningServer {
   readonly server: Server | HttpsServer;
   readonly url: string;
@@ -37,17 +96,40 @@ export async function serveNode(
     tls?: TlsMaterial;
     /** Connections come from this listener (TLS-ALPN front door) instead of our own listen(). */
     frontDoor?: HandoffListener;
+    limits?: Partial<ConnectionLimits>;
   },
 ): Promise<RunningServer> {
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits };
+  const timeouts = {
+    headersTimeout: limits.headersTimeoutMs,
+    requestTimeout: limits.requestTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks the header and request deadlines on this interval (30 s by default), so a
+    // deadline is met at most this late.
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 2)),
+  };
   const server = opts.tls
     ? (createAdaptorServer({
         fetch: app.fetch,
         createServer: createHttpsServer,
-        serverOptions: { key: opts.tls.keyPem, cert: opts.tls.certPem },
+        serverOptions: {
+          ...timeouts,
+          ...TLS_HARDENING,
+          handshakeTimeout: limits.handshakeTimeoutMs,
+          key: opts.tls.keyPem,
+          cert: opts.tls.certPem,
+        },
       }) as HttpsServer)
-    : (createAdaptorServer({ fetch: app.fetch }) as Server);
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
+    : (createAdaptorServer({ fetch: app.fetch, serverOptions: timeouts }) as Server);
+  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
+  server.headersTimeout = limits.headersTimeoutMs;
+  server.requestTimeout = limits.requestTimeoutMs;
+  // With a front door the cap is the front door's: connections it hands over are not counted here.
+  server.maxConnections = limits.maxConnections;
+  if (opts.tls) {
+    // Ahead of Hono's listener, so it reaches every response, SSE streams written to Node directly too.
+    server.prependListener('request', (_req, res) => res.setHeader('strict-transport-security', HSTS));
+  }
   const frontDoor = opts.frontDoor;
   if (frontDoor) {
     frontDoor.setTarget(server);
@@ -72,7 +154,7 @@ export async function serveNode(
     port: address.port,
     setCertificate(tls) {
       if (!opts.tls) throw new Error('setCertificate on a plain HTTP server');
-      (server as HttpsServer).setSecureContext({ key: tls.keyPem, cert: tls.certPem });
+      (server as HttpsServer).setSecureContext({ ...TLS_HARDENING, key: tls.keyPem, cert: tls.certPem });
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -4,11 +4,14 @@ import { createSecureContext, createServer as createTlsServer, type SecureContex
 import type { Logger } from '../../ports/logger.js';
 import type { TlsAlpnResponder } from '../../ports/tls-alpn-responder.js';
 import { loadAcmeLib } from '../acme-client/load-acme-lib.js';
-import type { HandoffListener } from '../hono/node-server.js';
+import {
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  type HandoffListener,
+} from '../hono/node-server.js';
 import { missingBytes, parseClientHello } from './client-hello.js';
 
 const ACME_TLS = 'acme-tls/1';
-const HELLO_TIMEOUT_MS = 10_000;
 const MAX_HELLO_BYTES = 16 * 1024 + 5;
 
 /**
@@ -25,17 +28,26 @@ export class TlsAlpnFrontDoor implements TlsAlpnResponder, HandoffListener {
   /** The bound port, once started. */
   port = 0;
 
+  private readonly limits: ConnectionLimits;
+
+  /**
+   * `limits.handshakeTimeoutMs` bounds the wait for a ClientHello here and the challenge handshake;
+   * `limits.maxConnections` caps the port (the HTTPS server it hands over to counts nothing itself).
+   */
   constructor(
-    private readonly options: { host?: string; port: number },
+    private readonly options: { host?: string; port: number; limits?: Partial<ConnectionLimits> },
     private readonly logger: Logger,
   ) {
+    this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
     this.challengeServer = createTlsServer({
+      handshakeTimeout: this.limits.handshakeTimeoutMs,
       ALPNProtocols: [ACME_TLS],
       SNICallback: (name, cb) => cb(null, this.contexts.get(name.toLowerCase())),
     });
     this.challengeServer.on('secureConnection', (s) => s.end());
     this.challengeServer.on('tlsClientError', () => undefined);
     this.listener = createNetServer((socket) => this.route(socket));
+    this.listener.maxConnections = this.limits.maxConnections;
   }
 
   /** Listens on the HTTPS port; normal handshakes are refused until a target server is set. */
@@ -81,7 +93,7 @@ export class TlsAlpnFrontDoor implements TlsAlpnResponder, HandoffListener {
   private route(socket: Socket): void {
     const chunks: Buffer[] = [];
     let size = 0;
-    const timer = setTimeout(() => socket.destroy(), HELLO_TIMEOUT_MS);
+    const timer = setTimeout(() => socket.destroy(), this.limits.handshakeTimeoutMs);
     const onData = (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
