@@ -13,6 +13,7 @@ import type { HealthFields } from '../adapters/hono/docs-http-app.js';
 import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
+import { JoseAccessVerifier } from '../adapters/jose/jose-access-verifier.js';
 import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
 import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
@@ -22,11 +23,14 @@ import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
+import { TokenFileAccessVerifier } from '../adapters/token-file/token-file-access-verifier.js';
+import { newToken } from '../adapters/token-file/token-store.js';
 import { IndexTools } from '../domain/index-tools.js';
 import { KeepDocsFresh } from '../domain/keep-docs-fresh.js';
 import { type ActiveCertificate, ObtainCertificate } from '../domain/obtain-certificate.js';
 import { RenewalScheduler } from '../domain/renewal-scheduler.js';
 import { ServeDocs } from '../domain/serve-docs.js';
+import { ACCESS_VERIFIER, type AccessVerifier } from '../ports/access-verifier.js';
 import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO } from '../ports/certificate-crypto.js';
@@ -104,6 +108,7 @@ function plainServer({ c }: Wired, config: AppConfig): Application {
   const life = new Lifecycle(c.resolve<Logger>(LOGGER), [
     // Stopping saves an index still waiting to be saved for the next start, instead of dropping it.
     { name: 'index save', start: () => docs.load().then(() => undefined), stop: () => docs.close() },
+    ...accessControl(c, config),
     {
       name: 'MCP transport',
       start: async () => {
@@ -151,6 +156,7 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
         await docs.close();
       },
     },
+    ...accessControl(c, config),
     {
       // Only now does the MCP SDK start loading (in the background): it costs ~0.1 s of CPU that
       // would otherwise delay the ACME exchange; /mcp requests wait for it, /healthz does not.
@@ -222,6 +228,37 @@ function challengeStages(
     });
   }
   return { stages, acmeUrl: () => acmeUrl };
+}
+
+/**
+ * Access control is ready before anything is served: the tokens file read, the issuer's metadata
+ * fetched. If it cannot be, certdocs does not start (serving openly instead would be the wrong failure).
+ */
+function accessControl(c: DependencyContainer, config: AppConfig): Stage[] {
+  if ((config.auth?.mode ?? 'none') === 'none' || config.transport === 'stdio') return [];
+  const verifier = () => c.resolve<AccessVerifier & Partial<Startable>>(ACCESS_VERIFIER);
+  return [
+    {
+      name: 'access control',
+      start: async () => {
+        await verifier().start?.();
+      },
+      stop: async () => {
+        await verifier().stop?.();
+      },
+    },
+  ];
+}
+
+/** What the access verifiers do beyond the port: load at start, stop watching at stop. */
+interface Startable {
+  start(): void | Promise<void>;
+  stop(): void | Promise<void>;
+}
+
+/** `certdocs token new`: a fresh access token and the line the tokens file keeps for it. */
+export function newAccessToken(): { token: string; line: string } {
+  return newToken();
 }
 
 function docRefresh(c: DependencyContainer): Stage {
@@ -335,10 +372,36 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   const frontDoor = acme?.challenges.includes('tls-alpn-01')
     ? lazy(() => new TlsAlpnFrontDoor({ host: config.host, port: config.port }, logger(c)))
     : undefined;
+  const auth = config.auth ?? { mode: 'none' };
+  const authOn = auth.mode !== 'none';
+  if (auth.mode === 'token') {
+    c.register(
+      ACCESS_VERIFIER,
+      once((r) => new TokenFileAccessVerifier(auth.tokensFile, logger(r))),
+    );
+  } else if (auth.mode === 'oauth') {
+    c.register(
+      ACCESS_VERIFIER,
+      once(
+        (r) =>
+          new JoseAccessVerifier(
+            {
+              issuer: auth.issuer,
+              audience: auth.audience,
+              requiredScopes: auth.scopes,
+              client: auth.client,
+            },
+            logger(r),
+          ),
+      ),
+    );
+  }
   // /healthz reads the renewal state at each request, so the scheduler is built only when asked.
-  const health: HealthFields | undefined = acme
-    ? () => ({ certificate: c.resolve(RenewalScheduler).status() ?? null })
-    : undefined;
+  // Behind access control the certificate's details are shown only with --health-details.
+  const health: HealthFields | undefined =
+    acme && (!authOn || config.healthDetails)
+      ? () => ({ certificate: c.resolve(RenewalScheduler).status() ?? null })
+      : undefined;
   const httpEndpoint = acme?.challenges.includes('http-01')
     ? lazy(
         () =>
@@ -370,6 +433,22 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
           https: Boolean(acme),
           health,
           frontDoor: frontDoor?.(),
+          access: authOn
+            ? {
+                verifier: c.resolve<AccessVerifier>(ACCESS_VERIFIER),
+                healthDetails: config.healthDetails,
+                metadata:
+                  auth.mode === 'oauth'
+                    ? {
+                        resource: auth.audience,
+                        authorization_servers: [auth.issuer],
+                        ...(auth.scopes.length ? { scopes_supported: auth.scopes } : {}),
+                        bearer_methods_supported: ['header'],
+                        resource_name: 'certdocs',
+                      }
+                    : undefined,
+              }
+            : undefined,
           guard: {
             allowedHosts: config.allowedHosts,
             allowedOrigins: config.allowedOrigins,

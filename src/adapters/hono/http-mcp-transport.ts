@@ -4,7 +4,7 @@ import type { CertificateInstaller } from '../../ports/certificate-installer.js'
 import type { Logger } from '../../ports/logger.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
 import type { McpStack } from '../mcp-sdk/mcp-stack.js';
-import { createDocsHttpApp, type HealthFields } from './docs-http-app.js';
+import { createDocsHttpApp, type DocsHttpAccess, type HealthFields } from './docs-http-app.js';
 import { type HandoffListener, type RunningServer, serveNode, type TlsMaterial } from './node-server.js';
 import type { GuardOptions } from './request-guard.js';
 
@@ -18,6 +18,8 @@ export interface HttpMcpTransportOptions {
   readonly health?: HealthFields;
   /** When TLS-ALPN-01 is on, the front door owns the port and hands connections over. */
   readonly frontDoor?: HandoffListener;
+  /** Access control (--auth); absent: open. */
+  readonly access?: DocsHttpAccess;
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
@@ -49,6 +51,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       sse: this.stack.then((s) => s.sse),
       health: this.options.health,
       logger: this.logger,
+      access: this.options.access,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
     this.running = await serveNode(app, {
