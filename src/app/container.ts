@@ -13,7 +13,6 @@ import type { HealthFields } from '../adapters/hono/docs-http-app.js';
 import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
 import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
-import { JoseAccessVerifier } from '../adapters/jose/jose-access-verifier.js';
 import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
 import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
@@ -253,7 +252,29 @@ function accessControl(c: DependencyContainer, config: AppConfig): Stage[] {
 /** What the access verifiers do beyond the port: load at start, stop watching at stop. */
 interface Startable {
   start(): void | Promise<void>;
-  stop(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+/**
+ * A verifier whose module is imported when its stage starts: jose costs tens of milliseconds to
+ * load, which a server without `--auth oauth` should not pay. Nothing is served before that stage.
+ */
+function loadedAtStart(load: () => Promise<AccessVerifier & Startable>): AccessVerifier & Startable {
+  let loaded: (AccessVerifier & Startable) | undefined;
+  return {
+    start: async () => {
+      loaded = await load();
+      await loaded.start();
+    },
+    stop: () => loaded?.stop?.(),
+    verify: (authorization) =>
+      loaded
+        ? loaded.verify(authorization)
+        : Promise.resolve({
+            ok: false,
+            failure: { code: 'unavailable', description: 'access control is starting' },
+          }),
+  };
 }
 
 /** `certdocs token new`: a fresh access token and the line the tokens file keeps for it. */
@@ -382,17 +403,21 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   } else if (auth.mode === 'oauth') {
     c.register(
       ACCESS_VERIFIER,
-      once(
-        (r) =>
-          new JoseAccessVerifier(
-            {
-              issuer: auth.issuer,
-              audience: auth.audience,
-              requiredScopes: auth.scopes,
-              client: auth.client,
-            },
-            logger(r),
+      once((r) =>
+        loadedAtStart(() =>
+          import('../adapters/jose/jose-access-verifier.js').then(
+            (m) =>
+              new m.JoseAccessVerifier(
+                {
+                  issuer: auth.issuer,
+                  audience: auth.audience,
+                  requiredScopes: auth.scopes,
+                  client: auth.client,
+                },
+                logger(r),
+              ),
           ),
+        ),
       ),
     );
   }
