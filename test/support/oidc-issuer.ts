@@ -20,6 +20,8 @@ export async function signingKey(kid: string): Promise<{ jwk: JWK; privateKey: C
  */
 export class OidcIssuer {
   private server: Server | undefined;
+  /** What access tokens look like from now on: JWTs, or opaque handles only introspection explains. */
+  tokenFormat: 'jwt' | 'opaque' = 'jwt';
   private constructor(
     readonly issuer: string,
     private readonly port: number,
@@ -106,8 +108,8 @@ export class OidcIssuer {
               scope: 'docs:read other',
               audience: resource,
               accessTokenTTL: 300,
-              accessTokenFormat: 'jwt',
-              jwt: { sign: { alg: 'ES256' } },
+              accessTokenFormat: this.tokenFormat,
+              ...(this.tokenFormat === 'jwt' ? { jwt: { sign: { alg: 'ES256' } } } : {}),
             };
           },
         },
