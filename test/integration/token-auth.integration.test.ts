@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,7 +115,6 @@ describe('--auth token against a real tokens file', () => {
     const carol = newToken();
     // Written as editors do: a new file renamed over the old one.
     await writeFile(`${file}.tmp`, `${carol.line} carol\n${bob.token} bob\n`);
-    const { rename } = await import('node:fs/promises');
     await rename(`${file}.tmp`, file);
     await until(async () => (await search(carol.token)).status === 200);
     expect((await search(alice.token)).status).toBe(401);
@@ -127,21 +126,18 @@ describe('--auth token start-up errors', () => {
   it.each([
     ['missing', undefined, /^--auth-tokens-file \(AUTH_TOKENS_FILE\): cannot read .*: no such file$/],
     ['empty', '# no tokens yet\n', /^--auth-tokens-file \(AUTH_TOKENS_FILE\): .* holds no token/],
-  ])(
-    'a %s file stops the start, naming the flag',
-    async (_label, content, message) => {
-      const dir = await mkdtemp(join(tmpdir(), 'certdocs-token-err-'));
-      try {
-        const file = join(dir, 'tokens');
-        if (content !== undefined) await writeFile(file, content);
-        const error = await startServer(config(file)).then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-        expect(explainStartupFailure(error)?.message).toMatch(message);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    },
-  );
+  ])('a %s file stops the start, naming the flag', async (_label, content, message) => {
+    const dir = await mkdtemp(join(tmpdir(), 'certdocs-token-err-'));
+    try {
+      const file = join(dir, 'tokens');
+      if (content !== undefined) await writeFile(file, content);
+      const error = await startServer(config(file)).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(explainStartupFailure(error)?.message).toMatch(message);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
 });
