@@ -89,6 +89,14 @@ describe('JoseAccessVerifier', () => {
     expect(described(await verifier.verify(bearer(listed)))).toBe('ok');
   });
 
+  it('reads scopes from an Entra/Okta-style scp list as well as from scope', async () => {
+    const { issuer, verifier } = await setUp();
+    const scp = await issuer.token({ aud: AUDIENCE, scp: ['openid', 'docs:read'] });
+    expect(described(await verifier.verify(bearer(scp)))).toBe('ok');
+    const without = await issuer.token({ aud: AUDIENCE, scp: ['openid'] });
+    expect(described(await verifier.verify(bearer(without)))).toMatch(/^insufficient_scope/);
+  });
+
   it('follows a key rotation: a new kid makes it fetch the key set again', async () => {
     const { issuer, verifier } = await setUp({ jwksCooldownMs: 0 });
     expect(

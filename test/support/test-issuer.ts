@@ -39,7 +39,7 @@ export class TestIssuer {
   }
 
   async token(
-    claims: { aud?: string | string[]; scope?: string; sub?: string; iss?: string } = {},
+    claims: { aud?: string | string[]; scope?: string; scp?: string[]; sub?: string; iss?: string } = {},
     opts: { expiresIn?: string | number; notBefore?: string | number; kid?: string } = {},
   ): Promise<string> {
     const key = opts.kid ? this.keys.find((k) => k.kid === opts.kid) : this.keys.at(-1);
