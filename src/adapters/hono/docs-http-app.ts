@@ -114,7 +114,8 @@ export function createDocsHttpApp(
 
   const access = opts.access;
   if (access) {
-    // After CORS (a preflight carries no token), before any protected route.
+    // After CORS (a preflight carries no token), before any protected route: Hono runs handlers in
+    // the order they are added, so a route listed in PROTECTED_PATHS (/metrics) goes below this.
     const guard = accessGuard({ verifier: access.verifier, logger: opts.logger, metadata: access.metadata });
     for (const path of PROTECTED_PATHS) app.use(path, guard);
     const metadata = access.metadata;
