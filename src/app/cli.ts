@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { CERT_USAGE, runCertCommand } from './cert-cli.js';
 import { type AppConfig, parseCommand } from './config.js';
-import { composeServer } from './container.js';
+import { composeServer, newAccessToken } from './container.js';
 import type { Application } from './lifecycle.js';
 import { helpText } from './options.js';
 import { explainStartupFailure } from './startup-error.js';
@@ -23,6 +23,13 @@ async function main(): Promise<number> {
       return 2;
     case 'cert':
       return runCertCommand(command);
+    case 'token-new': {
+      const { token, line } = newAccessToken();
+      process.stdout.write(
+        `token (give it to the client, shown once):\n  ${token}\nline for the --auth-tokens-file file (append a name after it if you like):\n  ${line}\n`,
+      );
+      return 0;
+    }
     case 'serve':
       return serve(command.config);
   }

@@ -46,6 +46,19 @@ export type MetricsEndpoint =
   | { readonly on: 'own-port'; readonly port: Port }
   | { readonly on: 'off' };
 
+/** Who may use the MCP and search routes (part 9). */
+export type AuthConfig =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'token'; readonly tokensFile: string }
+  | {
+      readonly mode: 'oauth';
+      readonly issuer: string;
+      /** The resource identifier tokens must be issued for (RFC 8707). */
+      readonly audience: string;
+      readonly scopes: readonly string[];
+      readonly client?: { readonly id: string; readonly secret: string };
+    };
+
 export interface AppConfig {
   readonly docs: DocsLocation;
   readonly transport: 'http' | 'stdio';
@@ -66,6 +79,10 @@ export interface AppConfig {
   readonly acme?: AcmeConfig;
   /** Absent: on the MCP listener, as by default. */
   readonly metrics?: MetricsEndpoint;
+  /** Absent: `{ mode: 'none' }`. */
+  readonly auth?: AuthConfig;
+  /** With auth on: keep counts and certificate details on /healthz. */
+  readonly healthDetails?: boolean;
 }
 
 export const ACME_DIRECTORIES: Record<string, string> = {
@@ -282,6 +299,9 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
     ]),
   ];
 
+  const auth = parseAuth(raw, list, label, errors, { domains, stdio: transport === 'stdio' });
+  const healthDetails = bool('health-details');
+
   if (errors.length) return { ok: false, errors };
   return {
     ok: true,
@@ -301,6 +321,8 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       ...(indexCache ? { indexCache } : {}),
       acme,
       metrics,
+      auth,
+      healthDetails,
     },
   };
 }
@@ -318,6 +340,87 @@ function metricsEndpoint(
   if ('value' in checked) return { on: 'own-port', port: checked.value };
   errors.push(`${label}: must be a port (1 to 65535), or 0 or off for no metrics, got "${value}"`);
   return { on: 'off' };
+}
+
+const AUTH_MODES = ['none', 'token', 'oauth'] as const;
+const OAUTH_ONLY: OptionName[] = [
+  'oauth-issuer',
+  'oauth-audience',
+  'oauth-scopes',
+  'oauth-client-id',
+  'oauth-client-secret',
+];
+
+/** `--auth` and the options of its mode; an option of another mode is a mistake worth saying. */
+function parseAuth(
+  raw: (name: OptionName) => string | undefined,
+  list: (name: OptionName) => string[],
+  label: (name: OptionName) => string,
+  errors: string[],
+  ctx: { domains: readonly DomainName[]; stdio: boolean },
+): AuthConfig {
+  const mode = raw('auth') ?? 'none';
+  if (!(AUTH_MODES as readonly string[]).includes(mode)) {
+    errors.push(`${label('auth')}: must be none, token or oauth, got "${mode}"`);
+    return { mode: 'none' };
+  }
+  const given = (names: OptionName[]) => names.filter((n) => raw(n) !== undefined);
+  if (mode !== 'token' && raw('auth-tokens-file') !== undefined) {
+    errors.push(`${label('auth-tokens-file')}: only with --auth token`);
+  }
+  if (mode !== 'oauth') for (const n of given(OAUTH_ONLY)) errors.push(`${label(n)}: only with --auth oauth`);
+  if (mode === 'none') return { mode: 'none' };
+  if (ctx.stdio) {
+    errors.push(`${label('auth')}: protects HTTP; with --transport stdio the client starts certdocs itself`);
+  }
+  if (mode === 'token') {
+    const file = raw('auth-tokens-file');
+    if (!file?.trim()) {
+      errors.push(
+        `${label('auth-tokens-file')}: required with --auth token (create a token: certdocs token new)`,
+      );
+      return { mode: 'none' };
+    }
+    return { mode: 'token', tokensFile: resolve(file) };
+  }
+  const issuer = raw('oauth-issuer');
+  if (issuer === undefined) errors.push(`${label('oauth-issuer')}: required with --auth oauth`);
+  else if (!isIssuerUrl(issuer)) {
+    errors.push(
+      `${label('oauth-issuer')}: must be an https URL (http only on loopback) without query or fragment, got "${issuer}"`,
+    );
+  }
+  const [firstDomain] = ctx.domains;
+  const audience = raw('oauth-audience') ?? (firstDomain ? `https://${firstDomain}/mcp` : undefined);
+  if (audience === undefined) {
+    errors.push(
+      `${label('oauth-audience')}: required with --auth oauth when there is no --domain (e.g. https://docs.example.com/mcp)`,
+    );
+  }
+  const id = raw('oauth-client-id');
+  const secret = raw('oauth-client-secret');
+  if ((id === undefined) !== (secret === undefined)) {
+    errors.push(`${label('oauth-client-id')} and ${label('oauth-client-secret')}: give both or neither`);
+  }
+  return {
+    mode: 'oauth',
+    issuer: issuer ?? '',
+    audience: audience ?? '',
+    scopes: list('oauth-scopes'),
+    ...(id && secret ? { client: { id, secret } } : {}),
+  };
+}
+
+function isIssuerUrl(text: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    return false;
+  }
+  if (u.search || u.hash) return false;
+  if (u.protocol === 'https:') return true;
+  return u.protocol === 'http:' && /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/.test(u.hostname);
 }
 
 function resolveDocs(value: string | undefined, label: string, errors: string[]): DocsLocation | undefined {
@@ -369,11 +472,16 @@ export type Command =
     }
   | { readonly kind: 'help'; readonly of: 'serve' | 'cert' }
   | { readonly kind: 'version' }
+  | { readonly kind: 'token-new' }
   | { readonly kind: 'invalid'; readonly errors: readonly string[]; readonly showCertUsage?: boolean };
 
 /** `certdocs [options]` or `certdocs cert status|renew [--force] [options]`. */
 export function parseCommand(argv: readonly string[], env: NodeJS.ProcessEnv): Command {
   if (argv[0] === 'cert') return parseCertCommand(argv.slice(1), env);
+  if (argv[0] === 'token') {
+    if (argv[1] === 'new' && argv.length === 2) return { kind: 'token-new' };
+    return { kind: 'invalid', errors: ['usage: certdocs token new'] };
+  }
   const parsed = parseConfig([...argv], env);
   if (parsed.ok === 'help') return { kind: 'help', of: 'serve' };
   if (parsed.ok === 'version') return { kind: 'version' };

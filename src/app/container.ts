@@ -24,11 +24,14 @@ import { PromClientMetrics } from '../adapters/prom-client/prom-client-metrics.j
 import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
+import { TokenFileAccessVerifier } from '../adapters/token-file/token-file-access-verifier.js';
+import { newToken } from '../adapters/token-file/token-store.js';
 import { IndexTools } from '../domain/index-tools.js';
 import { KeepDocsFresh } from '../domain/keep-docs-fresh.js';
 import { type ActiveCertificate, ObtainCertificate } from '../domain/obtain-certificate.js';
 import { RenewalScheduler } from '../domain/renewal-scheduler.js';
 import { ServeDocs } from '../domain/serve-docs.js';
+import { ACCESS_VERIFIER, type AccessVerifier } from '../ports/access-verifier.js';
 import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO } from '../ports/certificate-crypto.js';
@@ -110,6 +113,7 @@ function plainServer(wired: Wired, config: AppConfig): Application {
     ...metricsStages(wired, config),
     // Stopping saves an index still waiting to be saved for the next start, instead of dropping it.
     { name: 'index save', start: () => docs.load().then(() => undefined), stop: () => docs.close() },
+    ...accessControl(c, config),
     {
       name: 'MCP transport',
       start: async () => {
@@ -159,6 +163,7 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
         await docs.close();
       },
     },
+    ...accessControl(c, config),
     {
       // Only now does the MCP SDK start loading (in the background): it costs ~0.1 s of CPU that
       // would otherwise delay the ACME exchange; /mcp requests wait for it, /healthz does not.
@@ -244,6 +249,59 @@ function metricsStages({ listeners }: Wired, config: AppConfig): Stage[] {
       stop: () => metrics().stop(),
     },
   ];
+}
+
+/**
+ * Access control is ready before anything is served: the tokens file read, the issuer's metadata
+ * fetched. If it cannot be, certdocs does not start (serving openly instead would be the wrong failure).
+ */
+function accessControl(c: DependencyContainer, config: AppConfig): Stage[] {
+  if ((config.auth?.mode ?? 'none') === 'none' || config.transport === 'stdio') return [];
+  const verifier = () => c.resolve<AccessVerifier & Partial<Startable>>(ACCESS_VERIFIER);
+  return [
+    {
+      name: 'access control',
+      start: async () => {
+        await verifier().start?.();
+      },
+      stop: async () => {
+        await verifier().stop?.();
+      },
+    },
+  ];
+}
+
+/** What the access verifiers do beyond the port: load at start, stop watching at stop. */
+interface Startable {
+  start(): void | Promise<void>;
+  stop?(): void | Promise<void>;
+}
+
+/**
+ * A verifier whose module is imported when its stage starts: jose costs tens of milliseconds to
+ * load, which a server without `--auth oauth` should not pay. Nothing is served before that stage.
+ */
+function loadedAtStart(load: () => Promise<AccessVerifier & Startable>): AccessVerifier & Startable {
+  let loaded: (AccessVerifier & Startable) | undefined;
+  return {
+    start: async () => {
+      loaded = await load();
+      await loaded.start();
+    },
+    stop: () => loaded?.stop?.(),
+    verify: (authorization) =>
+      loaded
+        ? loaded.verify(authorization)
+        : Promise.resolve({
+            ok: false,
+            failure: { code: 'unavailable', description: 'access control is starting' },
+          }),
+  };
+}
+
+/** `certdocs token new`: a fresh access token and the line the tokens file keeps for it. */
+export function newAccessToken(): { token: string; line: string } {
+  return newToken();
 }
 
 function docRefresh(c: DependencyContainer): Stage {
@@ -375,10 +433,40 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   const frontDoor = acme?.challenges.includes('tls-alpn-01')
     ? lazy(() => new TlsAlpnFrontDoor({ host: config.host, port: config.port, limits }, logger(c)))
     : undefined;
+  const auth = config.auth ?? { mode: 'none' };
+  const authOn = auth.mode !== 'none';
+  if (auth.mode === 'token') {
+    c.register(
+      ACCESS_VERIFIER,
+      once((r) => new TokenFileAccessVerifier(auth.tokensFile, logger(r))),
+    );
+  } else if (auth.mode === 'oauth') {
+    c.register(
+      ACCESS_VERIFIER,
+      once((r) =>
+        loadedAtStart(() =>
+          import('../adapters/jose/jose-access-verifier.js').then(
+            (m) =>
+              new m.JoseAccessVerifier(
+                {
+                  issuer: auth.issuer,
+                  audience: auth.audience,
+                  requiredScopes: auth.scopes,
+                  client: auth.client,
+                },
+                logger(r),
+              ),
+          ),
+        ),
+      ),
+    );
+  }
   // /healthz reads the renewal state at each request, so the scheduler is built only when asked.
-  const health: HealthFields | undefined = acme
-    ? () => ({ certificate: c.resolve(RenewalScheduler).status() ?? null })
-    : undefined;
+  // Behind access control the certificate's details are shown only with --health-details.
+  const health: HealthFields | undefined =
+    acme && (!authOn || config.healthDetails)
+      ? () => ({ certificate: c.resolve(RenewalScheduler).status() ?? null })
+      : undefined;
   const httpEndpoint = acme?.challenges.includes('http-01')
     ? lazy(
         () =>
@@ -415,6 +503,22 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
           scrape: metricsOn === 'main' ? scrape : undefined,
           limits,
           rateLimit: config.rateLimit,
+          access: authOn
+            ? {
+                verifier: c.resolve<AccessVerifier>(ACCESS_VERIFIER),
+                healthDetails: config.healthDetails,
+                metadata:
+                  auth.mode === 'oauth'
+                    ? {
+                        resource: auth.audience,
+                        authorization_servers: [auth.issuer],
+                        ...(auth.scopes.length ? { scopes_supported: auth.scopes } : {}),
+                        bearer_methods_supported: ['header'],
+                        resource_name: 'certdocs',
+                      }
+                    : undefined,
+              }
+            : undefined,
           guard: {
             allowedHosts: config.allowedHosts,
             allowedOrigins: config.allowedOrigins,

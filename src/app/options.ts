@@ -111,6 +111,43 @@ export const OPTIONS = {
     help: 'http-01, tls-alpn-01, or both comma-separated',
     default: 'http-01',
   },
+  // Access control (part 9)
+  auth: { env: 'AUTH_MODE', type: 'string', help: 'none, token or oauth', default: 'none' },
+  'auth-tokens-file': {
+    env: 'AUTH_TOKENS_FILE',
+    type: 'string',
+    help: 'With --auth token: file of accepted tokens, one per line (or sha256:<hex>; see `certdocs token new`)',
+  },
+  'oauth-issuer': {
+    env: 'OAUTH_ISSUER',
+    type: 'string',
+    help: "With --auth oauth: the authorization server's issuer URL",
+  },
+  'oauth-audience': {
+    env: 'OAUTH_AUDIENCE',
+    type: 'string',
+    help: "With --auth oauth: this server's resource identifier (default https://<first domain>/mcp)",
+  },
+  'oauth-scopes': {
+    env: 'OAUTH_SCOPES',
+    type: 'string',
+    help: 'With --auth oauth: scopes every token must have, comma-separated',
+  },
+  'oauth-client-id': {
+    env: 'OAUTH_CLIENT_ID',
+    type: 'string',
+    help: 'With --auth oauth: client id for introspecting opaque tokens (RFC 7662)',
+  },
+  'oauth-client-secret': {
+    env: 'OAUTH_CLIENT_SECRET',
+    type: 'string',
+    help: 'With --auth oauth: client secret for introspecting opaque tokens',
+  },
+  'health-details': {
+    env: 'HEALTH_DETAILS',
+    type: 'boolean',
+    help: 'With --auth: keep document counts and certificate details on /healthz',
+  },
   force: { env: '', type: 'boolean', help: 'With `cert renew`: renew even when not due' },
   help: { env: '', type: 'boolean', help: 'Show this help' },
   version: { env: '', type: 'boolean', help: 'Show the version' },
@@ -135,6 +172,7 @@ export function helpText(version: string): string {
 
 Usage: certdocs [options]
        certdocs cert status|renew [--force] --domain NAME [options]   (see certdocs cert --help)
+       certdocs token new   (a fresh access token for --auth token, and the line to store)
 
 Options (flags win over the environment variables in brackets):
 ${rows.join('\n')}

@@ -1,3 +1,4 @@
+import { AccessSettingError } from '../domain/access-errors.js';
 import { AcmeError, type AcmeSetting, AcmeSettingError } from '../domain/acme-errors.js';
 import { DocSourceError } from '../domain/errors.js';
 import { flagLabel, type OptionName } from './options.js';
@@ -62,6 +63,10 @@ export function explainStartupFailure(e: unknown): StartupError | undefined {
   if (e instanceof DocSourceError) return new StartupError(`${flagLabel('docs')}: ${e.message}`);
   if (e instanceof AcmeSettingError)
     return new StartupError(`${e.code}: ${e.message}: ${ACME_SETTING_HINT[e.setting]}`);
+  if (e instanceof AccessSettingError)
+    return new StartupError(
+      `${flagLabel(e.setting === 'tokensFile' ? 'auth-tokens-file' : 'oauth-issuer')}: ${e.message}`,
+    );
   if (e instanceof AcmeError && !e.retryable) return new StartupError(`${e.code}: ${e.message}`);
   return undefined;
 }

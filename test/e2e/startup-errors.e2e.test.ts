@@ -94,3 +94,33 @@ describe('start-up errors of the real CLI', () => {
     expect(renew.stderr.trim()).toBe(expected);
   });
 });
+
+describe('certdocs token new', () => {
+  it('prints a fresh token and the sha256 line to store for it', async () => {
+    const r = await runCertdocs(['token', 'new'], { env: { PATH: process.env.PATH }, inheritEnv: false });
+    expect(r.code).toBe(0);
+    const [, token] = /^ {2}([A-Za-z0-9_-]{43})$/m.exec(r.stdout) ?? [];
+    const [, hash] = /^ {2}sha256:([0-9a-f]{64})$/m.exec(r.stdout) ?? [];
+    expect(token).toBeDefined();
+    const { createHash } = await import('node:crypto');
+    expect(hash).toBe(
+      createHash('sha256')
+        .update(token ?? '')
+        .digest('hex'),
+    );
+  });
+
+  it('refuses a missing tokens file before serving', async () => {
+    const r = await runCertdocs(
+      ['--port', '0', '--auth', 'token', '--auth-tokens-file', '/nonexistent/certdocs-tokens'],
+      {
+        env: { PATH: process.env.PATH },
+        inheritEnv: false,
+      },
+    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      '--auth-tokens-file (AUTH_TOKENS_FILE): cannot read /nonexistent/certdocs-tokens: no such file',
+    );
+  });
+});

@@ -186,6 +186,86 @@ describe('parseConfig', () => {
     }
   });
 
+  describe('access control', () => {
+    it('is off by default', () => {
+      expect(ok([]).auth).toEqual({ mode: 'none' });
+    });
+
+    it('token mode needs a tokens file, from the flag or AUTH_TOKENS_FILE', () => {
+      expect(ok(['--auth', 'token', '--auth-tokens-file', 'tokens.txt']).auth).toEqual({
+        mode: 'token',
+        tokensFile: join(process.cwd(), 'tokens.txt'),
+      });
+      expect(ok([], { AUTH_MODE: 'token', AUTH_TOKENS_FILE: '/etc/t' }).auth).toEqual({
+        mode: 'token',
+        tokensFile: '/etc/t',
+      });
+      expect(errors(['--auth', 'token'])).toEqual([
+        expect.stringMatching(/^--auth-tokens-file \(AUTH_TOKENS_FILE\): required/),
+      ]);
+    });
+
+    it('oauth mode: the audience defaults to https://<first domain>/mcp', () => {
+      const auth = ok([
+        '--domain',
+        'docs.example.com,www.example.com',
+        '--auth',
+        'oauth',
+        '--oauth-issuer',
+        'https://login.example.com/realms/docs',
+        '--oauth-scopes',
+        'docs:read, openid',
+      ]).auth;
+      expect(auth).toEqual({
+        mode: 'oauth',
+        issuer: 'https://login.example.com/realms/docs',
+        audience: 'https://docs.example.com/mcp',
+        scopes: ['docs:read', 'openid'],
+      });
+    });
+
+    it('oauth mode: issuer required, audience required without a domain, https issuer (http on loopback)', () => {
+      expect(errors(['--auth', 'oauth'])).toEqual([
+        expect.stringMatching(/^--oauth-issuer \(OAUTH_ISSUER\): required/),
+        expect.stringMatching(/^--oauth-audience \(OAUTH_AUDIENCE\): required .* no --domain/),
+      ]);
+      expect(
+        errors(['--auth', 'oauth', '--oauth-issuer', 'http://login.example.com', '--oauth-audience', 'x']),
+      ).toEqual([expect.stringMatching(/^--oauth-issuer .*https URL/)]);
+      expect(
+        ok(['--auth', 'oauth', '--oauth-issuer', 'http://127.0.0.1:9000', '--oauth-audience', 'api://docs'])
+          .auth,
+      ).toMatchObject({
+        issuer: 'http://127.0.0.1:9000',
+        audience: 'api://docs',
+      });
+    });
+
+    it('rejects a mode it does not know, options of another mode, half client credentials and stdio', () => {
+      expect(errors(['--auth', 'basic'])).toEqual([
+        expect.stringMatching(/^--auth \(AUTH_MODE\): must be none, token or oauth/),
+      ]);
+      expect(errors(['--oauth-issuer', 'https://a.example'])).toEqual([
+        expect.stringMatching(/--oauth-issuer .*only with --auth oauth/),
+      ]);
+      expect(
+        errors([
+          '--auth',
+          'oauth',
+          '--oauth-issuer',
+          'https://a.example',
+          '--oauth-audience',
+          'x',
+          '--oauth-client-id',
+          'c',
+        ]),
+      ).toEqual([expect.stringMatching(/give both or neither/)]);
+      expect(errors(['--auth', 'token', '--auth-tokens-file', 't', '--transport', 'stdio'])).toEqual([
+        expect.stringMatching(/^--auth .*stdio/),
+      ]);
+    });
+  });
+
   it('returns help and version outcomes', () => {
     expect(parseConfig(['--help'], {})).toEqual({ ok: 'help' });
     expect(parseConfig(['--version'], {})).toEqual({ ok: 'version' });

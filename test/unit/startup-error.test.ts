@@ -40,3 +40,16 @@ describe('explainListenError', () => {
     );
   });
 });
+
+describe('explainStartupFailure: access control', () => {
+  it('names --auth-tokens-file and --oauth-issuer for their settings', async () => {
+    const { explainStartupFailure } = await import('../../src/app/startup-error.js');
+    const { AccessSettingError } = await import('../../src/domain/access-errors.js');
+    expect(
+      explainStartupFailure(new AccessSettingError('tokensFile', 'cannot read /t: no such file'))?.message,
+    ).toBe('--auth-tokens-file (AUTH_TOKENS_FILE): cannot read /t: no such file');
+    expect(
+      explainStartupFailure(new AccessSettingError('oauthIssuer', 'cannot read the metadata'))?.message,
+    ).toBe('--oauth-issuer (OAUTH_ISSUER): cannot read the metadata');
+  });
+});

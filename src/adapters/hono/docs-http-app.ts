@@ -6,11 +6,20 @@ import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { isDomainError } from '../../domain/errors.js';
 import type { ServeDocs } from '../../domain/serve-docs.js';
+import type { AccessVerifier } from '../../ports/access-verifier.js';
 import type { Logger } from '../../ports/logger.js';
 import { type Metrics, NO_METRICS } from '../../ports/metrics.js';
 import { rpcError } from '../mcp-sdk/json-rpc-error.js';
 import type { LegacySseEndpoint } from '../mcp-sdk/legacy-sse-endpoint.js';
 import type { StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
+import {
+  type AccessVariables,
+  accessGuard,
+  identityOf,
+  metadataPaths,
+  PROTECTED_PATHS,
+  type ProtectedResourceMetadata,
+} from './access-guard.js';
 import { perClientRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { type GuardOptions, isOriginAllowed, requestGuard } from './request-guard.js';
 
@@ -30,6 +39,16 @@ export interface DocsHttpAppOptions {
   readonly scrape?: Scrape;
   /** Per client address on the MCP routes and /api/search; none when absent. */
   readonly rateLimit?: RateLimitOptions;
+  /** Access control (--auth token|oauth); absent: every route is open, as before. */
+  readonly access?: DocsHttpAccess;
+}
+
+export interface DocsHttpAccess {
+  readonly verifier: AccessVerifier;
+  /** OAuth: the RFC 9728 document, served openly and named in every 401. */
+  readonly metadata?: ProtectedResourceMetadata;
+  /** Keep document counts, sessions and certificate details on /healthz (--health-details). */
+  readonly healthDetails?: boolean;
 }
 
 /** The metrics in Prometheus' text format, for GET /metrics. */
@@ -50,8 +69,10 @@ const MCP_PATHS = new Set(['/mcp', '/sse', '/message']);
 export type HealthFields = () => Record<string, unknown>;
 
 /** The HTTP face of certdocs: MCP (Streamable HTTP + legacy SSE), a plain JSON search route, and /healthz. */
-export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: HttpBindings }> {
-  const app = new Hono<{ Bindings: HttpBindings }>();
+export function createDocsHttpApp(
+  opts: DocsHttpAppOptions,
+): Hono<{ Bindings: HttpBindings; Variables: AccessVariables }> {
+  const app = new Hono<{ Bindings: HttpBindings; Variables: AccessVariables }>();
   let streamableReady: StreamableHttpEndpoint | undefined;
   let sseReady: LegacySseEndpoint | undefined;
   // Both come from one load of the SDK: log its failure once. The MCP routes await the same
@@ -94,7 +115,7 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
     cors({
       origin: (origin) => (isOriginAllowed(origin, opts.guard) ? origin : null),
       allowHeaders: MCP_HEADERS,
-      exposeHeaders: ['mcp-session-id', 'mcp-protocol-version'],
+      exposeHeaders: ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate'],
       allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
     }),
   );
@@ -112,8 +133,20 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
     onError: () => rpcError(413, -32000, `Request body larger than ${opts.maxBodyBytes} bytes`),
   });
 
+  const access = opts.access;
+  if (access) {
+    // After CORS (a preflight carries no token), before any protected route: Hono runs handlers in
+    // the order they are added, so a route listed in PROTECTED_PATHS (/metrics) goes below this.
+    const guard = accessGuard({ verifier: access.verifier, logger: opts.logger, metadata: access.metadata });
+    for (const path of PROTECTED_PATHS) app.use(path, guard);
+    const metadata = access.metadata;
+    if (metadata) for (const path of metadataPaths(metadata.resource)) app.get(path, (c) => c.json(metadata));
+  }
+
   app.get('/healthz', (c) => {
     const docs = opts.docs.status();
+    // Behind access control, an open /healthz says only whether the server is up.
+    if (access && !access.healthDetails) return c.json({ status: docs.ready ? 'ok' : 'starting' });
     return c.json({
       status: docs.ready ? 'ok' : 'starting',
       docs,
@@ -165,11 +198,11 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
         return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
       }
     }
-    return (await opts.streamable).handle(c.req.raw, body);
+    return (await opts.streamable).handle(c.req.raw, body, identityOf(c)?.subject);
   });
 
   app.get('/sse', async (c) => {
-    await (await opts.sse).open(c.env.outgoing);
+    await (await opts.sse).open(c.env.outgoing, identityOf(c)?.subject);
     return RESPONSE_ALREADY_SENT;
   });
 
@@ -182,7 +215,13 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
     } catch {
       return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
     }
-    const found = await (await opts.sse).post(sessionId, c.env.incoming, c.env.outgoing, body);
+    const found = await (await opts.sse).post(
+      sessionId,
+      c.env.incoming,
+      c.env.outgoing,
+      body,
+      identityOf(c)?.subject,
+    );
     return found ? RESPONSE_ALREADY_SENT : rpcError(404, -32001, 'Session not found');
   });
 

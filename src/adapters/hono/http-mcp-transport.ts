@@ -5,7 +5,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { McpStack } from '../mcp-sdk/mcp-stack.js';
-import { createDocsHttpApp, type HealthFields, type Scrape } from './docs-http-app.js';
+import { createDocsHttpApp, type DocsHttpAccess, type HealthFields, type Scrape } from './docs-http-app.js';
 import {
   type ConnectionLimits,
   type HandoffListener,
@@ -34,6 +34,8 @@ export interface HttpMcpTransportOptions {
   readonly limits?: Partial<ConnectionLimits>;
   /** Per client address on the MCP routes and /api/search; none when absent. */
   readonly rateLimit?: RateLimitOptions;
+  /** Access control (--auth); absent: open. */
+  readonly access?: DocsHttpAccess;
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
@@ -68,6 +70,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       metrics: this.options.metrics,
       scrape: this.options.scrape,
       rateLimit: this.options.rateLimit,
+      access: this.options.access,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
     this.running = await serveNode(app, {

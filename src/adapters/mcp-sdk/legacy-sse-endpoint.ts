@@ -8,7 +8,10 @@ import type { Logger } from '../../ports/logger.js';
  * for older clients and Gemini CLI's `url` setting. The SDK's transport needs Node's raw response.
  */
 export class LegacySseEndpoint {
-  private readonly sessions = new Map<string, { transport: SSEServerTransport; server: McpServer }>();
+  private readonly sessions = new Map<
+    string,
+    { transport: SSEServerTransport; server: McpServer; owner?: string }
+  >();
 
   constructor(
     private readonly createServer: () => McpServer,
@@ -20,11 +23,12 @@ export class LegacySseEndpoint {
     return this.sessions.size;
   }
 
-  async open(res: ServerResponse): Promise<void> {
+  /** `owner`: the verified caller (access control on); only they may post to the session. */
+  async open(res: ServerResponse, owner?: string): Promise<void> {
     const transport = new SSEServerTransport(this.messagePath, res);
     const server = this.createServer();
     const id = transport.sessionId;
-    this.sessions.set(id, { transport, server });
+    this.sessions.set(id, { transport, server, owner });
     transport.onclose = () => {
       this.sessions.delete(id);
       this.logger.debug('legacy SSE session closed', { session: id });
@@ -34,9 +38,15 @@ export class LegacySseEndpoint {
   }
 
   /** Returns false when the session is unknown (the caller answers 404). */
-  async post(sessionId: string, req: IncomingMessage, res: ServerResponse, body: unknown): Promise<boolean> {
+  async post(
+    sessionId: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: unknown,
+    owner?: string,
+  ): Promise<boolean> {
     const session = this.sessions.get(sessionId);
-    if (!session) return false;
+    if (!session || session.owner !== owner) return false;
     await session.transport.handlePostMessage(req, res, body);
     return true;
   }

@@ -32,6 +32,8 @@ interface Session {
   readonly transport: BridgeTransport;
   lastSeen: number;
   readonly streams: Set<ReadableStreamDefaultController<Uint8Array>>;
+  /** Who opened the session (with access control on): nobody else may use it. */
+  readonly owner?: string;
 }
 
 const encoder = new TextEncoder();
@@ -70,7 +72,8 @@ export class StreamableHttpEndpoint {
     return this.sessions.size;
   }
 
-  async handle(req: Request, body?: unknown): Promise<Response> {
+  /** `owner`: the verified caller's subject when access control is on; sessions are bound to it. */
+  async handle(req: Request, body?: unknown, owner?: string): Promise<Response> {
     const version = req.headers.get('mcp-protocol-version');
     if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return rpcError(
@@ -81,11 +84,11 @@ export class StreamableHttpEndpoint {
     }
     switch (req.method) {
       case 'POST':
-        return this.post(req, body);
+        return this.post(req, body, owner);
       case 'GET':
-        return this.get(req);
+        return this.get(req, owner);
       case 'DELETE':
-        return this.delete(req);
+        return this.delete(req, owner);
       default:
         return new Response(null, { status: 405, headers: { allow: 'GET, POST, DELETE' } });
     }
@@ -112,7 +115,7 @@ export class StreamableHttpEndpoint {
     await this.shared.server.close();
   }
 
-  private async post(req: Request, body: unknown): Promise<Response> {
+  private async post(req: Request, body: unknown, owner?: string): Promise<Response> {
     if (!JSON_MEDIA_TYPE.test(req.headers.get('content-type') ?? '')) {
       return rpcError(415, -32000, 'Content-Type must be application/json');
     }
@@ -139,11 +142,11 @@ export class StreamableHttpEndpoint {
     let sessionId = req.headers.get('mcp-session-id') ?? undefined;
     if (init) {
       if (rpc.length > 1) return rpcError(400, -32600, 'initialize must be sent on its own');
-      const session = await this.openSession();
+      const session = await this.openSession(owner);
       transport = session.transport;
       sessionId = session.id;
     } else if (sessionId) {
-      const session = this.sessions.get(sessionId);
+      const session = this.ownSession(sessionId, owner);
       if (!session) return rpcError(404, -32001, 'Session not found: initialize again');
       this.touch(session);
       transport = session.transport;
@@ -172,7 +175,7 @@ export class StreamableHttpEndpoint {
   }
 
   /** The session's stream of server→client messages (notifications). */
-  private get(req: Request): Response {
+  private get(req: Request, owner?: string): Response {
     if (!(req.headers.get('accept') ?? '').includes('text/event-stream')) {
       return rpcError(406, -32000, 'Accept must include text/event-stream');
     }
@@ -180,7 +183,7 @@ export class StreamableHttpEndpoint {
     if (!sessionId) {
       return new Response(null, { status: 405, headers: { allow: 'POST' } });
     }
-    const session = this.sessions.get(sessionId);
+    const session = this.ownSession(sessionId, owner);
     if (!session) return rpcError(404, -32001, 'Session not found: initialize again');
     this.touch(session);
     let controller!: ReadableStreamDefaultController<Uint8Array>;
@@ -215,15 +218,21 @@ export class StreamableHttpEndpoint {
     });
   }
 
-  private async delete(req: Request): Promise<Response> {
+  private async delete(req: Request, owner?: string): Promise<Response> {
     const sessionId = req.headers.get('mcp-session-id');
     if (!sessionId) return rpcError(400, -32000, 'Mcp-Session-Id header required');
-    if (!this.sessions.has(sessionId)) return rpcError(404, -32001, 'Session not found');
+    if (!this.ownSession(sessionId, owner)) return rpcError(404, -32001, 'Session not found');
     await this.closeSession(sessionId);
     return new Response(null, { status: 200 });
   }
 
-  private async openSession(): Promise<Session> {
+  /** Another caller's session is as good as none: a 404 tells a guesser nothing. */
+  private ownSession(id: string, owner: string | undefined): Session | undefined {
+    const session = this.sessions.get(id);
+    return session && session.owner === owner ? session : undefined;
+  }
+
+  private async openSession(owner?: string): Promise<Session> {
     if (this.sessions.size >= this.maxSessions) {
       const oldest = this.sessions.keys().next().value;
       if (oldest) await this.closeSession(oldest);
@@ -231,7 +240,7 @@ export class StreamableHttpEndpoint {
     const id = randomUUID();
     const transport = new BridgeTransport(id, this.requestTimeoutMs);
     const server = this.options.createServer();
-    const session: Session = { id, server, transport, lastSeen: Date.now(), streams: new Set() };
+    const session: Session = { id, server, transport, lastSeen: Date.now(), streams: new Set(), owner };
     transport.onServerMessage = (m) => this.push(session, m);
     await server.connect(transport);
     this.sessions.set(id, session);
