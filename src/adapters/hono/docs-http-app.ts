@@ -129,7 +129,8 @@ export function createDocsHttpApp(opts: DocsHttpAppOptions): Hono<{ Bindings: Ht
         return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
       }
     }
-    return (await opts.streamable).handle(c.req.raw, body);
+    // Node's socket address (absent under app.request()): the endpoint limits initialize per client.
+    return (await opts.streamable).handle(c.req.raw, body, c.env?.incoming?.socket?.remoteAddress);
   });
 
   app.get('/sse', async (c) => {
