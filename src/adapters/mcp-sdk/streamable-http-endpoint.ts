@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
+  ClientRequestSchema,
   isJSONRPCErrorResponse,
   isJSONRPCNotification,
   isJSONRPCRequest,
@@ -186,6 +187,12 @@ export class StreamableHttpEndpoint {
       return rpcError(400, -32600, `Invalid JSON-RPC message${at}: ${problemOf(messages[invalid])}`);
     }
     const rpc = messages as JSONRPCMessage[];
+    // The SDK would answer bad params of a known method as an internal error (-32603) whose message
+    // is the schema's whole issue list: a client mistake gets a -32602 naming the fields instead.
+    for (const [i, m] of rpc.entries()) {
+      const problem = paramsProblem(m);
+      if (problem) return rpcError(400, -32602, `Invalid params${batch ? ` at index ${i}` : ''}: ${problem}`);
+    }
     const init = rpc.find((m) => 'method' in m && m.method === 'initialize');
     let transport: BridgeTransport;
     let sessionId = req.headers.get('mcp-session-id') ?? undefined;
@@ -221,6 +228,11 @@ export class StreamableHttpEndpoint {
       if (i > 0) await new Promise((r) => setImmediate(r));
       if ('method' in m && 'id' in m) replies.push(await transport.request(m as JSONRPCRequest));
       else transport.deliver(m);
+    }
+    if (init && sessionId && replies[0] && 'error' in replies[0]) {
+      // A refused initialize opened nothing a client could use.
+      await this.closeSession(sessionId);
+      sessionId = undefined;
     }
     const headers: Record<string, string> = { ...JSON_HEADERS };
     if (sessionId && transport !== this.shared.transport) headers['mcp-session-id'] = sessionId;
@@ -440,6 +452,24 @@ function isJsonRpc(m: unknown): boolean {
   return (
     isJSONRPCRequest(m) || isJSONRPCNotification(m) || isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m)
   );
+}
+
+/** The schema of each request a client may send, by method. */
+const CLIENT_REQUESTS = new Map<string, (typeof ClientRequestSchema.options)[number]>(
+  ClientRequestSchema.options.map((schema) => [schema.shape.method.value, schema]),
+);
+
+/** What is wrong with a known request's params, field by field, echoing none of their values. */
+function paramsProblem(m: JSONRPCMessage): string | undefined {
+  if (!('method' in m) || !('id' in m)) return undefined;
+  const schema = CLIENT_REQUESTS.get(m.method);
+  const parsed = schema?.safeParse(m);
+  if (!parsed || parsed.success) return undefined;
+  const issues = parsed.error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return `${path || 'params'}: ${issue.message}`;
+  });
+  return `${m.method}: ${issues.join('; ')}`;
 }
 
 /** Why a message is not JSON-RPC, in words that echo none of the client's input. */
