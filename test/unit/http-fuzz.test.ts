@@ -4,9 +4,10 @@ import { inProcessDocsApp, MCP_HEADERS, STACK_TRACE } from '../support/in-proces
 
 /**
  * Random JSON-RPC (valid shapes with random params, garbage, batches) and random tool arguments
- * thrown at the real HTTP app in-process. Reproduce a failure with FUZZ_SEED=<seed> (printed).
+ * thrown at the real HTTP app in-process. Reproduce a failure with FUZZ_SEED=<seed> (printed);
+ * FUZZ_RUNS=3000 searches longer.
  */
-const RUNS = 300;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
 const ANSWER_WITHIN_MS = 2000;
 const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
 
