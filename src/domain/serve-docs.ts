@@ -86,7 +86,9 @@ export interface ReadOutcome extends FetchOutcome {
 
 export interface RestSection {
   readonly id: string;
-  readonly title: string;
+  /** Its own heading (the document's title for the preamble). */
+  readonly heading: string;
+  readonly level: number;
   /** What fetching it returns: the section with its subsections. */
   readonly chars: number;
 }
@@ -385,7 +387,12 @@ export class ServeDocs {
       if (inside !== undefined && s.level > inside) continue;
       inside = undefined;
       if (end - 2 <= cut || s === target.section) continue;
-      rest.push({ id: s.id, title: sectionTitle(s), chars: withSubsections(target.doc, s).length });
+      rest.push({
+        id: s.id,
+        heading: s.heading || s.docTitle,
+        level: s.level,
+        chars: withSubsections(target.doc, s).length,
+      });
       // The preamble (level 0) is fetched alone: what follows it is not inside it.
       if (s.level > 0) inside = s.level;
     }

@@ -19,12 +19,19 @@ const paragraph = (n: number) =>
 const bigChapter = (c: number) =>
   `## Chapter ${c}\n\n${Array.from({ length: 10 }, (_, i) => paragraph(c * 100 + i)).join('\n\n')}\n\n### Chapter ${c} details\n\n${paragraph(c * 100 + 99)}`;
 const BIG = `# Big\n\nThe big document.\n\n${Array.from({ length: 24 }, (_, c) => bigChapter(c + 1)).join('\n\n')}\n`;
+/** The cut falls inside Part 1, among hundreds of small subsections; Parts 2 and 3 follow. */
+const DEEP = `# Deep\n\n${[1, 2, 3]
+  .map(
+    (p) =>
+      `## Part ${p}\n\n${Array.from({ length: 300 }, (_, i) => `### Item ${p}.${i}\n\n${paragraph(i).slice(0, 120)}`).join('\n\n')}`,
+  )
+  .join('\n\n')}\n`;
 /** 25k-token limit at ~4 characters a token. */
 const CLAUDE_CODE_LIMIT_CHARS = 100_000;
 
 const logger = new MemoryLogger();
 const docs = new ServeDocs(
-  InMemoryDocSource.of({ ...SAMPLE_DOCS, 'big.md': BIG }),
+  InMemoryDocSource.of({ ...SAMPLE_DOCS, 'big.md': BIG, 'deep.md': DEEP }),
   new FakeClock(),
   logger,
   indexTools,
@@ -77,6 +84,14 @@ describe('docs:// resources', () => {
     // Top-level sections only: a chapter's details come with the chapter.
     expect(uris).not.toContain('docs://big#chapter-24-details');
     for (const uri of uris) expect((await read(uri)).text.length).toBeGreaterThan(0);
+  });
+
+  it('keeps the outermost sections when the list of the rest is too long to give whole', async () => {
+    const { text } = await read('docs://deep');
+    expect(text.length).toBeLessThan(DEFAULT_FETCH_CHARS + 8_000);
+    expect(text).toContain('- docs://deep#part-2 — Part 2');
+    expect(text).toContain('- docs://deep#part-3 — Part 3');
+    expect(text).toMatch(/subsections more: the outline tool lists every section of "deep"/);
   });
 
   it('keeps every resource read of the corpus under the 25k-token limit', async () => {

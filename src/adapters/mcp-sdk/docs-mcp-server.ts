@@ -20,6 +20,7 @@ import {
   MAX_QUERY_CHARS,
   MAX_SEARCH_LIMIT,
   type ReadOutcome,
+  type RestSection,
   type ServeDocs,
 } from '../../domain/serve-docs.js';
 import type { Logger } from '../../ports/logger.js';
@@ -307,29 +308,36 @@ const REST_NOTE_CHARS = 6_000;
 
 /**
  * A resource's text: the whole section or document when it fits one fetch page, else the first
- * page and a note naming where the rest is, in a form a model can act on at once.
+ * page and a note naming where the rest is, in a form a model can act on at once. The sections are
+ * indented by level; when they do not all fit, the outermost are kept (each holds its subsections).
  */
 function resourceText(read: ReadOutcome): string {
   const { text, metadata } = read;
   if (metadata.nextOffset === null) return text;
+  const top = Math.min(...read.rest.map((s) => s.level));
+  const line = (s: RestSection) =>
+    `${'  '.repeat(Math.max(0, s.level - top))}- ${RESOURCE_SCHEME}${s.id} — ${s.heading} (${s.chars} chars)`;
+  const kept = new Set<RestSection>();
+  let used = 0;
+  for (const s of [...read.rest].sort((a, b) => a.level - b.level)) {
+    const size = line(s).length + 1;
+    if (used + size > REST_NOTE_CHARS) break;
+    used += size;
+    kept.add(s);
+  }
   const lines = [
     '',
     '---',
     `[certdocs: characters ${metadata.offset}–${metadata.nextOffset} of ${metadata.totalChars}. ` +
       `Read on with the fetch tool: {"id":${JSON.stringify(read.id)},"offset":${metadata.nextOffset}}` +
-      (read.rest.length > 0 ? ', or read the sections that hold the rest as resources:]' : '.]'),
+      (kept.size > 0 ? ', or read the sections that hold the rest as resources:]' : '.]'),
+    ...read.rest.filter((s) => kept.has(s)).map(line),
   ];
-  let used = 0;
-  for (const [i, s] of read.rest.entries()) {
-    const line = `- ${RESOURCE_SCHEME}${s.id} — ${s.title} (${s.chars} chars)`;
-    if (used + line.length > REST_NOTE_CHARS) {
-      lines.push(
-        `- … ${read.rest.length - i} more: the outline tool lists every section of ${JSON.stringify(metadata.document)}`,
-      );
-      break;
-    }
-    used += line.length + 1;
-    lines.push(line);
+  const left = read.rest.length - kept.size;
+  if (left > 0) {
+    lines.push(
+      `- … and ${left} subsections more: the outline tool lists every section of ${JSON.stringify(metadata.document)}`,
+    );
   }
   return `${text.endsWith('\n') ? text : `${text}\n`}${lines.join('\n')}\n`;
 }
