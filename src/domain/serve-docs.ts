@@ -76,6 +76,24 @@ export interface FetchOutcome {
   };
 }
 
+/** A section or document read as one piece (an MCP resource): its first page, and where the rest is. */
+export interface ReadOutcome extends FetchOutcome {
+  /**
+   * When the page stops short: the outermost sections not wholly on it, in document order. Each
+   * is fetched with its subsections, so together they hold everything the page left out.
+   */
+  readonly rest: readonly RestSection[];
+}
+
+export interface RestSection {
+  readonly id: string;
+  /** Its own heading (the document's title for the preamble). */
+  readonly heading: string;
+  readonly level: number;
+  /** What fetching it returns: the section with its subsections. */
+  readonly chars: number;
+}
+
 export interface DocumentSummary {
   readonly id: string;
   readonly title: string;
@@ -366,6 +384,40 @@ export class ServeDocs {
     };
   }
 
+  /**
+   * Like fetch's first page, plus the sections that hold the rest: one response a client can act
+   * on, never a whole 270 KB document.
+   */
+  read(id: string): ReadOutcome {
+    const page = this.fetch({ id });
+    const cut = page.metadata.nextOffset;
+    if (cut === null) return { ...page, rest: [] };
+    const target = this.resolve(this.ready(), id);
+    const inTarget = target.section
+      ? withSubsectionList(target.doc, target.section)
+      : [...target.doc.sections];
+    const rest: RestSection[] = [];
+    // Offsets are approximate for a whole document (its Markdown is not exactly its sections
+    // joined), which only decides whether a section at the cut is listed.
+    let end = 0;
+    let inside: number | undefined;
+    for (const s of inTarget) {
+      end += s.markdown.length + 2;
+      if (inside !== undefined && s.level > inside) continue;
+      inside = undefined;
+      if (end - 2 <= cut || s === target.section) continue;
+      rest.push({
+        id: s.id,
+        heading: s.heading || s.docTitle,
+        level: s.level,
+        chars: withSubsections(target.doc, s).length,
+      });
+      // The preamble (level 0) is fetched alone: what follows it is not inside it.
+      if (s.level > 0) inside = s.level;
+    }
+    return { ...page, rest };
+  }
+
   listDocuments(input: { prefix?: string; offset?: number; limit?: number }): {
     documents: DocumentSummary[];
     total: number;
@@ -411,7 +463,15 @@ export class ServeDocs {
   private resolve(index: DocIndex, id: string) {
     const doc = index.document(id);
     if (doc)
-      return { id: doc.id, title: doc.title, url: doc.url, markdown: doc.markdown, headingPath: [], doc };
+      return {
+        id: doc.id,
+        title: doc.title,
+        url: doc.url,
+        markdown: doc.markdown,
+        headingPath: [],
+        doc,
+        section: undefined,
+      };
     const section = index.section(id);
     const owner = section && index.document(section.docId);
     if (!section || !owner) throw notFound(index, id);
@@ -422,6 +482,7 @@ export class ServeDocs {
       markdown: withSubsections(owner, section),
       headingPath: section.headingPath,
       doc: owner,
+      section,
     };
   }
 
@@ -444,14 +505,21 @@ function sectionTitle(s: Section): string {
 
 /** A section's Markdown followed by its nested subsections (up to the next heading of its level or above). */
 function withSubsections(doc: IndexedDocument, section: Section): string {
-  const parts = [section.markdown];
-  if (section.level === 0) return section.markdown;
+  return withSubsectionList(doc, section)
+    .map((s) => s.markdown)
+    .join('\n\n');
+}
+
+/** A section and its nested subsections, in order. */
+function withSubsectionList(doc: IndexedDocument, section: Section): Section[] {
+  const list = [section];
+  if (section.level === 0) return list;
   for (let i = section.order + 1; i < doc.sections.length; i++) {
     const next = doc.sections[i];
     if (!next || next.level <= section.level) break;
-    parts.push(next.markdown);
+    list.push(next);
   }
-  return parts.join('\n\n');
+  return list;
 }
 
 function summarize(d: IndexedDocument): DocumentSummary {

@@ -198,7 +198,10 @@ export function createDocsHttpApp(
         return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
       }
     }
-    return (await opts.streamable).handle(c.req.raw, body, identityOf(c)?.subject);
+    // Node's socket address (absent under app.request()) limits initialize per client; the verified
+    // caller, when access control is on, owns the sessions it opens.
+    const client = c.env?.incoming?.socket?.remoteAddress;
+    return (await opts.streamable).handle(c.req.raw, body, client, identityOf(c)?.subject);
   });
 
   app.get('/sse', async (c) => {

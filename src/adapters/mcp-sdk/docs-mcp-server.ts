@@ -20,6 +20,8 @@ import {
   MAX_ID_CHARS,
   MAX_QUERY_CHARS,
   MAX_SEARCH_LIMIT,
+  type ReadOutcome,
+  type RestSection,
   type ServeDocs,
 } from '../../domain/serve-docs.js';
 import type { Logger } from '../../ports/logger.js';
@@ -34,7 +36,8 @@ const RESOURCE_PAGE = 500;
 const INSTRUCTIONS = `This server gives access to a documentation corpus, split into sections along headings.
 Use "search" with a question or keywords to find sections (best first, each with a snippet), then "fetch" an id to read it.
 "fetch" accepts a section id (returns the section and its subsections) or a document id (the whole document); long texts come in pages: pass metadata.nextOffset back as "offset" to continue.
-Use "outline" to see a document's table of contents and "list_documents" to browse what exists.`;
+Use "outline" to see a document's table of contents and "list_documents" to browse what exists.
+Documents and sections are also resources (docs://<doc>, docs://<doc>#<section>); a long one comes as its first page plus where the rest is.`;
 
 const provenance = {
   source: z.string().describe('Where the corpus was loaded from'),
@@ -281,6 +284,12 @@ export class DocsMcpServerFactory {
           title: 'A document of the corpus by id',
           mimeType: 'text/markdown',
         },
+        {
+          uriTemplate: `${RESOURCE_SCHEME}{doc}#{section}`,
+          name: 'section',
+          title: 'A section of a document, with its subsections (the url search returns)',
+          mimeType: 'text/markdown',
+        },
       ],
     }));
     low.setRequestHandler(ReadResourceRequestSchema, (req) => {
@@ -291,9 +300,14 @@ export class DocsMcpServerFactory {
           `Unknown resource "${uri}": URIs start with ${RESOURCE_SCHEME}`,
         );
       }
+      let id: string;
       try {
-        const doc = docs.document(decodeURI(uri.slice(RESOURCE_SCHEME.length)));
-        return { contents: [{ uri, mimeType: 'text/markdown', text: doc.markdown }] };
+        id = decodeURIComponent(uri.slice(RESOURCE_SCHEME.length));
+      } catch {
+        throw new McpError(ErrorCode.InvalidParams, 'Malformed resource URI: invalid percent-encoding');
+      }
+      try {
+        return { contents: [{ uri, mimeType: 'text/markdown', text: resourceText(docs.read(id)) }] };
       } catch (e) {
         // -32002 is the spec's "resource not found".
         if (isDomainError(e)) throw new McpError(-32002, e.message, e.details);
@@ -313,4 +327,43 @@ export class DocsMcpServerFactory {
       return { isError: true, content: [{ type: 'text', text: 'Internal error while running the tool.' }] };
     }
   }
+}
+
+/** How much of a resource read the list of remaining sections may take, beside its first page. */
+const REST_NOTE_CHARS = 6_000;
+
+/**
+ * A resource's text: the whole section or document when it fits one fetch page, else the first
+ * page and a note naming where the rest is, in a form a model can act on at once. The sections are
+ * indented by level; when they do not all fit, the outermost are kept (each holds its subsections).
+ */
+function resourceText(read: ReadOutcome): string {
+  const { text, metadata } = read;
+  if (metadata.nextOffset === null) return text;
+  const top = Math.min(...read.rest.map((s) => s.level));
+  const line = (s: RestSection) =>
+    `${'  '.repeat(Math.max(0, s.level - top))}- ${RESOURCE_SCHEME}${s.id} — ${s.heading} (${s.chars} chars)`;
+  const kept = new Set<RestSection>();
+  let used = 0;
+  for (const s of [...read.rest].sort((a, b) => a.level - b.level)) {
+    const size = line(s).length + 1;
+    if (used + size > REST_NOTE_CHARS) break;
+    used += size;
+    kept.add(s);
+  }
+  const lines = [
+    '',
+    '---',
+    `[certdocs: characters ${metadata.offset}–${metadata.nextOffset} of ${metadata.totalChars}. ` +
+      `Read on with the fetch tool: {"id":${JSON.stringify(read.id)},"offset":${metadata.nextOffset}}` +
+      (kept.size > 0 ? ', or read the sections that hold the rest as resources:]' : '.]'),
+    ...read.rest.filter((s) => kept.has(s)).map(line),
+  ];
+  const left = read.rest.length - kept.size;
+  if (left > 0) {
+    lines.push(
+      `- … and ${left} subsections more: the outline tool lists every section of ${JSON.stringify(metadata.document)}`,
+    );
+  }
+  return `${text.endsWith('\n') ? text : `${text}\n`}${lines.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import {
+  ClientRequestSchema,
   isJSONRPCErrorResponse,
   isJSONRPCNotification,
   isJSONRPCRequest,
@@ -9,6 +10,7 @@ import {
   type JSONRPCRequest,
   SUPPORTED_PROTOCOL_VERSIONS,
 } from '@modelcontextprotocol/sdk/types.js';
+import type { Clock, Timer } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { BridgeTransport } from './bridge-transport.js';
 import { rpcError } from './json-rpc-error.js';
@@ -16,10 +18,28 @@ import { rpcError } from './json-rpc-error.js';
 export interface StreamableHttpOptions {
   createServer: () => McpServer;
   logger: Logger;
-  /** Sessions idle longer than this (and without an open stream) are closed. */
+  /** Sessions idle longer than this (and without an open stream) are closed (default 30 min). */
   sessionIdleMs?: number;
-  /** Beyond this many sessions the least recently used one is closed. */
+  /**
+   * A session that made no request after its `initialize` is closed this soon (default 60 s): an
+   * abandoned session costs an McpServer (~140 KB) and a real client sends `initialized` at once.
+   */
+  unusedSessionMs?: number;
+  /**
+   * Most sessions at once (default 1,000, ~140 MB). When full, a never-used session goes first,
+   * then one idle past `activeWindowMs`; if every session is recently active, the new
+   * `initialize` is refused with 503 and Retry-After: a flood never closes a live client's session.
+   */
   maxSessions?: number;
+  /** A session that made a request this recently (or has an open stream) is never evicted (default 5 min). */
+  activeWindowMs?: number;
+  /**
+   * `initialize` calls one client may make per window (default 20 a minute), by remote address
+   * (IPv6 by its /64); beyond it, 429 with Retry-After.
+   */
+  initializeLimit?: { max: number; windowMs: number };
+  /** Time and timers (default: the system's); tests pass a fake to sweep without waiting. */
+  clock?: Pick<Clock, 'now' | 'setTimer'>;
   /** Most messages in one batch (default 32): a batch is served one message at a time. */
   maxBatch?: number;
   /** A request the server has not answered after this long gets an error (default 60 s). */
@@ -30,11 +50,23 @@ interface Session {
   readonly id: string;
   readonly server: McpServer;
   readonly transport: BridgeTransport;
+  readonly openedAt: number;
   lastSeen: number;
+  /** Made a request after its initialize: a client, not an abandoned handshake. */
+  used: boolean;
   readonly streams: Set<ReadableStreamDefaultController<Uint8Array>>;
   /** Who opened the session (with access control on): nobody else may use it. */
   readonly owner?: string;
 }
+
+const SYSTEM_CLOCK: Pick<Clock, 'now' | 'setTimer'> = {
+  now: () => new Date(),
+  setTimer(ms, fn) {
+    const t = setTimeout(fn, ms);
+    t.unref();
+    return { cancel: () => clearTimeout(t) };
+  },
+};
 
 const encoder = new TextEncoder();
 const JSON_HEADERS = { 'content-type': 'application/json' };
@@ -49,31 +81,53 @@ const JSON_HEADERS = { 'content-type': 'application/json' };
 export class StreamableHttpEndpoint {
   private readonly sessions = new Map<string, Session>();
   private readonly shared: { server: McpServer; transport: BridgeTransport };
-  private readonly sweeper: NodeJS.Timeout;
+  private sweeper: Timer | undefined;
+  private readonly sweepEveryMs: number;
+  private readonly clock: Pick<Clock, 'now' | 'setTimer'>;
   private readonly idleMs: number;
+  private readonly unusedMs: number;
+  private readonly activeMs: number;
   private readonly maxSessions: number;
   private readonly maxBatch: number;
   private readonly requestTimeoutMs: number;
+  private readonly initializeLimit: { max: number; windowMs: number };
+  /** Per client: initialize calls in the current window. Pruned by the sweep. */
+  private readonly initializes = new Map<string, { count: number; windowStart: number }>();
 
   constructor(private readonly options: StreamableHttpOptions) {
+    this.clock = options.clock ?? SYSTEM_CLOCK;
     this.idleMs = options.sessionIdleMs ?? 30 * 60_000;
-    this.maxSessions = options.maxSessions ?? 10_000;
+    this.unusedMs = options.unusedSessionMs ?? 60_000;
+    this.activeMs = options.activeWindowMs ?? 5 * 60_000;
+    this.maxSessions = options.maxSessions ?? 1_000;
     this.maxBatch = options.maxBatch ?? 32;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 60_000;
+    this.initializeLimit = options.initializeLimit ?? { max: 20, windowMs: 60_000 };
     const transport = new BridgeTransport(undefined, this.requestTimeoutMs);
     const server = options.createServer();
     void server.connect(transport);
     this.shared = { server, transport };
-    this.sweeper = setInterval(() => this.sweep(), Math.min(60_000, this.idleMs));
-    this.sweeper.unref();
+    // Often enough that an abandoned session lives at most 1.5 × unusedSessionMs.
+    this.sweepEveryMs = Math.max(1000, Math.min(this.unusedMs, this.idleMs) / 2);
+    this.scheduleSweep();
   }
 
   get sessionCount(): number {
     return this.sessions.size;
   }
 
-  /** `owner`: the verified caller's subject when access control is on; sessions are bound to it. */
-  async handle(req: Request, body?: unknown, owner?: string): Promise<Response> {
+  /** Requests still waiting for the server's reply, over all sessions (0 when nothing is stuck). */
+  get inFlight(): number {
+    let n = this.shared.transport.inFlight;
+    for (const s of this.sessions.values()) n += s.transport.inFlight;
+    return n;
+  }
+
+  /**
+   * `client`: the remote address, for the per-client initialize limit. `owner`: the verified
+   * caller's subject when access control is on; sessions are bound to it.
+   */
+  async handle(req: Request, body?: unknown, client?: string, owner?: string): Promise<Response> {
     const version = req.headers.get('mcp-protocol-version');
     if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return rpcError(
@@ -84,7 +138,7 @@ export class StreamableHttpEndpoint {
     }
     switch (req.method) {
       case 'POST':
-        return this.post(req, body, owner);
+        return this.post(req, body, clientKey(client), owner);
       case 'GET':
         return this.get(req, owner);
       case 'DELETE':
@@ -110,12 +164,13 @@ export class StreamableHttpEndpoint {
   }
 
   async close(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.sweeper?.cancel();
+    this.sweeper = undefined;
     for (const id of [...this.sessions.keys()]) await this.closeSession(id);
     await this.shared.server.close();
   }
 
-  private async post(req: Request, body: unknown, owner?: string): Promise<Response> {
+  private async post(req: Request, body: unknown, client: string, owner?: string): Promise<Response> {
     if (!JSON_MEDIA_TYPE.test(req.headers.get('content-type') ?? '')) {
       return rpcError(415, -32000, 'Content-Type must be application/json');
     }
@@ -137,12 +192,29 @@ export class StreamableHttpEndpoint {
       return rpcError(400, -32600, `Invalid JSON-RPC message${at}: ${problemOf(messages[invalid])}`);
     }
     const rpc = messages as JSONRPCMessage[];
+    // The SDK would answer bad params of a known method as an internal error (-32603) whose message
+    // is the schema's whole issue list: a client mistake gets a -32602 naming the fields instead.
+    for (const [i, m] of rpc.entries()) {
+      const problem = paramsProblem(m);
+      if (problem) return rpcError(400, -32602, `Invalid params${batch ? ` at index ${i}` : ''}: ${problem}`);
+    }
     const init = rpc.find((m) => 'method' in m && m.method === 'initialize');
     let transport: BridgeTransport;
     let sessionId = req.headers.get('mcp-session-id') ?? undefined;
     if (init) {
       if (rpc.length > 1) return rpcError(400, -32600, 'initialize must be sent on its own');
-      const session = await this.openSession(owner);
+      const wait = this.countInitialize(client);
+      if (wait > 0) {
+        return withRetryAfter(
+          rpcError(429, -32000, 'Too many initialize requests from this client: reuse your session'),
+          wait,
+        );
+      }
+      const opened = await this.openSession(owner);
+      if (typeof opened === 'number') {
+        return withRetryAfter(rpcError(503, -32000, 'Too many active sessions: try again later'), opened);
+      }
+      const session = opened;
       transport = session.transport;
       sessionId = session.id;
     } else if (sessionId) {
@@ -161,6 +233,11 @@ export class StreamableHttpEndpoint {
       if (i > 0) await new Promise((r) => setImmediate(r));
       if ('method' in m && 'id' in m) replies.push(await transport.request(m as JSONRPCRequest));
       else transport.deliver(m);
+    }
+    if (init && sessionId && replies[0] && 'error' in replies[0]) {
+      // A refused initialize opened nothing a client could use.
+      await this.closeSession(sessionId);
+      sessionId = undefined;
     }
     const headers: Record<string, string> = { ...JSON_HEADERS };
     if (sessionId && transport !== this.shared.transport) headers['mcp-session-id'] = sessionId;
@@ -232,15 +309,45 @@ export class StreamableHttpEndpoint {
     return session && session.owner === owner ? session : undefined;
   }
 
-  private async openSession(owner?: string): Promise<Session> {
+  /** Counts one initialize for `client`; returns 0, or the milliseconds until it may try again. */
+  private countInitialize(client: string): number {
+    const now = this.now();
+    const { max, windowMs } = this.initializeLimit;
+    const entry = this.initializes.get(client);
+    if (!entry || now - entry.windowStart >= windowMs) {
+      this.initializes.set(client, { count: 1, windowStart: now });
+      return 0;
+    }
+    if (entry.count >= max) return entry.windowStart + windowMs - now;
+    entry.count++;
+    return 0;
+  }
+
+  /** A new session, or (when every session is recently active) the milliseconds to wait. */
+  private async openSession(owner?: string): Promise<Session | number> {
     if (this.sessions.size >= this.maxSessions) {
-      const oldest = this.sessions.keys().next().value;
-      if (oldest) await this.closeSession(oldest);
+      const victim = this.evictable();
+      if (typeof victim === 'number') return victim;
+      this.options.logger.debug('session limit reached: closing a session', {
+        session: victim.id,
+        used: victim.used,
+      });
+      await this.closeSession(victim.id);
     }
     const id = randomUUID();
     const transport = new BridgeTransport(id, this.requestTimeoutMs);
     const server = this.options.createServer();
-    const session: Session = { id, server, transport, lastSeen: Date.now(), streams: new Set(), owner };
+    const now = this.now();
+    const session: Session = {
+      id,
+      server,
+      transport,
+      openedAt: now,
+      lastSeen: now,
+      used: false,
+      streams: new Set(),
+      owner,
+    };
     transport.onServerMessage = (m) => this.push(session, m);
     await server.connect(transport);
     this.sessions.set(id, session);
@@ -258,9 +365,27 @@ export class StreamableHttpEndpoint {
     }
   }
 
+  /**
+   * The session to close for a new one: the oldest never-used, else the least recently used idle
+   * past the active window; else the milliseconds until one will be.
+   */
+  private evictable(): Session | number {
+    const now = this.now();
+    let idle: Session | undefined;
+    let soonest = Number.POSITIVE_INFINITY;
+    for (const s of this.sessions.values()) {
+      if (s.streams.size > 0) continue;
+      if (!s.used) return s;
+      if (!idle && now - s.lastSeen >= this.activeMs) idle = s;
+      soonest = Math.min(soonest, s.lastSeen + this.activeMs - now);
+    }
+    return idle ?? (Number.isFinite(soonest) ? soonest : this.activeMs);
+  }
+
   /** Keeps the session map in least-recently-used order. */
   private touch(session: Session): void {
-    session.lastSeen = Date.now();
+    session.used = true;
+    session.lastSeen = this.now();
     this.sessions.delete(session.id);
     this.sessions.set(session.id, session);
   }
@@ -279,16 +404,57 @@ export class StreamableHttpEndpoint {
     await session.server.close();
   }
 
+  private now(): number {
+    return this.clock.now().getTime();
+  }
+
+  private scheduleSweep(): void {
+    this.sweeper = this.clock.setTimer(this.sweepEveryMs, () => {
+      this.sweep();
+      if (this.sweeper) this.scheduleSweep();
+    });
+  }
+
   private sweep(): void {
-    const cutoff = Date.now() - this.idleMs;
-    for (const s of this.sessions.values()) {
-      if (s.lastSeen >= cutoff) break; // LRU order: the rest are newer
-      if (s.streams.size === 0) {
-        this.options.logger.debug('closing idle MCP session', { session: s.id });
+    const now = this.now();
+    for (const s of [...this.sessions.values()]) {
+      if (s.streams.size > 0) continue;
+      const abandoned = !s.used && now - s.openedAt >= this.unusedMs;
+      if (abandoned || now - s.lastSeen >= this.idleMs) {
+        this.options.logger.debug('closing idle MCP session', { session: s.id, used: s.used });
         void this.closeSession(s.id);
       }
     }
+    for (const [client, entry] of this.initializes) {
+      if (now - entry.windowStart >= this.initializeLimit.windowMs) this.initializes.delete(client);
+    }
   }
+}
+
+function withRetryAfter(res: Response, ms: number): Response {
+  res.headers.set('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
+  return res;
+}
+
+/**
+ * Whom the initialize limit counts: the remote address, an IPv6 one by its /64 (one subscriber's
+ * share, which it can rotate through freely). Unknown (not behind Node's server) is one client.
+ */
+function clientKey(address: string | undefined): string {
+  if (!address) return 'unknown';
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (v4) return v4[1] as string;
+  if (!address.includes(':')) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const left = head ? head.split(':') : [];
+  const right = tail ? tail.split(':') : [];
+  const groups = address.includes('::')
+    ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (Number.parseInt(g, 16) || 0).toString(16))
+    .join(':')}::/64`;
 }
 
 /** `application/json`, in any case, with or without parameters; not a type that merely contains it. */
@@ -298,6 +464,24 @@ function isJsonRpc(m: unknown): boolean {
   return (
     isJSONRPCRequest(m) || isJSONRPCNotification(m) || isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m)
   );
+}
+
+/** The schema of each request a client may send, by method. */
+const CLIENT_REQUESTS = new Map<string, (typeof ClientRequestSchema.options)[number]>(
+  ClientRequestSchema.options.map((schema) => [schema.shape.method.value, schema]),
+);
+
+/** What is wrong with a known request's params, field by field, echoing none of their values. */
+function paramsProblem(m: JSONRPCMessage): string | undefined {
+  if (!('method' in m) || !('id' in m)) return undefined;
+  const schema = CLIENT_REQUESTS.get(m.method);
+  const parsed = schema?.safeParse(m);
+  if (!parsed || parsed.success) return undefined;
+  const issues = parsed.error.issues.slice(0, 3).map((issue) => {
+    const path = issue.path.map(String).join('.');
+    return `${path || 'params'}: ${issue.message}`;
+  });
+  return `${m.method}: ${issues.join('; ')}`;
 }
 
 /** Why a message is not JSON-RPC, in words that echo none of the client's input. */
