@@ -7,6 +7,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as net from 'node:net';
+import { Readable } from 'node:stream';
 import * as tls from 'node:tls';
 import { DOMAIN } from './certdocs.mjs';
 import { LOOPBACK } from './processes.mjs';
@@ -120,4 +121,66 @@ export function connectionRefused(port) {
       e.code === 'ECONNREFUSED' ? resolve(true) : reject(e),
     );
   });
+}
+
+/**
+ * @typedef {((input: string | URL, init?: RequestInit) => Promise<Response>) & { readonly agent: https.Agent }} PinnedFetch
+ */
+
+/**
+ * A fetch for the MCP SDK over node:https: trusts only `ca`, connects to 127.0.0.1 whatever the URL's
+ * host (SNI and Host stay the URL's). Streams the body, so SSE responses work; honours the signal.
+ * With keepAlive false every request makes a new connection and TLS handshake; `localAddress`
+ * (another 127.x.y.z) makes the requests come from a client address of their own.
+ * @param {string} ca
+ * @param {{ keepAlive?: boolean, localAddress?: string }} [options]
+ * @returns {PinnedFetch}
+ */
+export function pinnedFetch(ca, { keepAlive = true, localAddress } = {}) {
+  const agent = new https.Agent({ ca, keepAlive, localAddress });
+  /** @type {(input: string | URL, init?: RequestInit) => Promise<Response>} */
+  const fetchLike = (input, init = {}) =>
+    new Promise((resolve, reject) => {
+      const url = new URL(String(input));
+      /** @type {Record<string, string>} */
+      const headers = {};
+      new Headers(init.headers).forEach((v, k) => {
+        headers[k] = v;
+      });
+      headers.host = url.host;
+      const req = https.request({
+        host: LOOPBACK,
+        port: url.port || 443,
+        path: `${url.pathname}${url.search}`,
+        method: init.method ?? 'GET',
+        servername: url.hostname,
+        headers,
+        agent,
+        signal: init.signal ?? undefined,
+      });
+      req.setTimeout(15_000, () => req.destroy(new Error(`${init.method ?? 'GET'} ${url} timed out`)));
+      req.once('error', reject);
+      req.once('response', (res) => {
+        const h = new Headers();
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined) for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
+        }
+        const status = res.statusCode ?? 0;
+        const noBody = [101, 204, 205, 304].includes(status) || init.method === 'HEAD';
+        if (noBody) res.resume();
+        // Once the response has started, its idle time is the SSE stream's business, not ours.
+        req.setTimeout(0);
+        resolve(
+          new Response(noBody ? null : /** @type {ReadableStream<Uint8Array>} */ (Readable.toWeb(res)), {
+            status,
+            statusText: res.statusMessage,
+            headers: h,
+          }),
+        );
+      });
+      if (init.body !== undefined && init.body !== null)
+        req.write(/** @type {string | Uint8Array} */ (init.body));
+      req.end();
+    });
+  return Object.assign(fetchLike, { agent });
 }

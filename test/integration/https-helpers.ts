@@ -4,10 +4,7 @@
  * trusts only Pebble's root and connects to 127.0.0.1 with SNI and Host set to the domain under test.
  */
 import { existsSync } from 'node:fs';
-import * as https from 'node:https';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
-import type { FetchLike } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { type Cli, ENTRY, ROOT, startCertdocs, stopCertdocs } from '../harness/certdocs.mjs';
 import { httpGet } from '../harness/https.mjs';
 import { pebbleAvailable } from '../harness/pebble.mjs';
@@ -15,7 +12,15 @@ import { killAll, LOOPBACK, waitFor } from '../harness/processes.mjs';
 
 // The process side lives in the shared harness (test/harness); these suites use it under these names.
 export { acmeServeArgs, type Cli, DOMAIN, ROOT } from '../harness/certdocs.mjs';
-export { collect, connectionRefused, httpGet, httpsGet, peerCertificate } from '../harness/https.mjs';
+export {
+  collect,
+  connectionRefused,
+  httpGet,
+  httpsGet,
+  type PinnedFetch,
+  peerCertificate,
+  pinnedFetch,
+} from '../harness/https.mjs';
 export { freePort, LOOPBACK, running, sleep, waitFor } from '../harness/processes.mjs';
 export const MAIN = ENTRY;
 
@@ -42,63 +47,6 @@ export function waitCertificateInService(cli: Cli, acmePort: number, timeoutMs: 
   return waitFor(`http://${LOOPBACK}:${acmePort}/healthz to answer 200`, timeoutMs, cli, async () =>
     (await httpGet(acmePort, '/healthz')).status === 200 ? true : undefined,
   );
-}
-
-// ---------------------------------------------------------------------------
-// A fetch for the MCP SDK
-// ---------------------------------------------------------------------------
-
-export type PinnedFetch = FetchLike & { readonly agent: https.Agent };
-
-/**
- * A fetch for the MCP SDK over node:https: trusts only `ca`, connects to 127.0.0.1 whatever the URL's
- * host (SNI and Host stay the URL's). Streams the body, so SSE responses work; honours the signal.
- * With keepAlive false every request makes a new connection and TLS handshake.
- */
-export function pinnedFetch(ca: string, { keepAlive = true }: { keepAlive?: boolean } = {}): PinnedFetch {
-  const agent = new https.Agent({ ca, keepAlive });
-  const fetchLike: FetchLike = (input, init = {}) =>
-    new Promise<Response>((resolve, reject) => {
-      const url = new URL(String(input));
-      const headers: Record<string, string> = {};
-      new Headers(init.headers).forEach((v, k) => {
-        headers[k] = v;
-      });
-      headers.host = url.host;
-      const req = https.request({
-        host: LOOPBACK,
-        port: url.port || 443,
-        path: `${url.pathname}${url.search}`,
-        method: init.method ?? 'GET',
-        servername: url.hostname,
-        headers,
-        agent,
-        signal: init.signal ?? undefined,
-      });
-      req.setTimeout(15_000, () => req.destroy(new Error(`${init.method ?? 'GET'} ${url} timed out`)));
-      req.once('error', reject);
-      req.once('response', (res) => {
-        const h = new Headers();
-        for (const [k, v] of Object.entries(res.headers)) {
-          if (v !== undefined) for (const one of Array.isArray(v) ? v : [v]) h.append(k, one);
-        }
-        const status = res.statusCode ?? 0;
-        const noBody = [101, 204, 205, 304].includes(status) || init.method === 'HEAD';
-        if (noBody) res.resume();
-        // Once the response has started, its idle time is the SSE stream's business, not ours.
-        req.setTimeout(0);
-        resolve(
-          new Response(noBody ? null : (Readable.toWeb(res) as ReadableStream<Uint8Array>), {
-            status,
-            statusText: res.statusMessage,
-            headers: h,
-          }),
-        );
-      });
-      if (init.body !== undefined && init.body !== null) req.write(init.body as string | Uint8Array);
-      req.end();
-    });
-  return Object.assign(fetchLike, { agent });
 }
 
 // ---------------------------------------------------------------------------
