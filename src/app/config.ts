@@ -72,6 +72,8 @@ export interface AppConfig {
   /** Per client address on the MCP routes and /api/search; undefined: no limit. */
   readonly rateLimit?: RateLimit;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** auto: pretty when stderr is a terminal (decided where the logger is made), else JSON lines. */
+  readonly logFormat?: 'json' | 'pretty' | 'auto';
   /** Re-fetch interval for URL sources (0: never). */
   readonly refreshInterval: Duration;
   /** Where the built index is kept between runs (absolute), or undefined: rebuilt every start. */
@@ -172,6 +174,10 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
   if (transport !== 'http' && transport !== 'stdio')
     errors.push(`${label('transport')}: must be http or stdio, got "${transport}"`);
 
+  const logFormat = raw('log-format') ?? 'auto';
+  if (logFormat !== 'json' && logFormat !== 'pretty' && logFormat !== 'auto') {
+    errors.push(`${label('log-format')}: must be json, pretty or auto, got "${logFormat}"`);
+  }
   const logLevel = raw('log-level') ?? 'info';
   if (!['debug', 'info', 'warn', 'error', 'silent'].includes(logLevel)) {
     errors.push(`${label('log-level')}: must be debug, info, warn, error or silent, got "${logLevel}"`);
@@ -317,6 +323,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       maxConnections,
       ...(rateLimit ? { rateLimit } : {}),
       logLevel: logLevel as AppConfig['logLevel'],
+      logFormat: logFormat as AppConfig['logFormat'],
       refreshInterval,
       ...(indexCache ? { indexCache } : {}),
       acme,

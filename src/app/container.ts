@@ -382,7 +382,8 @@ interface Wired {
 
 function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOptions): Wired {
   const c = parent.createChildContainer();
-  c.register(LOGGER, { useValue: new PinoLogger(config.logLevel) });
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stderr.isTTY);
+  c.register(LOGGER, { useValue: new PinoLogger(config.logLevel, undefined, { pretty }) });
   c.register(CLOCK, { useValue: new SystemClock() });
   c.register(RANDOM, { useValue: Math.random });
 

@@ -69,6 +69,12 @@ export const OPTIONS = {
     help: 'debug, info, warn, error or silent',
     default: 'info',
   },
+  'log-format': {
+    env: 'LOG_FORMAT',
+    type: 'string',
+    help: 'json (one JSON object a line), pretty (for people), or auto: pretty on a terminal, else json',
+    default: 'auto',
+  },
   domain: { env: 'DOMAIN', type: 'string', help: 'Domain(s) to get a certificate for, comma-separated' },
   email: { env: 'ACME_EMAIL', type: 'string', help: 'Contact e-mail for the ACME account' },
   'acme-directory': {

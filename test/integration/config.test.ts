@@ -266,6 +266,15 @@ describe('parseConfig', () => {
     });
   });
 
+  it('logs JSON lines, or pretty ones on a terminal, as --log-format / LOG_FORMAT says', () => {
+    expect(ok([]).logFormat).toBe('auto');
+    expect(ok(['--log-format', 'json']).logFormat).toBe('json');
+    expect(ok([], { LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(errors(['--log-format', 'text'])).toEqual([
+      '--log-format (LOG_FORMAT): must be json, pretty or auto, got "text"',
+    ]);
+  });
+
   it('returns help and version outcomes', () => {
     expect(parseConfig(['--help'], {})).toEqual({ ok: 'help' });
     expect(parseConfig(['--version'], {})).toEqual({ ok: 'version' });

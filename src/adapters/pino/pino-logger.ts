@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import type { LogFields, Logger } from '../../ports/logger.js';
 import { redactFields, redactText } from './redact-secrets.js';
@@ -13,11 +14,18 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 export class PinoLogger implements Logger {
   private readonly log: pino.Logger;
 
-  /** `destination` is for tests; by default lines go to fd 2, synchronously. */
-  constructor(level: LogLevel = 'info', destination?: pino.DestinationStream) {
+  /**
+   * `destination` is for tests; by default lines go to fd 2, synchronously: JSON, or with `pretty`
+   * coloured lines for people (pino-pretty, loaded only then).
+   */
+  constructor(
+    level: LogLevel = 'info',
+    destination?: pino.DestinationStream,
+    options: { pretty?: boolean } = {},
+  ) {
     this.log = pino(
       { level, base: { app: 'certdocs' } },
-      destination ?? pino.destination({ fd: 2, sync: true }),
+      destination ?? (options.pretty ? prettyStderr() : pino.destination({ fd: 2, sync: true })),
     );
   }
 
@@ -33,4 +41,10 @@ export class PinoLogger implements Logger {
   error(msg: string, fields?: LogFields): void {
     if (this.log.isLevelEnabled('error')) this.log.error(redactFields(fields ?? {}), redactText(msg));
   }
+}
+
+/** pino-pretty writing to stderr; required at run time so that JSON-only starts never load it. */
+function prettyStderr(): pino.DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (o: object) => pino.DestinationStream;
+  return pretty({ destination: 2, sync: true, colorize: true, ignore: 'pid,hostname,app' });
 }
