@@ -17,6 +17,8 @@ import type { RateLimitOptions } from './rate-limit.js';
 import type { GuardOptions } from './request-guard.js';
 
 export interface HttpMcpTransportOptions {
+  /** How long stop() waits for requests in flight before cutting them off (default 5000 ms). */
+  readonly drainMs?: number;
   readonly host?: string;
   readonly port: number;
   readonly guard: GuardOptions;
@@ -99,8 +101,17 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
     this.loaded?.sse.broadcastResourcesChanged();
   }
 
+  /**
+   * Takes no new connections, lets the requests being answered finish (up to `drainMs`, 5 s by
+   * default: well inside a container's 10 s stop grace), then closes the sessions, their streams
+   * and every connection.
+   */
   async stop(): Promise<void> {
+    this.running?.stopAccepting();
     const stack = await this.stack;
+    const deadline = Date.now() + (this.options.drainMs ?? 5000);
+    while (stack.streamable.inFlight > 0 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     await stack.streamable.close();
     await stack.sse.close();
     await this.running?.close();

@@ -83,6 +83,9 @@ export interface RunningServer {
   readonly port: number;
   /** New TLS handshakes use the new certificate; open connections keep theirs. */
   setCertificate(tls: TlsMaterial): void;
+  /** Takes no new connections and drops idle ones; requests already being answered go on. */
+  stopAccepting(): void;
+  /** Ends every connection, busy or not, and resolves once the server is closed. */
   close(): Promise<void>;
 }
 
@@ -148,6 +151,12 @@ export async function serveNode(
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const shownHost = host === '0.0.0.0' || host === '[::]' ? 'localhost' : host;
   const url = `${opts.tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
+  let closed: Promise<void> | undefined;
+  const stopAccepting = () => {
+    closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections?.();
+    return closed;
+  };
   return {
     server,
     url,
@@ -156,10 +165,11 @@ export async function serveNode(
       if (!opts.tls) throw new Error('setCertificate on a plain HTTP server');
       (server as HttpsServer).setSecureContext({ ...TLS_HARDENING, key: tls.keyPem, cert: tls.certPem });
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections?.();
-      }),
+    stopAccepting: () => void stopAccepting(),
+    close: () => {
+      const done = stopAccepting();
+      server.closeAllConnections?.();
+      return done;
+    },
   };
 }
