@@ -2,12 +2,16 @@
 // Throughput/latency of the MCP search tool (POST /mcp, stateless JSON-RPC `tools/call`) against
 // the same search over the plain JSON route (GET /api/search), on the built server (dist/).
 //
-//   npm run build && node scripts/bench-mcp.mjs [--duration 10] [--connections 50] [--rounds 3]
+//   npm run build && node scripts/bench-mcp.mjs [--duration 10] [--connections 50] [--rounds 3] [--auth]
 //
+// --auth also starts a second server with `--auth token` and measures the same MCP search there
+// with an Authorization header, in the same rounds: the cost of access control.
 // The server runs as a child process; autocannon runs in this process. The two compete for the
 // machine's cores, as a server and its clients would on one host: figures are relative, not absolute.
-import { existsSync, readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { ENTRY, startLocalServer } from '../test/harness/certdocs.mjs';
@@ -33,13 +37,14 @@ try {
       duration: { type: 'string', default: '10' },
       connections: { type: 'string', default: '50' },
       rounds: { type: 'string', default: '3' },
+      auth: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
     process.stdout.write(
-      'usage: node scripts/bench-mcp.mjs [--duration S=10] [--connections N=50] [--rounds R=3]\n',
+      'usage: node scripts/bench-mcp.mjs [--duration S=10] [--connections N=50] [--rounds R=3] [--auth]\n',
     );
     process.exit(0);
   }
@@ -53,7 +58,12 @@ try {
     }
     return n;
   };
-  opts = { duration: int('duration', 600), connections: int('connections', 1000), rounds: int('rounds', 20) };
+  opts = {
+    duration: int('duration', 600),
+    connections: int('connections', 1000),
+    rounds: int('rounds', 20),
+    auth: values.auth,
+  };
 } catch (e) {
   process.stderr.write(`bench-mcp: ${e.message}\n`);
   process.exit(2);
@@ -61,20 +71,20 @@ try {
 
 // ---------------------------------------------------------------- server lifecycle
 let server; // from startLocalServer()
+let guarded; // with --auth: a second server, `--auth token`
 
-async function startServer(corpus) {
+async function startServer(corpus, args = []) {
   try {
-    server = await startLocalServer({ args: ['--docs', corpus] });
+    return await startLocalServer({ args: ['--docs', corpus, ...args] });
   } catch (e) {
     fail(e.message);
   }
-  return server;
 }
 
 /** CPU seconds (user+sys) the server process has used so far; undefined off Linux. */
-function serverCpuSeconds() {
+function serverCpuSeconds(srv) {
   try {
-    const stat = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8');
+    const stat = readFileSync(`/proc/${srv.child.pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ=100)
   } catch {
@@ -101,6 +111,13 @@ const MCP_REQUESTS = Array.from({ length: 100 }, (_, i) => ({
   path: '/mcp',
   headers: MCP_HEADERS,
   body: mcpBody(QUERIES[i % QUERIES.length], i + 1),
+}));
+
+// With --auth: the same requests with the token the guarded server's tokens file holds.
+const TOKEN = randomBytes(32).toString('base64url');
+const MCP_TOKEN_REQUESTS = MCP_REQUESTS.map((r) => ({
+  ...r,
+  headers: { ...MCP_HEADERS, authorization: `Bearer ${TOKEN}` },
 }));
 
 // Cheap body checks run on every response during the load (counted as autocannon "mismatches").
@@ -161,7 +178,7 @@ async function verifyEndpoints(base) {
 
 // ---------------------------------------------------------------- load
 function cannon(base, kind, duration) {
-  const mcp = kind === 'mcp';
+  const mcp = kind !== 'plain';
   return new Promise((res, rej) => {
     const instance = autocannon(
       {
@@ -169,7 +186,7 @@ function cannon(base, kind, duration) {
         connections: opts.connections,
         pipelining: 1,
         duration,
-        requests: mcp ? MCP_REQUESTS : PLAIN_REQUESTS,
+        requests: kind === 'mcp+token' ? MCP_TOKEN_REQUESTS : mcp ? MCP_REQUESTS : PLAIN_REQUESTS,
         verifyBody: mcp ? verifyMcp : verifyPlain,
       },
       (err, result) => (err ? rej(err) : res(result)),
@@ -178,16 +195,14 @@ function cannon(base, kind, duration) {
   });
 }
 
-async function measure(base, kind, duration) {
-  const cpu0 = serverCpuSeconds();
+async function measure(base, kind, duration, srv = server) {
+  const cpu0 = serverCpuSeconds(srv);
   const gen0 = process.cpuUsage();
   const r = await cannon(base, kind, duration);
-  const cpu1 = serverCpuSeconds();
+  const cpu1 = serverCpuSeconds(srv);
   const gen = process.cpuUsage(gen0);
-  if (server.exited())
-    fail(
-      `the server died during the ${kind} run (code ${server.child.exitCode}):\n${server.stderr().trim()}`,
-    );
+  if (srv.exited())
+    fail(`the server died during the ${kind} run (code ${srv.child.exitCode}):\n${srv.stderr().trim()}`);
   await sleep(250); // let closed sockets drain before the next run
   return {
     rps: r.requests.average,
@@ -225,14 +240,22 @@ async function main() {
     fail(`no Node.js API docs corpus (looked in ${CORPORA.join(', ')}): run scripts/install-test-deps.sh`);
 
   const perRun = opts.duration + 1;
-  const budgetS = 60 + 2 * (WARMUP_S + 1) + opts.rounds * 2 * perRun + 30;
+  const sides = opts.auth ? 3 : 2;
+  const budgetS = 90 + sides * (WARMUP_S + 1) + opts.rounds * sides * perRun + 30;
   const watchdog = setTimeout(() => {
     process.stderr.write(`bench-mcp: did not finish within ${budgetS} s, giving up\n`);
     process.exit(1); // test/harness kills the server on exit
   }, budgetS * 1000);
   watchdog.unref();
 
-  const { base, health } = await startServer(corpus);
+  server = await startServer(corpus);
+  const { base, health } = server;
+  let tokensDir;
+  if (opts.auth) {
+    tokensDir = mkdtempSync(join(os.tmpdir(), 'certdocs-bench-auth-'));
+    writeFileSync(join(tokensDir, 'tokens'), `${TOKEN}\n`, { mode: 0o600 });
+    guarded = await startServer(corpus, ['--auth', 'token', '--auth-tokens-file', join(tokensDir, 'tokens')]);
+  }
   const cpus = os.cpus();
   log('certdocs MCP vs plain-HTTP search benchmark');
   log(
@@ -263,11 +286,17 @@ async function main() {
 
   const plain = [];
   const mcp = [];
+  const mcpToken = [];
+  if (guarded) warm.push(await measure(guarded.base, 'mcp+token', WARMUP_S, guarded));
+  const kinds = guarded ? ['plain', 'mcp', 'mcp+token'] : ['plain', 'mcp'];
   for (let r = 1; r <= opts.rounds; r++) {
-    const order = r % 2 ? ['plain', 'mcp'] : ['mcp', 'plain'];
+    const order = r % 2 ? kinds : [...kinds].reverse();
     for (const kind of order) {
-      const s = await measure(base, kind, opts.duration);
-      (kind === 'plain' ? plain : mcp).push(s);
+      const s =
+        kind === 'mcp+token'
+          ? await measure(guarded.base, kind, opts.duration, guarded)
+          : await measure(base, kind, opts.duration);
+      ({ plain, mcp, 'mcp+token': mcpToken })[kind].push(s);
       log(row(`round ${r} ${kind}`, s));
     }
   }
@@ -283,9 +312,11 @@ async function main() {
   const mm = med(mcp);
   log(row('median plain', mp));
   log(row('median mcp', mm));
+  const mt = mcpToken.length ? med(mcpToken) : undefined;
+  if (mt) log(row('median mcp+tok', mt));
   log();
 
-  const all = [...warm, ...plain, ...mcp];
+  const all = [...warm, ...plain, ...mcp, ...mcpToken];
   const sum = (k) => all.reduce((a, x) => a + x[k], 0);
   const bad = {
     non2xx: sum('non2xx'),
@@ -302,7 +333,15 @@ async function main() {
     `mcp/plain throughput ratio: ${(mm.rps / mp.rps).toFixed(2)} (median of ${opts.rounds} round${opts.rounds > 1 ? 's' : ''})`,
   );
 
+  if (mt) {
+    log(
+      `mcp with --auth token / without: throughput ${(mt.rps / mm.rps).toFixed(2)}, p50 latency ${(mt.p50 / mm.p50).toFixed(2)}`,
+    );
+  }
+
   await server.stop();
+  await guarded?.stop();
+  if (tokensDir) rmSync(tokensDir, { recursive: true, force: true });
   clearTimeout(watchdog);
   if (bad.non2xx || bad.errors || bad.timeouts || bad.mismatches) {
     process.stderr.write(
