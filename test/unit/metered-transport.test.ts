@@ -10,29 +10,13 @@ import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { RecordingMetrics } from '../fakes/recording-metrics.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+import { initialize, post } from '../support/mcp-requests.js';
 
 const logger = new MemoryLogger();
 const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger, indexTools);
 await docs.load();
 const info = { name: 'certdocs', version: '0.0.0-test' };
 
-const post = (body: object, session?: string) =>
-  new Request('http://localhost/mcp', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...(session ? { 'mcp-session-id': session } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-
-const initialize = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
 const call = (id: number, name: string, args: object) => ({
   jsonrpc: '2.0',
   id,

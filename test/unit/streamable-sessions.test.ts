@@ -7,29 +7,12 @@ import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
 import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+import { initialize, post } from '../support/mcp-requests.js';
 
 const logger = new MemoryLogger();
 const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger, indexTools);
 await docs.load();
 const factory = new DocsMcpServerFactory(docs, logger, { name: 'certdocs', version: '0.0.0-test' });
-
-const post = (body: object, session?: string) =>
-  new Request('http://localhost/mcp', {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      ...(session ? { 'mcp-session-id': session } : {}),
-    },
-    body: JSON.stringify(body),
-  });
-
-const initialize = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } },
-};
 
 /** Sessions are what a server keeps per client: they must stay bounded (the SDK's leak, 1.32.2). */
 describe('Streamable HTTP sessions stay bounded', () => {
