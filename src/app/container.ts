@@ -21,6 +21,9 @@ import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { PromClientMetrics } from '../adapters/prom-client/prom-client-metrics.js';
+import { KeySealer } from '../adapters/redis/key-sealer.js';
+import { RedisCertStore } from '../adapters/redis/redis-cert-store.js';
+import { RedisConnection } from '../adapters/redis/redis-connection.js';
 import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
@@ -210,6 +213,18 @@ function challengeStages(
   const logger = c.resolve<Logger>(LOGGER);
   const stages: Stage[] = [];
   let acmeUrl: string | undefined;
+  const redis = listeners.redis;
+  if (redis) {
+    // First: the challenge answers, the lock and the certificate all live there.
+    stages.push({
+      name: 'Redis connection',
+      start: async () => {
+        await redis().get();
+        logger.info('connected to Redis', { redis: redis().where });
+      },
+      stop: () => redis().close(),
+    });
+  }
   const endpoint = listeners.httpEndpoint;
   if (endpoint) {
     stages.push({
@@ -373,6 +388,8 @@ interface Listeners {
   readonly frontDoor?: () => TlsAlpnFrontDoor;
   /** GET /metrics on a port of its own (`--metrics-port`). */
   readonly metrics?: () => MetricsListener;
+  /** With `--store redis`: the connection the replicas share everything through. */
+  readonly redis?: () => RedisConnection;
 }
 
 interface Wired {
@@ -428,6 +445,8 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   c.registerSingleton(KeepDocsFresh);
 
   const acme = config.acme;
+  const store = acme?.store ?? { kind: 'fs' };
+  const redis = store.kind === 'redis' ? lazy(() => new RedisConnection(store.url, logger(c))) : undefined;
   // Each listening port gets the same cap; the timeouts are the adapters' defaults.
   const limits = { maxConnections: config.maxConnections };
   const frontDoor = acme?.challenges.includes('tls-alpn-01')
@@ -545,7 +564,11 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
     c.register(OBTAIN_SETTINGS, { useValue: obtainSettings(acme) });
     c.register(
       CERT_STORE,
-      once((r) => new FsCertStore(acme.certsDir, logger(r))),
+      once((r) =>
+        redis && store.kind === 'redis'
+          ? new RedisCertStore(redis(), new KeySealer(store.key))
+          : new FsCertStore(acme.certsDir, logger(r)),
+      ),
     );
     c.register(CERTIFICATE_CRYPTO, { useValue: new NodeCertificateCrypto() });
     c.register(
@@ -570,5 +593,5 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
     c.registerSingleton(RenewalScheduler);
   }
   override?.(c);
-  return { c, listeners: { httpEndpoint, frontDoor, metrics: metricsListener } };
+  return { c, listeners: { httpEndpoint, frontDoor, metrics: metricsListener, redis } };
 }

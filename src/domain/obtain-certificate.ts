@@ -12,6 +12,7 @@ import { AcmeError, AcmeSettingError } from './acme-errors.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
 import type { AccountRecord, CertificateInfo, CertificateProblem, StoredCertificate } from './certificate.js';
 import type { DomainName } from './domain-name.js';
+import { StoreKeyError } from './errors.js';
 import { assessCertificate, defaultRenewalTime, isServable, PROBLEM_TEXT } from './renewal-policy.js';
 
 export interface ActiveCertificate {
@@ -101,6 +102,8 @@ export class ObtainCertificate {
         const acmeError = e instanceof AcmeError ? e : undefined;
         this.metrics.orderFailed(acmeError?.code ?? 'unexpected');
         if (acmeError && !acmeError.retryable) throw acmeError;
+        // The store's keys do not open: ordering again would hide that and burn the CA's limits.
+        if (e instanceof StoreKeyError) throw e;
         const delay = retryDelay(attempt, this.backoff, acmeError?.retryAfterMs);
         const stored = await this.stored().catch(() => undefined);
         this.logger.warn('certificate order failed; will retry', {
