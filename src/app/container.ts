@@ -16,6 +16,7 @@ import { MetricsListener } from '../adapters/hono/metrics-listener.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
 import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
+import { InMemoryChallengeAnswers } from '../adapters/memory/in-memory-challenge-answers.js';
 import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
@@ -23,6 +24,7 @@ import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { PromClientMetrics } from '../adapters/prom-client/prom-client-metrics.js';
 import { KeySealer } from '../adapters/redis/key-sealer.js';
 import { RedisCertStore } from '../adapters/redis/redis-cert-store.js';
+import { RedisChallengeAnswers } from '../adapters/redis/redis-challenge-answers.js';
 import { RedisConnection } from '../adapters/redis/redis-connection.js';
 import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
@@ -39,6 +41,7 @@ import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO } from '../ports/certificate-crypto.js';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
+import { CHALLENGE_ANSWERS, type ChallengeAnswers } from '../ports/challenge-answers.js';
 import { CHALLENGE_RESPONDER } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE } from '../ports/doc-source.js';
@@ -496,9 +499,19 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
             httpsPort: config.port,
             health,
             limits,
+            answers: c.resolve<ChallengeAnswers>(CHALLENGE_ANSWERS),
+            onLookupError: (e) =>
+              logger(c).warn('cannot read HTTP-01 answers; the CA got a 503 and will retry', {
+                error: e.message,
+              }),
           }),
       )
     : undefined;
+  // Any replica answers any HTTP-01 challenge: with Redis, the answers are kept there.
+  c.register(
+    CHALLENGE_ANSWERS,
+    once(() => (redis ? new RedisChallengeAnswers(redis()) : new InMemoryChallengeAnswers())),
+  );
   // The MCP SDK (with zod and Ajv) is imported on demand, when the transport is first built:
   // `--help` never loads it, and a start that orders a certificate loads it afterwards.
   const serverInfo = { name: 'certdocs', version: VERSION };
