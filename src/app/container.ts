@@ -26,6 +26,7 @@ import { KeySealer } from '../adapters/redis/key-sealer.js';
 import { RedisCertStore } from '../adapters/redis/redis-cert-store.js';
 import { RedisChallengeAnswers } from '../adapters/redis/redis-challenge-answers.js';
 import { RedisConnection } from '../adapters/redis/redis-connection.js';
+import { RedisLeaseLock } from '../adapters/redis/redis-lease-lock.js';
 import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
@@ -46,6 +47,7 @@ import { CHALLENGE_RESPONDER } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE } from '../ports/doc-source.js';
 import { INDEX_STORE, NO_INDEX_STORE } from '../ports/index-store.js';
+import { LEASE_LOCK } from '../ports/lease-lock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT, type McpTransport } from '../ports/mcp-transport.js';
 import { METRICS, type Metrics, NO_METRICS } from '../ports/metrics.js';
@@ -583,6 +585,12 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
           : new FsCertStore(acme.certsDir, logger(r)),
       ),
     );
+    // Replicas on Redis: exactly one orders; on files there is one replica and no lock.
+    if (redis)
+      c.register(
+        LEASE_LOCK,
+        once(() => new RedisLeaseLock(redis())),
+      );
     c.register(CERTIFICATE_CRYPTO, { useValue: new NodeCertificateCrypto() });
     c.register(
       ACME_CLIENT,
