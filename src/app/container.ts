@@ -62,7 +62,7 @@ import { type AcmeConfig, type AppConfig, freshnessSettings, obtainSettings } fr
 import { type Application, Lifecycle, type Stage } from './lifecycle.js';
 import { flagLabel } from './options.js';
 import { writePidFile } from './pid-file.js';
-import { ListenError } from './startup-error.js';
+import { ListenError, StartupError } from './startup-error.js';
 import { VERSION } from './version.js';
 
 /**
@@ -224,7 +224,11 @@ function challengeStages(
     stages.push({
       name: 'Redis connection',
       start: async () => {
-        await redis().get();
+        try {
+          await redis().get();
+        } catch (e) {
+          throw new StartupError(`${flagLabel('redis-url')}: ${(e as Error).message}`);
+        }
         logger.info('connected to Redis', { redis: redis().where });
       },
       stop: () => redis().close(),

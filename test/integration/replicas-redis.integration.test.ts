@@ -24,6 +24,42 @@ import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import { REDIS_MISSING, type RedisHarness, redisAvailable, startRedis } from '../harness/redis.mjs';
 import { DOMAIN, freePort, httpsGet, LOOPBACK, pebbleSkipReason, peerCertificate } from './https-helpers.js';
 
+describe('--store redis without a Redis', () => {
+  it('stops at start-up naming --redis-url, without the password, instead of waiting forever', async () => {
+    const port = await freePort();
+    const parsed = parseConfig(
+      [
+        '--log-level',
+        'silent',
+        '--domain',
+        DOMAIN,
+        '--port',
+        '0',
+        '--acme-port',
+        String(await freePort()),
+        '--host',
+        LOOPBACK,
+        '--store',
+        'redis',
+        '--redis-url',
+        `redis://:hunter2@${LOOPBACK}:${port}`,
+      ],
+      {},
+    );
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    const app = composeServer(parsed.config);
+    const failure = await app.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const message = explainStartupFailure(failure)?.message ?? String(failure);
+    expect(message).toMatch(
+      /^--redis-url \(REDIS_URL\): cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(message).not.toContain('hunter2');
+  });
+});
+
 const SKIP = pebbleSkipReason() ?? (redisAvailable() ? undefined : REDIS_MISSING);
 
 describe.skipIf(Boolean(SKIP))(`replicas on Redis${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {

@@ -3,6 +3,9 @@ import type { Logger } from '../../ports/logger.js';
 
 export type RedisClient = RedisClientType;
 
+/** Attempts (about 1.5 s) before a first connection is given up. */
+const FIRST_CONNECT_TRIES = 4;
+
 /**
  * One connection to Redis shared by the Redis adapters of a process. The client library is
  * imported on first use, so a server on `--store fs` never loads it.
@@ -35,15 +38,21 @@ export class RedisConnection {
 
   private async connect(): Promise<RedisClient> {
     const { createClient } = await import('redis');
+    let connected = false;
     const client = createClient({
       url: this.url,
       disableOfflineQueue: true,
       socket: {
         connectTimeout: 5000,
-        // Keep trying while Redis is away, at most every 2 s; a replica must not give up on it.
-        reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
+        // Once connected, keep trying while Redis is away, at most every 2 s: a replica must not
+        // give up on it. The first connection gives up after a few tries, so a start fails clearly.
+        reconnectStrategy: (retries: number, cause: Error) =>
+          connected || retries < FIRST_CONNECT_TRIES ? Math.min(100 * 2 ** retries, 2000) : cause,
       },
     }) as unknown as RedisClient;
+    client.on('ready', () => {
+      connected = true;
+    });
     client.on('error', (e: Error) => {
       // One line per 10 s: a Redis outage must not flood the log.
       const now = Date.now();
