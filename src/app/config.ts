@@ -35,7 +35,23 @@ export interface AcmeConfig {
   readonly profile?: string;
   readonly eab?: ExternalAccountBinding;
   readonly challenges: readonly [ChallengeType, ...ChallengeType[]];
+  /** Absent: `{ kind: 'fs' }` in `certsDir`, as before part 7. */
+  readonly store?: StoreConfig;
 }
+
+/**
+ * Where the certificate, its key and the ACME account live: files in `--certs-dir` (one replica),
+ * or Redis, shared by every replica, with private keys encrypted when a store key is given.
+ */
+export type StoreConfig =
+  | { readonly kind: 'fs' }
+  | {
+      readonly kind: 'redis';
+      /** redis:// or rediss://; may carry a password, so it is never logged or echoed. */
+      readonly url: string;
+      /** 32 bytes for AES-256-GCM, or undefined: keys are stored in the clear. */
+      readonly key?: Uint8Array;
+    };
 
 /**
  * Where GET /metrics is served: on the MCP listener (behind its Origin/Host guard, HTTPS with a
@@ -278,6 +294,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       } else if (!challenges.includes(ch)) challenges.push(ch);
     }
     const [firstChallenge = 'http-01', ...moreChallenges] = challenges;
+    const store = parseStore(raw, label, errors);
     acme = {
       domains: [firstDomain, ...moreDomains],
       email,
@@ -291,7 +308,13 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
           ? { kid: eabKid, hmacKey: eabKey.replace(/=+$/, '').replace(/\+/g, '-').replace(/\//g, '_') }
           : undefined,
       challenges: [firstChallenge, ...moreChallenges],
+      ...(store.kind === 'fs' ? {} : { store }),
     };
+  } else {
+    for (const n of ['redis-url', 'store-key'] as const)
+      if (raw(n) !== undefined) errors.push(`${label(n)}: only with --domain (it stores the certificate)`);
+    if (raw('store') !== 'fs')
+      errors.push(`${label('store')}: only with --domain (it stores the certificate)`);
   }
 
   const loopbackHosts = ['localhost', '127.0.0.1', '[::1]'];
@@ -332,6 +355,53 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       healthDetails,
     },
   };
+}
+
+/**
+ * `--store`, `--redis-url`, `--store-key`. The URL and the key are secrets: a problem with them is
+ * described, never echoed.
+ */
+function parseStore(
+  raw: (name: OptionName) => string | undefined,
+  label: (name: OptionName) => string,
+  errors: string[],
+): StoreConfig {
+  const kind = raw('store') ?? 'fs';
+  const url = raw('redis-url');
+  const keyText = raw('store-key');
+  if (kind !== 'fs' && kind !== 'redis') {
+    errors.push(`${label('store')}: must be fs or redis, got "${kind}"`);
+    return { kind: 'fs' };
+  }
+  if (kind === 'fs') {
+    if (url !== undefined) errors.push(`${label('redis-url')}: only with --store redis`);
+    if (keyText !== undefined) errors.push(`${label('store-key')}: only with --store redis`);
+    return { kind: 'fs' };
+  }
+  if (url === undefined) errors.push(`${label('redis-url')}: required with --store redis`);
+  else if (!isRedisUrl(url))
+    errors.push(`${label('redis-url')}: must be a redis:// or rediss:// URL with a host (value not shown)`);
+  let key: Uint8Array | undefined;
+  if (keyText !== undefined) {
+    const bytes = /^[A-Za-z0-9+/_-]+={0,2}$/.test(keyText.trim())
+      ? Buffer.from(keyText.trim(), 'base64')
+      : undefined;
+    if (bytes?.length === 32) key = new Uint8Array(bytes);
+    else
+      errors.push(
+        `${label('store-key')}: must be 32 bytes in base64 (e.g. from \`openssl rand -base64 32\`); value not shown`,
+      );
+  }
+  return { kind: 'redis', url: url ?? '', ...(key ? { key } : {}) };
+}
+
+function isRedisUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'redis:' || u.protocol === 'rediss:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** `--metrics-port`: unset, on the MCP listener (none with stdio); `0` or `off`, no metrics; else a port. */

@@ -16,11 +16,17 @@ import { MetricsListener } from '../adapters/hono/metrics-listener.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
 import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
+import { InMemoryChallengeAnswers } from '../adapters/memory/in-memory-challenge-answers.js';
 import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
 import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
 import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { PromClientMetrics } from '../adapters/prom-client/prom-client-metrics.js';
+import { KeySealer } from '../adapters/redis/key-sealer.js';
+import { RedisCertStore } from '../adapters/redis/redis-cert-store.js';
+import { RedisChallengeAnswers } from '../adapters/redis/redis-challenge-answers.js';
+import { RedisConnection } from '../adapters/redis/redis-connection.js';
+import { RedisLeaseLock } from '../adapters/redis/redis-lease-lock.js';
 import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
 import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
@@ -36,10 +42,12 @@ import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO } from '../ports/certificate-crypto.js';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
+import { CHALLENGE_ANSWERS, type ChallengeAnswers } from '../ports/challenge-answers.js';
 import { CHALLENGE_RESPONDER } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { DOC_SOURCE } from '../ports/doc-source.js';
 import { INDEX_STORE, NO_INDEX_STORE } from '../ports/index-store.js';
+import { LEASE_LOCK } from '../ports/lease-lock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { MCP_TRANSPORT, type McpTransport } from '../ports/mcp-transport.js';
 import { METRICS, type Metrics, NO_METRICS } from '../ports/metrics.js';
@@ -54,7 +62,7 @@ import { type AcmeConfig, type AppConfig, freshnessSettings, obtainSettings } fr
 import { type Application, Lifecycle, type Stage } from './lifecycle.js';
 import { flagLabel } from './options.js';
 import { writePidFile } from './pid-file.js';
-import { ListenError } from './startup-error.js';
+import { ListenError, StartupError } from './startup-error.js';
 import { VERSION } from './version.js';
 
 /**
@@ -210,6 +218,22 @@ function challengeStages(
   const logger = c.resolve<Logger>(LOGGER);
   const stages: Stage[] = [];
   let acmeUrl: string | undefined;
+  const redis = listeners.redis;
+  if (redis) {
+    // First: the challenge answers, the lock and the certificate all live there.
+    stages.push({
+      name: 'Redis connection',
+      start: async () => {
+        try {
+          await redis().get();
+        } catch (e) {
+          throw new StartupError(`${flagLabel('redis-url')}: ${(e as Error).message}`);
+        }
+        logger.info('connected to Redis', { redis: redis().where });
+      },
+      stop: () => redis().close(),
+    });
+  }
   const endpoint = listeners.httpEndpoint;
   if (endpoint) {
     stages.push({
@@ -373,6 +397,8 @@ interface Listeners {
   readonly frontDoor?: () => TlsAlpnFrontDoor;
   /** GET /metrics on a port of its own (`--metrics-port`). */
   readonly metrics?: () => MetricsListener;
+  /** With `--store redis`: the connection the replicas share everything through. */
+  readonly redis?: () => RedisConnection;
 }
 
 interface Wired {
@@ -429,6 +455,8 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   c.registerSingleton(KeepDocsFresh);
 
   const acme = config.acme;
+  const store = acme?.store ?? { kind: 'fs' };
+  const redis = store.kind === 'redis' ? lazy(() => new RedisConnection(store.url, logger(c))) : undefined;
   // Each listening port gets the same cap; the timeouts are the adapters' defaults.
   const limits = { maxConnections: config.maxConnections };
   const frontDoor = acme?.challenges.includes('tls-alpn-01')
@@ -478,9 +506,19 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
             httpsPort: config.port,
             health,
             limits,
+            answers: c.resolve<ChallengeAnswers>(CHALLENGE_ANSWERS),
+            onLookupError: (e) =>
+              logger(c).warn('cannot read HTTP-01 answers; the CA got a 503 and will retry', {
+                error: e.message,
+              }),
           }),
       )
     : undefined;
+  // Any replica answers any HTTP-01 challenge: with Redis, the answers are kept there.
+  c.register(
+    CHALLENGE_ANSWERS,
+    once(() => (redis ? new RedisChallengeAnswers(redis()) : new InMemoryChallengeAnswers())),
+  );
   // The MCP SDK (with zod and Ajv) is imported on demand, when the transport is first built:
   // `--help` never loads it, and a start that orders a certificate loads it afterwards.
   const serverInfo = { name: 'certdocs', version: VERSION };
@@ -546,8 +584,18 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
     c.register(OBTAIN_SETTINGS, { useValue: obtainSettings(acme) });
     c.register(
       CERT_STORE,
-      once((r) => new FsCertStore(acme.certsDir, logger(r))),
+      once((r) =>
+        redis && store.kind === 'redis'
+          ? new RedisCertStore(redis(), new KeySealer(store.key))
+          : new FsCertStore(acme.certsDir, logger(r)),
+      ),
     );
+    // Replicas on Redis: exactly one orders; on files there is one replica and no lock.
+    if (redis)
+      c.register(
+        LEASE_LOCK,
+        once(() => new RedisLeaseLock(redis())),
+      );
     c.register(CERTIFICATE_CRYPTO, { useValue: new NodeCertificateCrypto() });
     c.register(
       ACME_CLIENT,
@@ -571,5 +619,5 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
     c.registerSingleton(RenewalScheduler);
   }
   override?.(c);
-  return { c, listeners: { httpEndpoint, frontDoor, metrics: metricsListener } };
+  return { c, listeners: { httpEndpoint, frontDoor, metrics: metricsListener, redis } };
 }

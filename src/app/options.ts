@@ -95,6 +95,22 @@ export const OPTIONS = {
     help: 'Where certificates and the account are kept',
     default: './certs',
   },
+  store: {
+    env: 'CERT_STORE',
+    type: 'string',
+    help: 'Where certificates, keys and the ACME account are kept: fs (--certs-dir) or redis (--redis-url; shared by replicas)',
+    default: 'fs',
+  },
+  'redis-url': {
+    env: 'REDIS_URL',
+    type: 'string',
+    help: 'With --store redis: redis://[user:password@]host:port[/db], or rediss:// for TLS',
+  },
+  'store-key': {
+    env: 'STORE_KEY',
+    type: 'string',
+    help: 'With --store redis: 32 bytes, base64, that encrypt private keys at rest (AES-256-GCM)',
+  },
   'accept-tos': { env: 'ACME_ACCEPT_TOS', type: 'boolean', help: "Agree to the CA's terms of service" },
   'acme-profile': {
     env: 'ACME_PROFILE',

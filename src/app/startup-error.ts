@@ -1,6 +1,6 @@
 import { AccessSettingError } from '../domain/access-errors.js';
 import { AcmeError, type AcmeSetting, AcmeSettingError } from '../domain/acme-errors.js';
-import { DocSourceError } from '../domain/errors.js';
+import { DocSourceError, StoreKeyError } from '../domain/errors.js';
 import { flagLabel, type OptionName } from './options.js';
 
 /** A start-up problem the user fixes by changing config; printed as one line naming the option. */
@@ -66,6 +66,10 @@ export function explainStartupFailure(e: unknown): StartupError | undefined {
   if (e instanceof AccessSettingError)
     return new StartupError(
       `${flagLabel(e.setting === 'tokensFile' ? 'auth-tokens-file' : 'oauth-issuer')}: ${e.message}`,
+    );
+  if (e instanceof StoreKeyError)
+    return new StartupError(
+      `${flagLabel('store-key')}: ${e.message}; give the key the other replicas use (nothing was re-ordered)`,
     );
   if (e instanceof AcmeError && !e.retryable) return new StartupError(`${e.code}: ${e.message}`);
   return undefined;

@@ -56,3 +56,17 @@ export class DocSourceError extends DomainError {
 export function isDomainError(e: unknown): e is DomainError {
   return e instanceof DomainError;
 }
+
+/**
+ * The certificate store holds private keys it cannot read with the configured store key (a wrong
+ * key, or none given for encrypted keys). Fatal at start-up: ordering a new certificate instead
+ * would hide the mistake and burn the CA's rate limit.
+ */
+export class StoreKeyError extends DomainError {
+  constructor(
+    readonly problem: 'wrong_key' | 'key_missing',
+    message: string,
+  ) {
+    super(`store.${problem}`, message);
+  }
+}

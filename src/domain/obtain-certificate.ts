@@ -4,15 +4,27 @@ import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO, type CertificateCrypto } from '../ports/certificate-crypto.js';
 import { CHALLENGE_RESPONDER, type ChallengeResponder } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
+import { LEASE_LOCK, type Lease, type LeaseLock } from '../ports/lease-lock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { METRICS, type Metrics, NO_METRICS } from '../ports/metrics.js';
-import { OBTAIN_SETTINGS, type ObtainSettings } from '../ports/settings.js';
+import { type CoordinationSettings, OBTAIN_SETTINGS, type ObtainSettings } from '../ports/settings.js';
 import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-responder.js';
 import { AcmeError, AcmeSettingError } from './acme-errors.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
 import type { AccountRecord, CertificateInfo, CertificateProblem, StoredCertificate } from './certificate.js';
 import type { DomainName } from './domain-name.js';
+import { DomainError, StoreKeyError } from './errors.js';
 import { assessCertificate, defaultRenewalTime, isServable, PROBLEM_TEXT } from './renewal-policy.js';
+
+/** Replicas: a lease of a minute, renewed every 20 s; waiters look every 2 s. */
+export const DEFAULT_COORDINATION: CoordinationSettings = { leaseMs: 60_000, pollMs: 2000 };
+
+/** The order's lease ran out before its certificate was saved: another replica may be ordering. */
+export class LeaseLostError extends DomainError {
+  constructor() {
+    super('store.lease_lost', 'the order lease ran out before the certificate was saved');
+  }
+}
 
 export interface ActiveCertificate {
   readonly cert: StoredCertificate;
@@ -47,9 +59,14 @@ export class ObtainCertificate {
     @inject(OBTAIN_SETTINGS) private readonly settings: ObtainSettings,
     @inject(TLS_ALPN_RESPONDER, { isOptional: true }) private readonly tlsAlpn?: TlsAlpnResponder,
     @inject(METRICS) private readonly metrics: Metrics = NO_METRICS,
+    /** Replicas sharing a store: only the lease holder orders; the others wait for its result. */
+    @inject(LEASE_LOCK, { isOptional: true }) private readonly lock?: LeaseLock,
   ) {
     this.backoff = settings.backoff ?? DEFAULT_BACKOFF;
+    this.coordination = settings.coordination ?? DEFAULT_COORDINATION;
   }
+
+  private readonly coordination: CoordinationSettings;
 
   /** The name the certificate is stored under: its first domain. */
   get name(): DomainName {
@@ -93,14 +110,107 @@ export class ObtainCertificate {
    * EAB required) are thrown at once: retrying cannot fix them.
    */
   async issueWithRetry(signal?: AbortSignal, replaces?: string): Promise<ActiveCertificate> {
+    return this.lock ? this.issueAsOneReplica(this.lock, signal, replaces) : this.retrying(signal, replaces);
+  }
+
+  /**
+   * Replicas: whoever gets the lease orders (renewing it while the order runs); the others look
+   * at the shared store until the certificate is there, or take the lease over when its holder
+   * went away. When the lock cannot be reached (Redis down) this waits and tries again.
+   */
+  private async issueAsOneReplica(
+    lock: LeaseLock,
+    signal: AbortSignal | undefined,
+    replaces: string | undefined,
+  ): Promise<ActiveCertificate> {
+    let saidWaiting = false;
+    for (;;) {
+      let lease: Lease | undefined;
+      try {
+        lease = await lock.tryAcquire(`order:${this.name}`, this.coordination.leaseMs);
+      } catch (e) {
+        this.logger.warn('cannot reach the order lock; will try again', { error: (e as Error).message });
+      }
+      if (lease) {
+        try {
+          // The previous holder may have saved the certificate just before letting go.
+          const done = await this.issuedElsewhere(replaces);
+          if (done) return done;
+          this.logger.info('ordering for the replicas', { fencingToken: lease.fencingToken });
+          return await this.whileHolding(lease, () => this.retrying(signal, replaces, lease));
+        } catch (e) {
+          if (!(e instanceof LeaseLostError)) throw e;
+          this.logger.warn('the order lease ran out; looking again', {});
+        } finally {
+          await lease.release().catch(() => false);
+        }
+      } else {
+        const done = await this.issuedElsewhere(replaces).catch((e: unknown) => {
+          if (e instanceof StoreKeyError) throw e;
+          return undefined; // the store is away for now: look again
+        });
+        if (done) {
+          this.logger.info('another replica obtained the certificate', { serial: done.info.serialHex });
+          return done;
+        }
+        if (!saidWaiting) this.logger.info('another replica is ordering; waiting for its certificate', {});
+        saidWaiting = true;
+      }
+      await this.clock.sleep(this.coordination.pollMs, signal);
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+    }
+  }
+
+  /**
+   * The certificate in the store when it is the one an order would have produced: servable and
+   * not due (a first order), or not the one being replaced (a renewal).
+   */
+  private async issuedElsewhere(replaces: string | undefined): Promise<ActiveCertificate | undefined> {
+    const state = await this.stored();
+    if (!state.active) return undefined;
+    if (replaces !== undefined) return state.active.info.ariId !== replaces ? state.active : undefined;
+    return state.problem === 'renewal_due' ? undefined : state.active;
+  }
+
+  /** Runs `work` renewing the lease every third of it; stops renewing once it is lost. */
+  private async whileHolding<T>(lease: Lease, work: () => Promise<T>): Promise<T> {
+    const done = new AbortController();
+    const keep = (async () => {
+      while (!done.signal.aborted) {
+        await this.clock.sleep(this.coordination.leaseMs / 3, done.signal);
+        if (done.signal.aborted) return;
+        if (!(await lease.renew().catch(() => false))) {
+          this.logger.warn('could not renew the order lease', { fencingToken: lease.fencingToken });
+          return;
+        }
+      }
+    })();
+    try {
+      return await work();
+    } finally {
+      done.abort();
+      await keep;
+    }
+  }
+
+  private async retrying(signal?: AbortSignal, replaces?: string, lease?: Lease): Promise<ActiveCertificate> {
+    // The fencing check: the certificate is saved only while this replica still holds the lease.
+    const fence = lease
+      ? async () => {
+          if (!(await lease.renew().catch(() => false))) throw new LeaseLostError();
+        }
+      : undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         this.metrics.orderAttempted();
-        return await this.issue(replaces);
+        return await this.issue(replaces, fence);
       } catch (e) {
         const acmeError = e instanceof AcmeError ? e : undefined;
         this.metrics.orderFailed(acmeError?.code ?? 'unexpected');
         if (acmeError && !acmeError.retryable) throw acmeError;
+        // The store's keys do not open: ordering again would hide that and burn the CA's limits.
+        if (e instanceof StoreKeyError) throw e;
+        if (e instanceof LeaseLostError) throw e;
         const delay = retryDelay(attempt, this.backoff, acmeError?.retryAfterMs);
         const stored = await this.stored().catch(() => undefined);
         this.logger.warn('certificate order failed; will retry', {
@@ -119,8 +229,11 @@ export class ObtainCertificate {
     }
   }
 
-  /** One ACME order from account to stored certificate. */
-  async issue(replaces?: string): Promise<ActiveCertificate> {
+  /**
+   * One ACME order from account to stored certificate. `beforeSave` may refuse the save by
+   * throwing (the lease check of replicas).
+   */
+  async issue(replaces?: string, beforeSave?: () => Promise<void>): Promise<ActiveCertificate> {
     const started = this.clock.now().getTime();
     const { domains, directoryUrl } = this.settings;
     const directory = await this.acme.directory();
@@ -174,6 +287,7 @@ export class ObtainCertificate {
         'The CA returned a certificate that does not match the order',
       );
     }
+    await beforeSave?.();
     await this.store.save(this.name, cert);
     this.logger.info('certificate issued', {
       names: info.names,

@@ -19,6 +19,15 @@ export interface ObtainSettings {
   readonly profile?: string;
   readonly eab?: ExternalAccountBinding;
   readonly backoff?: BackoffPolicy;
+  /** With replicas (a LeaseLock): how long an order's lease lasts, and how often waiters look. */
+  readonly coordination?: CoordinationSettings;
+}
+
+export interface CoordinationSettings {
+  /** The lease the ordering replica holds, renewed every third of it while the order runs. */
+  readonly leaseMs: number;
+  /** How often a waiting replica looks for the certificate (and for a lease that ran out). */
+  readonly pollMs: number;
 }
 
 export const OBTAIN_SETTINGS = Symbol.for('certdocs.ObtainSettings');

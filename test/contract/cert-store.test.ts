@@ -2,13 +2,18 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { FsCertStore } from '../../src/adapters/filesystem/fs-cert-store.js';
+import { KeySealer } from '../../src/adapters/redis/key-sealer.js';
+import { RedisCertStore } from '../../src/adapters/redis/redis-cert-store.js';
+import { RedisConnection } from '../../src/adapters/redis/redis-connection.js';
+import { StoreKeyError } from '../../src/domain/errors.js';
 import { name } from '../fakes/domain-names.js';
 import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { runCertStoreContract } from './cert-store.contract.js';
 import { tempDirEach } from './fresh-each.js';
+import { describeWithRedis } from './redis-server.js';
 
 async function tempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'certdocs-certstore-'));
@@ -25,6 +30,97 @@ runCertStoreContract('FsCertStore', async () => {
     store: new FsCertStore(join(dir, 'certs')),
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+});
+
+describeWithRedis('RedisCertStore on a real redis-server', (shared) => {
+  const KEY = new Uint8Array(32).fill(1);
+
+  runCertStoreContract('RedisCertStore', async () => {
+    const { redis, prefix, cleanup } = shared.connect();
+    return { store: new RedisCertStore(redis, new KeySealer(undefined), prefix), cleanup };
+  });
+
+  runCertStoreContract('RedisCertStore with a store key', async () => {
+    const { redis, prefix, cleanup } = shared.connect();
+    return { store: new RedisCertStore(redis, new KeySealer(KEY), prefix), cleanup };
+  });
+
+  describe('RedisCertStore specifics', () => {
+    const PAIR = { certPem: 'CERT\n', keyPem: '-----BEGIN PRIVATE KEY-----\nsecret\n' };
+    const opened: Array<() => Promise<void>> = [];
+    const connect = () => {
+      const c = shared.connect();
+      opened.push(c.cleanup);
+      return c;
+    };
+    afterEach(async () => {
+      for (const close of opened.splice(0)) await close();
+    });
+
+    it('with a store key, keeps no private key readable in Redis', async () => {
+      const { redis, prefix } = connect();
+      const store = new RedisCertStore(redis, new KeySealer(KEY), prefix);
+      await store.save(name('docs.example.com'), PAIR);
+      await store.saveAccount('https://ca.example/dir', {
+        keyPem: 'ACCOUNT KEY',
+        url: 'https://ca.example/a/1',
+      });
+      const client = await redis.get();
+      const raw = JSON.stringify([
+        await client.hGetAll(`${prefix}cert:docs.example.com`),
+        await client.hGetAll(`${prefix}account`),
+      ]);
+      expect(raw).toContain('CERT');
+      expect(raw).not.toContain('secret');
+      expect(raw).not.toContain('ACCOUNT KEY');
+    });
+
+    it('refuses a wrong store key, or none for sealed keys, with a StoreKeyError (never "nothing stored")', async () => {
+      const { redis, prefix } = connect();
+      await new RedisCertStore(redis, new KeySealer(KEY), prefix).save(name('docs.example.com'), PAIR);
+      await new RedisCertStore(redis, new KeySealer(KEY), prefix).saveAccount('https://ca.example/dir', {
+        keyPem: 'ACCOUNT KEY',
+      });
+      const wrong = new RedisCertStore(redis, new KeySealer(new Uint8Array(32).fill(2)), prefix);
+      await expect(wrong.load(name('docs.example.com'))).rejects.toThrow(StoreKeyError);
+      await expect(wrong.load(name('docs.example.com'))).rejects.toMatchObject({ code: 'store.wrong_key' });
+      await expect(wrong.loadAccount('https://ca.example/dir')).rejects.toMatchObject({
+        code: 'store.wrong_key',
+      });
+      const none = new RedisCertStore(redis, new KeySealer(undefined), prefix);
+      await expect(none.load(name('docs.example.com'))).rejects.toMatchObject({ code: 'store.key_missing' });
+    });
+
+    it('a sealed key copied under another name does not open', async () => {
+      const { redis, prefix } = connect();
+      const store = new RedisCertStore(redis, new KeySealer(KEY), prefix);
+      await store.save(name('docs.example.com'), PAIR);
+      const client = await redis.get();
+      const fields = await client.hGetAll(`${prefix}cert:docs.example.com`);
+      await client.hSet(`${prefix}cert:other.example.com`, fields);
+      await expect(store.load(name('other.example.com'))).rejects.toMatchObject({ code: 'store.wrong_key' });
+    });
+
+    it('reads keys stored in the clear before a store key was set, and seals them on the next save', async () => {
+      const { redis, prefix } = connect();
+      await new RedisCertStore(redis, new KeySealer(undefined), prefix).save(name('docs.example.com'), PAIR);
+      const sealed = new RedisCertStore(redis, new KeySealer(KEY), prefix);
+      expect(await sealed.load(name('docs.example.com'))).toEqual(PAIR);
+      await sealed.save(name('docs.example.com'), PAIR);
+      const raw = await (await redis.get()).hGet(`${prefix}cert:docs.example.com`, 'key');
+      expect(raw).not.toContain('secret');
+    });
+
+    it('names the key it uses, without the password of the URL', async () => {
+      const store = new RedisCertStore(
+        new RedisConnection('redis://:hunter2@127.0.0.1:1/0'),
+        new KeySealer(undefined),
+      );
+      const where = store.location(name('docs.example.com'));
+      expect(where).toContain('certdocs:cert:docs.example.com');
+      expect(where).not.toContain('hunter2');
+    });
+  });
 });
 
 describe('FsCertStore specifics', () => {

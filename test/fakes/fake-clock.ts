@@ -23,11 +23,17 @@ export class FakeClock implements Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
-      const t = this.setTimer(ms, resolve);
-      signal?.addEventListener('abort', () => {
+      // Like SystemClock, drop the abort listener once the sleep is over (a lease renewed in a loop
+      // sleeps many times on one signal).
+      const onAbort = () => {
         t.cancel();
         resolve();
+      };
+      const t = this.setTimer(ms, () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
       });
+      signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 

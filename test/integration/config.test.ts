@@ -334,3 +334,59 @@ describe('parseConfig: --metrics-port (METRICS_PORT)', () => {
     });
   });
 });
+
+describe('parseConfig: --store, --redis-url, --store-key (part 7)', () => {
+  const d = ['--domain', 'docs.example.com'];
+  const KEY = Buffer.alloc(32, 7).toString('base64');
+
+  it('keeps files by default: no store in the ACME config, as before', () => {
+    expect(ok(d).acme?.store).toBeUndefined();
+    expect(ok([...d, '--store', 'fs']).acme?.store).toBeUndefined();
+  });
+
+  it('takes redis with a URL (flag or REDIS_URL; rediss:// and a password too) and a 32-byte key', () => {
+    expect(ok([...d, '--store', 'redis', '--redis-url', 'redis://127.0.0.1:6379']).acme?.store).toEqual({
+      kind: 'redis',
+      url: 'redis://127.0.0.1:6379',
+    });
+    const fromEnv = ok(d, {
+      CERT_STORE: 'redis',
+      REDIS_URL: 'rediss://:s3cret@redis.internal:6380/2',
+      STORE_KEY: KEY,
+    }).acme?.store;
+    expect(fromEnv).toMatchObject({ kind: 'redis', url: 'rediss://:s3cret@redis.internal:6380/2' });
+    expect(fromEnv?.kind === 'redis' && Buffer.from(fromEnv.key ?? []).equals(Buffer.alloc(32, 7))).toBe(
+      true,
+    );
+  });
+
+  it('names the flag and the variable for each problem, and never echoes the URL or the key', () => {
+    expect(errors([...d, '--store', 'redis'])).toEqual([
+      '--redis-url (REDIS_URL): required with --store redis',
+    ]);
+    expect(errors([...d, '--store', 'dynamo'])).toEqual([
+      '--store (CERT_STORE): must be fs or redis, got "dynamo"',
+    ]);
+    const bad = errors([
+      ...d,
+      '--store',
+      'redis',
+      '--redis-url',
+      'http://:pw@host',
+      '--store-key',
+      'c2hvcnQ=',
+    ]);
+    expect(bad).toHaveLength(2);
+    expect(bad[0]).toMatch(/^--redis-url \(REDIS_URL\): must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(bad[1]).toMatch(/^--store-key \(STORE_KEY\): must be 32 bytes in base64/);
+    expect(bad.join('\n')).not.toContain('pw');
+    expect(bad.join('\n')).not.toContain('c2hvcnQ');
+    expect(errors([...d, '--redis-url', 'redis://h', '--store-key', KEY])).toEqual([
+      '--redis-url (REDIS_URL): only with --store redis',
+      '--store-key (STORE_KEY): only with --store redis',
+    ]);
+    expect(errors(['--store', 'redis'])).toEqual([
+      '--store (CERT_STORE): only with --domain (it stores the certificate)',
+    ]);
+  });
+});

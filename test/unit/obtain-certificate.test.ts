@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AcmeError } from '../../src/domain/acme-errors.js';
+import { StoreKeyError } from '../../src/domain/errors.js';
 import { ObtainCertificate } from '../../src/domain/obtain-certificate.js';
 import type { ObtainSettings } from '../../src/ports/settings.js';
 import { names } from '../fakes/domain-names.js';
@@ -220,6 +221,16 @@ describe('ObtainCertificate', () => {
     abort.abort(new Error('shutting down'));
     await clock.advance(seconds(1));
     expect(((await result) as Error).message).toBe('shutting down');
+  });
+
+  it('stops at once, ordering nothing, when the store cannot open its keys (a wrong --store-key)', async () => {
+    const { sut, ca, store } = makeSut();
+    store.loadAccount = async () => {
+      throw new StoreKeyError('wrong_key', 'the private keys do not open');
+    };
+    const err = await sut.ensure().catch((e) => e);
+    expect(err).toBeInstanceOf(StoreKeyError);
+    expect(ca.orders).toHaveLength(0);
   });
 
   it('answers TLS-ALPN-01 when it is preferred and offered, and cleans up after', async () => {

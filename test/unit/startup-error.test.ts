@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { explainListenError, StartupError } from '../../src/app/startup-error.js';
+import { explainListenError, explainStartupFailure, StartupError } from '../../src/app/startup-error.js';
+import { StoreKeyError } from '../../src/domain/errors.js';
 
 const errno = (code: string) => Object.assign(new Error(`listen ${code}`), { code });
 
@@ -51,5 +52,14 @@ describe('explainStartupFailure: access control', () => {
     expect(
       explainStartupFailure(new AccessSettingError('oauthIssuer', 'cannot read the metadata'))?.message,
     ).toBe('--oauth-issuer (OAUTH_ISSUER): cannot read the metadata');
+  });
+});
+
+describe('explainStartupFailure: the store key', () => {
+  it('names --store-key (STORE_KEY) when the stored keys do not open', () => {
+    const e = explainStartupFailure(new StoreKeyError('wrong_key', 'the private keys do not open'));
+    expect(e?.message).toMatch(
+      /^--store-key \(STORE_KEY\): the private keys do not open; .*nothing was re-ordered/,
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { Hono } from 'hono';
+import type { ChallengeAnswers } from '../../ports/challenge-answers.js';
 import type { ChallengeResponder } from '../../ports/challenge-responder.js';
+import { InMemoryChallengeAnswers } from '../memory/in-memory-challenge-answers.js';
 import type { HealthFields } from './docs-http-app.js';
 import { type ConnectionLimits, type RunningServer, serveNode } from './node-server.js';
 import { hostnameOf } from './request-guard.js';
@@ -13,7 +15,14 @@ export interface ChallengeResponderOptions {
   readonly health?: HealthFields;
   /** Timeouts and connection cap for this port (defaults: DEFAULT_CONNECTION_LIMITS). */
   readonly limits?: Partial<ConnectionLimits>;
+  /** Where answers are kept; shared by the replicas on `--store redis`. Default: this process's memory. */
+  readonly answers?: ChallengeAnswers;
+  /** Told when the answers cannot be read (Redis away); the request gets a 503. */
+  readonly onLookupError?: (error: Error) => void;
 }
+
+/** How long an answer is kept at most: a CA validates within minutes; one left behind by a crash expires. */
+const ANSWER_TTL_MS = 15 * 60_000;
 
 const TOKEN = /^[A-Za-z0-9_-]+$/;
 
@@ -23,7 +32,7 @@ const TOKEN = /^[A-Za-z0-9_-]+$/;
  * and users expect http:// to redirect.
  */
 export class HonoChallengeResponder implements ChallengeResponder {
-  private readonly answers = new Map<string, string>();
+  private readonly answers: ChallengeAnswers;
   private running: RunningServer | undefined;
   private ready = false;
   private httpsPort: number;
@@ -31,15 +40,16 @@ export class HonoChallengeResponder implements ChallengeResponder {
 
   constructor(private readonly options: ChallengeResponderOptions) {
     this.httpsPort = options.httpsPort;
+    this.answers = options.answers ?? new InMemoryChallengeAnswers();
     this.app = this.build();
   }
 
   async present(token: string, keyAuthorization: string): Promise<void> {
-    this.answers.set(token, keyAuthorization);
+    await this.answers.put(token, keyAuthorization, ANSWER_TTL_MS);
   }
 
   async remove(token: string): Promise<void> {
-    this.answers.delete(token);
+    await this.answers.remove(token);
   }
 
   setReady(ready: boolean): void {
@@ -67,9 +77,15 @@ export class HonoChallengeResponder implements ChallengeResponder {
 
   private build(): Hono {
     const app = new Hono();
-    app.get('/.well-known/acme-challenge/:token', (c) => {
+    app.get('/.well-known/acme-challenge/:token', async (c) => {
       const token = c.req.param('token');
-      const answer = TOKEN.test(token) ? this.answers.get(token) : undefined;
+      let answer: string | undefined;
+      try {
+        answer = TOKEN.test(token) ? await this.answers.get(token) : undefined;
+      } catch (e) {
+        this.options.onLookupError?.(e as Error);
+        return c.text('challenge answers unavailable', 503, { 'cache-control': 'no-store' });
+      }
       if (answer === undefined) return c.text('unknown challenge token', 404);
       return c.text(answer, 200, { 'cache-control': 'no-store' });
     });

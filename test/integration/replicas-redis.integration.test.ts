@@ -1,0 +1,172 @@
+/**
+ * Part 7: replicas sharing one redis-server and one Pebble. Three certdocs applications, composed
+ * in-process as main does with `--store redis`, start at the same moment: exactly one order reaches
+ * the CA, and all three serve the same certificate.
+ *
+ * Pebble validates HTTP-01 at one port only, its httpPort, which replica 0 listens on. Replica 0
+ * never wins the lease (its LeaseLock is replaced by one that is always taken), so the order is
+ * placed by replica 1 or 2 and validated through replica 0: the answers are shared through Redis.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { AcmeClientAdapter } from '../../src/adapters/acme-client/acme-client-adapter.js';
+import { SystemClock } from '../../src/adapters/system/system-clock.js';
+import { parseConfig } from '../../src/app/config.js';
+import { composeServer } from '../../src/app/container.js';
+import type { Application } from '../../src/app/lifecycle.js';
+import { explainStartupFailure } from '../../src/app/startup-error.js';
+import { ACME_CLIENT } from '../../src/ports/acme-client.js';
+import { LEASE_LOCK } from '../../src/ports/lease-lock.js';
+import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
+import { REDIS_MISSING, type RedisHarness, redisAvailable, startRedis } from '../harness/redis.mjs';
+import { DOMAIN, freePort, httpsGet, LOOPBACK, pebbleSkipReason, peerCertificate } from './https-helpers.js';
+
+describe('--store redis without a Redis', () => {
+  it('stops at start-up naming --redis-url, without the password, instead of waiting forever', async () => {
+    const port = await freePort();
+    const parsed = parseConfig(
+      [
+        '--log-level',
+        'silent',
+        '--domain',
+        DOMAIN,
+        '--port',
+        '0',
+        '--acme-port',
+        String(await freePort()),
+        '--host',
+        LOOPBACK,
+        '--store',
+        'redis',
+        '--redis-url',
+        `redis://:hunter2@${LOOPBACK}:${port}`,
+      ],
+      {},
+    );
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    const app = composeServer(parsed.config);
+    const failure = await app.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    const message = explainStartupFailure(failure)?.message ?? String(failure);
+    expect(message).toMatch(
+      /^--redis-url \(REDIS_URL\): cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+/,
+    );
+    expect(message).not.toContain('hunter2');
+  });
+});
+
+const SKIP = pebbleSkipReason() ?? (redisAvailable() ? undefined : REDIS_MISSING);
+
+describe.skipIf(Boolean(SKIP))(`replicas on Redis${SKIP ? ` (skipped: ${SKIP})` : ''}`, () => {
+  let pebble: PebbleHarness;
+  let redis: RedisHarness;
+  let root: string;
+  let tmp: string;
+  let agent: https.Agent;
+
+  beforeAll(async () => {
+    [pebble, redis] = await Promise.all([startPebble(), startRedis()]);
+    root = await pebble.rootPem();
+    agent = new https.Agent({ ca: pebble.caCertPem });
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'certdocs-replicas-'));
+    await writeFile(path.join(tmp, 'lighthouse.md'), '# Lighthouse\n\nThe keeper trims the lamp.\n');
+  });
+
+  afterAll(async () => {
+    agent?.destroy();
+    await Promise.all([pebble?.stop(), redis?.stop()]);
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  });
+
+  /** Orders placed at Pebble, by replica number. */
+  const newOrders: number[] = [];
+  const STORE_KEY = Buffer.alloc(32, 3).toString('base64');
+
+  /** Replica `i` as main composes it with --store redis; replica 0 listens on Pebble's HTTP-01 port. */
+  const replica = async (i: number, storeKey = STORE_KEY): Promise<Application> => {
+    const parsed = parseConfig(
+      [
+        '--docs',
+        tmp,
+        '--log-level',
+        'error',
+        '--domain',
+        DOMAIN,
+        '--acme-directory',
+        pebble.directoryUrl,
+        '--accept-tos',
+        '--host',
+        LOOPBACK,
+        '--port',
+        '0',
+        '--acme-port',
+        String(i === 0 ? pebble.httpPort : await freePort()),
+        '--certs-dir',
+        await mkdtemp(path.join(tmp, `certs-${i}-`)),
+        '--store',
+        'redis',
+        '--redis-url',
+        redis.url,
+        '--store-key',
+        storeKey,
+      ],
+      {},
+    );
+    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
+    return composeServer(parsed.config, {
+      override: (c) => {
+        const real = new AcmeClientAdapter(
+          { directoryUrl: pebble.directoryUrl, httpsAgent: agent },
+          new SystemClock(),
+        );
+        // Counts the orders placed at Pebble, by replica.
+        const placeOrder = real.newOrder.bind(real);
+        real.newOrder = (req) => {
+          newOrders.push(i);
+          return placeOrder(req);
+        };
+        c.register(ACME_CLIENT, { useValue: real });
+        if (i === 0) c.register(LEASE_LOCK, { useValue: { tryAcquire: async () => undefined } });
+      },
+    });
+  };
+
+  it('three replicas started together: one order, validated through another replica; all serve one serial', {
+    timeout: 60_000,
+  }, async () => {
+    const apps = await Promise.all([0, 1, 2].map((i) => replica(i)));
+    const started = await Promise.all(apps.map((a) => a.start()));
+    onTestFinished(() => Promise.all(apps.map((a) => a.stop())).then(() => undefined));
+
+    expect(newOrders).toHaveLength(1);
+    expect(newOrders[0]).not.toBe(0);
+    const serials = await Promise.all(
+      started.map(async ({ url }) => {
+        const port = Number(new URL(url ?? 'missing:').port);
+        expect((await httpsGet(port, '/healthz', root)).status).toBe(200);
+        const { authorized, chain } = await peerCertificate(port, root);
+        expect(authorized).toBe(true);
+        return chain[0]?.serialNumber;
+      }),
+    );
+    expect(serials[0]).toBeDefined();
+    expect(new Set(serials).size).toBe(1);
+  });
+
+  it('a replica with a different --store-key does not start, says so, and orders nothing', async () => {
+    const before = newOrders.length;
+    const app = await replica(3, Buffer.alloc(32, 9).toString('base64'));
+    const failure = await app.start().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    onTestFinished(() => app.stop());
+    expect(explainStartupFailure(failure)?.message).toMatch(/^--store-key \(STORE_KEY\): /);
+    expect(newOrders.length).toBe(before);
+  });
+});
