@@ -70,6 +70,14 @@ export class RedisConnection {
     return client;
   }
 
+  /**
+   * A second connection to the same Redis: a client that subscribes (pub/sub) can send nothing
+   * else, so the events have one of their own.
+   */
+  duplicate(): RedisConnection {
+    return new RedisConnection(this.url, this.logger);
+  }
+
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
