@@ -16,6 +16,7 @@ import { MetricsListener } from '../adapters/hono/metrics-listener.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
 import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
+import { InMemoryCertificateEvents } from '../adapters/memory/in-memory-certificate-events.js';
 import { InMemoryChallengeAnswers } from '../adapters/memory/in-memory-challenge-answers.js';
 import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
@@ -24,6 +25,7 @@ import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { PromClientMetrics } from '../adapters/prom-client/prom-client-metrics.js';
 import { KeySealer } from '../adapters/redis/key-sealer.js';
 import { RedisCertStore } from '../adapters/redis/redis-cert-store.js';
+import { RedisCertificateEvents } from '../adapters/redis/redis-certificate-events.js';
 import { RedisChallengeAnswers } from '../adapters/redis/redis-challenge-answers.js';
 import { RedisConnection } from '../adapters/redis/redis-connection.js';
 import { RedisLeaseLock } from '../adapters/redis/redis-lease-lock.js';
@@ -41,6 +43,7 @@ import { ACCESS_VERIFIER, type AccessVerifier } from '../ports/access-verifier.j
 import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO } from '../ports/certificate-crypto.js';
+import { CERTIFICATE_EVENTS } from '../ports/certificate-events.js';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { CHALLENGE_ANSWERS, type ChallengeAnswers } from '../ports/challenge-answers.js';
 import { CHALLENGE_RESPONDER } from '../ports/challenge-responder.js';
@@ -596,6 +599,11 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
         LEASE_LOCK,
         once(() => new RedisLeaseLock(redis())),
       );
+    // Replicas on Redis hear of each other's certificates through pub/sub; alone, in this process.
+    c.register(
+      CERTIFICATE_EVENTS,
+      once((r) => (redis ? new RedisCertificateEvents(redis(), logger(r)) : new InMemoryCertificateEvents())),
+    );
     c.register(CERTIFICATE_CRYPTO, { useValue: new NodeCertificateCrypto() });
     c.register(
       ACME_CLIENT,

@@ -136,26 +136,60 @@ describe.skipIf(Boolean(SKIP))(`replicas on Redis${SKIP ? ` (skipped: ${SKIP})` 
     });
   };
 
-  it('three replicas started together: one order, validated through another replica; all serve one serial', {
-    timeout: 60_000,
-  }, async () => {
-    const apps = await Promise.all([0, 1, 2].map((i) => replica(i)));
-    const started = await Promise.all(apps.map((a) => a.start()));
-    onTestFinished(() => Promise.all(apps.map((a) => a.stop())).then(() => undefined));
+  /** The fleet the tests below share, started by the first one. */
+  let apps: Application[] = [];
+  let ports: number[] = [];
+  afterAll(() => Promise.all(apps.map((a) => a.stop())));
 
-    expect(newOrders).toHaveLength(1);
-    expect(newOrders[0]).not.toBe(0);
-    const serials = await Promise.all(
-      started.map(async ({ url }) => {
-        const port = Number(new URL(url ?? 'missing:').port);
-        expect((await httpsGet(port, '/healthz', root)).status).toBe(200);
+  /** The serial each replica serves now, read from a TLS handshake. */
+  const servedSerials = () =>
+    Promise.all(
+      ports.map(async (port) => {
         const { authorized, chain } = await peerCertificate(port, root);
         expect(authorized).toBe(true);
         return chain[0]?.serialNumber;
       }),
     );
+
+  /** Polls until every replica serves one serial other than `old`, for at most `ms`. */
+  const untilAllServeNew = async (old: string | undefined, ms = 10_000): Promise<string[]> => {
+    const deadline = Date.now() + ms;
+    for (;;) {
+      const serials = await servedSerials();
+      if (new Set(serials).size === 1 && serials[0] !== old) return serials as string[];
+      if (Date.now() > deadline) return serials as string[];
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+
+  it('three replicas started together: one order, validated through another replica; all serve one serial', {
+    timeout: 60_000,
+  }, async () => {
+    apps = await Promise.all([0, 1, 2].map((i) => replica(i)));
+    const started = await Promise.all(apps.map((a) => a.start()));
+    ports = started.map(({ url }) => Number(new URL(url ?? 'missing:').port));
+
+    expect(newOrders).toHaveLength(1);
+    expect(newOrders[0]).not.toBe(0);
+    for (const port of ports) expect((await httpsGet(port, '/healthz', root)).status).toBe(200);
+    const serials = await servedSerials();
     expect(serials[0]).toBeDefined();
     expect(new Set(serials).size).toBe(1);
+  });
+
+  it('one replica renews: all three serve the new serial within seconds, without a restart; one more order', {
+    timeout: 60_000,
+  }, async () => {
+    expect(apps).toHaveLength(3);
+    const [before] = await servedSerials();
+    const orders = newOrders.length;
+    const t0 = Date.now();
+    await apps[1]?.renewNow?.();
+    const after = await untilAllServeNew(before, 5000);
+    expect(new Set(after).size).toBe(1);
+    expect(after[0]).not.toBe(before);
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(newOrders.length).toBe(orders + 1);
   });
 
   it('a replica with a different --store-key does not start, says so, and orders nothing', async () => {
