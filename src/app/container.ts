@@ -43,7 +43,7 @@ import { ACCESS_VERIFIER, type AccessVerifier } from '../ports/access-verifier.j
 import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO } from '../ports/certificate-crypto.js';
-import { CERTIFICATE_EVENTS } from '../ports/certificate-events.js';
+import { CERTIFICATE_EVENTS, type CertificateEvents } from '../ports/certificate-events.js';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { CHALLENGE_ANSWERS, type ChallengeAnswers } from '../ports/challenge-answers.js';
 import { CHALLENGE_RESPONDER } from '../ports/challenge-responder.js';
@@ -95,6 +95,13 @@ export interface CertTool {
   readonly location: string;
   /** The listeners the configured challenges need, for a renewal without a running server. */
   challengeListeners(): Lifecycle;
+  /**
+   * With a shared store (`--store redis`): asks the replicas watching it to renew now; resolves
+   * to how many heard (0: none is running).
+   */
+  readonly askReplicasToRenew?: () => Promise<number>;
+  /** Lets go of what the tool opened (the Redis connection). */
+  close(): Promise<void>;
 }
 
 export function composeCertTool(
@@ -103,13 +110,20 @@ export function composeCertTool(
 ): CertTool {
   // A one-shot command: nothing would scrape what it recorded.
   const wired = wire({ ...config, metrics: { on: 'off' } }, options);
-  const { c } = wired;
+  const { c, listeners } = wired;
   const obtain = c.resolve(ObtainCertificate);
+  const redis = listeners.redis;
   return {
     obtain,
     location: c.resolve<CertStore>(CERT_STORE).location(obtain.name),
     challengeListeners: () =>
       new Lifecycle(c.resolve<Logger>(LOGGER), challengeStages(wired, config, config.acme).stages),
+    askReplicasToRenew: redis
+      ? () => c.resolve<CertificateEvents>(CERTIFICATE_EVENTS).announce(obtain.name, 'renewal_requested')
+      : undefined,
+    close: async () => {
+      await redis?.().close();
+    },
   };
 }
 

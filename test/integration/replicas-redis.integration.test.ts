@@ -14,7 +14,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AcmeClientAdapter } from '../../src/adapters/acme-client/acme-client-adapter.js';
 import { SystemClock } from '../../src/adapters/system/system-clock.js';
-import { parseConfig } from '../../src/app/config.js';
+import { runCertCommand } from '../../src/app/cert-cli.js';
+import { parseCommand, parseConfig } from '../../src/app/config.js';
 import { composeServer } from '../../src/app/container.js';
 import type { Application } from '../../src/app/lifecycle.js';
 import { explainStartupFailure } from '../../src/app/startup-error.js';
@@ -190,6 +191,58 @@ describe.skipIf(Boolean(SKIP))(`replicas on Redis${SKIP ? ` (skipped: ${SKIP})` 
     expect(after[0]).not.toBe(before);
     expect(Date.now() - t0).toBeLessThan(15_000);
     expect(newOrders.length).toBe(orders + 1);
+  });
+
+  it('`cert renew --force` on the shared store asks the replicas: one of them orders, all three swap', {
+    timeout: 60_000,
+  }, async () => {
+    expect(apps).toHaveLength(3);
+    const [before] = await servedSerials();
+    const orders = newOrders.length;
+    const command = parseCommand(
+      [
+        'cert',
+        'renew',
+        '--force',
+        '--domain',
+        DOMAIN,
+        '--acme-directory',
+        pebble.directoryUrl,
+        '--certs-dir',
+        await mkdtemp(path.join(tmp, 'certs-cli-')),
+        '--store',
+        'redis',
+        '--redis-url',
+        redis.url,
+        '--store-key',
+        STORE_KEY,
+        '--log-level',
+        'error',
+      ],
+      {},
+    );
+    if (command.kind !== 'cert') throw new Error(JSON.stringify(command));
+    let cliOrders = 0;
+    const code = await runCertCommand(command, {
+      override: (c) =>
+        c.register(ACME_CLIENT, {
+          useValue: new Proxy(
+            {},
+            {
+              get: () => () => {
+                cliOrders++;
+                throw new Error('the CLI must not talk to the CA when replicas are running');
+              },
+            },
+          ),
+        }),
+    });
+    expect(code).toBe(0);
+    expect(cliOrders).toBe(0);
+    expect(newOrders.length).toBe(orders + 1);
+    const after = await untilAllServeNew(before, 5000);
+    expect(new Set(after).size).toBe(1);
+    expect(after[0]).not.toBe(before);
   });
 
   it('a replica with a different --store-key does not start, says so, and orders nothing', async () => {
