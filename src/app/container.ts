@@ -34,6 +34,7 @@ import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
 import { TokenFileAccessVerifier } from '../adapters/token-file/token-file-access-verifier.js';
 import { newToken } from '../adapters/token-file/token-store.js';
+import { type BackoffPolicy, retryDelay } from '../domain/backoff.js';
 import { IndexTools } from '../domain/index-tools.js';
 import { KeepDocsFresh } from '../domain/keep-docs-fresh.js';
 import { type ActiveCertificate, ObtainCertificate } from '../domain/obtain-certificate.js';
@@ -166,7 +167,8 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
   const docs = c.resolve(ServeDocs);
   const obtain = c.resolve(ObtainCertificate);
   const orders = new AbortController();
-  const challenges = challengeStages(wired, config, acme);
+  const stopping = new AbortController();
+  const challenges = challengeStages(wired, config, acme, stopping.signal);
   let cert: ActiveCertificate | undefined;
   let url: string | undefined;
   const life = new Lifecycle(c.resolve<Logger>(LOGGER), [
@@ -216,7 +218,10 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
       await life.start();
       return { url, acmeUrl: challenges.acmeUrl() };
     },
-    stop: () => life.stop(),
+    stop: () => {
+      stopping.abort();
+      return life.stop();
+    },
     renewNow: async () => {
       await c
         .resolve(RenewalScheduler)
@@ -226,11 +231,16 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
   };
 }
 
+/** A replica that cannot reach Redis at start-up tries again after 1 s, 2 s, 4 s … at most 30 s. */
+const REDIS_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.2 };
+
 /** HTTP-01 needs the ACME port; TLS-ALPN-01 the front door on the HTTPS port (and nothing on port 80). */
 function challengeStages(
   { c, listeners }: Wired,
   config: AppConfig,
   acme: AcmeConfig,
+  /** A server keeps trying to reach Redis until this is aborted (it stops); a command does not. */
+  waitForRedis?: AbortSignal,
 ): { stages: Stage[]; acmeUrl: () => string | undefined } {
   const logger = c.resolve<Logger>(LOGGER);
   const stages: Stage[] = [];
@@ -241,10 +251,27 @@ function challengeStages(
     stages.push({
       name: 'Redis connection',
       start: async () => {
-        try {
-          await redis().get();
-        } catch (e) {
-          throw new StartupError(`${flagLabel('redis-url')}: ${(e as Error).message}`);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await redis().get();
+            break;
+          } catch (e) {
+            // A one-shot command says so and stops; a replica waits for Redis (its certificate is
+            // there) and serves nothing meanwhile, rather than exiting into a restart loop.
+            if (!waitForRedis) throw new StartupError(`${flagLabel('redis-url')}: ${(e as Error).message}`);
+            const retryInMs = retryDelay(attempt, REDIS_BACKOFF);
+            logger.warn(
+              'cannot reach Redis, which holds the certificate: serving nothing until it answers; will try again',
+              {
+                redis: redis().where,
+                error: (e as Error).message,
+                attempt: attempt + 1,
+                retryInMs,
+              },
+            );
+            await c.resolve<Clock>(CLOCK).sleep(retryInMs, waitForRedis);
+            if (waitForRedis.aborted) throw new Error('stopped while waiting for Redis');
+          }
         }
         logger.info('connected to Redis', { redis: redis().where });
       },

@@ -21,45 +21,20 @@ import type { Application } from '../../src/app/lifecycle.js';
 import { explainStartupFailure } from '../../src/app/startup-error.js';
 import { ACME_CLIENT } from '../../src/ports/acme-client.js';
 import { LEASE_LOCK } from '../../src/ports/lease-lock.js';
+import { LOGGER } from '../../src/ports/logger.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
 import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import { REDIS_MISSING, type RedisHarness, redisAvailable, startRedis } from '../harness/redis.mjs';
-import { DOMAIN, freePort, httpsGet, LOOPBACK, pebbleSkipReason, peerCertificate } from './https-helpers.js';
-
-describe('--store redis without a Redis', () => {
-  it('stops at start-up naming --redis-url, without the password, instead of waiting forever', async () => {
-    const port = await freePort();
-    const parsed = parseConfig(
-      [
-        '--log-level',
-        'silent',
-        '--domain',
-        DOMAIN,
-        '--port',
-        '0',
-        '--acme-port',
-        String(await freePort()),
-        '--host',
-        LOOPBACK,
-        '--store',
-        'redis',
-        '--redis-url',
-        `redis://:hunter2@${LOOPBACK}:${port}`,
-      ],
-      {},
-    );
-    if (parsed.ok !== true) throw new Error(JSON.stringify(parsed));
-    const app = composeServer(parsed.config);
-    const failure = await app.start().then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    const message = explainStartupFailure(failure)?.message ?? String(failure);
-    expect(message).toMatch(
-      /^--redis-url \(REDIS_URL\): cannot connect to Redis at redis:\/\/127\.0\.0\.1:\d+/,
-    );
-    expect(message).not.toContain('hunter2');
-  });
-});
+import {
+  connectionRefused,
+  DOMAIN,
+  freePort,
+  httpsGet,
+  LOOPBACK,
+  pebbleSkipReason,
+  peerCertificate,
+  pinnedFetch,
+} from './https-helpers.js';
 
 const SKIP = pebbleSkipReason() ?? (redisAvailable() ? undefined : REDIS_MISSING);
 
@@ -88,8 +63,17 @@ describe.skipIf(Boolean(SKIP))(`replicas on Redis${SKIP ? ` (skipped: ${SKIP})` 
   const newOrders: number[] = [];
   const STORE_KEY = Buffer.alloc(32, 3).toString('base64');
 
+  interface ReplicaOptions {
+    readonly storeKey?: string;
+    readonly redisUrl?: string;
+    /** Listens on Pebble's HTTP-01 port and orders (replica 0 listens there but never orders). */
+    readonly alone?: boolean;
+    readonly logger?: MemoryLogger;
+  }
+
   /** Replica `i` as main composes it with --store redis; replica 0 listens on Pebble's HTTP-01 port. */
-  const replica = async (i: number, storeKey = STORE_KEY): Promise<Application> => {
+  const replica = async (i: number, options: ReplicaOptions = {}): Promise<Application> => {
+    const { storeKey = STORE_KEY, redisUrl = redis.url, alone = false, logger } = options;
     const parsed = parseConfig(
       [
         '--docs',
@@ -106,13 +90,13 @@ describe.skipIf(Boolean(SKIP))(`replicas on Redis${SKIP ? ` (skipped: ${SKIP})` 
         '--port',
         '0',
         '--acme-port',
-        String(i === 0 ? pebble.httpPort : await freePort()),
+        String(i === 0 || alone ? pebble.httpPort : await freePort()),
         '--certs-dir',
         await mkdtemp(path.join(tmp, `certs-${i}-`)),
         '--store',
         'redis',
         '--redis-url',
-        redis.url,
+        redisUrl,
         '--store-key',
         storeKey,
       ],
@@ -132,10 +116,65 @@ describe.skipIf(Boolean(SKIP))(`replicas on Redis${SKIP ? ` (skipped: ${SKIP})` 
           return placeOrder(req);
         };
         c.register(ACME_CLIENT, { useValue: real });
-        if (i === 0) c.register(LEASE_LOCK, { useValue: { tryAcquire: async () => undefined } });
+        if (logger) c.register(LOGGER, { useValue: logger });
+        if (i === 0 && !alone) c.register(LEASE_LOCK, { useValue: { tryAcquire: async () => undefined } });
       },
     });
   };
+
+  it('a replica that starts while Redis is down says so, keeps trying, serves nothing; then orders and serves', {
+    timeout: 60_000,
+  }, async () => {
+    const port = await freePort();
+    const logger = new MemoryLogger();
+    const app = await replica(9, {
+      redisUrl: `redis://:hunter2@${LOOPBACK}:${port}`,
+      alone: true,
+      logger,
+    });
+    let later: RedisHarness | undefined;
+    onTestFinished(async () => {
+      await app.stop();
+      await later?.stop();
+    });
+    let done = false;
+    const starting = app.start().finally(() => {
+      done = true;
+    });
+    // About 1.5 s per connection attempt, then 1 s, 2 s … between them.
+    for (
+      let t = 0;
+      t < 100 && logger.lines.filter((l) => l.msg.startsWith('cannot reach Redis')).length < 2;
+      t++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    const warnings = logger.lines.filter((l) => l.msg.startsWith('cannot reach Redis'));
+    expect(warnings.length).toBeGreaterThanOrEqual(2);
+    expect(warnings[0]?.level).toBe('warn');
+    expect(warnings[0]?.fields?.redis).toBe(`redis://${LOOPBACK}:${port}`);
+    expect(JSON.stringify(logger.lines)).not.toContain('hunter2');
+    expect(done).toBe(false);
+    expect(await connectionRefused(pebble.httpPort)).toBe(true); // serving nothing yet
+
+    later = await startRedis({ port, password: 'hunter2' });
+    const { url } = await starting;
+    const served = Number(new URL(url ?? 'missing:').port);
+    expect((await httpsGet(served, '/healthz', root)).status).toBe(200);
+    expect(newOrders).toEqual([9]);
+    newOrders.length = 0;
+  });
+
+  it('a replica stopped while waiting for Redis stops: its start fails and nothing is left running', async () => {
+    const app = await replica(8, { redisUrl: `redis://${LOOPBACK}:${await freePort()}`, alone: true });
+    const starting = app.start().then(
+      () => 'started',
+      () => 'failed',
+    );
+    await new Promise((r) => setTimeout(r, 2500));
+    await app.stop();
+    expect(await starting).toBe('failed');
+    expect(await connectionRefused(pebble.httpPort)).toBe(true);
+  });
 
   /** The fleet the tests below share, started by the first one. */
   let apps: Application[] = [];
@@ -247,7 +286,7 @@ describe.skipIf(Boolean(SKIP))(`replicas on Redis${SKIP ? ` (skipped: ${SKIP})` 
 
   it('a replica with a different --store-key does not start, says so, and orders nothing', async () => {
     const before = newOrders.length;
-    const app = await replica(3, Buffer.alloc(32, 9).toString('base64'));
+    const app = await replica(3, { storeKey: Buffer.alloc(32, 9).toString('base64') });
     const failure = await app.start().then(
       () => undefined,
       (e: unknown) => e,
