@@ -25,6 +25,7 @@ import { LOGGER } from '../../src/ports/logger.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import { REDIS_MISSING, type RedisHarness, redisAvailable, startRedis } from '../harness/redis.mjs';
+import { initialize } from '../support/mcp-requests.js';
 import {
   connectionRefused,
   DOMAIN,
@@ -282,6 +283,67 @@ describe.skipIf(Boolean(SKIP))(`replicas on Redis${SKIP ? ` (skipped: ${SKIP})` 
     const after = await untilAllServeNew(before, 5000);
     expect(new Set(after).size).toBe(1);
     expect(after[0]).not.toBe(before);
+  });
+
+  it('Redis down for 5 s under MCP requests: none fails; afterwards a renewal reaches all three', {
+    timeout: 90_000,
+  }, async () => {
+    expect(apps).toHaveLength(3);
+    const fetch = pinnedFetch(root);
+    onTestFinished(() => fetch.agent.destroy());
+    /** initialize, then a search in that session; the status of each and whether the search found the doc. */
+    const mcpSearch = async (port: number) => {
+      const url = `https://${DOMAIN}:${port}/mcp`;
+      const headers = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+      const init = await fetch(url, { method: 'POST', headers, body: JSON.stringify(initialize) });
+      await init.text();
+      const session = init.headers.get('mcp-session-id') ?? '';
+      const call = await fetch(url, {
+        method: 'POST',
+        headers: { ...headers, 'mcp-session-id': session },
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'tools/call',
+          params: { name: 'search', arguments: { query: 'keeper lamp' } },
+        }),
+      });
+      const body = await call.text();
+      return {
+        ok:
+          init.status === 200 &&
+          call.status === 200 &&
+          body.includes('lighthouse') &&
+          !body.includes('"isError":true'),
+      };
+    };
+    const [before] = await servedSerials();
+    const orders = newOrders.length;
+    let failed = 0;
+    let made = 0;
+    let redisBack = false;
+    // A handful of rounds at every replica while Redis is away (and just after): bounded, not a flood.
+    const load = (async () => {
+      for (let round = 0; round < 12 && !redisBack; round++) {
+        const results = await Promise.all(ports.map((port) => mcpSearch(port).catch(() => ({ ok: false }))));
+        made += results.length;
+        failed += results.filter((r) => !r.ok).length;
+        await new Promise((r) => setTimeout(r, 400));
+      }
+    })();
+    await redis.restart(5000); // empty when it returns: no persistence in the tests
+    redisBack = true;
+    await load;
+    expect(made).toBeGreaterThanOrEqual(9);
+    expect(failed).toBe(0);
+    expect(await servedSerials()).toEqual([before, before, before]);
+
+    // Everything resumes: a renewal is ordered once and every replica swaps to it.
+    await apps[2]?.renewNow?.();
+    const after = await untilAllServeNew(before, 10_000);
+    expect(new Set(after).size).toBe(1);
+    expect(after[0]).not.toBe(before);
+    expect(newOrders.length).toBe(orders + 1);
   });
 
   it('a replica with a different --store-key does not start, says so, and orders nothing', async () => {
