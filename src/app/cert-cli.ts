@@ -3,7 +3,7 @@ import { AcmeError } from '../domain/acme-errors.js';
 import type { ObtainCertificate, StoredState } from '../domain/obtain-certificate.js';
 import { PROBLEM_TEXT } from '../domain/renewal-policy.js';
 import type { Command } from './config.js';
-import { type CertTool, composeCertTool } from './container.js';
+import { type CertTool, type ComposeOptions, composeCertTool } from './container.js';
 import { pidFilePath, runningServerPid, signalServer } from './pid-file.js';
 import { explainStartupFailure } from './startup-error.js';
 
@@ -16,16 +16,22 @@ status  shows the stored certificate: names, issuer, validity, next renewal and 
 renew   renews when due (--force: now). If a certdocs server is running on this certs dir, it is
         asked to renew (SIGHUP), since it holds the challenge ports; otherwise the renewal runs
         here, listening where --challenge needs: the ACME port (http-01), --port (tls-alpn-01).
+        With --store redis the replicas are asked through Redis: one of them orders, every one
+        installs the result; only when no replica is running does the renewal run here.
 `;
 
 type CertCommand = Extract<Command, { kind: 'cert' }>;
 
 /** `certdocs cert status|renew`: the operator's view of the certificate, reading --certs-dir. */
-export async function runCertCommand(command: CertCommand): Promise<number> {
-  const tool = composeCertTool(command.config);
-  return command.action === 'status'
-    ? status(tool)
-    : renew(tool, command.config.acme.certsDir, command.force);
+export async function runCertCommand(command: CertCommand, options: ComposeOptions = {}): Promise<number> {
+  const tool = composeCertTool(command.config, options);
+  try {
+    return command.action === 'status'
+      ? await status(tool)
+      : await renew(tool, command.config.acme.certsDir, command.force);
+  } finally {
+    await tool.close();
+  }
 }
 
 async function status({ obtain, location }: CertTool): Promise<number> {
@@ -54,10 +60,28 @@ async function renew(tool: CertTool, certsDir: string, force: boolean): Promise<
     process.stdout.write(`not due: renews at ${before.renewAt?.toISOString()}; pass --force to renew now\n`);
     return 0;
   }
+  if (tool.askReplicasToRenew) {
+    // The replicas hold the challenge ports and the lease: one of them orders, all install it.
+    const heard = await tool.askReplicasToRenew().catch((e: Error) => {
+      process.stderr.write(`certdocs: cannot ask the replicas through the shared store: ${e.message}\n`);
+      return undefined;
+    });
+    if (heard === undefined) return 1;
+    if (heard > 0) {
+      process.stdout.write(`asked ${heard} replica(s) to renew; waiting for the new certificate…\n`);
+      return waitForNewCertificate(obtain, before);
+    }
+    process.stdout.write('no replica is watching the shared store; renewing here\n');
+  }
   const pid = runningServerPid(certsDir);
   if (pid) {
     const asked = signalServer(pid, 'SIGHUP');
-    if (asked === 'sent') return renewThroughServer(obtain, pid, before);
+    if (asked === 'sent') {
+      process.stdout.write(
+        `asked the running server (pid ${pid}) to renew; waiting for the new certificate…\n`,
+      );
+      return waitForNewCertificate(obtain, before);
+    }
     if (asked === 'forbidden') {
       process.stderr.write(
         `certdocs: the server (pid ${pid} in ${pidFilePath(certsDir)}) runs as another user; run this command as that user\n`,
@@ -93,24 +117,22 @@ async function renew(tool: CertTool, certsDir: string, force: boolean): Promise<
   }
 }
 
-/** Waits for the server that was sent SIGHUP to store a new certificate. */
-async function renewThroughServer(
-  obtain: ObtainCertificate,
-  pid: number,
-  before: StoredState,
-): Promise<number> {
-  process.stdout.write(`asked the running server (pid ${pid}) to renew; waiting for the new certificate…\n`);
+/** Waits for the server (or the replicas) asked to renew to store a new certificate. */
+async function waitForNewCertificate(obtain: ObtainCertificate, before: StoredState): Promise<number> {
   const oldSerial = before.active?.info.serialHex;
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     await new Promise((r) => setTimeout(r, 500));
-    const now = await obtain.stored();
-    if (now.active && now.active.info.serialHex !== oldSerial) {
+    // A store that is away for a moment (Redis restarting) is looked at again.
+    const now = await obtain.stored().catch(() => undefined);
+    if (now?.active && now.active.info.serialHex !== oldSerial) {
       print([['renewed', 'yes'], ...summary(now.active.info)]);
       return 0;
     }
   }
-  process.stderr.write('certdocs: no new certificate after 120 s; see the server log for the reason\n');
+  process.stderr.write(
+    "certdocs: no new certificate after 120 s; see the server's (or the replicas') logs for the reason\n",
+  );
   return 1;
 }
 

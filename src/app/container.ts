@@ -16,6 +16,7 @@ import { MetricsListener } from '../adapters/hono/metrics-listener.js';
 import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
 import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
 import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
+import { InMemoryCertificateEvents } from '../adapters/memory/in-memory-certificate-events.js';
 import { InMemoryChallengeAnswers } from '../adapters/memory/in-memory-challenge-answers.js';
 import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
@@ -24,6 +25,7 @@ import { PinoLogger } from '../adapters/pino/pino-logger.js';
 import { PromClientMetrics } from '../adapters/prom-client/prom-client-metrics.js';
 import { KeySealer } from '../adapters/redis/key-sealer.js';
 import { RedisCertStore } from '../adapters/redis/redis-cert-store.js';
+import { RedisCertificateEvents } from '../adapters/redis/redis-certificate-events.js';
 import { RedisChallengeAnswers } from '../adapters/redis/redis-challenge-answers.js';
 import { RedisConnection } from '../adapters/redis/redis-connection.js';
 import { RedisLeaseLock } from '../adapters/redis/redis-lease-lock.js';
@@ -32,6 +34,7 @@ import { SystemClock } from '../adapters/system/system-clock.js';
 import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
 import { TokenFileAccessVerifier } from '../adapters/token-file/token-file-access-verifier.js';
 import { newToken } from '../adapters/token-file/token-store.js';
+import { type BackoffPolicy, retryDelay } from '../domain/backoff.js';
 import { IndexTools } from '../domain/index-tools.js';
 import { KeepDocsFresh } from '../domain/keep-docs-fresh.js';
 import { type ActiveCertificate, ObtainCertificate } from '../domain/obtain-certificate.js';
@@ -41,6 +44,7 @@ import { ACCESS_VERIFIER, type AccessVerifier } from '../ports/access-verifier.j
 import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO } from '../ports/certificate-crypto.js';
+import { CERTIFICATE_EVENTS, type CertificateEvents } from '../ports/certificate-events.js';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { CHALLENGE_ANSWERS, type ChallengeAnswers } from '../ports/challenge-answers.js';
 import { CHALLENGE_RESPONDER } from '../ports/challenge-responder.js';
@@ -92,6 +96,13 @@ export interface CertTool {
   readonly location: string;
   /** The listeners the configured challenges need, for a renewal without a running server. */
   challengeListeners(): Lifecycle;
+  /**
+   * With a shared store (`--store redis`): asks the replicas watching it to renew now; resolves
+   * to how many heard (0: none is running).
+   */
+  readonly askReplicasToRenew?: () => Promise<number>;
+  /** Lets go of what the tool opened (the Redis connection). */
+  close(): Promise<void>;
 }
 
 export function composeCertTool(
@@ -100,13 +111,20 @@ export function composeCertTool(
 ): CertTool {
   // A one-shot command: nothing would scrape what it recorded.
   const wired = wire({ ...config, metrics: { on: 'off' } }, options);
-  const { c } = wired;
+  const { c, listeners } = wired;
   const obtain = c.resolve(ObtainCertificate);
+  const redis = listeners.redis;
   return {
     obtain,
     location: c.resolve<CertStore>(CERT_STORE).location(obtain.name),
     challengeListeners: () =>
       new Lifecycle(c.resolve<Logger>(LOGGER), challengeStages(wired, config, config.acme).stages),
+    askReplicasToRenew: redis
+      ? () => c.resolve<CertificateEvents>(CERTIFICATE_EVENTS).announce(obtain.name, 'renewal_requested')
+      : undefined,
+    close: async () => {
+      await redis?.().close();
+    },
   };
 }
 
@@ -149,7 +167,8 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
   const docs = c.resolve(ServeDocs);
   const obtain = c.resolve(ObtainCertificate);
   const orders = new AbortController();
-  const challenges = challengeStages(wired, config, acme);
+  const stopping = new AbortController();
+  const challenges = challengeStages(wired, config, acme, stopping.signal);
   let cert: ActiveCertificate | undefined;
   let url: string | undefined;
   const life = new Lifecycle(c.resolve<Logger>(LOGGER), [
@@ -199,7 +218,10 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
       await life.start();
       return { url, acmeUrl: challenges.acmeUrl() };
     },
-    stop: () => life.stop(),
+    stop: () => {
+      stopping.abort();
+      return life.stop();
+    },
     renewNow: async () => {
       await c
         .resolve(RenewalScheduler)
@@ -209,11 +231,16 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
   };
 }
 
+/** A replica that cannot reach Redis at start-up tries again after 1 s, 2 s, 4 s … at most 30 s. */
+const REDIS_BACKOFF: BackoffPolicy = { initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.2 };
+
 /** HTTP-01 needs the ACME port; TLS-ALPN-01 the front door on the HTTPS port (and nothing on port 80). */
 function challengeStages(
   { c, listeners }: Wired,
   config: AppConfig,
   acme: AcmeConfig,
+  /** A server keeps trying to reach Redis until this is aborted (it stops); a command does not. */
+  waitForRedis?: AbortSignal,
 ): { stages: Stage[]; acmeUrl: () => string | undefined } {
   const logger = c.resolve<Logger>(LOGGER);
   const stages: Stage[] = [];
@@ -224,10 +251,27 @@ function challengeStages(
     stages.push({
       name: 'Redis connection',
       start: async () => {
-        try {
-          await redis().get();
-        } catch (e) {
-          throw new StartupError(`${flagLabel('redis-url')}: ${(e as Error).message}`);
+        for (let attempt = 0; ; attempt++) {
+          try {
+            await redis().get();
+            break;
+          } catch (e) {
+            // A one-shot command says so and stops; a replica waits for Redis (its certificate is
+            // there) and serves nothing meanwhile, rather than exiting into a restart loop.
+            if (!waitForRedis) throw new StartupError(`${flagLabel('redis-url')}: ${(e as Error).message}`);
+            const retryInMs = retryDelay(attempt, REDIS_BACKOFF);
+            logger.warn(
+              'cannot reach Redis, which holds the certificate: serving nothing until it answers; will try again',
+              {
+                redis: redis().where,
+                error: (e as Error).message,
+                attempt: attempt + 1,
+                retryInMs,
+              },
+            );
+            await c.resolve<Clock>(CLOCK).sleep(retryInMs, waitForRedis);
+            if (waitForRedis.aborted) throw new Error('stopped while waiting for Redis');
+          }
         }
         logger.info('connected to Redis', { redis: redis().where });
       },
@@ -596,6 +640,11 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
         LEASE_LOCK,
         once(() => new RedisLeaseLock(redis())),
       );
+    // Replicas on Redis hear of each other's certificates through pub/sub; alone, in this process.
+    c.register(
+      CERTIFICATE_EVENTS,
+      once((r) => (redis ? new RedisCertificateEvents(redis(), logger(r)) : new InMemoryCertificateEvents())),
+    );
     c.register(CERTIFICATE_CRYPTO, { useValue: new NodeCertificateCrypto() });
     c.register(
       ACME_CLIENT,

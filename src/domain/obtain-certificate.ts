@@ -2,6 +2,7 @@ import { inject, injectable } from 'tsyringe';
 import { ACME_CLIENT, type AcmeClient, type AcmeOrder, type RenewalWindow } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
 import { CERTIFICATE_CRYPTO, type CertificateCrypto } from '../ports/certificate-crypto.js';
+import { CERTIFICATE_EVENTS, type CertificateEvents } from '../ports/certificate-events.js';
 import { CHALLENGE_RESPONDER, type ChallengeResponder } from '../ports/challenge-responder.js';
 import { CLOCK, type Clock } from '../ports/clock.js';
 import { LEASE_LOCK, type Lease, type LeaseLock } from '../ports/lease-lock.js';
@@ -16,8 +17,11 @@ import type { DomainName } from './domain-name.js';
 import { DomainError, StoreKeyError } from './errors.js';
 import { assessCertificate, defaultRenewalTime, isServable, PROBLEM_TEXT } from './renewal-policy.js';
 
-/** Replicas: a lease of a minute, renewed every 20 s; waiters look every 2 s. */
-export const DEFAULT_COORDINATION: CoordinationSettings = { leaseMs: 60_000, pollMs: 2000 };
+/**
+ * Replicas: a lease of a minute, renewed every 20 s; waiters look every 2 s; a serving replica
+ * compares the stored certificate with its own every minute (events usually tell it sooner).
+ */
+export const DEFAULT_COORDINATION: CoordinationSettings = { leaseMs: 60_000, pollMs: 2000, followMs: 60_000 };
 
 /** The order's lease ran out before its certificate was saved: another replica may be ordering. */
 export class LeaseLostError extends DomainError {
@@ -61,6 +65,8 @@ export class ObtainCertificate {
     @inject(METRICS) private readonly metrics: Metrics = NO_METRICS,
     /** Replicas sharing a store: only the lease holder orders; the others wait for its result. */
     @inject(LEASE_LOCK, { isOptional: true }) private readonly lock?: LeaseLock,
+    /** Tells the other replicas when a certificate was stored. */
+    @inject(CERTIFICATE_EVENTS, { isOptional: true }) private readonly events?: CertificateEvents,
   ) {
     this.backoff = settings.backoff ?? DEFAULT_BACKOFF;
     this.coordination = settings.coordination ?? DEFAULT_COORDINATION;
@@ -71,6 +77,14 @@ export class ObtainCertificate {
   /** The name the certificate is stored under: its first domain. */
   get name(): DomainName {
     return this.settings.domains[0];
+  }
+
+  /**
+   * With replicas (a shared store), how often a serving replica should compare the stored
+   * certificate with its own, in case it missed an event; undefined for a lone replica.
+   */
+  get followMs(): number | undefined {
+    return this.lock ? (this.coordination.followMs ?? DEFAULT_COORDINATION.followMs) : undefined;
   }
 
   /** The stored certificate and what, if anything, is wrong with it. Never contacts the CA. */
@@ -295,6 +309,12 @@ export class ObtainCertificate {
       serial: info.serialHex,
       ms: this.clock.now().getTime() - started,
     });
+    // The other replicas load it now rather than at their next look at the store.
+    await this.events?.announce(this.name, 'stored').catch((e: Error) =>
+      this.logger.warn('could not tell the other replicas about the new certificate', {
+        error: e.message,
+      }),
+    );
     return { cert, info };
   }
 

@@ -1,9 +1,15 @@
 import { inject, injectable } from 'tsyringe';
+import {
+  CERTIFICATE_EVENTS,
+  type CertificateEvent,
+  type CertificateEvents,
+} from '../ports/certificate-events.js';
 import { CERTIFICATE_INSTALLER, type CertificateInstaller } from '../ports/certificate-installer.js';
 import { CLOCK, type Clock, type Timer } from '../ports/clock.js';
 import { LOGGER, type Logger } from '../ports/logger.js';
 import { METRICS, type Metrics, NO_METRICS } from '../ports/metrics.js';
 import { RANDOM, type Random } from '../ports/random.js';
+import type { CertificateInfo } from './certificate.js';
 import { type ActiveCertificate, ObtainCertificate } from './obtain-certificate.js';
 import { defaultRenewalTime } from './renewal-policy.js';
 
@@ -38,6 +44,10 @@ interface AriChoice {
  * says; otherwise when 1/3 of the lifetime is left (1/2 for short-lived certificates). The new
  * certificate is installed without a restart; a failed renewal keeps the old one in service while
  * ObtainCertificate retries with backoff.
+ *
+ * With replicas sharing a store (CertificateEvents), it also follows the store: when another
+ * replica stored a newer certificate (an event says so, or the periodic look finds it) that one is
+ * installed and the next renewal is planned from it; an operator's `renewal_requested` renews now.
  */
 @injectable()
 export class RenewalScheduler {
@@ -51,6 +61,8 @@ export class RenewalScheduler {
   /** After a renewal gave up (a configuration problem), wait a check interval before the next try. */
   private retryNotBefore = 0;
   private readonly abort = new AbortController();
+  private followTimer: Timer | undefined;
+  private unwatch: Promise<() => Promise<void>> | undefined;
 
   constructor(
     @inject(ObtainCertificate) private readonly obtain: ObtainCertificate,
@@ -59,12 +71,65 @@ export class RenewalScheduler {
     @inject(LOGGER) private readonly logger: Logger,
     @inject(RANDOM) private readonly random: Random = Math.random,
     @inject(METRICS) private readonly metrics: Metrics = NO_METRICS,
+    @inject(CERTIFICATE_EVENTS, { isOptional: true }) private readonly events?: CertificateEvents,
   ) {}
 
   /** Starts watching `current`, which is already in service; the first check runs at once. */
   start(current: ActiveCertificate): Promise<void> {
     this.active = current;
+    this.unwatch = this.events?.watch(this.obtain.name, (event) => this.onEvent(event));
+    this.unwatch?.catch(() => undefined);
+    this.armFollow();
     return this.tick();
+  }
+
+  private onEvent(event: CertificateEvent): void {
+    if (this.abort.signal.aborted) return;
+    if (event === 'stored') {
+      void this.follow();
+      return;
+    }
+    this.logger.info('renewal requested through the shared store', {});
+    void this.renewNow().catch(() => undefined); // renew() logged why
+  }
+
+  /** The periodic look at the store, for an event this replica missed (it was away, Redis too). */
+  private armFollow(): void {
+    const every = this.obtain.followMs;
+    if (every === undefined || this.abort.signal.aborted) return;
+    this.followTimer = this.clock.setTimer(every, () => {
+      void this.follow().finally(() => this.armFollow());
+    });
+  }
+
+  /**
+   * Installs the stored certificate when it is servable and newer than the one in service. Skipped
+   * while this replica renews: its renewal ends by installing what was stored.
+   */
+  private async follow(): Promise<void> {
+    if (this.renewing || this.abort.signal.aborted) return;
+    let stored: ActiveCertificate | undefined;
+    try {
+      stored = (await this.obtain.stored()).active;
+    } catch (e) {
+      this.logger.warn('cannot look at the stored certificate; will look again', {
+        error: (e as Error).message,
+      });
+      return;
+    }
+    const active = this.active;
+    if (!stored || !active || this.renewing || this.abort.signal.aborted) return;
+    if (!isNewer(stored.info, active.info)) return;
+    this.installer.install(stored.cert);
+    this.logger.info('certificate stored by another replica installed', {
+      serial: stored.info.serialHex,
+      notAfter: stored.info.notAfter.toISOString(),
+    });
+    this.active = stored;
+    this.lastError = undefined;
+    this.retryNotBefore = 0;
+    this.nextAriCheck = 0;
+    await this.tick();
   }
 
   status(): RenewalStatus | undefined {
@@ -85,9 +150,13 @@ export class RenewalScheduler {
     };
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.timer?.cancel();
+    this.followTimer?.cancel();
     this.abort.abort();
+    const unwatch = await this.unwatch?.catch(() => undefined);
+    this.unwatch = undefined;
+    await unwatch?.().catch(() => undefined);
   }
 
   /** Renews now, whatever the window says (an operator's forced renewal, or a test). */
@@ -184,4 +253,13 @@ export class RenewalScheduler {
       });
     return this.renewing;
   }
+}
+
+/** Another certificate, issued no earlier and valid no shorter than the one in service. */
+function isNewer(candidate: CertificateInfo, current: CertificateInfo): boolean {
+  return (
+    candidate.serialHex !== current.serialHex &&
+    candidate.notBefore.getTime() >= current.notBefore.getTime() &&
+    candidate.notAfter.getTime() >= current.notAfter.getTime()
+  );
 }

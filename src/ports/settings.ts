@@ -28,6 +28,11 @@ export interface CoordinationSettings {
   readonly leaseMs: number;
   /** How often a waiting replica looks for the certificate (and for a lease that ran out). */
   readonly pollMs: number;
+  /**
+   * How often a serving replica compares the stored certificate with the one it serves, in case
+   * it missed the event that announced a new one.
+   */
+  readonly followMs?: number;
 }
 
 export const OBTAIN_SETTINGS = Symbol.for('certdocs.ObtainSettings');

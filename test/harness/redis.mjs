@@ -23,7 +23,8 @@ export const REDIS_MISSING = 'redis-server is not installed (scripts/install-tes
  * @property {string} url redis://127.0.0.1:PORT
  * @property {number} port
  * @property {() => Promise<void>} stop Kills the server (SIGTERM, then SIGKILL). Idempotent.
- * @property {() => Promise<void>} restart Stops it and starts it again on the same port, empty.
+ * @property {(downMs?: number) => Promise<void>} restart Stops it and starts it again on the same
+ *   port, empty, after `downMs` (0) without a server there.
  */
 
 /**
@@ -41,7 +42,8 @@ function ping(port) {
       reply += d.toString('utf8');
       if (reply.includes('\r\n')) {
         socket.destroy();
-        resolve(reply.startsWith('+PONG') ? true : undefined);
+        // A server with --requirepass answers -NOAUTH: it is up all the same.
+        resolve(reply.startsWith('+PONG') || reply.startsWith('-NOAUTH') ? true : undefined);
       }
     });
     socket.on('error', () => resolve(undefined));
@@ -50,17 +52,29 @@ function ping(port) {
 }
 
 /**
- * @param {{ startTimeoutMs?: number }} [options]
+ * @param {{ startTimeoutMs?: number, port?: number, password?: string }} [options] `port`: one
+ *   chosen beforehand (a client was told it while nothing listened there yet); `password`:
+ *   `--requirepass` (the url then leaves it out).
  * @returns {Promise<RedisHarness>}
  */
 export async function startRedis(options = {}) {
   const { startTimeoutMs = 10_000 } = options;
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const start = async () => {
     const child = launch(
       'redis-server',
       REDIS_BIN,
-      ['--port', String(port), '--bind', LOOPBACK, '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        LOOPBACK,
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        ...(options.password ? ['--requirepass', options.password] : []),
+      ],
       { stdout: 'pipe', keepChars: 20_000 },
     );
     await waitFor(`redis-server on ${LOOPBACK}:${port}`, startTimeoutMs, child, () => ping(port));
@@ -76,8 +90,9 @@ export async function startRedis(options = {}) {
       stopped = true;
       await terminate(child);
     },
-    restart: async () => {
+    restart: async (downMs = 0) => {
       await terminate(child);
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       child = await start();
     },
   };

@@ -45,7 +45,8 @@ export class RedisConnection {
       socket: {
         connectTimeout: 5000,
         // Once connected, keep trying while Redis is away, at most every 2 s: a replica must not
-        // give up on it. The first connection gives up after a few tries, so a start fails clearly.
+        // give up on it. A first connection gives up after a few tries, so that its caller can say
+        // so (a server's start-up logs it and tries again with back-off; a command stops).
         reconnectStrategy: (retries: number, cause: Error) =>
           connected || retries < FIRST_CONNECT_TRIES ? Math.min(100 * 2 ** retries, 2000) : cause,
       },
@@ -68,6 +69,14 @@ export class RedisConnection {
     }
     this.client = client;
     return client;
+  }
+
+  /**
+   * A second connection to the same Redis: a client that subscribes (pub/sub) can send nothing
+   * else, so the events have one of their own.
+   */
+  duplicate(): RedisConnection {
+    return new RedisConnection(this.url, this.logger);
   }
 
   async close(): Promise<void> {
