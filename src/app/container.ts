@@ -504,7 +504,18 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   // Each listening port gets the same cap; the timeouts are the adapters' defaults.
   const limits = { maxConnections: config.maxConnections };
   const frontDoor = acme?.challenges.includes('tls-alpn-01')
-    ? lazy(() => new TlsAlpnFrontDoor({ host: config.host, port: config.port, limits }, logger(c)))
+    ? lazy(
+        () =>
+          new TlsAlpnFrontDoor(
+            {
+              host: config.host,
+              port: config.port,
+              limits,
+              answers: c.resolve<ChallengeAnswers>(CHALLENGE_ANSWERS),
+            },
+            logger(c),
+          ),
+      )
     : undefined;
   const auth = config.auth ?? { mode: 'none' };
   const authOn = auth.mode !== 'none';

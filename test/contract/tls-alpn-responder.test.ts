@@ -1,7 +1,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 import { describe, expect, it } from 'vitest';
+import { InMemoryChallengeAnswers } from '../../src/adapters/memory/in-memory-challenge-answers.js';
 import { TlsAlpnFrontDoor } from '../../src/adapters/node-tls/tls-alpn-front-door.js';
+import type { ChallengeAnswers } from '../../src/ports/challenge-answers.js';
 import { InMemoryTlsAlpnResponder } from '../fakes/in-memory-tls-alpn-responder.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { freshEach } from './fresh-each.js';
@@ -50,8 +52,8 @@ function validatorHandshake(port: number, domain: string): Promise<Handshake | u
   });
 }
 
-async function startFrontDoor(): Promise<TlsAlpnFrontDoor> {
-  const door = new TlsAlpnFrontDoor({ host: '127.0.0.1', port: 0 }, new MemoryLogger());
+async function startFrontDoor(answers?: ChallengeAnswers): Promise<TlsAlpnFrontDoor> {
+  const door = new TlsAlpnFrontDoor({ host: '127.0.0.1', port: 0, answers }, new MemoryLogger());
   await door.start();
   return door;
 }
@@ -101,5 +103,22 @@ describe('TlsAlpnFrontDoor specifics', () => {
     const cert = new X509Certificate(hs?.der as Buffer);
     expect(cert.subjectAltName).toBe('DNS:docs.example.com');
     expect(acmeIdentifier(hs?.der as Buffer)).toEqual({ critical: true, digestHex: expectedDigest(ka) });
+  });
+
+  it('answers a challenge another replica presented, through the answers they share', async () => {
+    const shared = new InMemoryChallengeAnswers();
+    const ordering = await startFrontDoor(shared);
+    const other = await startFrontDoor(shared);
+    try {
+      const ka = 'tok.LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0';
+      await ordering.present('docs.example.com', ka);
+      const hs = await validatorHandshake(other.port, 'docs.example.com');
+      expect(acmeIdentifier(hs?.der as Buffer)).toEqual({ critical: true, digestHex: expectedDigest(ka) });
+      await ordering.remove('docs.example.com');
+      expect(await validatorHandshake(other.port, 'docs.example.com')).toBeUndefined();
+    } finally {
+      await ordering.stop();
+      await other.stop();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { createSecureContext, createServer as createTlsServer, type SecureContext } from 'node:tls';
+import type { ChallengeAnswers } from '../../ports/challenge-answers.js';
 import type { Logger } from '../../ports/logger.js';
 import type { TlsAlpnResponder } from '../../ports/tls-alpn-responder.js';
 import { loadAcmeLib } from '../acme-client/load-acme-lib.js';
@@ -35,14 +36,28 @@ export class TlsAlpnFrontDoor implements TlsAlpnResponder, HandoffListener {
    * `limits.maxConnections` caps the port (the HTTPS server it hands over to counts nothing itself).
    */
   constructor(
-    private readonly options: { host?: string; port: number; limits?: Partial<ConnectionLimits> },
+    private readonly options: {
+      host?: string;
+      port: number;
+      limits?: Partial<ConnectionLimits>;
+      /**
+       * Key authorizations shared with other replicas: a validator's handshake may land on a
+       * replica that did not order, which then makes the challenge certificate from the shared answer.
+       */
+      answers?: ChallengeAnswers;
+    },
     private readonly logger: Logger,
   ) {
     this.limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
     this.challengeServer = createTlsServer({
       handshakeTimeout: this.limits.handshakeTimeoutMs,
       ALPNProtocols: [ACME_TLS],
-      SNICallback: (name, cb) => cb(null, this.contexts.get(name.toLowerCase())),
+      SNICallback: (name, cb) => {
+        this.contextFor(name.toLowerCase()).then(
+          (context) => cb(null, context),
+          (e: Error) => cb(e),
+        );
+      },
     });
     this.challengeServer.on('secureConnection', (s) => s.end());
     this.challengeServer.on('tlsClientError', () => undefined);
@@ -69,21 +84,23 @@ export class TlsAlpnFrontDoor implements TlsAlpnResponder, HandoffListener {
   }
 
   async present(domain: string, keyAuthorization: string): Promise<void> {
-    const lib = await loadAcmeLib();
-    const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
-      type: 'pkcs8',
-      format: 'pem',
-    });
-    const [keyPem, certPem] = await lib.crypto.createAlpnCertificate(
-      { identifier: { type: 'dns', value: domain } } as never,
-      keyAuthorization,
-      key,
-    );
-    this.contexts.set(domain.toLowerCase(), createSecureContext({ key: keyPem, cert: certPem }));
+    const name = domain.toLowerCase();
+    await this.options.answers?.put(answerKey(name), keyAuthorization, ANSWER_TTL_MS);
+    this.contexts.set(name, await challengeContext(name, keyAuthorization));
   }
 
   async remove(domain: string): Promise<void> {
-    this.contexts.delete(domain.toLowerCase());
+    const name = domain.toLowerCase();
+    this.contexts.delete(name);
+    await this.options.answers?.remove(answerKey(name));
+  }
+
+  /** The challenge certificate for `name`: presented here, or made from an answer another replica shared. */
+  private async contextFor(name: string): Promise<SecureContext | undefined> {
+    const local = this.contexts.get(name);
+    if (local || !this.options.answers) return local;
+    const keyAuthorization = await this.options.answers.get(answerKey(name));
+    return keyAuthorization === undefined ? undefined : challengeContext(name, keyAuthorization);
   }
 
   stop(): Promise<void> {
@@ -117,4 +134,27 @@ export class TlsAlpnFrontDoor implements TlsAlpnResponder, HandoffListener {
     socket.on('data', onData);
     socket.on('error', () => clearTimeout(timer));
   }
+}
+
+/** Long enough for any validation; an answer left behind by a replica that died expires. */
+const ANSWER_TTL_MS = 10 * 60_000;
+
+/** Shared answers are kept beside HTTP-01 tokens, which never contain a colon. */
+function answerKey(domain: string): string {
+  return `tls-alpn-01:${domain}`;
+}
+
+/** A self-signed certificate for `domain` carrying the acmeIdentifier extension (RFC 8737). */
+async function challengeContext(domain: string, keyAuthorization: string): Promise<SecureContext> {
+  const lib = await loadAcmeLib();
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+    type: 'pkcs8',
+    format: 'pem',
+  });
+  const [keyPem, certPem] = await lib.crypto.createAlpnCertificate(
+    { identifier: { type: 'dns', value: domain } } as never,
+    keyAuthorization,
+    key,
+  );
+  return createSecureContext({ key: keyPem, cert: certPem });
 }
