@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { AcmeError } from '../domain/acme-errors.js';
 import type { ObtainCertificate, StoredState } from '../domain/obtain-certificate.js';
 import { PROBLEM_TEXT } from '../domain/renewal-policy.js';
-import type { Command } from './config.js';
+import type { Command } from './command.js';
 import { type CertTool, type ComposeOptions, composeCertTool } from './container.js';
 import { pidFilePath, runningServerPid, signalServer } from './pid-file.js';
 import { explainStartupFailure } from './startup-error.js';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { CERT_USAGE, runCertCommand } from './cert-cli.js';
-import { type AppConfig, parseCommand } from './config.js';
+import { parseCommand } from './command.js';
+import type { AppConfig } from './config.js';
 import { composeServer, newAccessToken } from './container.js';
 import type { Application } from './lifecycle.js';
 import { helpText } from './options.js';

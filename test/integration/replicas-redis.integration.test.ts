@@ -15,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { AcmeClientAdapter } from '../../src/adapters/acme-client/acme-client-adapter.js';
 import { SystemClock } from '../../src/adapters/system/system-clock.js';
 import { runCertCommand } from '../../src/app/cert-cli.js';
-import { parseCommand, parseConfig } from '../../src/app/config.js';
+import { parseCommand } from '../../src/app/command.js';
+import { parseConfig } from '../../src/app/config.js';
 import { composeServer } from '../../src/app/container.js';
 import type { Application } from '../../src/app/lifecycle.js';
 import { explainStartupFailure } from '../../src/app/startup-error.js';
