@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChallengeType } from '../domain/certificate.js';
-import { type DomainName, type DomainNames, parseDomainName } from '../domain/domain-name.js';
+import { type DomainName, parseDomainName } from '../domain/domain-name.js';
 import type { FreshnessSettings, ObtainSettings } from '../ports/settings.js';
 import { metricsEndpoint, parseAuth, parseStore, resolveDocs } from './config-sections.js';
 import type { AcmeConfig, AppConfig, DocsLocation } from './config-types.js';
