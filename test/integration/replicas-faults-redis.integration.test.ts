@@ -1,11 +1,14 @@
 /**
- * Part 7, issue 11's round-robin test: three replicas on one redis-server and one Pebble, with
+ * Part 7, the rest of issue 11's tests: three replicas on one redis-server and one Pebble, with
  * Pebble's HTTP-01 requests going through a round-robin TCP proxy to the three challenge ports
  * (so validation hits whichever replica is next, not the one that ordered).
  *
  * - Started at the same moment: exactly one order, all three serve one serial; `cert renew
  *   --force` on the shared store: exactly one more, all three swap without a restart. Prints
  *   `[timing]` lines for docs/benchmarks.md.
+ * - The lease holder dies in the middle of its order (its CA call never returns, it stops renewing
+ *   its lease and answering challenges, as a killed process would): once the lease runs out another
+ *   replica takes it and completes issuance; the live replicas serve that certificate.
  *
  * Each test has its own redis-server (an empty store, as a fleet's first start) and its own fleet.
  */
@@ -16,11 +19,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AcmeClientAdapter } from '../../src/adapters/acme-client/acme-client-adapter.js';
+import { RedisConnection } from '../../src/adapters/redis/redis-connection.js';
+import { RedisLeaseLock } from '../../src/adapters/redis/redis-lease-lock.js';
 import { SystemClock } from '../../src/adapters/system/system-clock.js';
 import { runCertCommand } from '../../src/app/cert-cli.js';
 import { obtainSettings, parseCommand, parseConfig } from '../../src/app/config.js';
 import { composeServer } from '../../src/app/container.js';
 import type { Application } from '../../src/app/lifecycle.js';
+import { AcmeError } from '../../src/domain/acme-errors.js';
 import { ACME_CLIENT } from '../../src/ports/acme-client.js';
 import { LEASE_LOCK, type LeaseLock } from '../../src/ports/lease-lock.js';
 import { OBTAIN_SETTINGS } from '../../src/ports/settings.js';
@@ -242,6 +248,119 @@ describe.skipIf(Boolean(SKIP))(
       expect(new Set(proxy.hits).size).toBeGreaterThan(1);
       // The same processes, no restart: each still answers on the port it started with.
       expect(await servedSerials(ports)).toEqual(second);
+    });
+
+    it('the lease holder dies mid-order: after its lease runs out another replica takes it and completes issuance; the live ones serve it', {
+      timeout: 120_000,
+    }, async () => {
+      const LEASE_MS = 3000;
+      const redis = await startRedis();
+      const acmePorts = [await freePort(), await freePort(), await freePort()];
+      const proxy = new RoundRobinProxy(acmePorts);
+      await proxy.listen(pebble.httpPort);
+      const ca: CaLog = { orders: [], issued: [] };
+
+      // Whichever replica first reaches finalize holds the lease (only the holder orders): it dies
+      // there. From then on its CA call never returns and it touches Redis no more (no renewal, no
+      // release), and the proxy stops sending it challenges: a killed process, minus the exit.
+      let dead: number | undefined;
+      let diedAt = 0;
+      let died: () => void = () => {};
+      const death = new Promise<void>((resolve) => {
+        died = resolve;
+      });
+      let wakeTheDead: (e: Error) => void = () => {};
+      const never = new Promise<string>((_, reject) => {
+        wakeTheDead = reject;
+      });
+      never.catch(() => {});
+      const connections: RedisConnection[] = [];
+      const apps = await Promise.all(
+        acmePorts.map((acmePort, i) => {
+          const connection = new RedisConnection(redis.url);
+          connections.push(connection);
+          const lock = new RedisLeaseLock(connection);
+          const mortalLock: LeaseLock = {
+            tryAcquire: async (name, ms) => {
+              if (dead === i) return undefined; // a dead process asks for nothing
+              const lease = await lock.tryAcquire(name, ms);
+              return (
+                lease && {
+                  fencingToken: lease.fencingToken,
+                  renew: () => (dead === i ? Promise.resolve(false) : lease.renew()),
+                  release: () => (dead === i ? Promise.resolve(false) : lease.release()),
+                }
+              );
+            },
+          };
+          return replica(i, {
+            redis,
+            acmePort,
+            ca,
+            leaseMs: LEASE_MS,
+            lock: mortalLock,
+            acme: (real) => {
+              const finalize = real.finalize.bind(real);
+              real.finalize = (order, csr) => {
+                if (dead !== undefined) return finalize(order, csr);
+                dead = i;
+                diedAt = performance.now();
+                proxy.down.add(acmePort);
+                died();
+                return never;
+              };
+              return real;
+            },
+          });
+        }),
+      );
+      onTestFinished(async () => {
+        // Stopping aborts the dead replica's order; its hung CA call then fails as a network error would.
+        const stopping = Promise.all(apps.map((a) => a.stop()));
+        wakeTheDead(new AcmeError('acme.error', 'the test is over'));
+        await stopping;
+        await Promise.all(connections.map((c) => c.close()));
+        await proxy.close();
+        await redis.stop();
+      });
+
+      const starting = apps.map((a) => a.start());
+      for (const s of starting) s.catch(() => {});
+      await death;
+      const holder = dead as number;
+      const survivors = [0, 1, 2].filter((i) => i !== holder);
+      const ports = (await Promise.all(survivors.map((i) => starting[i] as Promise<{ url?: string }>))).map(
+        portOf,
+      );
+      const tookOverMs = performance.now() - diedAt;
+      console.log(
+        `[timing] holder died mid-order → another replica issued and started serving: ${Math.round(tookOverMs)} ms (lease ${LEASE_MS} ms)`,
+      );
+
+      // The dead holder placed one order and never finalized it; exactly one survivor ordered after
+      // it, and that is the one certificate Pebble issued.
+      expect(ca.orders.filter((i) => i === holder)).toHaveLength(1);
+      expect(ca.orders[0]).toBe(holder);
+      expect(ca.orders.filter((i) => i !== holder)).toHaveLength(1);
+      expect(ca.issued).toHaveLength(1);
+      expect(ca.issued[0]).not.toBe(holder);
+      // Not before the lease ran out: the holder renewed it every LEASE_MS / 3 until it died, so it
+      // lasted about 2/3 of LEASE_MS or more after the death (the survivors never ordered under it).
+      // Within the lease after that: the lease runs out at most LEASE_MS after the holder's last
+      // renewal, a waiter looks every 200 ms, then one order at Pebble (no sleeps: PEBBLE_VA_NOSLEEP).
+      expect(tookOverMs).toBeGreaterThan(LEASE_MS / 2);
+      expect(tookOverMs).toBeLessThan(2 * LEASE_MS + 3000);
+      const serials = await untilAllServeNew(ports, undefined, 10_000);
+      expect(serials).toHaveLength(2);
+      expect(new Set(serials).size).toBe(1);
+      expect(serials[0]).toBeDefined();
+      // The dead replica never got as far as serving.
+      let deadStarted = false;
+      void (starting[holder] as Promise<unknown>).then(() => {
+        deadStarted = true;
+      });
+      await new Promise((r) => setTimeout(r, 100));
+      expect(deadStarted).toBe(false);
     });
   },
 );
