@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install / locate the dependencies needed by the integration tests:
 #   - pebble + pebble-challtestsrv (Let's Encrypt test CA, Debian package `pebble`)
-#   - redis-server (used by later integration tests)
+#   - redis-server (the --store redis contract and replica tests)
 #   - openssl (the CLI: the Pebble test harness makes its listener certificates with it)
 #   - the Node.js API markdown docs corpus (/usr/share/doc/nodejs/api/*.md)
 #

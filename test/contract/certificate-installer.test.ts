@@ -1,16 +1,9 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
 import { loadAcmeLib } from '../../src/adapters/acme-client/load-acme-lib.js';
-import { HttpMcpTransport } from '../../src/adapters/hono/http-mcp-transport.js';
-import { createMcpStack } from '../../src/adapters/mcp-sdk/mcp-stack.js';
 import type { StoredCertificate } from '../../src/domain/certificate.js';
-import { ServeDocs } from '../../src/domain/serve-docs.js';
-import { FakeClock } from '../fakes/fake-clock.js';
-import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
-import { indexTools } from '../fakes/index-tools.js';
-import { MemoryLogger } from '../fakes/memory-logger.js';
 import { RecordingCertificateInstaller } from '../fakes/recording-certificate-installer.js';
-import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+import { sampleHttpTransport } from '../support/sample-http-transport.js';
 import { type OpenConnection, runCertificateInstallerContract } from './certificate-installer.contract.js';
 
 const DOMAIN = 'docs.example.com';
@@ -32,21 +25,6 @@ async function mintCertificate(): Promise<StoredCertificate> {
 }
 
 const fingerprint = (cert: StoredCertificate) => new X509Certificate(cert.certPem).fingerprint256;
-
-/** The HTTPS transport as the container builds it, on 127.0.0.1 and a free port. */
-async function httpsTransport(): Promise<HttpMcpTransport> {
-  const logger = new MemoryLogger();
-  const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger, indexTools);
-  await docs.load();
-  const info = { name: 'certdocs', version: '0.0.0-test' };
-  return new HttpMcpTransport(docs, async () => createMcpStack(docs, logger, info), logger, {
-    host: '127.0.0.1',
-    port: 0,
-    https: true,
-    maxBodyBytes: 64 * 1024,
-    guard: { allowedHosts: [DOMAIN, '127.0.0.1'], allowedOrigins: [], domains: [DOMAIN] },
-  });
-}
 
 /** A keep-alive TLS connection; stillServed sends an HTTP/1.1 request over it and waits for a status line. */
 function tlsConnection(port: number): Promise<OpenConnection> {
@@ -99,7 +77,7 @@ runCertificateInstallerContract('RecordingCertificateInstaller', async () => {
 // The transport serves HTTPS only once it has a certificate: it starts at the first connection,
 // so the suite covers an install before start (the app's first certificate) and swaps while running.
 runCertificateInstallerContract('HttpMcpTransport (https)', async () => {
-  const transport = await httpsTransport();
+  const transport = await sampleHttpTransport({ https: true, domain: DOMAIN });
   let started: Promise<{ port: number }> | undefined;
   return {
     installer: transport,

@@ -6,14 +6,8 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpMcpTransport } from '../../src/adapters/hono/http-mcp-transport.js';
-import { createMcpStack } from '../../src/adapters/mcp-sdk/mcp-stack.js';
 import type { StoredCertificate } from '../../src/domain/certificate.js';
-import { ServeDocs } from '../../src/domain/serve-docs.js';
-import { FakeClock } from '../fakes/fake-clock.js';
-import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
-import { indexTools } from '../fakes/index-tools.js';
-import { MemoryLogger } from '../fakes/memory-logger.js';
-import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
+import { sampleHttpTransport } from '../support/sample-http-transport.js';
 
 /**
  * TLS 1.2 at least and no legacy cipher suites, on the first certificate and after a swap (set by
@@ -62,20 +56,6 @@ function mintCertificate(): StoredCertificate {
   }
 }
 
-async function transport(httpsOn: boolean): Promise<HttpMcpTransport> {
-  const logger = new MemoryLogger();
-  const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger, indexTools);
-  await docs.load();
-  const info = { name: 'certdocs', version: '0.0.0-test' };
-  return new HttpMcpTransport(docs, async () => createMcpStack(docs, logger, info), logger, {
-    host: '127.0.0.1',
-    port: 0,
-    https: httpsOn,
-    maxBodyBytes: 64 * 1024,
-    guard: { allowedHosts: [DOMAIN, '127.0.0.1'], allowedOrigins: [], domains: [DOMAIN] },
-  });
-}
-
 /** The protocol negotiated, or the error's code when the handshake is refused. */
 function handshake(port: number, options: tls.ConnectionOptions): Promise<string> {
   return new Promise((resolve) => {
@@ -103,7 +83,7 @@ describe('TLS settings of the HTTPS server', () => {
   let server: HttpMcpTransport;
   let port: number;
   beforeAll(async () => {
-    server = await transport(true);
+    server = await sampleHttpTransport({ https: true, domain: DOMAIN });
     server.install(mintCertificate());
     ({ port } = await server.start());
   });
@@ -149,7 +129,7 @@ describe('TLS settings of the HTTPS server', () => {
 
 describe('HSTS on plain HTTP', () => {
   it('is absent', async () => {
-    const server = await transport(false);
+    const server = await sampleHttpTransport({ https: false, domain: DOMAIN });
     const { port } = await server.start();
     try {
       const res = await fetch(`http://127.0.0.1:${port}/healthz`);

@@ -11,6 +11,7 @@ import { days, FakeClock, hours, minutes } from '../fakes/fake-clock.js';
 import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
 import { InMemoryChallengeResponder } from '../fakes/in-memory-challenge-responder.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
+import { testObtainSettings } from '../fakes/settings.js';
 
 class RecordingInstaller implements CertificateInstaller {
   readonly installed: StoredCertificate[] = [];
@@ -129,13 +130,7 @@ describe('RenewalScheduler with ARI (RFC 9773)', () => {
       new FakeCertificateCrypto(),
       clock,
       logger,
-      {
-        domains: names('docs.example.com'),
-        challenges: ['http-01'],
-        directoryUrl: 'https://ca.example/dir',
-        acceptTos: true,
-        backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
-      },
+      testObtainSettings(),
     );
     const first = await obtain.ensure();
     // The CA says: renew now (a window that already began).

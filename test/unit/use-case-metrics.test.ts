@@ -5,10 +5,9 @@ import { KeepDocsFresh } from '../../src/domain/keep-docs-fresh.js';
 import { ObtainCertificate } from '../../src/domain/obtain-certificate.js';
 import { RenewalScheduler } from '../../src/domain/renewal-scheduler.js';
 import { ServeDocs } from '../../src/domain/serve-docs.js';
-import { names } from '../fakes/domain-names.js';
 import { FakeCa } from '../fakes/fake-ca.js';
 import { FakeCertificateCrypto } from '../fakes/fake-certificate-crypto.js';
-import { days, FakeClock, hours, minutes } from '../fakes/fake-clock.js';
+import { days, FakeClock, minutes } from '../fakes/fake-clock.js';
 import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
 import { InMemoryChallengeResponder } from '../fakes/in-memory-challenge-responder.js';
 import { InMemoryDocSource } from '../fakes/in-memory-doc-source.js';
@@ -16,6 +15,7 @@ import { indexTools } from '../fakes/index-tools.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
 import { RecordingCertificateInstaller } from '../fakes/recording-certificate-installer.js';
 import { RecordingMetrics } from '../fakes/recording-metrics.js';
+import { testObtainSettings } from '../fakes/settings.js';
 
 /** The use-cases tell the Metrics port what happened; the adapters only count what they are told. */
 
@@ -91,13 +91,7 @@ function certificateWithMetrics() {
     new FakeCertificateCrypto(),
     clock,
     logger,
-    {
-      domains: names('docs.example.com'),
-      challenges: ['http-01'],
-      directoryUrl: 'https://ca.example/dir',
-      acceptTos: true,
-      backoff: { initialMs: minutes(1), maxMs: hours(6), factor: 2, jitter: 0 },
-    },
+    testObtainSettings(),
     undefined,
     metrics,
   );
