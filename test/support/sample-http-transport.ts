@@ -11,7 +11,10 @@ import { SAMPLE_DOCS } from '../fakes/sample-docs.js';
  * The HTTP(S) transport as the container builds it, over the sample docs, on 127.0.0.1 and a free
  * port; `domain` is the name it answers to (Host) and, with `https`, the certificate's.
  */
-export async function sampleHttpTransport(opts: { https: boolean; domain: string }): Promise<HttpMcpTransport> {
+export async function sampleHttpTransport(opts: {
+  https: boolean;
+  domain: string;
+}): Promise<HttpMcpTransport> {
   const logger = new MemoryLogger();
   const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger, indexTools);
   await docs.load();
