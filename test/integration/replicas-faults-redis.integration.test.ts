@@ -14,7 +14,6 @@
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -33,45 +32,10 @@ import { LEASE_LOCK, type LeaseLock } from '../../src/ports/lease-lock.js';
 import { OBTAIN_SETTINGS } from '../../src/ports/settings.js';
 import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import { REDIS_MISSING, type RedisHarness, redisAvailable, startRedis } from '../harness/redis.mjs';
+import { RoundRobinProxy } from '../harness/round-robin-proxy.mjs';
 import { DOMAIN, freePort, LOOPBACK, pebbleSkipReason, peerCertificate } from './https-helpers.js';
 
 const SKIP = pebbleSkipReason() ?? (redisAvailable() ? undefined : REDIS_MISSING);
-
-/** Forwards each connection to the next target in turn; targets can be taken out (a dead replica). */
-class RoundRobinProxy {
-  readonly hits: number[] = [];
-  private next = 0;
-  private readonly sockets = new Set<net.Socket>();
-  private readonly server = net.createServer((inbound) => {
-    this.sockets.add(inbound);
-    inbound.on('close', () => this.sockets.delete(inbound));
-    const live = this.targets.filter((t) => !this.down.has(t));
-    const target = live[this.next++ % live.length];
-    if (target === undefined) return inbound.destroy();
-    this.hits.push(target);
-    const outbound = net.connect(target, LOOPBACK);
-    this.sockets.add(outbound);
-    outbound.on('close', () => this.sockets.delete(outbound));
-    inbound.on('error', () => outbound.destroy());
-    outbound.on('error', () => inbound.destroy());
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  readonly down = new Set<number>();
-
-  constructor(private readonly targets: readonly number[]) {}
-
-  listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, LOOPBACK, () => resolve());
-    });
-  }
-
-  close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 describe.skipIf(Boolean(SKIP))(
   `replicas on Redis, round-robin HTTP-01 and faults${SKIP ? ` (skipped: ${SKIP})` : ''}`,
