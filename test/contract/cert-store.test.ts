@@ -8,7 +8,7 @@ import { KeySealer } from '../../src/adapters/redis/key-sealer.js';
 import { RedisCertStore } from '../../src/adapters/redis/redis-cert-store.js';
 import { RedisConnection } from '../../src/adapters/redis/redis-connection.js';
 import { RedisLeaseLock } from '../../src/adapters/redis/redis-lease-lock.js';
-import { StoreKeyError } from '../../src/domain/errors.js';
+import { StaleFencingTokenError, StoreKeyError } from '../../src/domain/errors.js';
 import { name } from '../fakes/domain-names.js';
 import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
@@ -268,6 +268,25 @@ describe('FsCertStore specifics', () => {
     await saves;
     for (const pair of seen) expect([OLD, NEW]).toContainEqual(pair);
     expect((await readdir(d)).filter((f) => f.endsWith('.new'))).toEqual([]);
+  });
+
+  it('keeps the highest fencing token in <name>.fence, written only by fenced saves; a refused save touches no file', async () => {
+    const d = await dir();
+    const store = new FsCertStore(d);
+    await store.save(name('docs.example.com'), OLD);
+    expect(await readdir(d)).not.toContain('docs.example.com.fence');
+    await store.save(name('docs.example.com'), NEW, 4);
+    expect(await readFile(join(d, 'docs.example.com.fence'), 'utf8')).toBe('4\n');
+    const files = await snapshot(d);
+    await expect(store.save(name('docs.example.com'), NEWER, 3)).rejects.toMatchObject({
+      code: 'store.stale_fencing_token',
+    });
+    expect(await snapshot(d)).toEqual(files);
+    // A second store object on the same directory (a restarted process) keeps the rule.
+    await expect(new FsCertStore(d).save(name('docs.example.com'), NEWER, 2)).rejects.toThrow(
+      StaleFencingTokenError,
+    );
+    expect(await snapshot(d)).toEqual(files);
   });
 
   it('says where a certificate is kept: the file save() writes', async () => {
