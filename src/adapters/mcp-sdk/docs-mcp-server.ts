@@ -140,9 +140,17 @@ export class DocsMcpServerFactory {
       jsonSchemaValidator: this.validator,
       capabilities: { resources: { listChanged: true }, tools: { listChanged: false } },
     });
+    this.register(server);
+    return server;
+  }
+
+  /**
+   * Registers certdocs' tools and resources on a server built elsewhere (the benchmark's stock
+   * SDK pattern builds its own per request, so that only the transport pattern differs).
+   */
+  register(server: McpServer): void {
     this.registerTools(server);
     this.registerResources(server);
-    return server;
   }
 
   private registerTools(server: McpServer): void {
