@@ -13,10 +13,16 @@ import {
 import type { Clock, Timer } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { BridgeTransport } from './bridge-transport.js';
+import type { DirectToolCalls } from './direct-tool-calls.js';
 import { type HttpReply, rpcErrorReply, toResponse } from './json-rpc-error.js';
 
 export interface StreamableHttpOptions {
   createServer: () => McpServer;
+  /**
+   * Answers the calls of certdocs' own tools without going through a server (same validation,
+   * same replies); every other message goes to the session's server or the shared one.
+   */
+  direct?: Pick<DirectToolCalls, 'answer'>;
   logger: Logger;
   /** Sessions idle longer than this (and without an open stream) are closed (default 30 min). */
   sessionIdleMs?: number;
@@ -101,6 +107,8 @@ export class StreamableHttpEndpoint {
   private readonly initializeLimit: { max: number; windowMs: number };
   /** Per client: initialize calls in the current window. Pruned by the sweep. */
   private readonly initializes = new Map<string, { count: number; windowStart: number }>();
+  /** Tool calls being answered directly (not through a transport). */
+  private directInFlight = 0;
 
   constructor(private readonly options: StreamableHttpOptions) {
     this.clock = options.clock ?? SYSTEM_CLOCK;
@@ -126,7 +134,7 @@ export class StreamableHttpEndpoint {
 
   /** Requests still waiting for the server's reply, over all sessions (0 when nothing is stuck). */
   get inFlight(): number {
-    let n = this.shared.transport.inFlight;
+    let n = this.shared.transport.inFlight + this.directInFlight;
     for (const s of this.sessions.values()) n += s.transport.inFlight;
     return n;
   }
@@ -248,7 +256,7 @@ export class StreamableHttpEndpoint {
     const replies: JSONRPCMessage[] = [];
     for (const [i, m] of rpc.entries()) {
       if (i > 0) await new Promise((r) => setImmediate(r));
-      if ('method' in m && 'id' in m) replies.push(await transport.request(m as JSONRPCRequest));
+      if ('method' in m && 'id' in m) replies.push(await this.request(transport, m as JSONRPCRequest));
       else transport.deliver(m);
     }
     if (init && sessionId && replies[0] && 'error' in replies[0]) {
@@ -266,6 +274,18 @@ export class StreamableHttpEndpoint {
       return { status: 200, headers, body: `event: message\ndata: ${JSON.stringify(payload)}\n\n` };
     }
     return { status: 200, headers, body: JSON.stringify(payload) };
+  }
+
+  /** A request's reply: directly for certdocs' own tool calls, else from the transport's server. */
+  private async request(transport: BridgeTransport, request: JSONRPCRequest): Promise<JSONRPCMessage> {
+    const direct = this.options.direct?.answer(request);
+    if (!direct) return transport.request(request);
+    this.directInFlight++;
+    try {
+      return await direct;
+    } finally {
+      this.directInFlight--;
+    }
   }
 
   /** The session's stream of server→client messages (notifications). */
