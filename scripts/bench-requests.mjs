@@ -99,7 +99,18 @@ function ensureWrk() {
 
 /** One wrk run: requests per second, p99 latency (ms) and how many answers were not 2xx/3xx. */
 function runWrk(url, script, seconds) {
-  const args = ['-t', String(opts.threads), '-c', String(opts.connections), '-d', `${seconds}s`, '--latency'];
+  // A slow search is slow, not lost: the timeout only catches answers that never come.
+  const args = [
+    '-t',
+    String(opts.threads),
+    '-c',
+    String(opts.connections),
+    '-d',
+    `${seconds}s`,
+    '--timeout',
+    '10s',
+    '--latency',
+  ];
   if (script) args.push('-s', script);
   args.push(url);
   return new Promise((resolve, reject) => {
@@ -119,7 +130,8 @@ function runWrk(url, script, seconds) {
       if (code !== 0 || !rps)
         return reject(new Error(`wrk ${args.join(' ')} failed (exit ${code}):\n${out}`));
       const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-      const errors = /Socket errors:.*/.exec(out)?.[0];
+      const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      const errors = socket && socket.slice(1).some((n) => Number(n) > 0) ? socket[0] : undefined;
       resolve({
         rps: Number(rps[1]),
         p99: latencyMs(/\s99%\s+([\d.]+)(us|ms|s)\b/.exec(out)),
@@ -212,14 +224,22 @@ async function callTool(base, name, args) {
   return reply.result.structuredContent;
 }
 
-/** A small section of the corpus: the first of fs (else of the first document) with 300–1500 characters. */
+/**
+ * A small section of the corpus: the first of fs (else of the first document) whose fetch, with
+ * its subsections, returns 300–1500 characters.
+ */
 async function smallSection(base) {
   const listed = await callTool(base, 'list_documents', { limit: 500 });
   const ids = listed.documents.map((d) => d.id);
   const docId = ids.includes('fs') ? 'fs' : ids[0];
   const outline = await callTool(base, 'outline', { id: docId });
-  const section = outline.sections.find((s) => s.chars >= 300 && s.chars <= 1500) ?? outline.sections[0];
-  return section.id;
+  for (const [i, s] of outline.sections.entries()) {
+    const leaf = (outline.sections[i + 1]?.level ?? 0) <= s.level;
+    if (!leaf || s.chars < 300 || s.chars > 1500) continue;
+    const fetched = await callTool(base, 'fetch', { id: s.id });
+    if (fetched.metadata.totalChars >= 300 && fetched.metadata.totalChars <= 1500) return s.id;
+  }
+  throw new Error(`no section of ${docId} fetches as 300–1500 characters`);
 }
 
 function versionOf(pkg) {

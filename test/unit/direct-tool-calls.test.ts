@@ -56,13 +56,25 @@ describe('tool calls answered without a server (DirectToolCalls)', () => {
     const expected = await bridge.request(request);
     const answered = direct.answer(request);
     expect(answered).toBeDefined();
-    expect(await answered).toEqual(expected);
+    const reply = (await answered) as JSONRPCMessage;
+    expect(reply).toEqual(expected);
+    // Written without serializing the structured content twice, yet the same JSON text.
+    const rendered = direct.render(reply);
+    if (rendered !== undefined) expect(rendered).toBe(JSON.stringify(reply));
   });
 
   it('records each call in the metrics as the server does', () => {
     const strip = (m: RecordingMetrics) => m.requests.map(({ ms: _, ...r }) => r);
     expect(strip(directMetrics)).toEqual(strip(sdkMetrics));
     expect(strip(directMetrics).filter((r) => !r.ok).length).toBeGreaterThan(3);
+  });
+
+  it('renders the replies of successful calls, and nothing else', async () => {
+    const ok = (await direct.answer(call(20, 'fetch', { id: 'tls' }))) as JSONRPCMessage;
+    expect(direct.render(ok)).toBe(JSON.stringify(ok));
+    const failed = (await direct.answer(call(21, 'fetch', { id: 'no-such-doc' }))) as JSONRPCMessage;
+    expect(direct.render(failed)).toBeUndefined();
+    expect(direct.render({ jsonrpc: '2.0', id: 22, result: { content: [] } })).toBeUndefined();
   });
 
   it('leaves other methods, unknown tools and task-augmented calls to the server', () => {

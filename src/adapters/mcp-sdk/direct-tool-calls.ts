@@ -17,6 +17,21 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { type Metrics, NO_METRICS, type RequestTransport } from '../../ports/metrics.js';
 
+/** Results made by mirroredResult, with their text: the JSON of their structured content. */
+const MIRRORED = new WeakMap<object, string>();
+
+/**
+ * A tool result holding `structured` twice, as clients expect: as structured content and as its
+ * JSON in one text item. DirectToolCalls.render() writes a reply holding it without serializing
+ * the structured content a second time.
+ */
+export function mirroredResult(structured: Record<string, unknown>): CallToolResult {
+  const text = JSON.stringify(structured);
+  const result: CallToolResult = { content: [{ type: 'text', text }], structuredContent: structured };
+  MIRRORED.set(result, text);
+  return result;
+}
+
 /** One of certdocs' tools: registered on McpServers, and answered directly by DirectToolCalls. */
 export interface DocsTool {
   readonly name: string;
@@ -96,6 +111,17 @@ export class DirectToolCalls {
     if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
       return undefined;
     return this.call(tool, request, args);
+  }
+
+  /**
+   * The JSON of a reply answer() made around a mirroredResult, written from the text it already
+   * holds (the same JSON.stringify(reply) gives, key for key); undefined for any other message.
+   */
+  render(reply: JSONRPCMessage): string | undefined {
+    const { result, id } = reply as { result?: object; id?: unknown };
+    const text = result === undefined ? undefined : MIRRORED.get(result);
+    if (text === undefined) return undefined;
+    return `{"result":{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
   }
 
   private async call(tool: DocsTool, request: JSONRPCRequest, args: unknown): Promise<JSONRPCMessage> {

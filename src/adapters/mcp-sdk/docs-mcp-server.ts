@@ -26,7 +26,7 @@ import {
 } from '../../domain/serve-docs.js';
 import type { Logger } from '../../ports/logger.js';
 import { type Metrics, NO_METRICS, type RequestTransport } from '../../ports/metrics.js';
-import { DirectToolCalls, type DocsTool, defineTool } from './direct-tool-calls.js';
+import { DirectToolCalls, type DocsTool, defineTool, mirroredResult } from './direct-tool-calls.js';
 import { MeteredTransport } from './metered-transport.js';
 
 export const RESOURCE_SCHEME = 'docs://';
@@ -340,8 +340,7 @@ export class DocsMcpServerFactory {
   /** Domain errors become tool results a model can act on; anything else is logged and generic. */
   private run(fn: () => object): CallToolResult {
     try {
-      const result = fn() as Record<string, unknown>;
-      return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+      return mirroredResult(fn() as Record<string, unknown>);
     } catch (e) {
       if (isDomainError(e)) return { isError: true, content: [{ type: 'text', text: e.message }] };
       this.logger.error('tool failed', { error: (e as Error).stack ?? String(e) });

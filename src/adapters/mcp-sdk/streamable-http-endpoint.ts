@@ -22,7 +22,7 @@ export interface StreamableHttpOptions {
    * Answers the calls of certdocs' own tools without going through a server (same validation,
    * same replies); every other message goes to the session's server or the shared one.
    */
-  direct?: Pick<DirectToolCalls, 'answer'>;
+  direct?: Pick<DirectToolCalls, 'answer' | 'render'>;
   logger: Logger;
   /** Sessions idle longer than this (and without an open stream) are closed (default 30 min). */
   sessionIdleMs?: number;
@@ -268,12 +268,13 @@ export class StreamableHttpEndpoint {
     if (sessionId && transport !== this.shared.transport) headers['mcp-session-id'] = sessionId;
     if (replies.length === 0) return { status: 202, headers, body: null };
     const payload = batch ? replies : replies[0];
+    const json = (!batch && replies[0] && this.options.direct?.render(replies[0])) || JSON.stringify(payload);
     if (accept && !/application\/json|\*\/\*/.test(accept)) {
       // A client that only accepts SSE gets its reply as one event.
       headers['content-type'] = 'text/event-stream';
-      return { status: 200, headers, body: `event: message\ndata: ${JSON.stringify(payload)}\n\n` };
+      return { status: 200, headers, body: `event: message\ndata: ${json}\n\n` };
     }
-    return { status: 200, headers, body: JSON.stringify(payload) };
+    return { status: 200, headers, body: json };
   }
 
   /** A request's reply: directly for certdocs' own tool calls, else from the transport's server. */
