@@ -131,7 +131,8 @@ function runWrk(url, script, seconds) {
         return reject(new Error(`wrk ${args.join(' ')} failed (exit ${code}):\n${out}`));
       const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
       const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-      const errors = socket && socket.slice(1).some((n) => Number(n) > 0) ? socket[0] : undefined;
+      // Timeouts only say an answer took over 10 s; connect, read and write errors are failures.
+      const errors = socket?.slice(1, 4).some((n) => Number(n) > 0) ? socket[0] : undefined;
       resolve({
         rps: Number(rps[1]),
         p99: latencyMs(/\s99%\s+([\d.]+)(us|ms|s)\b/.exec(out)),
