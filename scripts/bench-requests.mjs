@@ -8,6 +8,8 @@
 //   fetch           MCP tools/call fetch, one small section vs bare Hono          target >= 0.4
 //   fetch-vs-stock  the same MCP fetch                     vs SDK stock pattern   target >= 8
 //   search          MCP tools/call search, the eval's questions in a cycle vs bare Hono  >= 0.2
+// The bare app also sends the very bytes of the MCP fetch reply (GET /reply): the fetch row's note
+// says how far a route that writes that much can go, MCP or not.
 //
 //   node scripts/bench-requests.mjs [--rounds 3] [--duration 5] [--connections 50] [--threads 2]
 //                                   [--warmup 1] [--docs DIR] [--json FILE]
@@ -205,8 +207,8 @@ async function startAnchor(name, script, args) {
 const rpc = (id, name, args) =>
   JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name, arguments: args } });
 
-/** One MCP tools/call over plain fetch, with the headers wrk sends; the tool's structured result. */
-async function callTool(base, name, args) {
+/** POST /mcp with the headers wrk sends; the reply's text. */
+async function mcpPost(base, body) {
   const res = await fetch(`${base}/mcp`, {
     method: 'POST',
     headers: {
@@ -214,10 +216,16 @@ async function callTool(base, name, args) {
       accept: 'application/json, text/event-stream',
       'mcp-protocol-version': PROTOCOL_VERSION,
     },
-    body: rpc(1, name, args),
+    body,
   });
   const text = await res.text();
-  if (res.status !== 200) throw new Error(`${base}/mcp ${name}: HTTP ${res.status}: ${text.slice(0, 300)}`);
+  if (res.status !== 200) throw new Error(`${base}/mcp: HTTP ${res.status}: ${text.slice(0, 300)}`);
+  return text;
+}
+
+/** One MCP tools/call; the tool's structured result. */
+async function callTool(base, name, args) {
+  const text = await mcpPost(base, rpc(1, name, args));
   const reply = JSON.parse(text.startsWith('event:') ? text.slice(text.indexOf('data: ') + 6) : text);
   if (reply.error || reply.result?.isError) {
     throw new Error(`${base}/mcp ${name}: ${JSON.stringify(reply.error ?? reply.result).slice(0, 300)}`);
@@ -275,12 +283,20 @@ async function main() {
   const healthBody = await (await fetch(`${certdocs.base}/healthz`)).text();
   const bodyFile = join(tmp, 'healthz.json');
   writeFileSync(bodyFile, healthBody);
+  // The bytes of an MCP fetch reply, for the bare app to send as they are (the ceiling row).
+  const sectionId = await smallSection(certdocs.base);
+  const fetchBody = rpc(1, 'fetch', { id: sectionId });
+  const fetchReply = await mcpPost(certdocs.base, fetchBody);
+  const replyFile = join(tmp, 'fetch-reply.json');
+  writeFileSync(replyFile, fetchReply);
   const [barePort, stockPort] = await freePorts(2);
   const bare = await startAnchor('bare-hono', 'bare-hono.mjs', [
     '--port',
     String(barePort),
     '--body',
     bodyFile,
+    '--reply',
+    replyFile,
   ]);
   const stock = await startAnchor('sdk-stock', 'sdk-stock-stateless.mjs', [
     '--port',
@@ -290,7 +306,6 @@ async function main() {
   ]);
 
   // What is asked, and a check that both MCP servers answer it (and alike).
-  const sectionId = await smallSection(certdocs.base);
   const fetched = await callTool(certdocs.base, 'fetch', { id: sectionId });
   const fetchedStock = await callTool(stock.base, 'fetch', { id: sectionId });
   if (fetched.text !== fetchedStock.text)
@@ -303,11 +318,11 @@ async function main() {
     (q) => q.q,
   );
   for (const q of questions) await callTool(certdocs.base, 'search', { query: q, limit: SEARCH_LIMIT });
-  const fetchBody = rpc(1, 'fetch', { id: sectionId });
   const searchBodies = questions.map((q, i) => rpc(i + 1, 'search', { query: q, limit: SEARCH_LIMIT }));
 
   const targets = {
     bare: { label: 'bare Hono /healthz', url: `${bare.base}/healthz` },
+    bareReply: { label: 'bare Hono, fetch bytes', url: `${bare.base}/reply` },
     healthz: { label: 'certdocs /healthz', url: `${certdocs.base}/healthz` },
     fetch: {
       label: 'certdocs MCP fetch',
@@ -385,7 +400,8 @@ async function main() {
       'bare',
       'bare Hono app',
       0.4,
-      `MCP tools/call fetch of ${sectionId} (${fetched.text.length} chars)`,
+      `MCP tools/call fetch of ${sectionId} (${fetched.text.length} chars, a ${fetchReply.length}-byte reply)`,
+      `the bare app sending the same ${fetchReply.length} bytes (GET, no MCP) does ${fmtRps(median(samples.bareReply))} req/s, ${(median(samples.bareReply) / median(samples.bare)).toFixed(2)} of its /healthz: the ceiling of this ratio`,
     ),
     row(
       'fetch-vs-stock',
@@ -419,6 +435,8 @@ async function main() {
     corpus: opts.docs,
     documents: JSON.parse(healthBody).docs?.documents,
     section: sectionId,
+    fetchReplyBytes: fetchReply.length,
+    bareSameBytes: { rps: round(median(samples.bareReply)), samples: samples.bareReply.map((x) => round(x)) },
     questions: questions.length,
     rounds: opts.rounds,
     durationS: opts.duration,
@@ -439,6 +457,7 @@ async function main() {
         `| ${r.key} | ${fmtRps(r.certdocs)} | ${r.anchor.name} | ${fmtRps(r.anchor.value)} | ${r.ratio.toFixed(r.ratio >= 10 ? 1 : 2)} | ${r.target.op} ${r.target.value} | ${r.pass ? 'ok' : 'MISS'} |`,
     ),
     '',
+    `fetch: ${rows[1].note}`,
     ...failures.map((f) => `failed requests: ${f}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
