@@ -48,14 +48,20 @@ const LIST_INTERRUPTS_TEXT = /^ {0,3}(?:[*+-]|1[.)])[ \t]+[^ \t\n]/;
  */
 const FOREIGN_LINE =
   /^ {0,3}(?:[><=_~]|\[(?![^[\]()\\`*_<>&!@~\n]+\]\([^\s()<>\\`*[\]]+\))|(?:[-*_] *){3,}$|-+ *$|=+ *$)/;
-/** Inline syntax this scanner does not read: escapes, HTML, entities, emphasis with `_`, strike, autolinks. */
-const FOREIGN_INLINE = /[\\<&~@_]|!\[|:\/\/|www\./i;
 const STRONG_CONTENT = /^[A-Za-z0-9]+(?: [A-Za-z0-9]+)*$/;
+/**
+ * Characters that may start inline syntax: what the scanner reads (code, strong, links) and what it
+ * refuses outside code spans (escapes, HTML, entities, `_` emphasis, strike, emails, images).
+ */
+const SPECIAL = /[`*[\]!\\<&~@_]/g;
+const WWW = /[wW]{3}\./;
+const NO_LINKS: LinkSpan[] = [];
 const LINK = /^\[([^[\]()\\`*_<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
 
-class Refused extends Error {}
+/** Thrown to give up on a document: one object, no stack trace to capture. */
+const REFUSED = { refused: true } as const;
 const refuse = (): never => {
-  throw new Refused();
+  throw REFUSED;
 };
 
 /** The top-level blocks of `markdown`, or undefined when marked must read it. */
@@ -64,7 +70,7 @@ export function simpleMarkdownBlocks(markdown: string): SimpleBlock[] | undefine
   try {
     return scan(markdown);
   } catch (e) {
-    if (e instanceof Refused) return undefined;
+    if (e === REFUSED) return undefined;
     throw e;
   }
 }
@@ -93,7 +99,7 @@ function scan(markdown: string): SimpleBlock[] {
       i = j;
       continue;
     }
-    if (line.trim() === '' || line !== line.trimEnd() || FOREIGN_LINE.test(line)) refuse();
+    if (line.charCodeAt(line.length - 1) === 0x20 || FOREIGN_LINE.test(line)) refuse();
     const atx = ATX.exec(line);
     if (atx) {
       const text = (atx[2] ?? '').trim();
@@ -326,16 +332,21 @@ function itemPlain(lines: readonly string[], loose: boolean, links: LinkSpan[]):
  * `[text](url)`), with the links' spans; refuses everything else.
  */
 function inline(src: string): Inline {
-  if (FOREIGN_INLINE.test(src) || / \n/.test(src)) {
-    // `_`, `<`, `&`, `@`, `~` and `\` are fine inside code spans: look again without them.
-    if (FOREIGN_INLINE.test(src.replace(/`[^`\n]+`/g, '')) || / \n/.test(src)) refuse();
-  }
-  if (!/[`*[\]!]/.test(src)) return { text: src, links: [] };
+  // Autolinks: `://` and `www.` may only appear inside code spans.
+  if ((src.includes('://') || WWW.test(src)) && /:\/\/|[wW]{3}\./.test(src.replace(/`[^`\n]+`/g, '')))
+    refuse();
+  if (src.includes(' \n')) refuse(); // a hard line break, or a space marked may keep
+  SPECIAL.lastIndex = 0;
+  if (!SPECIAL.test(src)) return { text: src, links: NO_LINKS };
   let text = '';
   const spans: { href: string; start: number; end: number }[] = [];
   let i = 0;
   let plainFrom = 0;
   while (i < src.length) {
+    // Jump to the next character that may start inline syntax.
+    SPECIAL.lastIndex = i;
+    if (!SPECIAL.test(src)) break;
+    i = SPECIAL.lastIndex - 1;
     const c = src.charCodeAt(i);
     if (c === 0x60 /* ` */) {
       const close = src.indexOf('`', i + 1);
@@ -363,8 +374,10 @@ function inline(src: string): Inline {
       text += label;
       spans.push({ href, start, end: text.length });
       i = plainFrom = i + raw.length;
-    } else if (c === 0x5d /* ] */ || (c === 0x21 /* ! */ && src[i + 1] === '[')) refuse();
-    else i++;
+    } else if (c === 0x21 /* ! */) {
+      if (src[i + 1] === '[') refuse(); // an image
+      i++;
+    } else refuse(); // `]`, or an escape, HTML, an entity, `_` emphasis, strike, an email
   }
   text += src.slice(plainFrom);
   return { text, links: spans.map((s) => ({ ...s, text })) };
