@@ -245,6 +245,17 @@ class UniqueAnchors {
   }
 }
 
+/**
+ * `part` as a slice of `whole` when `whole` contains it (a lead is usually the first paragraphs of
+ * the section's plain text, word for word): V8 keeps a slice as a pointer into its parent instead
+ * of a copy, a fifth of the splitter's output at 10k documents.
+ */
+function sliceOf(whole: string, part: string): string {
+  if (part.length < 16) return part;
+  const at = whole.indexOf(part);
+  return at < 0 ? part : whole.slice(at, at + part.length);
+}
+
 /** How much prose makes a section's lead (see Section.lead). */
 const LEAD_CHARS = 400;
 
@@ -321,6 +332,9 @@ function splitWithLinks(
     if (d.level === 0 && !markdown) continue;
     const anchor = anchors.next(d.level === 0 ? '' : slugify(d.heading) || 'section');
     const id = `${doc.id}#${anchor}`;
+    const plain = (d.plain.length === 1 ? (d.plain[0] as string) : d.plain.join(''))
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
     sections.push({
       id,
       docId: doc.id,
@@ -330,10 +344,8 @@ function splitWithLinks(
       level: d.level,
       anchor,
       markdown,
-      plain: (d.plain.length === 1 ? (d.plain[0] as string) : d.plain.join(''))
-        .replace(/\n{3,}/g, '\n\n')
-        .trim(),
-      lead: d.lead.join('\n\n'),
+      plain,
+      lead: sliceOf(plain, d.lead.join('\n\n')),
       url: anchor ? `${docUrl}#${anchor}` : docUrl,
       order: sections.length,
     });
