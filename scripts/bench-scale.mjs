@@ -971,10 +971,10 @@ function report(results, profile) {
     }
   }
 
-  const rows = targetRows(results, []);
-  if (rows.length) {
+  const targets = targetRows(results, []);
+  if (targets.length) {
     console.log('\n== Targets (issue 12; absolute, this machine)');
-    for (const row of rows)
+    for (const row of targets)
       console.log(
         `   ${row.pass ? 'PASS' : 'FAIL'}  ${row.key}: ${row.certdocs ?? '-'} ${row.unit} (target <= ${row.target.value} ${row.unit})`,
       );
