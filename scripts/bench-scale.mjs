@@ -114,6 +114,15 @@ const fmt = (n, d = 1) => (n === undefined || n === null || Number.isNaN(n) ? '-
 const quantile = (sorted, q) =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 
+/** Issue 12's scale targets: absolute, so no anchor (see the bench suite contract). */
+const TARGETS = [
+  { key: 'scale-50k-index', n: 50000, unit: 's', value: 15, of: (r) => r.loadMs / 1000, what: 'index' },
+  { key: 'scale-50k-rss', n: 50000, unit: 'MB', value: 1200, of: (r) => r.maxRssMB, what: 'peak RSS' },
+  { key: 'scale-50k-p99', n: 50000, unit: 'ms', value: 10, of: (r) => r.search?.p99, what: 'search p99' },
+  { key: 'scale-10k-index', n: 10000, unit: 's', value: 3, of: (r) => r.loadMs / 1000, what: 'index' },
+  { key: 'scale-10k-rss', n: 10000, unit: 'MB', value: 300, of: (r) => r.maxRssMB, what: 'peak RSS' },
+];
+
 if (values.child && values.restore) await restore();
 else if (values.child) await child();
 else await parent();
@@ -696,15 +705,6 @@ async function parent() {
     console.log(`\nbench-scale: wrote ${values.json}`);
   }
 }
-
-/** Issue 12's scale targets: absolute, so no anchor (see the bench suite contract). */
-const TARGETS = [
-  { key: 'scale-50k-index', n: 50000, unit: 's', value: 15, of: (r) => r.loadMs / 1000, what: 'index' },
-  { key: 'scale-50k-rss', n: 50000, unit: 'MB', value: 1200, of: (r) => r.maxRssMB, what: 'peak RSS' },
-  { key: 'scale-50k-p99', n: 50000, unit: 'ms', value: 10, of: (r) => r.search?.p99, what: 'search p99' },
-  { key: 'scale-10k-index', n: 10000, unit: 's', value: 3, of: (r) => r.loadMs / 1000, what: 'index' },
-  { key: 'scale-10k-rss', n: 10000, unit: 'MB', value: 300, of: (r) => r.maxRssMB, what: 'peak RSS' },
-];
 
 function targetMeasure(t) {
   const docs = `${t.n / 1000}k synthetic docs, fresh process`;
