@@ -726,7 +726,7 @@ function targetRows(results, growth) {
     const note =
       r.error ??
       r.failure ??
-      (t.what === 'index' && g ? `${g.note}` : t.what === 'index' ? stagesNote(r) : undefined);
+      (t.what === 'index' ? `${stagesNote(r)}${g ? `; growth ${g.note}` : ''}` : undefined);
     rows.push({
       key: t.key,
       measure: targetMeasure(t),
