@@ -163,7 +163,10 @@ export class DocIndex {
   private readonly isDeprecated = deprecationMarker();
 
   private headingTermsOf(s: Section): ReadonlySet<string> {
-    return new Set(this.tools.analysis.tokenize(s.heading).flatMap((t) => this.termsOf(t)));
+    const out = new Set<string>();
+    for (const token of this.tools.analysis.tokenize(s.heading))
+      for (const t of this.termsOf(token)) out.add(t);
+    return out;
   }
 
   private finish(): this {
