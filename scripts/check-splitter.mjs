@@ -7,11 +7,12 @@
 //   npm run build && node scripts/check-splitter.mjs [DIR ...]
 //       (default: the Node.js API docs and the 10k synthetic corpus, generated if missing)
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import matter from 'gray-matter';
+import { NODE_DOCS } from '../test/harness/corpus.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = (p) => import(pathToFileURL(join(ROOT, 'dist', p)).href);
@@ -20,12 +21,7 @@ const { simpleMarkdownBlocks } = await dist('adapters/marked/simple-markdown-blo
 const { simpleFrontMatter } = await dist('adapters/filesystem/simple-front-matter.js');
 
 function defaultDirs() {
-  const dirs = [];
-  for (const d of ['/usr/share/doc/nodejs/api', join(ROOT, '.cache', 'nodejs-api')])
-    if (existsSync(d)) {
-      dirs.push(d);
-      break;
-    }
+  const dirs = NODE_DOCS ? [NODE_DOCS] : [];
   const synthetic = join(ROOT, '.cache', 'corpora', '10000');
   const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'gen-corpus.mjs'), '--docs', '10000'], {
     stdio: ['ignore', 'ignore', 'inherit'],
