@@ -98,8 +98,8 @@ export class DocIndex {
   /** Index terms of each section's own heading. */
   private readonly headingTerms: ReadonlySet<string>[] = [];
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
-  private headingNames: readonly string[][] = [];
-  private deprecated: readonly boolean[] = [];
+  private headingNames: string[][] = [];
+  private deprecated: boolean[] = [];
   /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
 
@@ -154,10 +154,19 @@ export class DocIndex {
       anchors: this.anchors.get(s.id)?.join('\n') ?? '',
     });
     this.headingTerms.push(this.headingTermsOf(s));
+    // Here rather than in finish(): one pass over 300k sections is seconds with no progress shown.
+    this.headingNames.push(apiNames(s.heading, false));
+    this.deprecated.push(this.isDeprecated(s));
   }
 
+  /** Marks sections in order: `Stability: 0` (deprecated), or inside such a section. */
+  private readonly isDeprecated = deprecationMarker();
+
   private headingTermsOf(s: Section): ReadonlySet<string> {
-    return new Set(this.tools.analysis.tokenize(s.heading).flatMap((t) => this.termsOf(t)));
+    const out = new Set<string>();
+    for (const token of this.tools.analysis.tokenize(s.heading))
+      for (const t of this.termsOf(token)) out.add(t);
+    return out;
   }
 
   private finish(): this {
@@ -165,8 +174,12 @@ export class DocIndex {
     this.builder = undefined;
     this.anchors = new Map();
     this.memo = new Map();
-    this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
-    this.deprecated = markDeprecated(this.sections);
+    // A restored index marks its sections here (buildAsync did while indexing).
+    if (this.headingNames.length !== this.sections.length) {
+      this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
+      const isDeprecated = deprecationMarker();
+      this.deprecated = this.sections.map((s) => isDeprecated(s));
+    }
     return this;
   }
 
@@ -450,17 +463,18 @@ function namesMatch(queryNames: readonly string[], headingNames: readonly string
 
 const DEPRECATED = /^\s*> Stability: 0\b/m;
 
-/** Sections marked `Stability: 0` (deprecated), and the subsections of such sections. */
-function markDeprecated(sections: readonly Section[]): boolean[] {
-  const out: boolean[] = [];
+/**
+ * Given the sections in order, one at a time: whether each is marked `Stability: 0` (deprecated)
+ * or is a subsection of such a section.
+ */
+function deprecationMarker(): (s: Section) => boolean {
   let open: { level: number; deprecated: boolean; doc: string }[] = [];
-  for (const s of sections) {
+  return (s) => {
     open = open.filter((o) => o.doc === s.docId && o.level < s.level);
     const deprecated = DEPRECATED.test(s.markdown) || open.some((o) => o.deprecated);
     open.push({ level: s.level, deprecated, doc: s.docId });
-    out.push(deprecated);
-  }
-  return out;
+    return deprecated;
+  };
 }
 
 async function splitAllAsync(
