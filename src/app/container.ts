@@ -1,45 +1,45 @@
-import 'reflect-metadata';
-import {
-  type DependencyContainer,
-  type FactoryFunction,
-  instanceCachingFactory,
-  container as rootContainer,
-} from 'tsyringe';
-import { AcmeClientAdapter } from '../adapters/acme-client/acme-client-adapter.js';
+import type * as tsyringeModule from 'tsyringe';
+import type { DependencyContainer, FactoryFunction } from 'tsyringe';
+import type * as acmeClientAdapterModule from '../adapters/acme-client/acme-client-adapter.js';
+import { loadAcmeLib } from '../adapters/acme-client/load-acme-lib.js';
 import { FsCertStore } from '../adapters/filesystem/fs-cert-store.js';
-import { FsIndexStore } from '../adapters/filesystem/fs-index-store.js';
-import { FsMarkdownDocSource } from '../adapters/filesystem/fs-markdown-doc-source.js';
+import type * as fsIndexStoreModule from '../adapters/filesystem/fs-index-store.js';
+import type * as fsMarkdownDocSourceModule from '../adapters/filesystem/fs-markdown-doc-source.js';
 import type { HealthFields } from '../adapters/hono/docs-http-app.js';
-import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
-import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
-import { MetricsListener } from '../adapters/hono/metrics-listener.js';
-import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
-import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
-import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
-import { InMemoryCertificateEvents } from '../adapters/memory/in-memory-certificate-events.js';
-import { InMemoryChallengeAnswers } from '../adapters/memory/in-memory-challenge-answers.js';
-import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
+import type * as honoChallengeResponderModule from '../adapters/hono/hono-challenge-responder.js';
+import type * as httpMcpTransportModule from '../adapters/hono/http-mcp-transport.js';
+import type * as metricsListenerModule from '../adapters/hono/metrics-listener.js';
+import { listenNode, type NodeListener } from '../adapters/hono/node-listener.js';
+import type * as hugoIndexDocSourceModule from '../adapters/hugo-index/hugo-index-doc-source.js';
+import type * as markedSectionSplitterModule from '../adapters/marked/marked-section-splitter.js';
+import type * as stdioMcpTransportModule from '../adapters/mcp-sdk/stdio-mcp-transport.js';
+import type * as inMemoryCertificateEventsModule from '../adapters/memory/in-memory-certificate-events.js';
+import type * as inMemoryChallengeAnswersModule from '../adapters/memory/in-memory-challenge-answers.js';
+import type * as fieldedBm25SearchEngineModule from '../adapters/minisearch/fielded-bm25-search-engine.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
-import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
-import { PinoLogger } from '../adapters/pino/pino-logger.js';
-import { PromClientMetrics } from '../adapters/prom-client/prom-client-metrics.js';
-import { KeySealer } from '../adapters/redis/key-sealer.js';
-import { RedisCertStore } from '../adapters/redis/redis-cert-store.js';
-import { RedisCertificateEvents } from '../adapters/redis/redis-certificate-events.js';
-import { RedisChallengeAnswers } from '../adapters/redis/redis-challenge-answers.js';
-import { RedisConnection } from '../adapters/redis/redis-connection.js';
-import { RedisLeaseLock } from '../adapters/redis/redis-lease-lock.js';
-import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
-import { SystemClock } from '../adapters/system/system-clock.js';
-import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
-import { TokenFileAccessVerifier } from '../adapters/token-file/token-file-access-verifier.js';
+import type * as tlsAlpnFrontDoorModule from '../adapters/node-tls/tls-alpn-front-door.js';
+import type * as pinoLoggerModule from '../adapters/pino/pino-logger.js';
+import type * as promClientMetricsModule from '../adapters/prom-client/prom-client-metrics.js';
+import type * as keySealerModule from '../adapters/redis/key-sealer.js';
+import type * as redisCertStoreModule from '../adapters/redis/redis-cert-store.js';
+import type * as redisCertificateEventsModule from '../adapters/redis/redis-certificate-events.js';
+import type * as redisChallengeAnswersModule from '../adapters/redis/redis-challenge-answers.js';
+import type * as redisConnectionModule from '../adapters/redis/redis-connection.js';
+import type * as redisLeaseLockModule from '../adapters/redis/redis-lease-lock.js';
+import type * as porterStemmerModule from '../adapters/stemmer/porter-stemmer.js';
+import type * as systemClockModule from '../adapters/system/system-clock.js';
+import type * as ttyProgressReporterModule from '../adapters/terminal/tty-progress-reporter.js';
+import type * as tokenFileAccessVerifierModule from '../adapters/token-file/token-file-access-verifier.js';
 import { newToken } from '../adapters/token-file/token-store.js';
 import { type BackoffPolicy, retryDelay } from '../domain/backoff.js';
-import { IndexTools } from '../domain/index-tools.js';
-import { KeepDocsFresh } from '../domain/keep-docs-fresh.js';
-import { type ActiveCertificate, ObtainCertificate } from '../domain/obtain-certificate.js';
-import { RenewalScheduler } from '../domain/renewal-scheduler.js';
-import { ServeDocs } from '../domain/serve-docs.js';
+import type { StoredCertificate } from '../domain/certificate.js';
+import type * as indexToolsModule from '../domain/index-tools.js';
+import type * as keepDocsFreshModule from '../domain/keep-docs-fresh.js';
+import type * as obtainCertificateModule from '../domain/obtain-certificate.js';
+import type { ActiveCertificate } from '../domain/obtain-certificate.js';
+import { assessCertificate, isServable } from '../domain/renewal-policy.js';
+import type * as renewalSchedulerModule from '../domain/renewal-scheduler.js';
+import type * as serveDocsModule from '../domain/serve-docs.js';
 import { ACCESS_VERIFIER, type AccessVerifier } from '../ports/access-verifier.js';
 import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
@@ -69,6 +69,155 @@ import { writePidFile } from './pid-file.js';
 import { ListenError, StartupError } from './startup-error.js';
 import { VERSION } from './version.js';
 
+// ---- The graph beyond the first answer, loaded once (see loadGraph) -------------------------
+
+let instanceCachingFactory: typeof tsyringeModule.instanceCachingFactory;
+let rootContainer: typeof tsyringeModule.container;
+let AcmeClientAdapter: typeof acmeClientAdapterModule.AcmeClientAdapter;
+let FsIndexStore: typeof fsIndexStoreModule.FsIndexStore;
+let FsMarkdownDocSource: typeof fsMarkdownDocSourceModule.FsMarkdownDocSource;
+let HonoChallengeResponder: typeof honoChallengeResponderModule.HonoChallengeResponder;
+let HttpMcpTransport: typeof httpMcpTransportModule.HttpMcpTransport;
+let MetricsListener: typeof metricsListenerModule.MetricsListener;
+let HugoIndexDocSource: typeof hugoIndexDocSourceModule.HugoIndexDocSource;
+let MarkedSectionSplitter: typeof markedSectionSplitterModule.MarkedSectionSplitter;
+let StdioMcpTransport: typeof stdioMcpTransportModule.StdioMcpTransport;
+let InMemoryCertificateEvents: typeof inMemoryCertificateEventsModule.InMemoryCertificateEvents;
+let InMemoryChallengeAnswers: typeof inMemoryChallengeAnswersModule.InMemoryChallengeAnswers;
+let FieldedBm25SearchEngine: typeof fieldedBm25SearchEngineModule.FieldedBm25SearchEngine;
+let TlsAlpnFrontDoor: typeof tlsAlpnFrontDoorModule.TlsAlpnFrontDoor;
+let PinoLogger: typeof pinoLoggerModule.PinoLogger;
+let PromClientMetrics: typeof promClientMetricsModule.PromClientMetrics;
+let KeySealer: typeof keySealerModule.KeySealer;
+let RedisCertStore: typeof redisCertStoreModule.RedisCertStore;
+let RedisCertificateEvents: typeof redisCertificateEventsModule.RedisCertificateEvents;
+let RedisChallengeAnswers: typeof redisChallengeAnswersModule.RedisChallengeAnswers;
+let RedisConnection: typeof redisConnectionModule.RedisConnection;
+let RedisLeaseLock: typeof redisLeaseLockModule.RedisLeaseLock;
+let PorterStemmer: typeof porterStemmerModule.PorterStemmer;
+let SystemClock: typeof systemClockModule.SystemClock;
+let TtyProgressReporter: typeof ttyProgressReporterModule.TtyProgressReporter;
+let TokenFileAccessVerifier: typeof tokenFileAccessVerifierModule.TokenFileAccessVerifier;
+let IndexTools: typeof indexToolsModule.IndexTools;
+let KeepDocsFresh: typeof keepDocsFreshModule.KeepDocsFresh;
+let ObtainCertificate: typeof obtainCertificateModule.ObtainCertificate;
+let RenewalScheduler: typeof renewalSchedulerModule.RenewalScheduler;
+let ServeDocs: typeof serveDocsModule.ServeDocs;
+
+let graph: Promise<void> | undefined;
+
+/**
+ * Everything but the early HTTPS listener: tsyringe, the use-cases and the adapters with their
+ * packages (pino, hono, marked, prom-client, gray-matter …). A start over a stored certificate
+ * answers HTTPS before this is even compiled; the bindings above are set once it has loaded, and
+ * only code that runs after it (wire(), the stages) uses them. reflect-metadata goes first: the
+ * use-cases' decorators need it when their modules are evaluated.
+ */
+function loadGraph(): Promise<void> {
+  graph ??= (async () => {
+    await import('reflect-metadata');
+    const [
+      tsyringe,
+      acmeClientAdapter,
+      fsIndexStore,
+      fsMarkdownDocSource,
+      honoChallengeResponder,
+      httpMcpTransport,
+      metricsListener,
+      hugoIndexDocSource,
+      markedSectionSplitter,
+      stdioMcpTransport,
+      inMemoryCertificateEvents,
+      inMemoryChallengeAnswers,
+      fieldedBm25SearchEngine,
+      tlsAlpnFrontDoor,
+      pinoLogger,
+      promClientMetrics,
+      keySealer,
+      redisCertStore,
+      redisCertificateEvents,
+      redisChallengeAnswers,
+      redisConnection,
+      redisLeaseLock,
+      porterStemmer,
+      systemClock,
+      ttyProgressReporter,
+      tokenFileAccessVerifier,
+      indexTools,
+      keepDocsFresh,
+      obtainCertificate,
+      renewalScheduler,
+      serveDocs,
+    ] = await Promise.all([
+      import('tsyringe'),
+      import('../adapters/acme-client/acme-client-adapter.js'),
+      import('../adapters/filesystem/fs-index-store.js'),
+      import('../adapters/filesystem/fs-markdown-doc-source.js'),
+      import('../adapters/hono/hono-challenge-responder.js'),
+      import('../adapters/hono/http-mcp-transport.js'),
+      import('../adapters/hono/metrics-listener.js'),
+      import('../adapters/hugo-index/hugo-index-doc-source.js'),
+      import('../adapters/marked/marked-section-splitter.js'),
+      import('../adapters/mcp-sdk/stdio-mcp-transport.js'),
+      import('../adapters/memory/in-memory-certificate-events.js'),
+      import('../adapters/memory/in-memory-challenge-answers.js'),
+      import('../adapters/minisearch/fielded-bm25-search-engine.js'),
+      import('../adapters/node-tls/tls-alpn-front-door.js'),
+      import('../adapters/pino/pino-logger.js'),
+      import('../adapters/prom-client/prom-client-metrics.js'),
+      import('../adapters/redis/key-sealer.js'),
+      import('../adapters/redis/redis-cert-store.js'),
+      import('../adapters/redis/redis-certificate-events.js'),
+      import('../adapters/redis/redis-challenge-answers.js'),
+      import('../adapters/redis/redis-connection.js'),
+      import('../adapters/redis/redis-lease-lock.js'),
+      import('../adapters/stemmer/porter-stemmer.js'),
+      import('../adapters/system/system-clock.js'),
+      import('../adapters/terminal/tty-progress-reporter.js'),
+      import('../adapters/token-file/token-file-access-verifier.js'),
+      import('../domain/index-tools.js'),
+      import('../domain/keep-docs-fresh.js'),
+      import('../domain/obtain-certificate.js'),
+      import('../domain/renewal-scheduler.js'),
+      import('../domain/serve-docs.js'),
+    ]);
+    // CommonJS: in the bundle its exports may arrive as `default`.
+    ({ instanceCachingFactory, container: rootContainer } =
+      (tsyringe as unknown as { default?: typeof tsyringeModule }).default ?? tsyringe);
+    ({ AcmeClientAdapter } = acmeClientAdapter);
+    ({ FsIndexStore } = fsIndexStore);
+    ({ FsMarkdownDocSource } = fsMarkdownDocSource);
+    ({ HonoChallengeResponder } = honoChallengeResponder);
+    ({ HttpMcpTransport } = httpMcpTransport);
+    ({ MetricsListener } = metricsListener);
+    ({ HugoIndexDocSource } = hugoIndexDocSource);
+    ({ MarkedSectionSplitter } = markedSectionSplitter);
+    ({ StdioMcpTransport } = stdioMcpTransport);
+    ({ InMemoryCertificateEvents } = inMemoryCertificateEvents);
+    ({ InMemoryChallengeAnswers } = inMemoryChallengeAnswers);
+    ({ FieldedBm25SearchEngine } = fieldedBm25SearchEngine);
+    ({ TlsAlpnFrontDoor } = tlsAlpnFrontDoor);
+    ({ PinoLogger } = pinoLogger);
+    ({ PromClientMetrics } = promClientMetrics);
+    ({ KeySealer } = keySealer);
+    ({ RedisCertStore } = redisCertStore);
+    ({ RedisCertificateEvents } = redisCertificateEvents);
+    ({ RedisChallengeAnswers } = redisChallengeAnswers);
+    ({ RedisConnection } = redisConnection);
+    ({ RedisLeaseLock } = redisLeaseLock);
+    ({ PorterStemmer } = porterStemmer);
+    ({ SystemClock } = systemClock);
+    ({ TtyProgressReporter } = ttyProgressReporter);
+    ({ TokenFileAccessVerifier } = tokenFileAccessVerifier);
+    ({ IndexTools } = indexTools);
+    ({ KeepDocsFresh } = keepDocsFresh);
+    ({ ObtainCertificate } = obtainCertificate);
+    ({ RenewalScheduler } = renewalScheduler);
+    ({ ServeDocs } = serveDocs);
+  })();
+  return graph;
+}
+
 /**
  * The one composition root. It alone knows which adapter stands behind which port, and it alone
  * asks the container for anything: main and the CLI get a ready object (an Application, a
@@ -85,13 +234,91 @@ export interface ComposeOptions {
 
 /** `certdocs [options]`: plain HTTP (or stdio) without a domain, HTTPS with its own certificate with one. */
 export function composeServer(config: AppConfig, options: ComposeOptions = {}): Application {
-  const wired = wire(config, options);
-  return config.acme ? httpsServer(wired, config, config.acme) : plainServer(wired, config);
+  const acme = config.acme;
+  const early = acme ? earlyHttps(config, acme) : undefined;
+  let app: Application | undefined;
+  return {
+    start: async () => {
+      try {
+        // Stage 0: HTTPS from the stored certificate, before the rest of certdocs is even loaded.
+        const serving = await early?.openStored();
+        // No certificate to serve yet: acme-client (the biggest module) loads beside the rest.
+        if (early && !serving) void loadAcmeLib().catch(() => undefined);
+        await loadGraph();
+        const wired = wire(config, options, early);
+        app = acme ? httpsServer(wired, config, acme, early) : plainServer(wired, config);
+        return await app.start();
+      } catch (e) {
+        await early?.close();
+        throw e;
+      }
+    },
+    stop: async () => {
+      await app?.stop();
+      await early?.close();
+    },
+    renewNow: acme ? async () => app?.renewNow?.() : undefined,
+  };
+}
+
+/**
+ * The HTTPS listener opened before the application: at once from a stored, servable certificate
+ * (a restart), or as soon as a new one is issued (while the docs are still being indexed). It
+ * answers `/healthz` with `starting` and holds the other requests until the MCP transport adopts
+ * it (stage 4). Only with the certificate in files and certdocs owning its HTTPS port: with
+ * TLS-ALPN-01 the front door owns it, with Redis the certificate is not read before connecting.
+ */
+interface EarlyHttps {
+  readonly listener: NodeListener | undefined;
+  /** Listens if the stored certificate can be served; resolves whether it does. */
+  openStored(): Promise<boolean>;
+  /** Listens with this certificate unless already listening. */
+  open(cert: StoredCertificate): Promise<void>;
+  close(): Promise<void>;
+}
+
+function earlyHttps(config: AppConfig, acme: AcmeConfig): EarlyHttps | undefined {
+  if (
+    config.transport !== 'http' ||
+    (acme.store?.kind ?? 'fs') !== 'fs' ||
+    acme.challenges.includes('tls-alpn-01')
+  )
+    return undefined;
+  let listener: NodeListener | undefined;
+  const open = async (cert: StoredCertificate) => {
+    if (listener) return;
+    listener = await listen('port', config, () =>
+      listenNode({
+        host: config.host,
+        port: config.port,
+        tls: { keyPem: cert.keyPem, certPem: cert.certPem },
+        limits: { maxConnections: config.maxConnections },
+      }),
+    );
+  };
+  return {
+    get listener() {
+      return listener;
+    },
+    openStored: async () => {
+      const cert = await new FsCertStore(acme.certsDir).load(acme.domains[0]).catch(() => undefined);
+      if (!cert) return false;
+      // The same judgement as ObtainCertificate.ensure(), which runs again once the graph is loaded.
+      const info = new NodeCertificateCrypto().inspect(cert);
+      if (!isServable(assessCertificate(info, acme.domains, new Date()))) return false;
+      await open(cert);
+      return true;
+    },
+    open,
+    close: async () => {
+      await listener?.close();
+    },
+  };
 }
 
 /** What `certdocs cert status|renew` works with: the use-case, the store's name for the files, the listeners. */
 export interface CertTool {
-  readonly obtain: ObtainCertificate;
+  readonly obtain: obtainCertificateModule.ObtainCertificate;
   /** Where the store keeps the certificate (a path, for people). */
   readonly location: string;
   /** The listeners the configured challenges need, for a renewal without a running server. */
@@ -105,10 +332,11 @@ export interface CertTool {
   close(): Promise<void>;
 }
 
-export function composeCertTool(
+export async function composeCertTool(
   config: AppConfig & { readonly acme: AcmeConfig },
   options: ComposeOptions = {},
-): CertTool {
+): Promise<CertTool> {
+  await loadGraph();
   // A one-shot command: nothing would scrape what it recorded.
   const wired = wire({ ...config, metrics: { on: 'off' } }, options);
   const { c, listeners } = wired;
@@ -162,7 +390,7 @@ function plainServer(wired: Wired, config: AppConfig): Application {
  * The challenge listeners come up first; the docs are indexed while the certificate is obtained;
  * MCP is served only over HTTPS, never over plain HTTP as a fallback.
  */
-function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Application {
+function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig, early?: EarlyHttps): Application {
   const { c, listeners } = wired;
   const docs = c.resolve(ServeDocs);
   const obtain = c.resolve(ObtainCertificate);
@@ -179,7 +407,12 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
       name: 'index save and certificate orders',
       start: async () => {
         try {
-          [, cert] = await Promise.all([docs.load(), obtain.ensure(orders.signal)]);
+          // HTTPS is served as soon as the certificate is there, while the docs are still indexed.
+          const certificate = obtain.ensure(orders.signal).then(async (active) => {
+            await early?.open(active.cert);
+            return active;
+          });
+          [, cert] = await Promise.all([docs.load(), certificate]);
         } catch (e) {
           orders.abort();
           throw e;
@@ -436,13 +669,13 @@ function lazy<T>(make: () => T): () => T {
  */
 interface Listeners {
   /** The plain-HTTP side when HTTP-01 is on: challenge answers, /healthz, 301 to HTTPS. */
-  readonly httpEndpoint?: () => HonoChallengeResponder;
+  readonly httpEndpoint?: () => honoChallengeResponderModule.HonoChallengeResponder;
   /** Owns the HTTPS port when TLS-ALPN-01 is on. */
-  readonly frontDoor?: () => TlsAlpnFrontDoor;
+  readonly frontDoor?: () => tlsAlpnFrontDoorModule.TlsAlpnFrontDoor;
   /** GET /metrics on a port of its own (`--metrics-port`). */
-  readonly metrics?: () => MetricsListener;
+  readonly metrics?: () => metricsListenerModule.MetricsListener;
   /** With `--store redis`: the connection the replicas share everything through. */
-  readonly redis?: () => RedisConnection;
+  readonly redis?: () => redisConnectionModule.RedisConnection;
 }
 
 interface Wired {
@@ -450,7 +683,11 @@ interface Wired {
   readonly listeners: Listeners;
 }
 
-function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOptions): Wired {
+function wire(
+  config: AppConfig,
+  { parent = rootContainer, override }: ComposeOptions,
+  early?: EarlyHttps,
+): Wired {
   const c = parent.createChildContainer();
   const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stderr.isTTY);
   c.register(LOGGER, { useValue: new PinoLogger(config.logLevel, undefined, { pretty }) });
@@ -596,6 +833,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
           metrics: metrics(c),
           scrape: metricsOn === 'main' ? scrape : undefined,
           limits,
+          adopt: () => early?.listener,
           rateLimit: config.rateLimit,
           access: authOn
             ? {

@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// Entry point. reflect-metadata must be installed before tsyringe is evaluated; in the bundled CLI,
-// shared chunks are evaluated before this module's body, so the rest is imported only afterwards.
-import 'reflect-metadata';
-
-await import('./cli.js');
+// Entry point. Kept to what a server needs before its first answer: the CLI parses the options,
+// the composition root opens HTTPS from a stored certificate, and only then loads the rest
+// (reflect-metadata first, before tsyringe and the use-cases: see loadGraph in container.ts).
+import './cli.js';

@@ -9,6 +9,7 @@ import { createDocsHttpApp, type DocsHttpAccess, type HealthFields, type Scrape 
 import {
   type ConnectionLimits,
   type HandoffListener,
+  type NodeListener,
   type RunningServer,
   serveNode,
   type TlsMaterial,
@@ -38,6 +39,11 @@ export interface HttpMcpTransportOptions {
   readonly rateLimit?: RateLimitOptions;
   /** Access control (--auth); absent: open. */
   readonly access?: DocsHttpAccess;
+  /**
+   * A listener already up on the port (HTTPS from the stored certificate, opened before the rest
+   * of certdocs loaded): start() hands it the app instead of listening again.
+   */
+  readonly adopt?: () => NodeListener | undefined;
 }
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
@@ -75,13 +81,17 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       access: this.options.access,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
+    const adopt = this.options.adopt?.();
     this.running = await serveNode(app, {
       host: this.options.host,
       port: this.options.port,
       tls: this.tls,
       frontDoor: this.options.frontDoor,
       limits: this.options.limits,
+      adopt,
     });
+    // The listener was opened with the stored certificate; the one installed may be newer.
+    if (adopt && this.tls) adopt.setCertificate(this.tls);
     this.logger.info('MCP server listening', {
       url: `${this.running.url}/mcp`,
       sse: `${this.running.url}/sse`,
