@@ -104,32 +104,28 @@ let ObtainCertificate: typeof obtainCertificateModule.ObtainCertificate;
 let RenewalScheduler: typeof renewalSchedulerModule.RenewalScheduler;
 let ServeDocs: typeof serveDocsModule.ServeDocs;
 
-let graph: Promise<void> | undefined;
+let core: Promise<void> | undefined;
+let docsPart: Promise<void> | undefined;
 
 /**
- * Everything but the early HTTPS listener: tsyringe, the use-cases and the adapters with their
- * packages (pino, hono, marked, prom-client, gray-matter …). A start over a stored certificate
- * answers HTTPS before this is even compiled; the bindings above are set once it has loaded, and
- * only code that runs after it (wire(), the stages) uses them. reflect-metadata goes first: the
- * use-cases' decorators need it when their modules are evaluated.
+ * Everything but the early HTTPS listener is loaded after it, in two parts. The core is what a
+ * certificate order needs: tsyringe, the use-cases, pino, prom-client, the ACME and challenge
+ * adapters. A start over a stored certificate answers HTTPS before any of it is compiled; a first
+ * start begins its ACME order as soon as the core is there, while the docs part loads. The
+ * bindings above are set once their part has loaded; only code that runs after (wire(), the
+ * stages) uses them. reflect-metadata goes first: the use-cases' decorators need it when their
+ * modules are evaluated.
  */
-function loadGraph(): Promise<void> {
-  graph ??= (async () => {
+function loadCore(): Promise<void> {
+  core ??= (async () => {
     await import('reflect-metadata');
     const [
       tsyringe,
       acmeClientAdapter,
-      fsIndexStore,
-      fsMarkdownDocSource,
       honoChallengeResponder,
-      httpMcpTransport,
       metricsListener,
-      hugoIndexDocSource,
-      markedSectionSplitter,
-      stdioMcpTransport,
       inMemoryCertificateEvents,
       inMemoryChallengeAnswers,
-      fieldedBm25SearchEngine,
       tlsAlpnFrontDoor,
       pinoLogger,
       promClientMetrics,
@@ -139,10 +135,8 @@ function loadGraph(): Promise<void> {
       redisChallengeAnswers,
       redisConnection,
       redisLeaseLock,
-      porterStemmer,
       systemClock,
       ttyProgressReporter,
-      tokenFileAccessVerifier,
       indexTools,
       keepDocsFresh,
       obtainCertificate,
@@ -151,17 +145,10 @@ function loadGraph(): Promise<void> {
     ] = await Promise.all([
       import('tsyringe'),
       import('../adapters/acme-client/acme-client-adapter.js'),
-      import('../adapters/filesystem/fs-index-store.js'),
-      import('../adapters/filesystem/fs-markdown-doc-source.js'),
       import('../adapters/hono/hono-challenge-responder.js'),
-      import('../adapters/hono/http-mcp-transport.js'),
       import('../adapters/hono/metrics-listener.js'),
-      import('../adapters/hugo-index/hugo-index-doc-source.js'),
-      import('../adapters/marked/marked-section-splitter.js'),
-      import('../adapters/mcp-sdk/stdio-mcp-transport.js'),
       import('../adapters/memory/in-memory-certificate-events.js'),
       import('../adapters/memory/in-memory-challenge-answers.js'),
-      import('../adapters/minisearch/fielded-bm25-search-engine.js'),
       import('../adapters/node-tls/tls-alpn-front-door.js'),
       import('../adapters/pino/pino-logger.js'),
       import('../adapters/prom-client/prom-client-metrics.js'),
@@ -171,10 +158,8 @@ function loadGraph(): Promise<void> {
       import('../adapters/redis/redis-challenge-answers.js'),
       import('../adapters/redis/redis-connection.js'),
       import('../adapters/redis/redis-lease-lock.js'),
-      import('../adapters/stemmer/porter-stemmer.js'),
       import('../adapters/system/system-clock.js'),
       import('../adapters/terminal/tty-progress-reporter.js'),
-      import('../adapters/token-file/token-file-access-verifier.js'),
       import('../domain/index-tools.js'),
       import('../domain/keep-docs-fresh.js'),
       import('../domain/obtain-certificate.js'),
@@ -185,17 +170,10 @@ function loadGraph(): Promise<void> {
     ({ instanceCachingFactory, container: rootContainer } =
       (tsyringe as unknown as { default?: typeof tsyringeModule }).default ?? tsyringe);
     ({ AcmeClientAdapter } = acmeClientAdapter);
-    ({ FsIndexStore } = fsIndexStore);
-    ({ FsMarkdownDocSource } = fsMarkdownDocSource);
     ({ HonoChallengeResponder } = honoChallengeResponder);
-    ({ HttpMcpTransport } = httpMcpTransport);
     ({ MetricsListener } = metricsListener);
-    ({ HugoIndexDocSource } = hugoIndexDocSource);
-    ({ MarkedSectionSplitter } = markedSectionSplitter);
-    ({ StdioMcpTransport } = stdioMcpTransport);
     ({ InMemoryCertificateEvents } = inMemoryCertificateEvents);
     ({ InMemoryChallengeAnswers } = inMemoryChallengeAnswers);
-    ({ FieldedBm25SearchEngine } = fieldedBm25SearchEngine);
     ({ TlsAlpnFrontDoor } = tlsAlpnFrontDoor);
     ({ PinoLogger } = pinoLogger);
     ({ PromClientMetrics } = promClientMetrics);
@@ -205,18 +183,59 @@ function loadGraph(): Promise<void> {
     ({ RedisChallengeAnswers } = redisChallengeAnswers);
     ({ RedisConnection } = redisConnection);
     ({ RedisLeaseLock } = redisLeaseLock);
-    ({ PorterStemmer } = porterStemmer);
     ({ SystemClock } = systemClock);
     ({ TtyProgressReporter } = ttyProgressReporter);
-    ({ TokenFileAccessVerifier } = tokenFileAccessVerifier);
     ({ IndexTools } = indexTools);
     ({ KeepDocsFresh } = keepDocsFresh);
     ({ ObtainCertificate } = obtainCertificate);
     ({ RenewalScheduler } = renewalScheduler);
     ({ ServeDocs } = serveDocs);
   })();
-  return graph;
+  return core;
 }
+
+/**
+ * The docs part: sources (gray-matter, js-yaml), the Markdown splitter (marked), the search
+ * engine, and the HTTP transport. Resolving ServeDocs, IndexTools, KeepDocsFresh or the MCP
+ * transport needs it; the stages that do await it (`docsLoaded`).
+ */
+function loadDocs(): Promise<void> {
+  docsPart ??= (async () => {
+    const [
+      fsIndexStore,
+      fsMarkdownDocSource,
+      httpMcpTransport,
+      hugoIndexDocSource,
+      markedSectionSplitter,
+      stdioMcpTransport,
+      fieldedBm25SearchEngine,
+      porterStemmer,
+      tokenFileAccessVerifier,
+    ] = await Promise.all([
+      import('../adapters/filesystem/fs-index-store.js'),
+      import('../adapters/filesystem/fs-markdown-doc-source.js'),
+      import('../adapters/hono/http-mcp-transport.js'),
+      import('../adapters/hugo-index/hugo-index-doc-source.js'),
+      import('../adapters/marked/marked-section-splitter.js'),
+      import('../adapters/mcp-sdk/stdio-mcp-transport.js'),
+      import('../adapters/minisearch/fielded-bm25-search-engine.js'),
+      import('../adapters/stemmer/porter-stemmer.js'),
+      import('../adapters/token-file/token-file-access-verifier.js'),
+    ]);
+    ({ FsIndexStore } = fsIndexStore);
+    ({ FsMarkdownDocSource } = fsMarkdownDocSource);
+    ({ HttpMcpTransport } = httpMcpTransport);
+    ({ HugoIndexDocSource } = hugoIndexDocSource);
+    ({ MarkedSectionSplitter } = markedSectionSplitter);
+    ({ StdioMcpTransport } = stdioMcpTransport);
+    ({ FieldedBm25SearchEngine } = fieldedBm25SearchEngine);
+    ({ PorterStemmer } = porterStemmer);
+    ({ TokenFileAccessVerifier } = tokenFileAccessVerifier);
+  })();
+  return docsPart;
+}
+
+const loadGraph = () => Promise.all([loadCore(), loadDocs()]).then(() => undefined);
 
 /**
  * The one composition root. It alone knows which adapter stands behind which port, and it alone
@@ -244,8 +263,11 @@ export function composeServer(config: AppConfig, options: ComposeOptions = {}): 
         const serving = await early?.openStored();
         // No certificate to serve yet: acme-client (the biggest module) loads beside the rest.
         if (early && !serving) void loadAcmeLib().catch(() => undefined);
-        await loadGraph();
-        const wired = wire(config, options, early);
+        // A test's override may resolve anything (ServeDocs too): then everything loads first.
+        await (options.override ? loadGraph() : loadCore());
+        const docsLoaded = loadDocs();
+        docsLoaded.catch(() => undefined); // awaited by the stages that need it
+        const wired = wire(config, options, early, docsLoaded);
         app = acme ? httpsServer(wired, config, acme, early) : plainServer(wired, config);
         return await app.start();
       } catch (e) {
@@ -360,13 +382,20 @@ export async function composeCertTool(
 
 /** Index the docs, then serve MCP over plain HTTP or stdio; watch the source. */
 function plainServer(wired: Wired, config: AppConfig): Application {
-  const { c } = wired;
-  const docs = c.resolve(ServeDocs);
+  const { c, docsLoaded } = wired;
+  const docs = () => c.resolve(ServeDocs);
   let url: string | undefined;
   const life = new Lifecycle(c.resolve<Logger>(LOGGER), [
     ...metricsStages(wired, config),
     // Stopping saves an index still waiting to be saved for the next start, instead of dropping it.
-    { name: 'index save', start: () => docs.load().then(() => undefined), stop: () => docs.close() },
+    {
+      name: 'index save',
+      start: async () => {
+        await docsLoaded;
+        await docs().load();
+      },
+      stop: () => docs().close(),
+    },
     ...accessControl(c, config),
     {
       name: 'MCP transport',
@@ -391,8 +420,8 @@ function plainServer(wired: Wired, config: AppConfig): Application {
  * MCP is served only over HTTPS, never over plain HTTP as a fallback.
  */
 function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig, early?: EarlyHttps): Application {
-  const { c, listeners } = wired;
-  const docs = c.resolve(ServeDocs);
+  const { c, listeners, docsLoaded } = wired;
+  const docs = () => c.resolve(ServeDocs);
   const obtain = c.resolve(ObtainCertificate);
   const orders = new AbortController();
   const stopping = new AbortController();
@@ -412,7 +441,7 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig, early?: 
             await early?.open(active.cert);
             return active;
           });
-          [, cert] = await Promise.all([docs.load(), certificate]);
+          [, cert] = await Promise.all([docsLoaded.then(() => docs().load()), certificate]);
         } catch (e) {
           orders.abort();
           throw e;
@@ -420,7 +449,7 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig, early?: 
       },
       stop: async () => {
         orders.abort();
-        await docs.close();
+        await docs().close();
       },
     },
     ...accessControl(c, config),
@@ -606,11 +635,11 @@ export function newAccessToken(): { token: string; line: string } {
 }
 
 function docRefresh(c: DependencyContainer): Stage {
-  const fresh = c.resolve(KeepDocsFresh);
+  const fresh = () => c.resolve(KeepDocsFresh);
   return {
     name: 'doc refresh',
-    start: () => fresh.start(() => transport(c).notifyResourcesChanged()),
-    stop: () => fresh.stop(),
+    start: () => fresh().start(() => transport(c).notifyResourcesChanged()),
+    stop: () => fresh().stop(),
   };
 }
 
@@ -681,13 +710,20 @@ interface Listeners {
 interface Wired {
   readonly c: DependencyContainer;
   readonly listeners: Listeners;
+  /** The docs part of the graph (see loadDocs): resolving ServeDocs or the transport waits for it. */
+  readonly docsLoaded: Promise<void>;
 }
 
 function wire(
   config: AppConfig,
   { parent = rootContainer, override }: ComposeOptions,
   early?: EarlyHttps,
+  docsLoaded: Promise<void> = Promise.resolve(),
 ): Wired {
+  let docsReady = false;
+  void docsLoaded.then(() => {
+    docsReady = true;
+  });
   const c = parent.createChildContainer();
   const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stderr.isTTY);
   c.register(LOGGER, { useValue: new PinoLogger(config.logLevel, undefined, { pretty }) });
@@ -728,9 +764,18 @@ function wire(
       ? lazy(() => new MetricsListener({ host: config.host, port: ownPort, scrape, logger: logger(c) }))
       : undefined;
   // The search engine: Markdown split into sections, words stemmed, sections ranked.
-  c.register(SECTION_SPLITTER, { useValue: new MarkedSectionSplitter() });
-  c.register(STEMMER, { useValue: new PorterStemmer() });
-  c.register(SEARCH_ENGINE, { useValue: new FieldedBm25SearchEngine() });
+  c.register(
+    SECTION_SPLITTER,
+    once(() => new MarkedSectionSplitter()),
+  );
+  c.register(
+    STEMMER,
+    once(() => new PorterStemmer()),
+  );
+  c.register(
+    SEARCH_ENGINE,
+    once(() => new FieldedBm25SearchEngine()),
+  );
   c.registerSingleton(IndexTools);
   c.registerSingleton(ServeDocs);
   c.registerSingleton(KeepDocsFresh);
@@ -786,7 +831,9 @@ function wire(
   // Behind access control the certificate's details are shown only with --health-details.
   const health: HealthFields | undefined =
     acme && (!authOn || config.healthDetails)
-      ? () => ({ certificate: c.resolve(RenewalScheduler).status() ?? null })
+      ? // The scheduler needs the transport (its installer), which needs the docs part: until that
+        // has loaded, no renewal is planned yet either.
+        () => ({ certificate: docsReady ? (c.resolve(RenewalScheduler).status() ?? null) : null })
       : undefined;
   const httpEndpoint = acme?.challenges.includes('http-01')
     ? lazy(
@@ -917,5 +964,5 @@ function wire(
     c.registerSingleton(RenewalScheduler);
   }
   override?.(c);
-  return { c, listeners: { httpEndpoint, frontDoor, metrics: metricsListener, redis } };
+  return { c, listeners: { httpEndpoint, frontDoor, metrics: metricsListener, redis }, docsLoaded };
 }
