@@ -1,3 +1,4 @@
+import module from 'node:module';
 import { parseCommand } from './command.js';
 import type { AppConfig } from './config.js';
 import { composeServer, newAccessToken } from './container.js';
@@ -58,6 +59,10 @@ async function serve(config: AppConfig): Promise<number> {
   }
   process.off('SIGINT', early);
   process.off('SIGTERM', early);
+  // Node >= 23 (see main.ts): write the compile cache now, with every module of a running server
+  // in it (the MCP SDK loads just after start-up), not only at exit, which a SIGKILL never reaches.
+  const flush = (module as { flushCompileCache?: () => void }).flushCompileCache;
+  if (flush) setTimeout(flush, 2000).unref();
   process.off('SIGHUP', ignoreHup);
   // stop() runs every step and resolves; a second signal while stopping does not start it again.
   let stopping = false;

@@ -46,6 +46,8 @@ export interface HttpMcpTransportOptions {
   readonly adopt?: () => NodeListener | undefined;
 }
 
+const STACK_DELAY_MS = 100;
+
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
 export class HttpMcpTransport implements McpTransport, CertificateInstaller {
   private running: RunningServer | undefined;
@@ -53,17 +55,24 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
   private loaded: McpStack | undefined;
   private tls: TlsMaterial | undefined;
 
-  /** `loadStack` starts loading the MCP SDK at once, in the background. */
+  /**
+   * `loadStack` loads the MCP SDK in the background, STACK_DELAY_MS after construction: compiling
+   * it takes the event loop for ~0.1 s, and the transport is built just as HTTPS opens, when the
+   * first requests (a health check, a TLS handshake) should not wait behind it. /mcp requests
+   * wait for it either way.
+   */
   constructor(
     private readonly docs: ServeDocs,
     loadStack: () => Promise<McpStack>,
     private readonly logger: Logger,
     private readonly options: HttpMcpTransportOptions,
   ) {
-    this.stack = loadStack().then((s) => {
-      this.loaded = s;
-      return s;
-    });
+    this.stack = new Promise<void>((resolve) => setTimeout(resolve, STACK_DELAY_MS))
+      .then(loadStack)
+      .then((s) => {
+        this.loaded = s;
+        return s;
+      });
   }
 
   async start(): Promise<{ url: string; port: number }> {
