@@ -717,7 +717,14 @@ async function main() {
         warmup: WARMUP,
         pollMs: POLL_MS,
         loadAverage: { start: loadAtStart, end: loadAtEnd },
-        medians,
+        medians: Object.fromEntries(
+          Object.entries(medians).map(([mode, m]) => [
+            mode,
+            Object.fromEntries(
+              Object.entries(m).map(([k, v]) => [k, v === undefined ? null : Math.round(v)]),
+            ),
+          ]),
+        ),
       },
       rows,
     };
