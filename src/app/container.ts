@@ -261,6 +261,10 @@ export function composeServer(config: AppConfig, options: ComposeOptions = {}): 
       try {
         // Stage 0: HTTPS from the stored certificate, before the rest of certdocs is even loaded.
         const serving = await early?.openStored();
+        // The request that woke certdocs (or the first health check) is answered, or held, before
+        // compiling the rest takes the event loop for a while; no request comes: a short wait.
+        const listener = early?.listener;
+        if (serving && listener) await Promise.race([listener.firstRequest, delay(FIRST_REQUEST_WINDOW_MS)]);
         // No certificate to serve yet: acme-client (the biggest module) loads beside the rest.
         if (early && !serving) void loadAcmeLib().catch(() => undefined);
         // A test's override may resolve anything (ServeDocs too): then everything loads first.
@@ -286,6 +290,11 @@ export function composeServer(config: AppConfig, options: ComposeOptions = {}): 
     renewNow: acme ? async () => app?.renewNow?.() : undefined,
   };
 }
+
+/** How long HTTPS from a stored certificate waits for a first request before loading the rest. */
+const FIRST_REQUEST_WINDOW_MS = 50;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** How long a first certificate order runs alone before the docs part starts loading beside it. */
 const ORDER_HEAD_START_MS = 250;

@@ -98,6 +98,8 @@ export interface NodeListener extends RunningServer {
   /** From now on every request goes to `handler`, the ones held so far too. Once only. */
   serve(handler: RequestListener): void;
   readonly serving: boolean;
+  /** Resolves when the first request has arrived (TLS handshake and headers done). */
+  readonly firstRequest: Promise<void>;
 }
 
 /** How long a request waits for the application before it gets 503 + Retry-After. */
@@ -136,7 +138,12 @@ export async function listenNode(opts: {
     res.writeHead(503, { 'retry-after': '1', 'content-type': 'application/json', connection: 'close' });
     res.end('{"error":"starting","message":"certdocs is starting; try again shortly"}');
   };
+  let sawRequest: () => void = () => undefined;
+  const firstRequest = new Promise<void>((resolve) => {
+    sawRequest = resolve;
+  });
   const dispatch: RequestListener = (req, res) => {
+    sawRequest();
     if (handler) return void handler(req, res);
     const path = (req.url ?? '').split('?')[0];
     if (path === '/healthz' && (req.method === 'GET' || req.method === 'HEAD')) {
@@ -217,6 +224,7 @@ export async function listenNode(opts: {
     get serving() {
       return handler !== undefined;
     },
+    firstRequest,
     serve(next) {
       if (handler) throw new Error('this listener already serves an application');
       handler = next;
