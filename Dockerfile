@@ -26,7 +26,11 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 COPY --from=build /app/dist dist
 # The default corpus (--docs defaults to the docs/ folder beside dist/).
 COPY docs docs
-COPY scripts/container-healthcheck.mjs scripts/
+COPY scripts/container-healthcheck.mjs scripts/warm-compile-cache.mjs scripts/
+# V8's compiled code of every chunk of the bundle, made once here: a container's first start
+# (scale to zero) loads it instead of compiling (Node >= 22; see docs/benchmarks.md).
+ENV NODE_COMPILE_CACHE=/app/.compile-cache
+RUN node scripts/warm-compile-cache.mjs dist/bin && chown -R node:node /app/.compile-cache
 
 # Certificates, the ACME account and the index cache live on the volume, owned by the node user
 # (a named volume starts as a copy of this directory, ownership included).

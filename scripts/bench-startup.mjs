@@ -3,6 +3,17 @@
 //
 //   npm run build && node scripts/bench-startup.mjs [--runs 11] [--warmup 1] [--run-timeout 30]
 //                                                   [--max-total 900] [--no-certbot] [--no-lego]
+//                                                   [--modes cold,warm] [--node24] [--json FILE]
+//
+// Two modes, each interleaved (certdocs, Caddy, certdocs, ...), medians and ratios:
+//   cold  spawn -> first HTTPS answer with a fresh Pebble certificate (below)
+//   warm  spawn -> first HTTPS answer with the certificate stored by an earlier run of the same tool
+//         (certdocs: same --certs-dir and domain; Caddy: same storage). Any 2xx-4xx counts for
+//         both: for certdocs GET /healthz answering 200 `starting` (docs still being indexed) is
+//         a valid first answer.
+// --node24 also runs certdocs under Node 24 (the container image's runtime; `npx -p node@24`).
+// --json FILE writes the rows "cold" and "warm" (ms, anchor Caddy) for `npm run bench`.
+// A suite run stays well under 3 minutes with --runs 7.
 //
 // For each run: wall time from spawn() to the first successful HTTPS GET /healthz on 127.0.0.1,
 // verified against Pebble's issuing root + intermediate (rejectUnauthorized, servername = domain),
@@ -44,7 +55,8 @@ const POLL_MS = 10;
 const USAGE =
   'usage: node scripts/bench-startup.mjs [--runs N=11] [--warmup W=1] [--run-timeout S=30]\n' +
   '                                      [--max-total S=900] [--no-certbot] [--no-lego]\n' +
-  '                                      [--baseline CHECKOUT]  (another build, e.g. main before a change)\n';
+  '                                      [--baseline CHECKOUT]  (another build, e.g. main before a change)\n' +
+  '                                      [--modes cold,warm] [--node24] [--json FILE]\n';
 let values;
 try {
   ({ values } = parseArgs({
@@ -56,6 +68,9 @@ try {
       'no-certbot': { type: 'boolean', default: false },
       'no-lego': { type: 'boolean', default: false },
       baseline: { type: 'string' },
+      modes: { type: 'string', default: 'cold,warm' },
+      node24: { type: 'boolean', default: false },
+      json: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -80,6 +95,11 @@ const RUNS = int('runs', 1);
 const WARMUP = int('warmup', 0);
 const RUN_TIMEOUT_MS = int('run-timeout', 1) * 1000;
 const MAX_TOTAL_MS = int('max-total', 10) * 1000;
+const MODES = values.modes.split(',').map((m) => m.trim());
+if (!MODES.length || MODES.some((m) => m !== 'cold' && m !== 'warm')) {
+  process.stderr.write('bench-startup: --modes takes cold, warm or cold,warm\n');
+  process.exit(2);
+}
 
 // ---------------------------------------------------------------- cleanup of everything we start
 // The harness SIGKILLs every child it launched on exit and on SIGINT/SIGTERM/SIGHUP.
@@ -201,9 +221,12 @@ const httpsOk = (port, domain, accept) => async () => {
   return accept(r.status);
 };
 
-/** Runs one timed start; `body(t0)` spawns and returns { child, t1 }. Always stops the child. */
-async function timed(label, ports, body) {
-  const dir = await mkdtemp2(label);
+/**
+ * Runs one timed start; `body(ctx, deadline)` spawns and returns t1. Always stops the child.
+ * `keepDir`: run in that directory (a warm start finds what an earlier run stored there).
+ */
+async function timed(label, ports, body, keepDir) {
+  const dir = keepDir ?? (await mkdtemp2(label));
   const ctx = { dir, child: undefined };
   try {
     const t0 = performance.now();
@@ -224,66 +247,81 @@ async function mkdtemp2(label) {
   return d;
 }
 
-async function certdocs(domain, entry = ENTRY) {
+/**
+ * certdocs with a domain. Cold (no `dir`): a fresh certs dir, first HTTPS /healthz 200 with a new
+ * certificate. Warm (`dir` of an earlier run, same domain): any HTTPS 2xx-4xx counts.
+ */
+async function certdocs(domain, { entry = ENTRY, node = process.execPath, dir, warm = false } = {}) {
   const [port] = await freePorts(1);
-  return timed('certdocs', [PEBBLE.httpPort, port], async (ctx, deadline) => {
-    // biome-ignore format: one flag per pair
-    ctx.child = launch(process.execPath, [entry,
-      '--domain', domain, '--acme-directory', PEBBLE.directoryUrl, '--acme-port', String(PEBBLE.httpPort),
-      '--port', String(port), '--host', LOOPBACK, '--accept-tos', '--certs-dir', join(ctx.dir, 'certs'),
-      '--log-level', 'warn'], { cwd: ctx.dir, env: { ...process.env, NODE_EXTRA_CA_CERTS: PEBBLE.caPath } });
-    return pollUntil(
-      ctx.child,
-      'HTTPS /healthz 200',
-      deadline,
-      httpsOk(port, domain, (s) => s === 200),
-    );
-  });
+  return timed(
+    'certdocs',
+    [PEBBLE.httpPort, port],
+    async (ctx, deadline) => {
+      // biome-ignore format: one flag per pair
+      ctx.child = launch(node, [entry,
+        '--domain', domain, '--acme-directory', PEBBLE.directoryUrl, '--acme-port', String(PEBBLE.httpPort),
+        '--port', String(port), '--host', LOOPBACK, '--accept-tos', '--certs-dir', join(ctx.dir, 'certs'),
+        '--log-level', 'warn'], { cwd: ctx.dir, env: { ...process.env, NODE_EXTRA_CA_CERTS: PEBBLE.caPath } });
+      return pollUntil(
+        ctx.child,
+        warm ? 'HTTPS 2xx-4xx' : 'HTTPS /healthz 200',
+        deadline,
+        httpsOk(port, domain, warm ? (s) => s >= 200 && s < 500 : (s) => s === 200),
+      );
+    },
+    dir,
+  );
 }
 
-async function caddy(domain) {
+/** Caddy: cold with fresh storage; warm (`dir` of an earlier run) with its storage kept. */
+async function caddy(domain, { dir } = {}) {
   const [port] = await freePorts(1);
-  return timed('caddy', [PEBBLE.httpPort, port], async (ctx, deadline) => {
-    const caddyfile = [
-      '{',
-      '\tadmin off',
-      `\thttp_port ${PEBBLE.httpPort}`,
-      `\thttps_port ${port}`,
-      `\tdefault_bind ${LOOPBACK}`,
-      `\tacme_ca ${PEBBLE.directoryUrl}`,
-      `\tacme_ca_root ${PEBBLE.caPath}`,
-      `\tstorage file_system ${join(ctx.dir, 'storage')}`,
-      '\tskip_install_trust',
-      '}',
-      '',
-      `${domain} {`,
-      '\ttls {',
-      '\t\tissuer acme {',
-      '\t\t\tdisable_tlsalpn_challenge',
-      '\t\t}',
-      '\t}',
-      '\trespond /healthz 200',
-      '}',
-      '',
-    ].join('\n');
-    await writeFile(join(ctx.dir, 'Caddyfile'), caddyfile);
-    const env = {
-      ...process.env,
-      HOME: ctx.dir,
-      XDG_DATA_HOME: join(ctx.dir, 'data'),
-      XDG_CONFIG_HOME: join(ctx.dir, 'config'),
-    };
-    ctx.child = launch('caddy', ['run', '--config', join(ctx.dir, 'Caddyfile'), '--adapter', 'caddyfile'], {
-      cwd: ctx.dir,
-      env,
-    });
-    return pollUntil(
-      ctx.child,
-      'HTTPS 2xx-4xx',
-      deadline,
-      httpsOk(port, domain, (s) => s >= 200 && s < 500),
-    );
-  });
+  return timed(
+    'caddy',
+    [PEBBLE.httpPort, port],
+    async (ctx, deadline) => {
+      const caddyfile = [
+        '{',
+        '\tadmin off',
+        `\thttp_port ${PEBBLE.httpPort}`,
+        `\thttps_port ${port}`,
+        `\tdefault_bind ${LOOPBACK}`,
+        `\tacme_ca ${PEBBLE.directoryUrl}`,
+        `\tacme_ca_root ${PEBBLE.caPath}`,
+        `\tstorage file_system ${join(ctx.dir, 'storage')}`,
+        '\tskip_install_trust',
+        '}',
+        '',
+        `${domain} {`,
+        '\ttls {',
+        '\t\tissuer acme {',
+        '\t\t\tdisable_tlsalpn_challenge',
+        '\t\t}',
+        '\t}',
+        '\trespond /healthz 200',
+        '}',
+        '',
+      ].join('\n');
+      await writeFile(join(ctx.dir, 'Caddyfile'), caddyfile);
+      const env = {
+        ...process.env,
+        HOME: ctx.dir,
+        XDG_DATA_HOME: join(ctx.dir, 'data'),
+        XDG_CONFIG_HOME: join(ctx.dir, 'config'),
+      };
+      ctx.child = launch('caddy', ['run', '--config', join(ctx.dir, 'Caddyfile'), '--adapter', 'caddyfile'], {
+        cwd: ctx.dir,
+        env,
+      });
+      return pollUntil(
+        ctx.child,
+        'HTTPS 2xx-4xx',
+        deadline,
+        httpsOk(port, domain, (s) => s >= 200 && s < 500),
+      );
+    },
+    dir,
+  );
 }
 
 async function certdocsBare(entry = ENTRY) {
@@ -402,60 +440,32 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
-async function main() {
-  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} not found: run npm run build first`);
-  for (const bin of ['pebble', 'pebble-challtestsrv', 'caddy', 'openssl'])
-    if (!onPath(bin)) throw new Error(`${bin} not found on PATH`);
-  const contenders = [
-    { key: 'certdocs', run: (i) => certdocs(`run${i}-certdocs.example.test`) },
-    { key: 'caddy', run: (i) => caddy(`run${i}-caddy.example.test`) },
-  ];
-  // Another build of certdocs, run in the same iterations so that load hits both alike.
-  const baselineEntry = values.baseline && join(values.baseline, 'dist', 'bin', 'certdocs.js');
-  if (baselineEntry && !existsSync(baselineEntry))
-    throw new Error(`${baselineEntry} not found: build the baseline first`);
-  if (baselineEntry) {
-    contenders.push({
-      key: 'baseline',
-      run: (i) => certdocs(`run${i}-baseline.example.test`, baselineEntry),
-    });
-  }
-  const extras = [
-    { key: 'bare', run: () => certdocsBare() },
-    ...(baselineEntry ? [{ key: 'base-bare', run: () => certdocsBare(baselineEntry) }] : []),
-    { key: 'node-e0', run: () => exitTime('node', ['-e', '0']) },
-    { key: 'help', run: () => exitTime('help', [ENTRY, '--help']) },
-  ];
-  if (!values['no-certbot'] && onPath('certbot'))
-    extras.push({ key: 'certbot', run: (i) => certbot(`run${i}-certbot.example.test`) });
-  if (!values['no-lego'] && onPath('lego'))
-    extras.push({ key: 'lego', run: (i) => lego(`run${i}-lego.example.test`) });
+/** Node 24 from the npm registry (the image's runtime), for the --node24 figures. */
+async function node24Path() {
+  const out = await execText('npx', ['-y', '-p', 'node@24', 'node', '-p', 'process.execPath'], {
+    timeout: 180_000,
+  });
+  const path = out.trim().split('\n').pop();
+  if (!path || !existsSync(path)) throw new Error(`npx -p node@24 gave no node binary (${out.trim()})`);
+  return path;
+}
 
-  const version = async (cmd, args) => (await execText(cmd, args).catch(() => '?')).trim().split('\n')[0];
-  const pebbleVer = await version('dpkg-query', ['-W', '-f', '$' + '{Version}', 'pebble']);
-  const caddyVer = await version('caddy', ['version']);
-  PEBBLE = await startPebble();
-  const out = (s) => process.stdout.write(`${s}\n`);
-  out(
-    `bench-startup: node ${process.version}, caddy ${caddyVer}, pebble ${pebbleVer}, ${os.cpus().length} CPUs, ${os.platform()} ${os.release()}`,
-  );
-  out(
-    `pebble: PEBBLE_VA_NOSLEEP=1 PEBBLE_AUTHZREUSE=0 PEBBLE_WFE_NONCEREJECT=0, HTTP-01 on 127.0.0.1:${PEBBLE.httpPort}`,
-  );
-  out(`${RUNS} runs (+${WARMUP} warm-up, not counted), poll every ${POLL_MS} ms, times in ms from spawn()`);
-  const load = () =>
-    os
-      .loadavg()
-      .map((x) => x.toFixed(2))
-      .join(' ');
-  out(
-    `load average at start: ${load()} (certdocs start-up is CPU-bound, Caddy's mostly waits: compare ratios only at similar load)`,
-  );
+const out = (s) => process.stdout.write(`${s}\n`);
+const load = () =>
+  os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
+/**
+ * Runs `RUNS` iterations (+ warm-up) of the contenders, which alternate who goes first, then the
+ * extras; prints a row per iteration and returns the successful times per key.
+ */
+async function runIterations(title, contenders, extras) {
   const keys = [...contenders, ...extras].map((c) => c.key);
   const results = Object.fromEntries(keys.map((k) => [k, []]));
-  const W = 10;
-  out(`\n${'run'.padEnd(6)}${keys.map((k) => k.padStart(W)).join('')}   (order of certdocs/caddy)`);
+  const W = 12;
+  out(`\n${title}\n${'run'.padEnd(6)}${keys.map((k) => k.padStart(W)).join('')}   (order)`);
   for (let i = 1 - WARMUP; i <= RUNS; i++) {
     // Every iteration starts with a different contender, so none always runs first.
     const shift = ((i % contenders.length) + contenders.length) % contenders.length;
@@ -470,48 +480,257 @@ async function main() {
     }
     const label = i < 1 ? `w${1 - i}` : String(i);
     out(
-      `${label.padEnd(6)}${keys.map((k) => fmt(row[k]).padStart(W)).join('')}   (${order.map((c) => c.key).join(' first, ')})`,
+      `${label.padEnd(6)}${keys.map((k) => fmt(row[k]).padStart(W)).join('')}   (${order.map((c) => c.key).join(', ')})`,
     );
     for (const e of errors) out(e);
   }
+  return results;
+}
+
+function summary(results, desc) {
+  out(`\n${'(ms)'.padEnd(62)}${['n', 'min', 'median', 'max'].map((h) => h.padStart(8)).join('')}`);
+  const med = {};
+  for (const [k, xs] of Object.entries(results)) {
+    med[k] = xs.length ? median(xs) : undefined;
+    const cells = xs.length ? [xs.length, Math.min(...xs), med[k], Math.max(...xs)] : [0];
+    out(`${(desc[k] ?? k).padEnd(62)}${cells.map((v, j) => (j ? fmt(v) : String(v)).padStart(8)).join('')}`);
+  }
+  return med;
+}
+
+/** One row of the suite's table (see the bench contract): certdocs' median against Caddy's. */
+function row(key, measure, results, certdocsKey, targetValue, note) {
+  const c = results[certdocsKey] ?? [];
+  const a = results.caddy ?? [];
+  const cv = c.length ? median(c) : null;
+  const av = a.length ? median(a) : null;
+  const ratio = cv !== null && av ? Math.round((cv / av) * 100) / 100 : null;
+  return {
+    key,
+    measure,
+    unit: 'ms',
+    certdocs: cv === null ? null : Math.round(cv),
+    anchor: { name: 'Caddy', value: av === null ? null : Math.round(av) },
+    ratio,
+    target: { op: '<=', value: targetValue },
+    pass: ratio !== null && ratio <= targetValue,
+    samples: { certdocs: c.map((x) => Math.round(x)), anchor: a.map((x) => Math.round(x)) },
+    ...(note ? { note } : {}),
+  };
+}
+
+async function main() {
+  if (!existsSync(ENTRY)) throw new Error(`${ENTRY} not found: run npm run build first`);
+  for (const bin of ['pebble', 'pebble-challtestsrv', 'caddy', 'openssl'])
+    if (!onPath(bin)) throw new Error(`${bin} not found on PATH`);
+  // Another build of certdocs, run in the same iterations so that load hits both alike.
+  const baselineEntry = values.baseline && join(values.baseline, 'dist', 'bin', 'certdocs.js');
+  if (baselineEntry && !existsSync(baselineEntry))
+    throw new Error(`${baselineEntry} not found: build the baseline first`);
+  const node24 = values.node24 ? await node24Path() : undefined;
+  const node24Ver = node24 ? (await execText(node24, ['--version'])).trim() : undefined;
+
+  const version = async (cmd, args) => (await execText(cmd, args).catch(() => '?')).trim().split('\n')[0];
+  const pebbleVer = await version('dpkg-query', ['-W', '-f', '$' + '{Version}', 'pebble']);
+  const caddyVer = await version('caddy', ['version']);
+  PEBBLE = await startPebble();
+  out(
+    `bench-startup: node ${process.version}${node24Ver ? ` (and ${node24Ver} for certdocs@24)` : ''}, caddy ${caddyVer}, pebble ${pebbleVer}, ${os.cpus().length} CPUs, ${os.platform()} ${os.release()}`,
+  );
+  out(
+    `pebble: PEBBLE_VA_NOSLEEP=1 PEBBLE_AUTHZREUSE=0 PEBBLE_WFE_NONCEREJECT=0, HTTP-01 on 127.0.0.1:${PEBBLE.httpPort}`,
+  );
+  out(`${RUNS} runs (+${WARMUP} warm-up, not counted), poll every ${POLL_MS} ms, times in ms from spawn()`);
+  const loadAtStart = load();
+  out(
+    `load average at start: ${loadAtStart} (certdocs start-up is CPU-bound, Caddy's mostly waits: compare ratios only at similar load)`,
+  );
 
   const desc = {
-    certdocs: 'certdocs: spawn -> HTTPS /healthz 200 with a Pebble cert',
-    caddy: 'caddy: spawn -> HTTPS response with a Pebble cert',
+    certdocs: 'certdocs: spawn -> HTTPS /healthz 200 with a fresh Pebble cert',
+    caddy: 'caddy: spawn -> HTTPS 2xx-4xx with a fresh Pebble cert',
+    'certdocs@24': `certdocs on ${node24Ver}: as certdocs`,
     bare: 'certdocs without --domain: spawn -> HTTP /healthz 200',
     baseline: `baseline (${values.baseline}): spawn -> HTTPS /healthz 200`,
     'base-bare': 'baseline without --domain: spawn -> HTTP /healthz 200',
     'node-e0': 'node -e 0: spawn -> exit',
-    help: 'certdocs --help: spawn -> exit (all static imports)',
+    help: 'certdocs --help: spawn -> exit',
     certbot: 'certbot standalone: time to certificate file*',
     lego: 'lego --http: time to certificate file*',
   };
-  out(`\n${'(ms)'.padEnd(58)}${['n', 'min', 'median', 'max'].map((h) => h.padStart(8)).join('')}`);
-  const med = {};
-  for (const k of keys) {
-    const xs = results[k];
-    med[k] = xs.length ? median(xs) : undefined;
-    const cells = xs.length ? [xs.length, Math.min(...xs), med[k], Math.max(...xs)] : [0];
-    out(`${desc[k].padEnd(58)}${cells.map((v, j) => (j ? fmt(v) : String(v)).padStart(8)).join('')}`);
-  }
-  if (extras.some((e) => e.key === 'certbot' || e.key === 'lego'))
-    out(
-      '* time to certificate file on disk (process exit 0 required); no server: not comparable to serving.',
+  const rows = [];
+  const medians = {};
+
+  if (MODES.includes('cold')) {
+    const contenders = [
+      { key: 'certdocs', run: (i) => certdocs(`run${i}-certdocs.example.test`) },
+      { key: 'caddy', run: (i) => caddy(`run${i}-caddy.example.test`) },
+    ];
+    if (node24)
+      contenders.push({
+        key: 'certdocs@24',
+        run: (i) => certdocs(`run${i}-n24.example.test`, { node: node24 }),
+      });
+    if (baselineEntry)
+      contenders.push({
+        key: 'baseline',
+        run: (i) => certdocs(`run${i}-baseline.example.test`, { entry: baselineEntry }),
+      });
+    const extras = [
+      { key: 'bare', run: () => certdocsBare() },
+      ...(baselineEntry ? [{ key: 'base-bare', run: () => certdocsBare(baselineEntry) }] : []),
+      { key: 'node-e0', run: () => exitTime('node', ['-e', '0']) },
+      { key: 'help', run: () => exitTime('help', [ENTRY, '--help']) },
+    ];
+    if (!values['no-certbot'] && onPath('certbot'))
+      extras.push({ key: 'certbot', run: (i) => certbot(`run${i}-certbot.example.test`) });
+    if (!values['no-lego'] && onPath('lego'))
+      extras.push({ key: 'lego', run: (i) => lego(`run${i}-lego.example.test`) });
+    const results = await runIterations(
+      'COLD: spawn -> first HTTPS answer with a fresh certificate',
+      contenders,
+      extras,
     );
-  if (med.certdocs !== undefined && med.caddy !== undefined) {
-    const n = Math.min(results.certdocs.length, results.caddy.length);
-    out(`\ncertdocs median / caddy median = ${fmt(med.certdocs)} / ${fmt(med.caddy)} ms`);
-    out(`startup ratio certdocs/caddy: ${(med.certdocs / med.caddy).toFixed(2)} (median of ${n})`);
-  } else {
-    out('\nstartup ratio certdocs/caddy: n/a (a contender had no successful run)');
-    process.exitCode = 1;
+    const med = summary(results, desc);
+    medians.cold = med;
+    if (extras.some((e) => e.key === 'certbot' || e.key === 'lego'))
+      out(
+        '* time to certificate file on disk (process exit 0 required); no server: not comparable to serving.',
+      );
+    if (med.certdocs !== undefined && med.caddy !== undefined) {
+      out(`\ncertdocs median / caddy median = ${fmt(med.certdocs)} / ${fmt(med.caddy)} ms`);
+      out(
+        `startup ratio certdocs/caddy: ${(med.certdocs / med.caddy).toFixed(2)} (median of ${Math.min(results.certdocs.length, results.caddy.length)})`,
+      );
+    } else {
+      out('\nstartup ratio certdocs/caddy: n/a (a contender had no successful run)');
+      process.exitCode = 1;
+    }
+    if (med['certdocs@24'] !== undefined && med.caddy !== undefined)
+      out(`startup ratio certdocs@24/caddy: ${(med['certdocs@24'] / med.caddy).toFixed(2)}`);
+    if (med.baseline !== undefined && med.certdocs !== undefined) {
+      out(`certdocs / baseline (HTTPS, fresh certificate): ${(med.certdocs / med.baseline).toFixed(2)}`);
+      out(`certdocs / baseline (plain HTTP): ${(med.bare / med['base-bare']).toFixed(2)}`);
+    }
+    for (const xs of Object.values(results)) if (xs.length < RUNS) process.exitCode = 1;
+    const measure = `spawn -> first HTTPS answer with a fresh Pebble certificate (HTTP-01, loopback), ${RUNS} runs interleaved, median`;
+    rows.push(row('cold', measure, results, 'certdocs', 0.7));
+    if (node24)
+      rows.push(
+        row(
+          'cold-node24',
+          `${measure}; certdocs on ${node24Ver}`,
+          results,
+          'certdocs@24',
+          0.7,
+          'the container image runs Node 24',
+        ),
+      );
   }
-  if (med.baseline !== undefined && med.certdocs !== undefined) {
-    out(`certdocs / baseline (HTTPS, fresh certificate): ${(med.certdocs / med.baseline).toFixed(2)}`);
-    out(`certdocs / baseline (plain HTTP): ${(med.bare / med['base-bare']).toFixed(2)}`);
+
+  if (MODES.includes('warm')) {
+    // Each tool gets its certificate once (a cold start in a directory that is kept), then every
+    // warm run restarts it over that directory.
+    const prepared = {};
+    const prepare = async (key, domain, run) => {
+      const dir = await mkdtemp2(`${key}-warm`);
+      const r = await run(dir);
+      if (r.error) throw new Error(`warm: getting ${key} its certificate failed: ${r.error}`);
+      prepared[key] = { dir, domain };
+    };
+    const tools = [
+      {
+        key: 'certdocs',
+        domain: 'warm-certdocs.example.test',
+        run: (domain, dir, warm) => certdocs(domain, { dir, warm }),
+      },
+      { key: 'caddy', domain: 'warm-caddy.example.test', run: (domain, dir) => caddy(domain, { dir }) },
+    ];
+    if (node24)
+      tools.push({
+        key: 'certdocs@24',
+        domain: 'warm-n24.example.test',
+        run: (domain, dir, warm) => certdocs(domain, { dir, warm, node: node24 }),
+      });
+    if (baselineEntry)
+      tools.push({
+        key: 'baseline',
+        domain: 'warm-baseline.example.test',
+        run: (domain, dir, warm) => certdocs(domain, { dir, warm, entry: baselineEntry }),
+      });
+    for (const t of tools) await prepare(t.key, t.domain, (dir) => t.run(t.domain, dir, false));
+    const contenders = tools.map((t) => ({
+      key: t.key,
+      run: () => t.run(prepared[t.key].domain, prepared[t.key].dir, true),
+    }));
+    const results = await runIterations(
+      'WARM: spawn -> first HTTPS answer (2xx-4xx) with the certificate stored by an earlier run',
+      contenders,
+      [],
+    );
+    const med = summary(results, {
+      certdocs: 'certdocs: spawn -> HTTPS 2xx-4xx, stored certificate',
+      caddy: 'caddy: spawn -> HTTPS 2xx-4xx, storage kept',
+      'certdocs@24': `certdocs on ${node24Ver}, stored certificate`,
+      baseline: `baseline (${values.baseline}), stored certificate`,
+    });
+    medians.warm = med;
+    if (med.certdocs !== undefined && med.caddy !== undefined)
+      out(
+        `\nwarm ratio certdocs/caddy: ${(med.certdocs / med.caddy).toFixed(2)} (${fmt(med.certdocs)} / ${fmt(med.caddy)} ms)`,
+      );
+    else {
+      out('\nwarm ratio certdocs/caddy: n/a (a contender had no successful run)');
+      process.exitCode = 1;
+    }
+    if (med['certdocs@24'] !== undefined && med.caddy !== undefined)
+      out(`warm ratio certdocs@24/caddy: ${(med['certdocs@24'] / med.caddy).toFixed(2)}`);
+    if (med.baseline !== undefined && med.certdocs !== undefined)
+      out(`certdocs / baseline (warm): ${(med.certdocs / med.baseline).toFixed(2)}`);
+    for (const xs of Object.values(results)) if (xs.length < RUNS) process.exitCode = 1;
+    const measure = `restart with the certificate stored -> first HTTPS answer (2xx-4xx; certdocs /healthz may say "starting"), ${RUNS} runs interleaved, median`;
+    rows.push(row('warm', measure, results, 'certdocs', 1.5));
+    if (node24)
+      rows.push(
+        row(
+          'warm-node24',
+          `${measure}; certdocs on ${node24Ver}`,
+          results,
+          'certdocs@24',
+          1.5,
+          'the container image runs Node 24',
+        ),
+      );
   }
-  out(`load average at end: ${load()}`);
-  for (const k of keys) if (results[k].length < RUNS) process.exitCode = 1;
+  const loadAtEnd = load();
+  out(`load average at end: ${loadAtEnd}`);
+
+  if (values.json) {
+    const report = {
+      part: 'startup',
+      meta: {
+        node: process.version,
+        ...(node24Ver ? { node24: node24Ver } : {}),
+        anchors: { caddy: caddyVer, pebble: pebbleVer },
+        cpus: os.cpus().length,
+        runs: RUNS,
+        warmup: WARMUP,
+        pollMs: POLL_MS,
+        loadAverage: { start: loadAtStart, end: loadAtEnd },
+        medians: Object.fromEntries(
+          Object.entries(medians).map(([mode, m]) => [
+            mode,
+            Object.fromEntries(
+              Object.entries(m).map(([k, v]) => [k, v === undefined ? null : Math.round(v)]),
+            ),
+          ]),
+        ),
+      },
+      rows,
+    };
+    await writeFile(values.json, `${JSON.stringify(report, null, 2)}\n`);
+    out(`wrote ${values.json}`);
+  }
 }
 
 try {

@@ -24,7 +24,7 @@ type CertCommand = Extract<Command, { kind: 'cert' }>;
 
 /** `certdocs cert status|renew`: the operator's view of the certificate, reading --certs-dir. */
 export async function runCertCommand(command: CertCommand, options: ComposeOptions = {}): Promise<number> {
-  const tool = composeCertTool(command.config, options);
+  const tool = await composeCertTool(command.config, options);
   try {
     return command.action === 'status'
       ? await status(tool)

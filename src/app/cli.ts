@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { CERT_USAGE, runCertCommand } from './cert-cli.js';
+import module from 'node:module';
 import { parseCommand } from './command.js';
 import type { AppConfig } from './config.js';
 import { composeServer, newAccessToken } from './container.js';
@@ -8,22 +7,25 @@ import { helpText } from './options.js';
 import { explainStartupFailure } from './startup-error.js';
 import { VERSION } from './version.js';
 
+/** `certdocs cert …` is loaded only for that command: a server start does not compile it. */
+const certCli = () => import('./cert-cli.js');
+
 /** The only reader of argv and the environment: both are parsed once, into a Command. */
 async function main(): Promise<number> {
   const command = parseCommand(process.argv.slice(2), process.env);
   switch (command.kind) {
     case 'help':
-      process.stdout.write(command.of === 'cert' ? CERT_USAGE : helpText(VERSION));
+      process.stdout.write(command.of === 'cert' ? (await certCli()).CERT_USAGE : helpText(VERSION));
       return 0;
     case 'version':
       process.stdout.write(`${VERSION}\n`);
       return 0;
     case 'invalid':
       for (const line of command.errors) process.stderr.write(`certdocs: ${line}\n`);
-      if (command.showCertUsage) process.stderr.write(CERT_USAGE);
+      if (command.showCertUsage) process.stderr.write((await certCli()).CERT_USAGE);
       return 2;
     case 'cert':
-      return runCertCommand(command);
+      return (await certCli()).runCertCommand(command);
     case 'token-new': {
       const { token, line } = newAccessToken();
       process.stdout.write(
@@ -57,6 +59,10 @@ async function serve(config: AppConfig): Promise<number> {
   }
   process.off('SIGINT', early);
   process.off('SIGTERM', early);
+  // Node >= 23 (see main.ts): write the compile cache now, with every module of a running server
+  // in it (the MCP SDK loads just after start-up), not only at exit, which a SIGKILL never reaches.
+  const flush = (module as { flushCompileCache?: () => void }).flushCompileCache;
+  if (flush) setTimeout(flush, 2000).unref();
   process.off('SIGHUP', ignoreHup);
   // stop() runs every step and resolves; a second signal while stopping does not start it again.
   let stopping = false;

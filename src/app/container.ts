@@ -1,45 +1,45 @@
-import 'reflect-metadata';
-import {
-  type DependencyContainer,
-  type FactoryFunction,
-  instanceCachingFactory,
-  container as rootContainer,
-} from 'tsyringe';
-import { AcmeClientAdapter } from '../adapters/acme-client/acme-client-adapter.js';
+import type * as tsyringeModule from 'tsyringe';
+import type { DependencyContainer, FactoryFunction } from 'tsyringe';
+import type * as acmeClientAdapterModule from '../adapters/acme-client/acme-client-adapter.js';
+import { loadAcmeLib } from '../adapters/acme-client/load-acme-lib.js';
 import { FsCertStore } from '../adapters/filesystem/fs-cert-store.js';
-import { FsIndexStore } from '../adapters/filesystem/fs-index-store.js';
-import { FsMarkdownDocSource } from '../adapters/filesystem/fs-markdown-doc-source.js';
+import type * as fsIndexStoreModule from '../adapters/filesystem/fs-index-store.js';
+import type * as fsMarkdownDocSourceModule from '../adapters/filesystem/fs-markdown-doc-source.js';
 import type { HealthFields } from '../adapters/hono/docs-http-app.js';
-import { HonoChallengeResponder } from '../adapters/hono/hono-challenge-responder.js';
-import { HttpMcpTransport } from '../adapters/hono/http-mcp-transport.js';
-import { MetricsListener } from '../adapters/hono/metrics-listener.js';
-import { HugoIndexDocSource } from '../adapters/hugo-index/hugo-index-doc-source.js';
-import { MarkedSectionSplitter } from '../adapters/marked/marked-section-splitter.js';
-import { StdioMcpTransport } from '../adapters/mcp-sdk/stdio-mcp-transport.js';
-import { InMemoryCertificateEvents } from '../adapters/memory/in-memory-certificate-events.js';
-import { InMemoryChallengeAnswers } from '../adapters/memory/in-memory-challenge-answers.js';
-import { FieldedBm25SearchEngine } from '../adapters/minisearch/fielded-bm25-search-engine.js';
+import type * as honoChallengeResponderModule from '../adapters/hono/hono-challenge-responder.js';
+import type * as httpMcpTransportModule from '../adapters/hono/http-mcp-transport.js';
+import type * as metricsListenerModule from '../adapters/hono/metrics-listener.js';
+import { listenNode, type NodeListener } from '../adapters/hono/node-listener.js';
+import type * as hugoIndexDocSourceModule from '../adapters/hugo-index/hugo-index-doc-source.js';
+import type * as markedSectionSplitterModule from '../adapters/marked/marked-section-splitter.js';
+import type * as stdioMcpTransportModule from '../adapters/mcp-sdk/stdio-mcp-transport.js';
+import type * as inMemoryCertificateEventsModule from '../adapters/memory/in-memory-certificate-events.js';
+import type * as inMemoryChallengeAnswersModule from '../adapters/memory/in-memory-challenge-answers.js';
+import type * as fieldedBm25SearchEngineModule from '../adapters/minisearch/fielded-bm25-search-engine.js';
 import { NodeCertificateCrypto } from '../adapters/node-crypto/node-certificate-crypto.js';
-import { TlsAlpnFrontDoor } from '../adapters/node-tls/tls-alpn-front-door.js';
-import { PinoLogger } from '../adapters/pino/pino-logger.js';
-import { PromClientMetrics } from '../adapters/prom-client/prom-client-metrics.js';
-import { KeySealer } from '../adapters/redis/key-sealer.js';
-import { RedisCertStore } from '../adapters/redis/redis-cert-store.js';
-import { RedisCertificateEvents } from '../adapters/redis/redis-certificate-events.js';
-import { RedisChallengeAnswers } from '../adapters/redis/redis-challenge-answers.js';
-import { RedisConnection } from '../adapters/redis/redis-connection.js';
-import { RedisLeaseLock } from '../adapters/redis/redis-lease-lock.js';
-import { PorterStemmer } from '../adapters/stemmer/porter-stemmer.js';
-import { SystemClock } from '../adapters/system/system-clock.js';
-import { TtyProgressReporter } from '../adapters/terminal/tty-progress-reporter.js';
-import { TokenFileAccessVerifier } from '../adapters/token-file/token-file-access-verifier.js';
+import type * as tlsAlpnFrontDoorModule from '../adapters/node-tls/tls-alpn-front-door.js';
+import type * as pinoLoggerModule from '../adapters/pino/pino-logger.js';
+import type * as promClientMetricsModule from '../adapters/prom-client/prom-client-metrics.js';
+import type * as keySealerModule from '../adapters/redis/key-sealer.js';
+import type * as redisCertStoreModule from '../adapters/redis/redis-cert-store.js';
+import type * as redisCertificateEventsModule from '../adapters/redis/redis-certificate-events.js';
+import type * as redisChallengeAnswersModule from '../adapters/redis/redis-challenge-answers.js';
+import type * as redisConnectionModule from '../adapters/redis/redis-connection.js';
+import type * as redisLeaseLockModule from '../adapters/redis/redis-lease-lock.js';
+import type * as porterStemmerModule from '../adapters/stemmer/porter-stemmer.js';
+import type * as systemClockModule from '../adapters/system/system-clock.js';
+import type * as ttyProgressReporterModule from '../adapters/terminal/tty-progress-reporter.js';
+import type * as tokenFileAccessVerifierModule from '../adapters/token-file/token-file-access-verifier.js';
 import { newToken } from '../adapters/token-file/token-store.js';
 import { type BackoffPolicy, retryDelay } from '../domain/backoff.js';
-import { IndexTools } from '../domain/index-tools.js';
-import { KeepDocsFresh } from '../domain/keep-docs-fresh.js';
-import { type ActiveCertificate, ObtainCertificate } from '../domain/obtain-certificate.js';
-import { RenewalScheduler } from '../domain/renewal-scheduler.js';
-import { ServeDocs } from '../domain/serve-docs.js';
+import type { StoredCertificate } from '../domain/certificate.js';
+import type * as indexToolsModule from '../domain/index-tools.js';
+import type * as keepDocsFreshModule from '../domain/keep-docs-fresh.js';
+import type * as obtainCertificateModule from '../domain/obtain-certificate.js';
+import type { ActiveCertificate } from '../domain/obtain-certificate.js';
+import { assessCertificate, isServable } from '../domain/renewal-policy.js';
+import type * as renewalSchedulerModule from '../domain/renewal-scheduler.js';
+import type * as serveDocsModule from '../domain/serve-docs.js';
 import { ACCESS_VERIFIER, type AccessVerifier } from '../ports/access-verifier.js';
 import { ACME_CLIENT } from '../ports/acme-client.js';
 import { CERT_STORE, type CertStore } from '../ports/cert-store.js';
@@ -69,6 +69,174 @@ import { writePidFile } from './pid-file.js';
 import { ListenError, StartupError } from './startup-error.js';
 import { VERSION } from './version.js';
 
+// ---- The graph beyond the first answer, loaded once (see loadGraph) -------------------------
+
+let instanceCachingFactory: typeof tsyringeModule.instanceCachingFactory;
+let rootContainer: typeof tsyringeModule.container;
+let AcmeClientAdapter: typeof acmeClientAdapterModule.AcmeClientAdapter;
+let FsIndexStore: typeof fsIndexStoreModule.FsIndexStore;
+let FsMarkdownDocSource: typeof fsMarkdownDocSourceModule.FsMarkdownDocSource;
+let HonoChallengeResponder: typeof honoChallengeResponderModule.HonoChallengeResponder;
+let HttpMcpTransport: typeof httpMcpTransportModule.HttpMcpTransport;
+let MetricsListener: typeof metricsListenerModule.MetricsListener;
+let HugoIndexDocSource: typeof hugoIndexDocSourceModule.HugoIndexDocSource;
+let MarkedSectionSplitter: typeof markedSectionSplitterModule.MarkedSectionSplitter;
+let StdioMcpTransport: typeof stdioMcpTransportModule.StdioMcpTransport;
+let InMemoryCertificateEvents: typeof inMemoryCertificateEventsModule.InMemoryCertificateEvents;
+let InMemoryChallengeAnswers: typeof inMemoryChallengeAnswersModule.InMemoryChallengeAnswers;
+let FieldedBm25SearchEngine: typeof fieldedBm25SearchEngineModule.FieldedBm25SearchEngine;
+let TlsAlpnFrontDoor: typeof tlsAlpnFrontDoorModule.TlsAlpnFrontDoor;
+let PinoLogger: typeof pinoLoggerModule.PinoLogger;
+let PromClientMetrics: typeof promClientMetricsModule.PromClientMetrics;
+let KeySealer: typeof keySealerModule.KeySealer;
+let RedisCertStore: typeof redisCertStoreModule.RedisCertStore;
+let RedisCertificateEvents: typeof redisCertificateEventsModule.RedisCertificateEvents;
+let RedisChallengeAnswers: typeof redisChallengeAnswersModule.RedisChallengeAnswers;
+let RedisConnection: typeof redisConnectionModule.RedisConnection;
+let RedisLeaseLock: typeof redisLeaseLockModule.RedisLeaseLock;
+let PorterStemmer: typeof porterStemmerModule.PorterStemmer;
+let SystemClock: typeof systemClockModule.SystemClock;
+let TtyProgressReporter: typeof ttyProgressReporterModule.TtyProgressReporter;
+let TokenFileAccessVerifier: typeof tokenFileAccessVerifierModule.TokenFileAccessVerifier;
+let IndexTools: typeof indexToolsModule.IndexTools;
+let KeepDocsFresh: typeof keepDocsFreshModule.KeepDocsFresh;
+let ObtainCertificate: typeof obtainCertificateModule.ObtainCertificate;
+let RenewalScheduler: typeof renewalSchedulerModule.RenewalScheduler;
+let ServeDocs: typeof serveDocsModule.ServeDocs;
+
+let core: Promise<void> | undefined;
+let docsPart: Promise<void> | undefined;
+
+/**
+ * Everything but the early HTTPS listener is loaded after it, in two parts. The core is what a
+ * certificate order needs: tsyringe, the use-cases, pino, prom-client, the ACME and challenge
+ * adapters. A start over a stored certificate answers HTTPS before any of it is compiled; a first
+ * start begins its ACME order as soon as the core is there, while the docs part loads. The
+ * bindings above are set once their part has loaded; only code that runs after (wire(), the
+ * stages) uses them. reflect-metadata goes first: the use-cases' decorators need it when their
+ * modules are evaluated.
+ */
+function loadCore(): Promise<void> {
+  core ??= (async () => {
+    await import('reflect-metadata');
+    const [
+      tsyringe,
+      acmeClientAdapter,
+      honoChallengeResponder,
+      metricsListener,
+      inMemoryCertificateEvents,
+      inMemoryChallengeAnswers,
+      tlsAlpnFrontDoor,
+      pinoLogger,
+      promClientMetrics,
+      keySealer,
+      redisCertStore,
+      redisCertificateEvents,
+      redisChallengeAnswers,
+      redisConnection,
+      redisLeaseLock,
+      systemClock,
+      ttyProgressReporter,
+      indexTools,
+      keepDocsFresh,
+      obtainCertificate,
+      renewalScheduler,
+      serveDocs,
+    ] = await Promise.all([
+      import('tsyringe'),
+      import('../adapters/acme-client/acme-client-adapter.js'),
+      import('../adapters/hono/hono-challenge-responder.js'),
+      import('../adapters/hono/metrics-listener.js'),
+      import('../adapters/memory/in-memory-certificate-events.js'),
+      import('../adapters/memory/in-memory-challenge-answers.js'),
+      import('../adapters/node-tls/tls-alpn-front-door.js'),
+      import('../adapters/pino/pino-logger.js'),
+      import('../adapters/prom-client/prom-client-metrics.js'),
+      import('../adapters/redis/key-sealer.js'),
+      import('../adapters/redis/redis-cert-store.js'),
+      import('../adapters/redis/redis-certificate-events.js'),
+      import('../adapters/redis/redis-challenge-answers.js'),
+      import('../adapters/redis/redis-connection.js'),
+      import('../adapters/redis/redis-lease-lock.js'),
+      import('../adapters/system/system-clock.js'),
+      import('../adapters/terminal/tty-progress-reporter.js'),
+      import('../domain/index-tools.js'),
+      import('../domain/keep-docs-fresh.js'),
+      import('../domain/obtain-certificate.js'),
+      import('../domain/renewal-scheduler.js'),
+      import('../domain/serve-docs.js'),
+    ]);
+    // CommonJS: in the bundle its exports may arrive as `default`.
+    ({ instanceCachingFactory, container: rootContainer } =
+      (tsyringe as unknown as { default?: typeof tsyringeModule }).default ?? tsyringe);
+    ({ AcmeClientAdapter } = acmeClientAdapter);
+    ({ HonoChallengeResponder } = honoChallengeResponder);
+    ({ MetricsListener } = metricsListener);
+    ({ InMemoryCertificateEvents } = inMemoryCertificateEvents);
+    ({ InMemoryChallengeAnswers } = inMemoryChallengeAnswers);
+    ({ TlsAlpnFrontDoor } = tlsAlpnFrontDoor);
+    ({ PinoLogger } = pinoLogger);
+    ({ PromClientMetrics } = promClientMetrics);
+    ({ KeySealer } = keySealer);
+    ({ RedisCertStore } = redisCertStore);
+    ({ RedisCertificateEvents } = redisCertificateEvents);
+    ({ RedisChallengeAnswers } = redisChallengeAnswers);
+    ({ RedisConnection } = redisConnection);
+    ({ RedisLeaseLock } = redisLeaseLock);
+    ({ SystemClock } = systemClock);
+    ({ TtyProgressReporter } = ttyProgressReporter);
+    ({ IndexTools } = indexTools);
+    ({ KeepDocsFresh } = keepDocsFresh);
+    ({ ObtainCertificate } = obtainCertificate);
+    ({ RenewalScheduler } = renewalScheduler);
+    ({ ServeDocs } = serveDocs);
+  })();
+  return core;
+}
+
+/**
+ * The docs part: sources (gray-matter, js-yaml), the Markdown splitter (marked), the search
+ * engine, and the HTTP transport. Resolving ServeDocs, IndexTools, KeepDocsFresh or the MCP
+ * transport needs it; the stages that do await it (`docsLoaded`).
+ */
+function loadDocs(): Promise<void> {
+  docsPart ??= (async () => {
+    const [
+      fsIndexStore,
+      fsMarkdownDocSource,
+      httpMcpTransport,
+      hugoIndexDocSource,
+      markedSectionSplitter,
+      stdioMcpTransport,
+      fieldedBm25SearchEngine,
+      porterStemmer,
+      tokenFileAccessVerifier,
+    ] = await Promise.all([
+      import('../adapters/filesystem/fs-index-store.js'),
+      import('../adapters/filesystem/fs-markdown-doc-source.js'),
+      import('../adapters/hono/http-mcp-transport.js'),
+      import('../adapters/hugo-index/hugo-index-doc-source.js'),
+      import('../adapters/marked/marked-section-splitter.js'),
+      import('../adapters/mcp-sdk/stdio-mcp-transport.js'),
+      import('../adapters/minisearch/fielded-bm25-search-engine.js'),
+      import('../adapters/stemmer/porter-stemmer.js'),
+      import('../adapters/token-file/token-file-access-verifier.js'),
+    ]);
+    ({ FsIndexStore } = fsIndexStore);
+    ({ FsMarkdownDocSource } = fsMarkdownDocSource);
+    ({ HttpMcpTransport } = httpMcpTransport);
+    ({ HugoIndexDocSource } = hugoIndexDocSource);
+    ({ MarkedSectionSplitter } = markedSectionSplitter);
+    ({ StdioMcpTransport } = stdioMcpTransport);
+    ({ FieldedBm25SearchEngine } = fieldedBm25SearchEngine);
+    ({ PorterStemmer } = porterStemmer);
+    ({ TokenFileAccessVerifier } = tokenFileAccessVerifier);
+  })();
+  return docsPart;
+}
+
+const loadGraph = () => Promise.all([loadCore(), loadDocs()]).then(() => undefined);
+
 /**
  * The one composition root. It alone knows which adapter stands behind which port, and it alone
  * asks the container for anything: main and the CLI get a ready object (an Application, a
@@ -85,13 +253,123 @@ export interface ComposeOptions {
 
 /** `certdocs [options]`: plain HTTP (or stdio) without a domain, HTTPS with its own certificate with one. */
 export function composeServer(config: AppConfig, options: ComposeOptions = {}): Application {
-  const wired = wire(config, options);
-  return config.acme ? httpsServer(wired, config, config.acme) : plainServer(wired, config);
+  const acme = config.acme;
+  const early = acme ? earlyHttps(config, acme) : undefined;
+  let app: Application | undefined;
+  return {
+    start: async () => {
+      try {
+        // Stage 0: HTTPS from the stored certificate, before the rest of certdocs is even loaded.
+        const serving = await early?.openStored();
+        // The request that woke certdocs (or the first health check) is answered, or held, before
+        // compiling the rest takes the event loop for a while; no request comes: a short wait.
+        const listener = early?.listener;
+        if (serving && listener) await Promise.race([listener.firstRequest, delay(FIRST_REQUEST_WINDOW_MS)]);
+        // No certificate to serve yet: acme-client (the biggest module) loads beside the rest.
+        if (early && !serving) void loadAcmeLib().catch(() => undefined);
+        // A test's override may resolve anything (ServeDocs too): then everything loads first.
+        await (options.override ? loadGraph() : loadCore());
+        // A first order gets a head start: the docs part (~0.1 s of compiling on one thread)
+        // loads once the certificate is there or ORDER_HEAD_START_MS have passed, whichever is
+        // first. A CA next door answers within that; a remote one leaves seconds of waiting to fill.
+        const headStart = early && !serving ? gate(ORDER_HEAD_START_MS) : undefined;
+        const docsLoaded = (headStart?.opened ?? Promise.resolve()).then(loadDocs);
+        docsLoaded.catch(() => undefined); // awaited by the stages that need it
+        const wired = wire(config, options, early, docsLoaded);
+        app = acme ? httpsServer(wired, config, acme, early, headStart?.open) : plainServer(wired, config);
+        return await app.start();
+      } catch (e) {
+        await early?.close();
+        throw e;
+      }
+    },
+    stop: async () => {
+      await app?.stop();
+      await early?.close();
+    },
+    renewNow: acme ? async () => app?.renewNow?.() : undefined,
+  };
+}
+
+/** How long HTTPS from a stored certificate waits for a first request before loading the rest. */
+const FIRST_REQUEST_WINDOW_MS = 50;
+
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** How long a first certificate order runs alone before the docs part starts loading beside it. */
+const ORDER_HEAD_START_MS = 250;
+
+/** A promise that opens when `open()` is called or after `ms`, whichever is first. */
+function gate(ms: number): { opened: Promise<void>; open: () => void } {
+  let open: () => void = () => undefined;
+  const opened = new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    open = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+  });
+  return { opened, open };
+}
+
+/**
+ * The HTTPS listener opened before the application: at once from a stored, servable certificate
+ * (a restart), or as soon as a new one is issued (while the docs are still being indexed). It
+ * answers `/healthz` with `starting` and holds the other requests until the MCP transport adopts
+ * it (stage 4). Only with the certificate in files and certdocs owning its HTTPS port: with
+ * TLS-ALPN-01 the front door owns it, with Redis the certificate is not read before connecting.
+ */
+interface EarlyHttps {
+  readonly listener: NodeListener | undefined;
+  /** Listens if the stored certificate can be served; resolves whether it does. */
+  openStored(): Promise<boolean>;
+  /** Listens with this certificate unless already listening. */
+  open(cert: StoredCertificate): Promise<void>;
+  close(): Promise<void>;
+}
+
+function earlyHttps(config: AppConfig, acme: AcmeConfig): EarlyHttps | undefined {
+  if (
+    config.transport !== 'http' ||
+    (acme.store?.kind ?? 'fs') !== 'fs' ||
+    acme.challenges.includes('tls-alpn-01')
+  )
+    return undefined;
+  let listener: NodeListener | undefined;
+  const open = async (cert: StoredCertificate) => {
+    if (listener) return;
+    listener = await listen('port', config, () =>
+      listenNode({
+        host: config.host,
+        port: config.port,
+        tls: { keyPem: cert.keyPem, certPem: cert.certPem },
+        limits: { maxConnections: config.maxConnections },
+      }),
+    );
+  };
+  return {
+    get listener() {
+      return listener;
+    },
+    openStored: async () => {
+      const cert = await new FsCertStore(acme.certsDir).load(acme.domains[0]).catch(() => undefined);
+      if (!cert) return false;
+      // The same judgement as ObtainCertificate.ensure(), which runs again once the graph is loaded.
+      const info = new NodeCertificateCrypto().inspect(cert);
+      if (!isServable(assessCertificate(info, acme.domains, new Date()))) return false;
+      await open(cert);
+      return true;
+    },
+    open,
+    close: async () => {
+      await listener?.close();
+    },
+  };
 }
 
 /** What `certdocs cert status|renew` works with: the use-case, the store's name for the files, the listeners. */
 export interface CertTool {
-  readonly obtain: ObtainCertificate;
+  readonly obtain: obtainCertificateModule.ObtainCertificate;
   /** Where the store keeps the certificate (a path, for people). */
   readonly location: string;
   /** The listeners the configured challenges need, for a renewal without a running server. */
@@ -105,10 +383,11 @@ export interface CertTool {
   close(): Promise<void>;
 }
 
-export function composeCertTool(
+export async function composeCertTool(
   config: AppConfig & { readonly acme: AcmeConfig },
   options: ComposeOptions = {},
-): CertTool {
+): Promise<CertTool> {
+  await loadGraph();
   // A one-shot command: nothing would scrape what it recorded.
   const wired = wire({ ...config, metrics: { on: 'off' } }, options);
   const { c, listeners } = wired;
@@ -132,13 +411,20 @@ export function composeCertTool(
 
 /** Index the docs, then serve MCP over plain HTTP or stdio; watch the source. */
 function plainServer(wired: Wired, config: AppConfig): Application {
-  const { c } = wired;
-  const docs = c.resolve(ServeDocs);
+  const { c, docsLoaded } = wired;
+  const docs = () => c.resolve(ServeDocs);
   let url: string | undefined;
   const life = new Lifecycle(c.resolve<Logger>(LOGGER), [
     ...metricsStages(wired, config),
     // Stopping saves an index still waiting to be saved for the next start, instead of dropping it.
-    { name: 'index save', start: () => docs.load().then(() => undefined), stop: () => docs.close() },
+    {
+      name: 'index save',
+      start: async () => {
+        await docsLoaded;
+        await docs().load();
+      },
+      stop: () => docs().close(),
+    },
     ...accessControl(c, config),
     {
       name: 'MCP transport',
@@ -162,9 +448,16 @@ function plainServer(wired: Wired, config: AppConfig): Application {
  * The challenge listeners come up first; the docs are indexed while the certificate is obtained;
  * MCP is served only over HTTPS, never over plain HTTP as a fallback.
  */
-function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Application {
-  const { c, listeners } = wired;
-  const docs = c.resolve(ServeDocs);
+function httpsServer(
+  wired: Wired,
+  config: AppConfig,
+  acme: AcmeConfig,
+  early?: EarlyHttps,
+  /** Lets the docs part load (see composeServer): called once the certificate is there. */
+  certificateReady: () => void = () => undefined,
+): Application {
+  const { c, listeners, docsLoaded } = wired;
+  const docs = () => c.resolve(ServeDocs);
   const obtain = c.resolve(ObtainCertificate);
   const orders = new AbortController();
   const stopping = new AbortController();
@@ -179,7 +472,13 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
       name: 'index save and certificate orders',
       start: async () => {
         try {
-          [, cert] = await Promise.all([docs.load(), obtain.ensure(orders.signal)]);
+          // HTTPS is served as soon as the certificate is there, while the docs are still indexed.
+          const certificate = obtain.ensure(orders.signal).then(async (active) => {
+            await early?.open(active.cert);
+            return active;
+          });
+          void certificate.finally(certificateReady).catch(() => undefined);
+          [, cert] = await Promise.all([docsLoaded.then(() => docs().load()), certificate]);
         } catch (e) {
           orders.abort();
           throw e;
@@ -187,7 +486,7 @@ function httpsServer(wired: Wired, config: AppConfig, acme: AcmeConfig): Applica
       },
       stop: async () => {
         orders.abort();
-        await docs.close();
+        await docs().close();
       },
     },
     ...accessControl(c, config),
@@ -373,11 +672,11 @@ export function newAccessToken(): { token: string; line: string } {
 }
 
 function docRefresh(c: DependencyContainer): Stage {
-  const fresh = c.resolve(KeepDocsFresh);
+  const fresh = () => c.resolve(KeepDocsFresh);
   return {
     name: 'doc refresh',
-    start: () => fresh.start(() => transport(c).notifyResourcesChanged()),
-    stop: () => fresh.stop(),
+    start: () => fresh().start(() => transport(c).notifyResourcesChanged()),
+    stop: () => fresh().stop(),
   };
 }
 
@@ -436,21 +735,32 @@ function lazy<T>(make: () => T): () => T {
  */
 interface Listeners {
   /** The plain-HTTP side when HTTP-01 is on: challenge answers, /healthz, 301 to HTTPS. */
-  readonly httpEndpoint?: () => HonoChallengeResponder;
+  readonly httpEndpoint?: () => honoChallengeResponderModule.HonoChallengeResponder;
   /** Owns the HTTPS port when TLS-ALPN-01 is on. */
-  readonly frontDoor?: () => TlsAlpnFrontDoor;
+  readonly frontDoor?: () => tlsAlpnFrontDoorModule.TlsAlpnFrontDoor;
   /** GET /metrics on a port of its own (`--metrics-port`). */
-  readonly metrics?: () => MetricsListener;
+  readonly metrics?: () => metricsListenerModule.MetricsListener;
   /** With `--store redis`: the connection the replicas share everything through. */
-  readonly redis?: () => RedisConnection;
+  readonly redis?: () => redisConnectionModule.RedisConnection;
 }
 
 interface Wired {
   readonly c: DependencyContainer;
   readonly listeners: Listeners;
+  /** The docs part of the graph (see loadDocs): resolving ServeDocs or the transport waits for it. */
+  readonly docsLoaded: Promise<void>;
 }
 
-function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOptions): Wired {
+function wire(
+  config: AppConfig,
+  { parent = rootContainer, override }: ComposeOptions,
+  early?: EarlyHttps,
+  docsLoaded: Promise<void> = Promise.resolve(),
+): Wired {
+  let docsReady = false;
+  void docsLoaded.then(() => {
+    docsReady = true;
+  });
   const c = parent.createChildContainer();
   const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && process.stderr.isTTY);
   c.register(LOGGER, { useValue: new PinoLogger(config.logLevel, undefined, { pretty }) });
@@ -491,9 +801,18 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
       ? lazy(() => new MetricsListener({ host: config.host, port: ownPort, scrape, logger: logger(c) }))
       : undefined;
   // The search engine: Markdown split into sections, words stemmed, sections ranked.
-  c.register(SECTION_SPLITTER, { useValue: new MarkedSectionSplitter() });
-  c.register(STEMMER, { useValue: new PorterStemmer() });
-  c.register(SEARCH_ENGINE, { useValue: new FieldedBm25SearchEngine() });
+  c.register(
+    SECTION_SPLITTER,
+    once(() => new MarkedSectionSplitter()),
+  );
+  c.register(
+    STEMMER,
+    once(() => new PorterStemmer()),
+  );
+  c.register(
+    SEARCH_ENGINE,
+    once(() => new FieldedBm25SearchEngine()),
+  );
   c.registerSingleton(IndexTools);
   c.registerSingleton(ServeDocs);
   c.registerSingleton(KeepDocsFresh);
@@ -549,7 +868,9 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
   // Behind access control the certificate's details are shown only with --health-details.
   const health: HealthFields | undefined =
     acme && (!authOn || config.healthDetails)
-      ? () => ({ certificate: c.resolve(RenewalScheduler).status() ?? null })
+      ? // The scheduler needs the transport (its installer), which needs the docs part: until that
+        // has loaded, no renewal is planned yet either.
+        () => ({ certificate: docsReady ? (c.resolve(RenewalScheduler).status() ?? null) : null })
       : undefined;
   const httpEndpoint = acme?.challenges.includes('http-01')
     ? lazy(
@@ -596,6 +917,7 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
           metrics: metrics(c),
           scrape: metricsOn === 'main' ? scrape : undefined,
           limits,
+          adopt: () => early?.listener,
           rateLimit: config.rateLimit,
           access: authOn
             ? {
@@ -679,5 +1001,5 @@ function wire(config: AppConfig, { parent = rootContainer, override }: ComposeOp
     c.registerSingleton(RenewalScheduler);
   }
   override?.(c);
-  return { c, listeners: { httpEndpoint, frontDoor, metrics: metricsListener, redis } };
+  return { c, listeners: { httpEndpoint, frontDoor, metrics: metricsListener, redis }, docsLoaded };
 }

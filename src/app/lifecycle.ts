@@ -25,8 +25,9 @@ export interface Application {
 export class Lifecycle {
   private readonly started: Stage[] = [];
 
+  /** `logger` may be a getter: the logger of a graph that a stage loads (see container.ts). */
   constructor(
-    private readonly logger: Logger,
+    private readonly logger: Logger | (() => Logger),
     private readonly stages: readonly Stage[],
   ) {}
 
@@ -48,6 +49,6 @@ export class Lifecycle {
       .splice(0)
       .reverse()
       .map((s) => [s.name, () => s.stop?.()] as const);
-    return stopAll(this.logger, steps);
+    return stopAll(typeof this.logger === 'function' ? this.logger() : this.logger, steps);
   }
 }

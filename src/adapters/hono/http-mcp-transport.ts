@@ -9,6 +9,7 @@ import { createDocsHttpApp, type DocsHttpAccess, type HealthFields, type Scrape 
 import {
   type ConnectionLimits,
   type HandoffListener,
+  type NodeListener,
   type RunningServer,
   serveNode,
   type TlsMaterial,
@@ -38,7 +39,14 @@ export interface HttpMcpTransportOptions {
   readonly rateLimit?: RateLimitOptions;
   /** Access control (--auth); absent: open. */
   readonly access?: DocsHttpAccess;
+  /**
+   * A listener already up on the port (HTTPS from the stored certificate, opened before the rest
+   * of certdocs loaded): start() hands it the app instead of listening again.
+   */
+  readonly adopt?: () => NodeListener | undefined;
 }
+
+const STACK_DELAY_MS = 100;
 
 /** MCP over HTTP(S): Streamable HTTP at /mcp, legacy SSE at /sse + /message, /healthz, /api/search. */
 export class HttpMcpTransport implements McpTransport, CertificateInstaller {
@@ -47,17 +55,24 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
   private loaded: McpStack | undefined;
   private tls: TlsMaterial | undefined;
 
-  /** `loadStack` starts loading the MCP SDK at once, in the background. */
+  /**
+   * `loadStack` loads the MCP SDK in the background, STACK_DELAY_MS after construction: compiling
+   * it takes the event loop for ~0.1 s, and the transport is built just as HTTPS opens, when the
+   * first requests (a health check, a TLS handshake) should not wait behind it. /mcp requests
+   * wait for it either way.
+   */
   constructor(
     private readonly docs: ServeDocs,
     loadStack: () => Promise<McpStack>,
     private readonly logger: Logger,
     private readonly options: HttpMcpTransportOptions,
   ) {
-    this.stack = loadStack().then((s) => {
-      this.loaded = s;
-      return s;
-    });
+    this.stack = new Promise<void>((resolve) => setTimeout(resolve, STACK_DELAY_MS))
+      .then(loadStack)
+      .then((s) => {
+        this.loaded = s;
+        return s;
+      });
   }
 
   async start(): Promise<{ url: string; port: number }> {
@@ -75,13 +90,17 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       access: this.options.access,
     });
     if (this.options.https && !this.tls) throw new Error('HTTPS transport started without a certificate');
+    const adopt = this.options.adopt?.();
     this.running = await serveNode(app, {
       host: this.options.host,
       port: this.options.port,
       tls: this.tls,
       frontDoor: this.options.frontDoor,
       limits: this.options.limits,
+      adopt,
     });
+    // The listener was opened with the stored certificate; the one installed may be newer.
+    if (adopt && this.tls) adopt.setCertificate(this.tls);
     this.logger.info('MCP server listening', {
       url: `${this.running.url}/mcp`,
       sse: `${this.running.url}/sse`,

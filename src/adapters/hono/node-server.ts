@@ -1,95 +1,29 @@
-import type { Server } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { createAdaptorServer } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import {
+  type ConnectionLimits,
+  type HandoffListener,
+  listenNode,
+  type NodeListener,
+  type RunningServer,
+  type TlsMaterial,
+} from './node-listener.js';
 
-export interface TlsMaterial {
-  readonly keyPem: string;
-  readonly certPem: string;
-}
-
-/**
- * A listener that owns the port and hands connections over (the TLS-ALPN-01 front door): the
- * HTTPS server then listens on nothing itself.
- */
-export interface HandoffListener {
-  setTarget(server: Server | HttpsServer): void;
-  readonly port: number;
-}
-
-/**
- * How long a client may take and how many may be connected at once. Node's own defaults let a body
- * that never completes hold its connection for 300 s and cap nothing; these are per listener.
- */
-export interface ConnectionLimits {
-  /** The request line and headers must have arrived within this. */
-  readonly headersTimeoutMs: number;
-  /**
-   * The whole request (headers and body) must have arrived within this. Only the request: a
-   * response may stream for as long as it likes (GET /mcp and GET /sse are long-lived by design).
-   */
-  readonly requestTimeoutMs: number;
-  /** An idle keep-alive connection is closed after this. */
-  readonly keepAliveTimeoutMs: number;
-  /** A TLS handshake (or, at the front door, the ClientHello) must be done within this. */
-  readonly handshakeTimeoutMs: number;
-  /** Connections beyond this many are closed as soon as they are accepted. */
-  readonly maxConnections: number;
-}
-
-export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
-  // A real client sends its headers in one packet; 10 s leaves room for a slow mobile link.
-  headersTimeoutMs: 10_000,
-  // MCP messages are small; the 1 MiB default body limit at 35 KB/s still fits.
-  requestTimeoutMs: 30_000,
-  // certdocs terminates TLS itself (no load balancer whose idle timeout this must outlast), and
-  // a new request on a closed connection costs a client only a handshake.
-  keepAliveTimeoutMs: 10_000,
-  handshakeTimeoutMs: 10_000,
-  maxConnections: 1024,
-};
+export {
+  type ConnectionLimits,
+  DEFAULT_CONNECTION_LIMITS,
+  type HandoffListener,
+  HSTS,
+  type NodeListener,
+  type RunningServer,
+  TLS_HARDENING,
+  type TlsMaterial,
+} from './node-listener.js';
 
 /**
- * TLS 1.2 at least, and only AEAD suites with forward secrecy (Mozilla's "intermediate" list): no
- * CBC, no static RSA key exchange, no SHA-1 MACs. Set on the server itself (and again at each
- * certificate swap), so Node's defaults or an operator's --tls-min-v1.0 cannot loosen them; Node
- * takes the TLS 1.3 suites from the same string, hence they are named.
+ * Serves a Hono app with Node's http or https server on host:port (port 0 picks a free one), or
+ * on `adopt`, a listener already up (started from a stored certificate before the app was loaded).
  */
-export const TLS_HARDENING = {
-  minVersion: 'TLSv1.2',
-  ciphers: [
-    'TLS_AES_128_GCM_SHA256',
-    'TLS_AES_256_GCM_SHA384',
-    'TLS_CHACHA20_POLY1305_SHA256',
-    'ECDHE-ECDSA-AES128-GCM-SHA256',
-    'ECDHE-RSA-AES128-GCM-SHA256',
-    'ECDHE-ECDSA-AES256-GCM-SHA384',
-    'ECDHE-RSA-AES256-GCM-SHA384',
-    'ECDHE-ECDSA-CHACHA20-POLY1305',
-    'ECDHE-RSA-CHACHA20-POLY1305',
-  ].join(':'),
-} as const;
-
-/**
- * Browsers that have seen certdocs over HTTPS keep to HTTPS for a year. Not includeSubDomains: the
- * operator's other names are not certdocs' to speak for.
- */
-export const HSTS = 'max-age=31536000';
-
-export interface RunningServer {
-  readonly server: Server | HttpsServer;
-  readonly url: string;
-  readonly port: number;
-  /** New TLS handshakes use the new certificate; open connections keep theirs. */
-  setCertificate(tls: TlsMaterial): void;
-  /** Takes no new connections and drops idle ones; requests already being answered go on. */
-  stopAccepting(): void;
-  /** Ends every connection, busy or not, and resolves once the server is closed. */
-  close(): Promise<void>;
-}
-
-/** Serves a Hono app with Node's http or https server on host:port (port 0 picks a free one). */
 export async function serveNode(
   // biome-ignore lint/suspicious/noExplicitAny: any Hono env works here
   app: Hono<any>,
@@ -100,76 +34,11 @@ export async function serveNode(
     /** Connections come from this listener (TLS-ALPN front door) instead of our own listen(). */
     frontDoor?: HandoffListener;
     limits?: Partial<ConnectionLimits>;
+    /** A listener already up on this port: it serves the app from now on. */
+    adopt?: NodeListener;
   },
 ): Promise<RunningServer> {
-  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...opts.limits };
-  const timeouts = {
-    headersTimeout: limits.headersTimeoutMs,
-    requestTimeout: limits.requestTimeoutMs,
-    keepAliveTimeout: limits.keepAliveTimeoutMs,
-    // Node checks the header and request deadlines on this interval (30 s by default), so a
-    // deadline is met at most this late.
-    connectionsCheckingInterval: Math.max(100, Math.min(1000, limits.headersTimeoutMs / 2)),
-  };
-  const server = opts.tls
-    ? (createAdaptorServer({
-        fetch: app.fetch,
-        createServer: createHttpsServer,
-        serverOptions: {
-          ...timeouts,
-          ...TLS_HARDENING,
-          handshakeTimeout: limits.handshakeTimeoutMs,
-          key: opts.tls.keyPem,
-          cert: opts.tls.certPem,
-        },
-      }) as HttpsServer)
-    : (createAdaptorServer({ fetch: app.fetch, serverOptions: timeouts }) as Server);
-  server.keepAliveTimeout = limits.keepAliveTimeoutMs;
-  server.headersTimeout = limits.headersTimeoutMs;
-  server.requestTimeout = limits.requestTimeoutMs;
-  // With a front door the cap is the front door's: connections it hands over are not counted here.
-  server.maxConnections = limits.maxConnections;
-  if (opts.tls) {
-    // Ahead of Hono's listener, so it reaches every response, SSE streams written to Node directly too.
-    server.prependListener('request', (_req, res) => res.setHeader('strict-transport-security', HSTS));
-  }
-  const frontDoor = opts.frontDoor;
-  if (frontDoor) {
-    frontDoor.setTarget(server);
-  } else {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(opts.port, opts.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  }
-  const address = frontDoor
-    ? ({ address: opts.host ?? '0.0.0.0', family: 'IPv4', port: frontDoor.port } as AddressInfo)
-    : (server.address() as AddressInfo);
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const shownHost = host === '0.0.0.0' || host === '[::]' ? 'localhost' : host;
-  const url = `${opts.tls ? 'https' : 'http'}://${shownHost}:${address.port}`;
-  let closed: Promise<void> | undefined;
-  const stopAccepting = () => {
-    closed ??= new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections?.();
-    return closed;
-  };
-  return {
-    server,
-    url,
-    port: address.port,
-    setCertificate(tls) {
-      if (!opts.tls) throw new Error('setCertificate on a plain HTTP server');
-      (server as HttpsServer).setSecureContext({ ...TLS_HARDENING, key: tls.keyPem, cert: tls.certPem });
-    },
-    stopAccepting: () => void stopAccepting(),
-    close: () => {
-      const done = stopAccepting();
-      server.closeAllConnections?.();
-      return done;
-    },
-  };
+  const listener = opts.adopt ?? (await listenNode(opts));
+  listener.serve(getRequestListener(app.fetch));
+  return listener;
 }
