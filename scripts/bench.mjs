@@ -31,7 +31,7 @@ const END = '<!-- bench:end -->';
 const PARTS = {
   startup: {
     script: 'scripts/bench-startup.mjs',
-    args: ['--runs', '7', '--warmup', '1', '--no-certbot', '--no-lego'],
+    args: ['--runs', '9', '--warmup', '1', '--no-certbot', '--no-lego', '--modes', 'cold,warm', '--node24'],
     share: 0.3,
   },
   requests: { script: 'scripts/bench-requests.mjs', args: ['--rounds', '3', '--duration', '5'], share: 0.35 },

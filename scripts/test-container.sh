@@ -207,8 +207,11 @@ stop_within_10s "$RUN-https"
 step "3. a new container on the same volume"
 https_run "$RUN-https2"
 wait_until 30 "the HEALTHCHECK of $RUN-https2" healthy "$RUN-https2"
-"${PODMAN[@]}" logs "$RUN-https2" 2>&1 | grep -q 'using stored certificate' ||
-  fail "no 'using stored certificate' in the log of the restarted container"
+# The early listener answers the HEALTHCHECK before the rest of the app has loaded and logged:
+# wait for the line instead of reading the log once.
+logged() { "${PODMAN[@]}" logs "$1" 2>&1 | grep -q "$2"; }
+wait_until 15 "'using stored certificate' in the log of $RUN-https2" logged "$RUN-https2" 'using stored certificate'
+
 [ "$(issued)" = 1 ] || fail "the restart ordered a new certificate (Pebble issued $(issued))"
 NODE_EXTRA_CA_CERTS="$WORK/root.pem" node scripts/container-mcp-check.mjs "https://$DOMAIN:$TLS_PORT/mcp" \
   "getting started" --resolve "$DOMAIN=127.0.0.1" >&2 || fail "MCP over HTTPS after the restart"
