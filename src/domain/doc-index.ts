@@ -8,7 +8,7 @@ import { anchorTexts } from './anchor-text.js';
 import type { IndexedDocument, Section, SectionLink, SourceDocument, SplitDocument } from './document.js';
 import { type IndexSnapshot, restoreDocument, SNAPSHOT_FORMAT, snapshotDocument } from './index-snapshot.js';
 import type { IndexTools } from './index-tools.js';
-import { makeSnippet } from './snippet.js';
+import { SnippetMaker } from './snippet.js';
 
 export interface BuildOptions {
   /** The index this one replaces: unchanged documents reuse its sections. */
@@ -71,6 +71,11 @@ const SNIPPET_SOURCE = 2000;
 
 /** Process-term results per token: most tokens repeat. Bounded for huge corpora. */
 const MEMO_MAX = 200_000;
+/**
+ * Process-term results kept after the build, for queries and snippets: a snippet looks at every
+ * word of a section, and stemming each one again cost more than the whole engine search.
+ */
+const SEARCH_MEMO_MAX = 50_000;
 
 /**
  * The in-memory search index over one snapshot of a corpus. Immutable once built: a refresh
@@ -102,6 +107,13 @@ export class DocIndex {
   private deprecated: readonly boolean[] = [];
   /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
+  /** processTerm results per token after the build (queries, snippets); emptied when full. */
+  private searchMemo = new Map<string, string[]>();
+  /** Text analysis for snippets, with memoized terms. */
+  private readonly snippetAnalysis = {
+    tokenize: (text: string) => this.tools.analysis.tokenize(text),
+    processTerm: (token: string) => this.searchTermsOf(token),
+  };
 
   private constructor(
     private readonly tools: IndexTools,
@@ -140,6 +152,17 @@ export class DocIndex {
     if (!out) {
       out = this.tools.analysis.processTerm(token);
       if (this.memo.size < MEMO_MAX) this.memo.set(token, out);
+    }
+    return out;
+  }
+
+  /** Like termsOf, after the build: bounded by emptying, since queries bring any words. */
+  private searchTermsOf(token: string): string[] {
+    let out = this.searchMemo.get(token);
+    if (!out) {
+      out = this.tools.analysis.processTerm(token);
+      if (this.searchMemo.size >= SEARCH_MEMO_MAX) this.searchMemo = new Map();
+      this.searchMemo.set(token, out);
     }
     return out;
   }
@@ -312,7 +335,7 @@ export class DocIndex {
   }
 
   search(query: string, limit: number): SearchHit[] {
-    const queryTerms = this.tools.analysis.tokenize(query).flatMap((t) => this.termsOf(t));
+    const queryTerms = this.tools.analysis.tokenize(query).flatMap((t) => this.searchTermsOf(t));
     const terms = new Set(queryTerms);
     if (terms.size === 0) return [];
     const R = RANKING;
@@ -354,10 +377,11 @@ export class DocIndex {
     ranked.sort((a, b) => b.score - a.score);
 
     const hits: SearchHit[] = [];
+    const snippets = new SnippetMaker(terms, this.snippetAnalysis);
     for (const { i, score } of ranked) {
       const section = this.sections[i];
       if (!section) continue;
-      hits.push({ section, score, snippet: makeSnippet(this.snippetText(i), terms, this.tools.analysis) });
+      hits.push({ section, score, snippet: snippets.make(this.snippetText(i)) });
       if (hits.length >= limit) break;
     }
     return hits;
@@ -391,7 +415,7 @@ export class DocIndex {
     const words = id.replace(/[#/._-]+/g, ' ');
     const terms = this.tools.analysis
       .tokenize(words)
-      .flatMap((t) => this.termsOf(t))
+      .flatMap((t) => this.searchTermsOf(t))
       .filter(Boolean);
     const hits = this.index.search(terms, { limit: max * 4, fuzzy: () => 0.3, prefix: () => true });
     for (const r of hits) {
