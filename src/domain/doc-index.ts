@@ -8,7 +8,7 @@ import { anchorTexts } from './anchor-text.js';
 import type { IndexedDocument, Section, SectionLink, SourceDocument, SplitDocument } from './document.js';
 import { type IndexSnapshot, restoreDocument, SNAPSHOT_FORMAT, snapshotDocument } from './index-snapshot.js';
 import type { IndexTools } from './index-tools.js';
-import { SnippetMaker } from './snippet.js';
+import { SnippetMaker, SnippetWords } from './snippet.js';
 
 export interface BuildOptions {
   /** The index this one replaces: unchanged documents reuse its sections. */
@@ -109,11 +109,8 @@ export class DocIndex {
   private memo = new Map<string, string[]>();
   /** processTerm results per token after the build (queries, snippets); emptied when full. */
   private searchMemo = new Map<string, string[]>();
-  /** Text analysis for snippets, with memoized terms. */
-  private readonly snippetAnalysis = {
-    tokenize: (text: string) => this.tools.analysis.tokenize(text),
-    processTerm: (token: string) => this.searchTermsOf(token),
-  };
+  /** The words snippets have met, and their terms (bounded). */
+  private readonly snippetWords = new SnippetWords((word) => this.searchTermsOf(word));
 
   private constructor(
     private readonly tools: IndexTools,
@@ -377,7 +374,7 @@ export class DocIndex {
     ranked.sort((a, b) => b.score - a.score);
 
     const hits: SearchHit[] = [];
-    const snippets = new SnippetMaker(terms, this.snippetAnalysis);
+    const snippets = new SnippetMaker(terms, this.snippetWords);
     for (const { i, score } of ranked) {
       const section = this.sections[i];
       if (!section) continue;

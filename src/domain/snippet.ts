@@ -7,43 +7,131 @@ import type { TextAnalysis } from './text-analysis.js';
 export function makeSnippet(
   text: string,
   queryTerms: ReadonlySet<string>,
-  analysis: Pick<TextAnalysis, 'tokenize' | 'processTerm'>,
+  analysis: Pick<TextAnalysis, 'processTerm'>,
   maxChars = 240,
 ): string {
-  return new SnippetMaker(queryTerms, analysis).make(text, maxChars);
+  return new SnippetMaker(queryTerms, new SnippetWords(analysis.processTerm)).make(text, maxChars);
 }
 
+/** Words kept at most in a SnippetWords table; then it starts over. */
+const MAX_WORDS = 1 << 17;
+
 /**
- * Snippets for one query: each distinct word is analyzed once for all of them (the words of a
- * few sections are mostly the same ones).
+ * The words snippets have met, with their index terms: a hash table over character codes, so that a
+ * word seen before (most are: a corpus has a vocabulary) is recognized without cutting it out of
+ * the text, and analyzed only the first time. Also remembers, per query, which query term a word
+ * yields. One per index; bounded (it empties itself when full).
  */
+export class SnippetWords {
+  private hashes = new Int32Array(4096);
+  private words: (string | undefined)[] = new Array(4096);
+  private terms: (readonly string[] | undefined)[] = new Array(4096);
+  /** For the query stamped `stamps[slot]`: the number of the first query term the word yields, or -1. */
+  private stamps = new Int32Array(4096);
+  private numbers = new Int32Array(4096);
+  private used = 0;
+  private stamp = 0;
+
+  constructor(private readonly processTerm: (word: string) => readonly string[]) {}
+
+  /** A new query: numbers remembered for earlier ones no longer count. */
+  nextQuery(): number {
+    this.stamp = (this.stamp + 1) | 0 || 1;
+    return this.stamp;
+  }
+
+  /** The number (in termNumber) of the first query term that text[start, end) yields, or -1. */
+  numberOf(
+    text: string,
+    start: number,
+    end: number,
+    hash: number,
+    stamp: number,
+    termNumber: ReadonlyMap<string, number>,
+  ): number {
+    const h = hash | 1; // 0 marks an empty slot
+    const mask = this.hashes.length - 1;
+    let slot = h & mask;
+    for (;;) {
+      const stored = this.hashes[slot] as number;
+      if (stored === 0) break;
+      if (stored === h && sameText(this.words[slot] as string, text, start, end)) {
+        if (this.stamps[slot] === stamp) return this.numbers[slot] as number;
+        return this.remember(slot, stamp, termNumber);
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (this.used * 2 >= this.hashes.length) {
+      if (this.used >= MAX_WORDS) this.clear();
+      else this.grow();
+      return this.numberOf(text, start, end, hash, stamp, termNumber);
+    }
+    const word = text.slice(start, end);
+    this.hashes[slot] = h;
+    this.words[slot] = word;
+    this.terms[slot] = this.processTerm(word);
+    this.used++;
+    return this.remember(slot, stamp, termNumber);
+  }
+
+  private remember(slot: number, stamp: number, termNumber: ReadonlyMap<string, number>): number {
+    let n = -1;
+    for (const t of this.terms[slot] ?? []) {
+      const k = termNumber.get(t);
+      if (k !== undefined) {
+        n = k;
+        break;
+      }
+    }
+    this.stamps[slot] = stamp;
+    this.numbers[slot] = n;
+    return n;
+  }
+
+  private clear(): void {
+    this.resize(4096);
+  }
+
+  private grow(): void {
+    const hashes = this.hashes;
+    const words = this.words;
+    const terms = this.terms;
+    this.resize(hashes.length * 2);
+    const mask = this.hashes.length - 1;
+    for (let i = 0; i < hashes.length; i++) {
+      const h = hashes[i] as number;
+      if (h === 0) continue;
+      let slot = h & mask;
+      while (this.hashes[slot] !== 0) slot = (slot + 1) & mask;
+      this.hashes[slot] = h;
+      this.words[slot] = words[i];
+      this.terms[slot] = terms[i];
+      this.used++;
+    }
+  }
+
+  private resize(size: number): void {
+    this.hashes = new Int32Array(size);
+    this.words = new Array(size);
+    this.terms = new Array(size);
+    this.stamps = new Int32Array(size);
+    this.numbers = new Int32Array(size);
+    this.used = 0;
+  }
+}
+
+/** Snippets for one query. */
 export class SnippetMaker {
   /** Each query term as a small number, so a window's distinct terms are counted in an array. */
   private readonly termNumber = new Map<string, number>();
-  /** Word → the number of the first query term it yields, or -1. */
-  private readonly wordNumber = new Map<string, number>();
+  private readonly stamp: number;
 
   constructor(
     queryTerms: ReadonlySet<string>,
-    private readonly analysis: Pick<TextAnalysis, 'tokenize' | 'processTerm'>,
+    private readonly words: SnippetWords,
   ) {
     for (const t of queryTerms) this.termNumber.set(t, this.termNumber.size);
-  }
-
-  private numberOf(word: string): number {
-    let n = this.wordNumber.get(word);
-    if (n === undefined) {
-      n = -1;
-      for (const t of this.analysis.processTerm(word)) {
-        const k = this.termNumber.get(t);
-        if (k !== undefined) {
-          n = k;
-          break;
-        }
-      }
-      this.wordNumber.set(word, n);
-    }
-    return n;
+    this.stamp = words.nextQuery();
   }
 
   make(text: string, maxChars = 240): string {
@@ -52,19 +140,94 @@ export class SnippetMaker {
     const starts: number[] = [];
     const ends: number[] = [];
     const numbers: number[] = [];
-    // Words in order; each one's position is where it next occurs, since only non-word characters
-    // lie between two words (cheaper than a match object per word).
-    let cursor = 0;
-    for (const word of this.analysis.tokenize(flat)) {
-      const start = flat.indexOf(word, cursor);
-      cursor = start + word.length;
-      const n = this.numberOf(word);
-      if (n < 0) continue;
+    scanWords(flat, (start, end, hash) => {
+      const n = this.words.numberOf(flat, start, end, hash, this.stamp, this.termNumber);
+      if (n < 0) return;
       starts.push(start);
-      ends.push(cursor);
+      ends.push(end);
       numbers.push(n);
-    }
+    });
     return cut(flat, starts, ends, numbers, this.termNumber.size, maxChars);
+  }
+}
+
+function sameText(word: string, text: string, start: number, end: number): boolean {
+  if (word.length !== end - start) return false;
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
+}
+
+const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
+
+/** The length of the word character (TextAnalysis's [\p{L}\p{N}_$]) at i: 0, 1, or 2 (a surrogate pair). */
+function wordCharAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c < 128)
+    return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36
+      ? 1
+      : 0;
+  if (Number.isNaN(c)) return 0;
+  const cp = text.codePointAt(i) as number;
+  const length = cp > 0xffff ? 2 : 1;
+  return LETTER_OR_NUMBER.test(text.slice(i, i + length)) ? length : 0;
+}
+
+const isAsciiLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** FNV-1a over character codes: a word's hash, computed while it is scanned. */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+/**
+ * The words of a text as TextAnalysis.tokenize finds them (/[A-Za-z]+-\d+(?![\p{L}\p{N}_$])|
+ * [\p{L}\p{N}_$]+/gu), as start and end offsets and a hash of their characters, without making a
+ * string per word.
+ */
+export function scanWords(text: string, onWord: (start: number, end: number, hash: number) => void): void {
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const first = wordCharAt(text, i);
+    if (first === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let h = FNV_OFFSET;
+    let j = i;
+    // A run of ASCII letters, a hyphen and digits, not followed by a word character: one word.
+    // Otherwise the word is the whole run of word characters, which begins with those letters.
+    let c = text.charCodeAt(j);
+    if (isAsciiLetter(c)) {
+      do {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        c = text.charCodeAt(++j);
+      } while (isAsciiLetter(c));
+      if (c === 45 && isDigit(text.charCodeAt(j + 1))) {
+        let k = j + 1;
+        let hk = Math.imul(h ^ 45, FNV_PRIME);
+        let d = text.charCodeAt(k);
+        while (isDigit(d)) {
+          hk = Math.imul(hk ^ d, FNV_PRIME);
+          d = text.charCodeAt(++k);
+        }
+        if (k >= n || wordCharAt(text, k) === 0) {
+          onWord(start, k, hk);
+          i = k;
+          continue;
+        }
+      }
+    }
+    for (;;) {
+      const step = j < n ? wordCharAt(text, j) : 0;
+      if (step === 0) break;
+      h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
+      if (step === 2) h = Math.imul(h ^ text.charCodeAt(j + 1), FNV_PRIME);
+      j += step;
+    }
+    onWord(start, j, h);
+    i = j;
   }
 }
 
