@@ -9,6 +9,7 @@ import type { IndexedDocument, Section, SectionLink, SourceDocument, SplitDocume
 import { type IndexSnapshot, restoreDocument, SNAPSHOT_FORMAT, snapshotDocument } from './index-snapshot.js';
 import type { IndexTools } from './index-tools.js';
 import { SnippetMaker, SnippetWords } from './snippet.js';
+import { scanWords } from './word-scanner.js';
 
 export interface BuildOptions {
   /** The index this one replaces: unchanged documents reuse its sections. */
@@ -131,6 +132,7 @@ export class DocIndex {
     return {
       fields: FIELDS,
       tokenize: this.tools.analysis.tokenize,
+      scanWords,
       processTerm: (token) => this.termsOf(token),
       boost: RANKING.boost,
       bm25: RANKING.bm25,

@@ -1,4 +1,5 @@
 import type { TextAnalysis } from './text-analysis.js';
+import { scanWords } from './word-scanner.js';
 
 /**
  * A short excerpt around the densest cluster of query terms, so a model can pick a result
@@ -155,80 +156,6 @@ function sameText(word: string, text: string, start: number, end: number): boole
   if (word.length !== end - start) return false;
   for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
   return true;
-}
-
-const LETTER_OR_NUMBER = /^[\p{L}\p{N}]$/u;
-
-/** The length of the word character (TextAnalysis's [\p{L}\p{N}_$]) at i: 0, 1, or 2 (a surrogate pair). */
-function wordCharAt(text: string, i: number): number {
-  const c = text.charCodeAt(i);
-  if (c < 128)
-    return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36
-      ? 1
-      : 0;
-  if (Number.isNaN(c)) return 0;
-  const cp = text.codePointAt(i) as number;
-  const length = cp > 0xffff ? 2 : 1;
-  return LETTER_OR_NUMBER.test(text.slice(i, i + length)) ? length : 0;
-}
-
-const isAsciiLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-const isDigit = (c: number) => c >= 48 && c <= 57;
-
-/** FNV-1a over character codes: a word's hash, computed while it is scanned. */
-const FNV_OFFSET = 0x811c9dc5;
-const FNV_PRIME = 0x01000193;
-
-/**
- * The words of a text as TextAnalysis.tokenize finds them (/[A-Za-z]+-\d+(?![\p{L}\p{N}_$])|
- * [\p{L}\p{N}_$]+/gu), as start and end offsets and a hash of their characters, without making a
- * string per word.
- */
-export function scanWords(text: string, onWord: (start: number, end: number, hash: number) => void): void {
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const first = wordCharAt(text, i);
-    if (first === 0) {
-      i++;
-      continue;
-    }
-    const start = i;
-    let h = FNV_OFFSET;
-    let j = i;
-    // A run of ASCII letters, a hyphen and digits, not followed by a word character: one word.
-    // Otherwise the word is the whole run of word characters, which begins with those letters.
-    let c = text.charCodeAt(j);
-    if (isAsciiLetter(c)) {
-      do {
-        h = Math.imul(h ^ c, FNV_PRIME);
-        c = text.charCodeAt(++j);
-      } while (isAsciiLetter(c));
-      if (c === 45 && isDigit(text.charCodeAt(j + 1))) {
-        let k = j + 1;
-        let hk = Math.imul(h ^ 45, FNV_PRIME);
-        let d = text.charCodeAt(k);
-        while (isDigit(d)) {
-          hk = Math.imul(hk ^ d, FNV_PRIME);
-          d = text.charCodeAt(++k);
-        }
-        if (k >= n || wordCharAt(text, k) === 0) {
-          onWord(start, k, hk);
-          i = k;
-          continue;
-        }
-      }
-    }
-    for (;;) {
-      const step = j < n ? wordCharAt(text, j) : 0;
-      if (step === 0) break;
-      h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
-      if (step === 2) h = Math.imul(h ^ text.charCodeAt(j + 1), FNV_PRIME);
-      j += step;
-    }
-    onWord(start, j, h);
-    i = j;
-  }
 }
 
 /** The excerpt of at most maxChars around the densest cluster of hits (start, end, term number). */

@@ -6,6 +6,7 @@ import type {
   SearchIndexSettings,
   SearchOptions,
 } from '../../ports/search-engine.js';
+import { hashOf, TokenTable } from './token-table.js';
 
 /**
  * A fielded BM25+ index in typed arrays: MiniSearch's scoring (the same formula, field boosts,
@@ -45,13 +46,6 @@ const MAX_QUERY_TERMS = 32;
 const MAX_FUZZY = 6;
 /** Term frequencies are stored in 16 bits. */
 const MAX_TF = 0xffff;
-/** Distinct tokens remembered while building: most repeat; bounded for huge vocabularies. */
-const TOKEN_MEMO_MAX = 500_000;
-
-interface TokenTerms {
-  readonly ids: readonly number[];
-  stamp: number;
-}
 
 /** A typed array that grows by doubling: the build does not know posting sizes in advance. */
 class Growable<T extends Int32Array | Uint16Array> {
@@ -94,9 +88,16 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   /** Unique tokens per field per document (MiniSearch's field length), and their running sums. */
   private lengths = new Growable(new Int32Array(1024), int32s);
   private readonly lengthSums: Float64Array;
-  /** While building: each token's term numbers, and the last field it was counted in (bounded). */
-  private tokenTerms = new Map<string, TokenTerms>();
-  private stamp = 0;
+  /** While building: each distinct token's term numbers, and the last field it was counted in. */
+  private tokens = new TokenTable();
+  /** While building: the document that last had each term (so a term is listed once per document). */
+  private termSeen = new Int32Array(0);
+  private docStamp = 0;
+  /** While building: the field being added, its text, its stamp and distinct tokens so far. */
+  private field = 0;
+  private text = '';
+  private fieldStamp = 0;
+  private fieldLength = 0;
   private docCount = 0;
   private sealed = false;
 
@@ -151,46 +152,28 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   add(fields: Readonly<Record<F, string>>): number {
     if (this.sealed) throw new Error('FieldedBm25: add() after seal()');
     const n = this.fieldCount;
-    const touched = this.scratchTerms;
-    touched.length = 0;
+    this.scratchTerms.length = 0;
+    this.docStamp++;
+    const scan = this.options.scanWords;
     for (let f = 0; f < n; f++) {
-      const tokens = this.options.tokenize(fields[this.options.fields[f] as F] ?? '');
+      const text = fields[this.options.fields[f] as F] ?? '';
       // A field's length is its number of distinct tokens (as MiniSearch counts it): each token's
       // entry remembers the last field it was counted in.
-      const stamp = ++this.stamp;
-      let overflow: Map<string, TokenTerms> | undefined;
-      let length = 0;
-      for (const token of tokens) {
-        let entry = this.tokenTerms.get(token) ?? overflow?.get(token);
-        if (!entry) {
-          entry = { ids: this.termIdsOf(token), stamp: 0 };
-          if (this.tokenTerms.size < TOKEN_MEMO_MAX) this.tokenTerms.set(token, entry);
-          else {
-            overflow ??= new Map();
-            overflow.set(token, entry);
-          }
+      this.field = f;
+      this.fieldStamp++;
+      this.fieldLength = 0;
+      this.text = text;
+      if (scan) scan(text, this.visit);
+      else
+        for (const token of this.options.tokenize(text)) {
+          this.text = token;
+          this.visit(0, token.length, hashOf(token));
         }
-        if (entry.stamp !== stamp) {
-          entry.stamp = stamp;
-          length++;
-        }
-        for (const id of entry.ids) {
-          const slot = id * n;
-          let seen = false;
-          for (let g = 0; g < n; g++)
-            if (this.scratchTf[slot + g]) {
-              seen = true;
-              break;
-            }
-          if (!seen) touched.push(id);
-          const at = slot + f;
-          if ((this.scratchTf[at] as number) < MAX_TF)
-            this.scratchTf[at] = (this.scratchTf[at] as number) + 1;
-        }
-      }
-      this.lengths.push(length);
-      this.lengthSums[f] = (this.lengthSums[f] as number) + length;
+      this.lengths.push(this.fieldLength);
+      this.lengthSums[f] = (this.lengthSums[f] as number) + this.fieldLength;
     }
+    this.text = '';
+    const touched = this.scratchTerms;
     this.docStarts.push(this.staged.term.length);
     for (let i = 0; i < touched.length; i++) {
       const id = touched.data[i] as number;
@@ -204,8 +187,30 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     return this.docCount++;
   }
 
+  /** One token of the current field: text[start, end), its characters hashing to `hash`. */
+  private readonly visit = (start: number, end: number, hash: number): void => {
+    const table = this.tokens;
+    const e = table.entry(this.text, start, end, hash, this.termIdsOf);
+    if (table.stamps[e] !== this.fieldStamp) {
+      table.stamps[e] = this.fieldStamp;
+      this.fieldLength++;
+    }
+    const ids = table.termIds;
+    const to = table.to(e);
+    const n = this.fieldCount;
+    for (let i = table.from(e); i < to; i++) {
+      const id = ids[i] as number;
+      if (this.termSeen[id] !== this.docStamp) {
+        this.termSeen[id] = this.docStamp;
+        this.scratchTerms.push(id);
+      }
+      const at = id * n + this.field;
+      if ((this.scratchTf[at] as number) < MAX_TF) this.scratchTf[at] = (this.scratchTf[at] as number) + 1;
+    }
+  };
+
   /** The term numbers of a token's terms, numbering new terms as they come. */
-  private termIdsOf(token: string): number[] {
+  private readonly termIdsOf = (token: string): number[] => {
     const n = this.fieldCount;
     return this.options.processTerm(token).map((term) => {
       let id = this.termIds.get(term);
@@ -218,10 +223,15 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
           bigger.set(this.scratchTf);
           this.scratchTf = bigger;
         }
+        if (id >= this.termSeen.length) {
+          const bigger = new Int32Array(Math.max(1024, this.termSeen.length * 2));
+          bigger.set(this.termSeen);
+          this.termSeen = bigger;
+        }
       }
       return id;
     });
-  }
+  };
 
   /**
    * Ends the build: lays the postings out per term, each with its impact (the term's BM25+ score in
@@ -292,7 +302,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       tf: new Growable(new Uint16Array(0), uint16s),
     };
     this.scratchTf = new Uint16Array(0);
-    this.tokenTerms = new Map();
+    this.tokens = new TokenTable();
+    this.termSeen = new Int32Array(0);
     this.docStarts = new Growable(new Int32Array(0), int32s);
     return this.ready();
   }
