@@ -6,6 +6,7 @@ import type {
   SearchIndexSettings,
   SearchOptions,
 } from '../../ports/search-engine.js';
+import { Staging } from './staging.js';
 import { hashOf, TokenTable } from './token-table.js';
 
 /**
@@ -48,7 +49,7 @@ const MAX_FUZZY = 6;
 const MAX_TF = 0xffff;
 
 /** A typed array that grows by doubling: the build does not know posting sizes in advance. */
-class Growable<T extends Int32Array | Uint16Array> {
+class Growable<T extends Int32Array> {
   length = 0;
   constructor(
     public data: T,
@@ -69,7 +70,6 @@ class Growable<T extends Int32Array | Uint16Array> {
 }
 
 const int32s = (n: number) => new Int32Array(n);
-const uint16s = (n: number) => new Uint16Array(n);
 
 export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, SearchIndex {
   private readonly fieldCount: number;
@@ -77,10 +77,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private readonly termIds = new Map<string, number>();
   private termList: string[] = [];
   /** While building: one record per (document, term): the term, and its frequency per field. */
-  private staged = {
-    term: new Growable(new Int32Array(1024), int32s),
-    tf: new Growable(new Uint16Array(1024), uint16s),
-  };
+  private staged: Staging;
   /** While building: frequencies of the current document's terms, per term × field, and which terms it has. */
   private scratchTf = new Uint16Array(0);
   private scratchTerms = new Growable(new Int32Array(256), int32s);
@@ -122,6 +119,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     this.fieldCount = options.fields.length;
     this.boosts = Float64Array.from(options.fields, (f) => options.boost[f] ?? 1);
     this.lengthSums = new Float64Array(this.fieldCount);
+    this.staged = new Staging(this.fieldCount);
   }
 
   get documentCount(): number {
@@ -174,15 +172,12 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     }
     this.text = '';
     const touched = this.scratchTerms;
-    this.docStarts.push(this.staged.term.length);
+    this.docStarts.push(this.staged.length);
     for (let i = 0; i < touched.length; i++) {
       const id = touched.data[i] as number;
-      this.staged.term.push(id);
       const slot = id * n;
-      for (let g = 0; g < n; g++) {
-        this.staged.tf.push(this.scratchTf[slot + g] as number);
-        this.scratchTf[slot + g] = 0;
-      }
+      this.staged.push(id, this.scratchTf, slot);
+      this.scratchTf.fill(0, slot, slot + n);
     }
     return this.docCount++;
   }
@@ -243,18 +238,18 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const n = this.fieldCount;
     const terms = this.termList.length;
     const docCount = this.docCount;
-    const stagedTerms = this.staged.term.trimmed();
-    const stagedTfs = this.staged.tf.trimmed();
+    const staged = this.staged;
+    const entries = staged.length;
     const starts = this.docStarts.trimmed();
     const lengths = this.lengths.trimmed();
     // One pass to count postings per term and documents per term and field (BM25's n per field).
     const offsets = new Int32Array(terms + 1);
     const fieldDf = new Int32Array(terms * n);
-    for (let i = 0; i < stagedTerms.length; i++) {
-      const t = stagedTerms[i] as number;
+    for (let i = 0; i < entries; i++) {
+      const t = staged.term(i);
       offsets[t + 1] = (offsets[t + 1] as number) + 1;
       for (let g = 0; g < n; g++)
-        if (stagedTfs[i * n + g]) fieldDf[t * n + g] = (fieldDf[t * n + g] as number) + 1;
+        if (staged.tf(i, g)) fieldDf[t * n + g] = (fieldDf[t * n + g] as number) + 1;
     }
     for (let t = 0; t < terms; t++) offsets[t + 1] = (offsets[t + 1] as number) + (offsets[t] as number);
     // boost × idf per term and field, and k × length normalization per document and field:
@@ -271,25 +266,26 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       norm[i] = k * (1 - b + (b * (lengths[i] as number)) / (avg[i % n] as number));
     // Second pass, document by document: postings come out in ascending document order per term.
     const fill = offsets.slice(0, terms);
-    const docs = new Int32Array(stagedTerms.length);
-    const impacts = new Float64Array(stagedTerms.length);
+    const docs = new Int32Array(entries);
+    const impacts = new Float64Array(entries);
     const maxImpact = new Float64Array(terms);
     for (let doc = 0; doc < docCount; doc++) {
-      const end = doc + 1 < docCount ? (starts[doc + 1] as number) : stagedTerms.length;
+      const end = doc + 1 < docCount ? (starts[doc + 1] as number) : entries;
       for (let i = starts[doc] as number; i < end; i++) {
-        const t = stagedTerms[i] as number;
+        const t = staged.term(i);
         const at = fill[t] as number;
         fill[t] = at + 1;
         docs[at] = doc;
         let impact = 0;
         for (let g = 0; g < n; g++) {
-          const tf = stagedTfs[i * n + g] as number;
+          const tf = staged.tf(i, g);
           if (tf)
             impact +=
               (boostIdf[t * n + g] as number) * (d + (tf * (k + 1)) / (tf + (norm[doc * n + g] as number)));
         }
         impacts[at] = impact;
         if (impact > (maxImpact[t] as number)) maxImpact[t] = impact;
+        if (Staging.endsChunk(i)) staged.release(i);
       }
     }
     this.offsets = offsets;
@@ -297,10 +293,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     this.postingImpacts = impacts;
     this.maxImpact = maxImpact;
     this.lengths = new Growable(new Int32Array(0), int32s);
-    this.staged = {
-      term: new Growable(new Int32Array(0), int32s),
-      tf: new Growable(new Uint16Array(0), uint16s),
-    };
+    this.staged = new Staging(n);
     this.scratchTf = new Uint16Array(0);
     this.tokens = new TokenTable();
     this.termSeen = new Int32Array(0);
@@ -360,10 +353,6 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     index.postingImpacts = s.postingImpacts;
     index.maxImpact = s.maxImpact;
     index.lengths = new Growable(new Int32Array(0), int32s);
-    index.staged = {
-      term: new Growable(new Int32Array(0), int32s),
-      tf: new Growable(new Uint16Array(0), uint16s),
-    };
     index.docStarts = new Growable(new Int32Array(0), int32s);
     return index.ready();
   }
