@@ -102,7 +102,12 @@ export class DocIndex {
   private builder: SearchIndexBuilder<Field> | undefined;
   private engine: SearchIndex | undefined;
   /** Index terms of each section's own heading. */
-  private readonly headingTerms: ReadonlySet<string>[] = [];
+  private readonly headingTerms: (readonly string[])[] = [];
+  /** Each section's document, as a number (the order documents were given in). */
+  private readonly sectionDoc: number[] = [];
+  /** Per query: each document's count and sum of its best section scores; reset after use. */
+  private docCounts = new Int32Array(0);
+  private docSums = new Float64Array(0);
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
   private headingNames: readonly string[][] = [];
   private deprecated: readonly boolean[] = [];
@@ -123,6 +128,7 @@ export class DocIndex {
       for (const s of d.sections) {
         this.byId.set(s.id, s);
         this.sections.push(s);
+        this.sectionDoc.push(this.docs.size - 1);
       }
     }
   }
@@ -178,8 +184,9 @@ export class DocIndex {
     this.headingTerms.push(this.headingTermsOf(s));
   }
 
-  private headingTermsOf(s: Section): ReadonlySet<string> {
-    return new Set(this.tools.analysis.tokenize(s.heading).flatMap((t) => this.termsOf(t)));
+  /** A few terms each: an array is smaller than a Set and as quick to look through. */
+  private headingTermsOf(s: Section): readonly string[] {
+    return [...new Set(this.tools.analysis.tokenize(s.heading).flatMap((t) => this.termsOf(t)))];
   }
 
   private finish(): this {
@@ -346,14 +353,22 @@ export class DocIndex {
     const idfSum = [...idf.values()].reduce((a, b) => a + b, 0) || 1;
     const weight = (t: string) => idf.get(t) ?? 0;
 
-    const docScore = new Map<string, { n: number; sum: number }>();
-    for (const r of pool) {
-      const doc = this.sections[r.doc]?.docId ?? '';
-      const d = docScore.get(doc) ?? { n: 0, sum: 0 };
-      if (d.n < R.docTop) docScore.set(doc, { n: d.n + 1, sum: d.sum + r.score });
+    // A document's score: the sum of its best docTop sections' scores in the pool (best first).
+    if (this.docCounts.length < this.docs.size) {
+      this.docCounts = new Int32Array(this.docs.size);
+      this.docSums = new Float64Array(this.docs.size);
     }
+    const counts = this.docCounts;
+    const sums = this.docSums;
     let bestDoc = 0;
-    for (const d of docScore.values()) bestDoc = Math.max(bestDoc, d.sum);
+    for (const r of pool) {
+      const doc = this.sectionDoc[r.doc] as number;
+      if ((counts[doc] as number) < R.docTop) {
+        counts[doc] = (counts[doc] as number) + 1;
+        sums[doc] = (sums[doc] as number) + r.score;
+        bestDoc = Math.max(bestDoc, sums[doc] as number);
+      }
+    }
     const queryNames = apiNames(query, true);
 
     const ranked = pool.map((r) => {
@@ -363,16 +378,20 @@ export class DocIndex {
       let inHeading = 0;
       for (const q of r.queryTerms) {
         matched += weight(q);
-        if (own?.has(q)) inHeading += weight(q);
+        if (own?.includes(q)) inHeading += weight(q);
       }
       let score = r.score * Math.min(1, matched / idfSum) ** R.coverage;
       score *= 1 + R.headingBonus * Math.min(1, inHeading / idfSum);
       if (queryNames.length && namesMatch(queryNames, this.headingNames[i] ?? [])) score *= 1 + R.nameBonus;
       if (this.deprecated[i]) score *= R.deprecated;
-      const doc = docScore.get(this.sections[i]?.docId ?? '');
-      if (bestDoc > 0) score *= 1 + (R.docBonus * (doc?.sum ?? 0)) / bestDoc;
+      if (bestDoc > 0) score *= 1 + (R.docBonus * (sums[this.sectionDoc[i] as number] as number)) / bestDoc;
       return { i, score };
     });
+    for (const r of pool) {
+      const doc = this.sectionDoc[r.doc] as number;
+      counts[doc] = 0;
+      sums[doc] = 0;
+    }
     ranked.sort((a, b) => b.score - a.score);
 
     const hits: SearchHit[] = [];
