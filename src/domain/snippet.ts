@@ -26,7 +26,12 @@ const MAX_WORDS = 1 << 17;
 export class SnippetWords {
   private hashes = new Int32Array(4096);
   private words: (string | undefined)[] = new Array(4096);
-  private terms: (readonly string[] | undefined)[] = new Array(4096);
+  /** Each word's terms, as numbers in termIds. */
+  private terms: (readonly number[] | undefined)[] = new Array(4096);
+  /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
+  private readonly termIds = new Map<string, number>();
+  private termStamps = new Int32Array(1024);
+  private termNumbers = new Int32Array(1024);
   /** For the query stamped `stamps[slot]`: the number of the first query term the word yields, or -1. */
   private stamps = new Int32Array(4096);
   private numbers = new Int32Array(4096);
@@ -35,9 +40,10 @@ export class SnippetWords {
 
   constructor(private readonly processTerm: (word: string) => readonly string[]) {}
 
-  /** A new query: numbers remembered for earlier ones no longer count. */
-  nextQuery(): number {
+  /** A new query, its terms numbered as in termNumber: numbers remembered for earlier ones no longer count. */
+  nextQuery(termNumber: ReadonlyMap<string, number>): number {
     this.stamp = (this.stamp + 1) | 0 || 1;
+    this.markQuery(this.stamp, termNumber);
     return this.stamp;
   }
 
@@ -58,29 +64,54 @@ export class SnippetWords {
       if (stored === 0) break;
       if (stored === h && sameText(this.words[slot] as string, text, start, end)) {
         if (this.stamps[slot] === stamp) return this.numbers[slot] as number;
-        return this.remember(slot, stamp, termNumber);
+        return this.remember(slot, stamp);
       }
       slot = (slot + 1) & mask;
     }
     if (this.used * 2 >= this.hashes.length) {
-      if (this.used >= MAX_WORDS) this.clear();
+      if (this.used >= MAX_WORDS) this.clear(stamp, termNumber);
       else this.grow();
       return this.numberOf(text, start, end, hash, stamp, termNumber);
     }
     const word = text.slice(start, end);
     this.hashes[slot] = h;
     this.words[slot] = word;
-    this.terms[slot] = this.processTerm(word);
+    this.terms[slot] = this.processTerm(word).map((t) => this.termId(t));
     this.used++;
-    return this.remember(slot, stamp, termNumber);
+    return this.remember(slot, stamp);
   }
 
-  private remember(slot: number, stamp: number, termNumber: ReadonlyMap<string, number>): number {
+  private termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.termIds.size;
+      this.termIds.set(term, id);
+      if (id >= this.termStamps.length) {
+        const stamps = new Int32Array(this.termStamps.length * 2);
+        stamps.set(this.termStamps);
+        this.termStamps = stamps;
+        const numbers = new Int32Array(this.termNumbers.length * 2);
+        numbers.set(this.termNumbers);
+        this.termNumbers = numbers;
+      }
+    }
+    return id;
+  }
+
+  /** Marks the query's terms (those a word has yielded so far or will) for query `stamp`. */
+  private markQuery(stamp: number, termNumber: ReadonlyMap<string, number>): void {
+    for (const [term, n] of termNumber) {
+      const id = this.termId(term);
+      this.termStamps[id] = stamp;
+      this.termNumbers[id] = n;
+    }
+  }
+
+  private remember(slot: number, stamp: number): number {
     let n = -1;
-    for (const t of this.terms[slot] ?? []) {
-      const k = termNumber.get(t);
-      if (k !== undefined) {
-        n = k;
+    for (const id of this.terms[slot] ?? []) {
+      if (this.termStamps[id] === stamp) {
+        n = this.termNumbers[id] as number;
         break;
       }
     }
@@ -89,8 +120,12 @@ export class SnippetWords {
     return n;
   }
 
-  private clear(): void {
+  /** Starts over (words and terms), keeping the current query's terms marked. */
+  private clear(stamp: number, termNumber: ReadonlyMap<string, number>): void {
     this.resize(4096);
+    this.termIds.clear();
+    this.termStamps.fill(0);
+    this.markQuery(stamp, termNumber);
   }
 
   private grow(): void {
@@ -132,7 +167,7 @@ export class SnippetMaker {
     private readonly words: SnippetWords,
   ) {
     for (const t of queryTerms) this.termNumber.set(t, this.termNumber.size);
-    this.stamp = words.nextQuery();
+    this.stamp = words.nextQuery(this.termNumber);
   }
 
   make(text: string, maxChars = 240): string {

@@ -19,6 +19,12 @@ function wordCharAt(text: string, i: number): number {
   return LETTER_OR_NUMBER.test(text.slice(i, i + length)) ? length : 0;
 }
 
+/** 1 for ASCII word characters ([A-Za-z0-9_$]). */
+const ASCII_WORD = new Uint8Array(128);
+for (let c = 0; c < 128; c++)
+  if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36)
+    ASCII_WORD[c] = 1;
+
 const isAsciiLetter = (c: number) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
@@ -35,7 +41,9 @@ export function scanWords(text: string, onWord: (start: number, end: number, has
   const n = text.length;
   let i = 0;
   while (i < n) {
-    const first = wordCharAt(text, i);
+    const c0 = text.charCodeAt(i);
+    // ASCII first, inline: most characters are.
+    const first = c0 < 128 ? (ASCII_WORD[c0] as number) : wordCharAt(text, i);
     if (first === 0) {
       i++;
       continue;
@@ -67,9 +75,17 @@ export function scanWords(text: string, onWord: (start: number, end: number, has
       }
     }
     for (;;) {
-      const step = j < n ? wordCharAt(text, j) : 0;
+      if (j >= n) break;
+      const cj = text.charCodeAt(j);
+      if (cj < 128) {
+        if (ASCII_WORD[cj] === 0) break;
+        h = Math.imul(h ^ cj, FNV_PRIME);
+        j++;
+        continue;
+      }
+      const step = wordCharAt(text, j);
       if (step === 0) break;
-      h = Math.imul(h ^ text.charCodeAt(j), FNV_PRIME);
+      h = Math.imul(h ^ cj, FNV_PRIME);
       if (step === 2) h = Math.imul(h ^ text.charCodeAt(j + 1), FNV_PRIME);
       j += step;
     }
