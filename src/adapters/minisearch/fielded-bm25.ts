@@ -106,7 +106,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private postingImpacts: Float64Array = new Float64Array(0);
   /** Per term: its largest impact, a bound on what it adds to any document. */
   private maxImpact: Float64Array = new Float64Array(0);
-  /** The terms as a radix tree for prefix and fuzzy look-ups: made when first needed. */
+  /** The terms as a radix tree for prefix and fuzzy look-ups. */
   private dictionary: SearchableMap<number> | undefined;
   /** Per query: scores and which query terms matched, reused between queries. */
   private scores = new Float64Array(0);
@@ -357,8 +357,14 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     return index.ready();
   }
 
-  /** The per-query buffers; then searchable. */
+  /**
+   * The dictionary for prefix/fuzzy look-ups and the per-query buffers; then searchable. (Made
+   * here, not on the first query that needs it: at 50k documents that first query would wait
+   * for a radix tree of 190k terms.)
+   */
   private ready(): this {
+    this.dictionary = new SearchableMap<number>();
+    for (let t = 0; t < this.termList.length; t++) this.dictionary.set(this.termList[t] as string, t);
     this.scores = new Float64Array(this.docCount);
     this.matched = new Uint32Array(this.docCount);
     this.touched = new Int32Array(this.docCount);
@@ -366,16 +372,9 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     return this;
   }
 
-  /**
-   * The dictionary for prefix and fuzzy look-ups, made on the first query that needs one: most
-   * queries never do (DocIndex expands only terms the index does not know), and a radix tree of
-   * every term is a large share of a big corpus' build time and memory.
-   */
+  /** The dictionary for prefix and fuzzy look-ups. */
   private lookup(): SearchableMap<number> {
-    if (!this.dictionary) {
-      this.dictionary = new SearchableMap<number>();
-      for (let t = 0; t < this.termList.length; t++) this.dictionary.set(this.termList[t] as string, t);
-    }
+    if (!this.dictionary) throw new Error('FieldedBm25: no dictionary before seal()');
     return this.dictionary;
   }
 
