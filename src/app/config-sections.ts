@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DomainName } from '../domain/domain-name.js';
 import type { AuthConfig, DocsLocation, MetricsEndpoint, StoreConfig } from './config-types.js';
-import { parsePort } from './config-values.js';
+import { parseDuration, parsePort } from './config-values.js';
 import type { OptionName } from './options.js';
 
 /**
@@ -28,6 +28,7 @@ export function parseStore(
   const kind = raw('store') ?? 'fs';
   const url = raw('redis-url');
   const keyText = raw('store-key');
+  const leaseText = raw('order-lease');
   if (kind !== 'fs' && kind !== 'redis') {
     errors.push(`${label('store')}: must be fs or redis, got "${kind}"`);
     return { kind: 'fs' };
@@ -35,8 +36,15 @@ export function parseStore(
   if (kind === 'fs') {
     if (url !== undefined) errors.push(`${label('redis-url')}: only with --store redis`);
     if (keyText !== undefined) errors.push(`${label('store-key')}: only with --store redis`);
+    if (leaseText !== undefined) errors.push(`${label('order-lease')}: only with --store redis`);
     return { kind: 'fs' };
   }
+  const lease = parseDuration(leaseText ?? '60s');
+  const leaseMs = 'value' in lease ? lease.value : 0;
+  if (leaseMs < 3000)
+    errors.push(
+      `${label('order-lease')}: must be a duration of at least 3s (e.g. 60s, 2m), got "${leaseText}"`,
+    );
   if (url === undefined) errors.push(`${label('redis-url')}: required with --store redis`);
   else if (!isRedisUrl(url))
     errors.push(`${label('redis-url')}: must be a redis:// or rediss:// URL with a host (value not shown)`);
@@ -51,7 +59,7 @@ export function parseStore(
         `${label('store-key')}: must be 32 bytes in base64 (e.g. from \`openssl rand -base64 32\`); value not shown`,
       );
   }
-  return { kind: 'redis', url: url ?? '', ...(key ? { key } : {}) };
+  return { kind: 'redis', url: url ?? '', leaseMs, ...(key ? { key } : {}) };
 }
 
 function isRedisUrl(text: string): boolean {

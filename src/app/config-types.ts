@@ -38,6 +38,8 @@ export type StoreConfig =
       readonly url: string;
       /** 32 bytes for AES-256-GCM, or undefined: keys are stored in the clear. */
       readonly key?: Uint8Array;
+      /** How long the ordering replica's lease lasts (`--order-lease`). */
+      readonly leaseMs: number;
     };
 
 /**

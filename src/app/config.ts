@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChallengeType } from '../domain/certificate.js';
 import { type DomainName, parseDomainName } from '../domain/domain-name.js';
+import { DEFAULT_COORDINATION } from '../domain/obtain-certificate.js';
 import type { FreshnessSettings, ObtainSettings } from '../ports/settings.js';
 import { metricsEndpoint, parseAuth, parseStore, resolveDocs } from './config-sections.js';
 import type { AcmeConfig, AppConfig, DocsLocation } from './config-types.js';
@@ -48,8 +49,26 @@ const FALSE = /^(0|false|no|off|)$/i;
 
 /** What ObtainCertificate is configured with: the ACME part of the configuration, as the port wants it. */
 export function obtainSettings(acme: AcmeConfig): ObtainSettings {
-  const { domains, challenges, directoryUrl, email, acceptTos, profile, eab } = acme;
-  return { domains, challenges, directoryUrl, email, acceptTos, profile, eab };
+  const { domains, challenges, directoryUrl, email, acceptTos, profile, eab, store } = acme;
+  // Waiters look every 2 s, or more often under a short lease (a dead holder's runs out sooner).
+  const coordination =
+    store?.kind === 'redis' && store.leaseMs !== DEFAULT_COORDINATION.leaseMs
+      ? {
+          ...DEFAULT_COORDINATION,
+          leaseMs: store.leaseMs,
+          pollMs: Math.min(DEFAULT_COORDINATION.pollMs, store.leaseMs / 4),
+        }
+      : undefined;
+  return {
+    domains,
+    challenges,
+    directoryUrl,
+    email,
+    acceptTos,
+    profile,
+    eab,
+    ...(coordination ? { coordination } : {}),
+  };
 }
 
 export function freshnessSettings(config: AppConfig): FreshnessSettings {
@@ -232,7 +251,7 @@ export function parseConfig(argv: string[], env: NodeJS.ProcessEnv): ParseOutcom
       ...(store.kind === 'fs' ? {} : { store }),
     };
   } else {
-    for (const n of ['redis-url', 'store-key'] as const)
+    for (const n of ['redis-url', 'store-key', 'order-lease'] as const)
       if (raw(n) !== undefined) errors.push(`${label(n)}: only with --domain (it stores the certificate)`);
     if (raw('store') !== 'fs')
       errors.push(`${label('store')}: only with --domain (it stores the certificate)`);

@@ -111,6 +111,11 @@ export const OPTIONS = {
     type: 'string',
     help: 'With --store redis: 32 bytes, base64, that encrypt private keys at rest (AES-256-GCM)',
   },
+  'order-lease': {
+    env: 'ORDER_LEASE',
+    type: 'string',
+    help: 'With --store redis: the lease of the replica that orders (renewed every third of it); a replica that dies mid-order delays the certificate this long (default 60s)',
+  },
   'accept-tos': { env: 'ACME_ACCEPT_TOS', type: 'boolean', help: "Agree to the CA's terms of service" },
   'acme-profile': {
     env: 'ACME_PROFILE',

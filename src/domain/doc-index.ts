@@ -109,8 +109,8 @@ export class DocIndex {
   private docCounts = new Int32Array(0);
   private docSums = new Float64Array(0);
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
-  private headingNames: readonly string[][] = [];
-  private deprecated: readonly boolean[] = [];
+  private headingNames: string[][] = [];
+  private deprecated: boolean[] = [];
   /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
   /** processTerm results per token after the build (queries, snippets); emptied when full. */
@@ -182,11 +182,20 @@ export class DocIndex {
       anchors: this.anchors.get(s.id)?.join('\n') ?? '',
     });
     this.headingTerms.push(this.headingTermsOf(s));
+    // Here rather than in finish(): one pass over 300k sections is seconds with no progress shown.
+    this.headingNames.push(apiNames(s.heading, false));
+    this.deprecated.push(this.isDeprecated(s));
   }
+
+  /** Marks sections in order: `Stability: 0` (deprecated), or inside such a section. */
+  private readonly isDeprecated = deprecationMarker();
 
   /** A few terms each: an array is smaller than a Set and as quick to look through. */
   private headingTermsOf(s: Section): readonly string[] {
-    return [...new Set(this.tools.analysis.tokenize(s.heading).flatMap((t) => this.termsOf(t)))];
+    const out: string[] = [];
+    for (const token of this.tools.analysis.tokenize(s.heading))
+      for (const t of this.termsOf(token)) if (!out.includes(t)) out.push(t);
+    return out;
   }
 
   private finish(): this {
@@ -194,8 +203,12 @@ export class DocIndex {
     this.builder = undefined;
     this.anchors = new Map();
     this.memo = new Map();
-    this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
-    this.deprecated = markDeprecated(this.sections);
+    // A restored index marks its sections here (buildAsync did while indexing).
+    if (this.headingNames.length !== this.sections.length) {
+      this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
+      const isDeprecated = deprecationMarker();
+      this.deprecated = this.sections.map((s) => isDeprecated(s));
+    }
     return this;
   }
 
@@ -492,17 +505,18 @@ function namesMatch(queryNames: readonly string[], headingNames: readonly string
 
 const DEPRECATED = /^\s*> Stability: 0\b/m;
 
-/** Sections marked `Stability: 0` (deprecated), and the subsections of such sections. */
-function markDeprecated(sections: readonly Section[]): boolean[] {
-  const out: boolean[] = [];
+/**
+ * Given the sections in order, one at a time: whether each is marked `Stability: 0` (deprecated)
+ * or is a subsection of such a section.
+ */
+function deprecationMarker(): (s: Section) => boolean {
   let open: { level: number; deprecated: boolean; doc: string }[] = [];
-  for (const s of sections) {
+  return (s) => {
     open = open.filter((o) => o.doc === s.docId && o.level < s.level);
     const deprecated = DEPRECATED.test(s.markdown) || open.some((o) => o.deprecated);
     open.push({ level: s.level, deprecated, doc: s.docId });
-    out.push(deprecated);
-  }
-  return out;
+    return deprecated;
+  };
 }
 
 async function splitAllAsync(

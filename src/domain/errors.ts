@@ -70,3 +70,21 @@ export class StoreKeyError extends DomainError {
     super(`store.${problem}`, message);
   }
 }
+
+/**
+ * A certificate store refused a save carrying the fencing token of a lease that ran out: a later
+ * holder (a greater token) saved first. Expected with replicas; the writer uses what was stored.
+ */
+export class StaleFencingTokenError extends DomainError {
+  constructor(
+    readonly storeName: string,
+    readonly fencingToken: number,
+    readonly highest: number,
+  ) {
+    super(
+      'store.stale_fencing_token',
+      `the save of ${storeName} with fencing token ${fencingToken} was refused: a save with token ${highest} came first`,
+      { name: storeName, fencingToken, highest },
+    );
+  }
+}

@@ -14,7 +14,7 @@ import { AcmeError, AcmeSettingError } from './acme-errors.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
 import type { AccountRecord, CertificateInfo, CertificateProblem, StoredCertificate } from './certificate.js';
 import type { DomainName } from './domain-name.js';
-import { DomainError, StoreKeyError } from './errors.js';
+import { DomainError, StaleFencingTokenError, StoreKeyError } from './errors.js';
 import { assessCertificate, defaultRenewalTime, isServable, PROBLEM_TEXT } from './renewal-policy.js';
 
 /**
@@ -150,11 +150,29 @@ export class ObtainCertificate {
           // The previous holder may have saved the certificate just before letting go.
           const done = await this.issuedElsewhere(replaces);
           if (done) return done;
-          this.logger.info('ordering for the replicas', { fencingToken: lease.fencingToken });
+          this.logger.info('ordering for the replicas', { fence: lease.fencingToken });
           return await this.whileHolding(lease, () => this.retrying(signal, replaces, lease));
         } catch (e) {
-          if (!(e instanceof LeaseLostError)) throw e;
-          this.logger.warn('the order lease ran out; looking again', {});
+          if (e instanceof StaleFencingTokenError) {
+            // Paused past the lease between the lease check and the save: the store kept the
+            // certificate of the replica that took over, which is the one to serve.
+            this.logger.warn(
+              'the store refused a save under a lease that ran out; using the certificate another replica saved',
+              {
+                code: e.code,
+                // Not `…Token`: the logger redacts fields named so, and a fence is no secret.
+                fence: e.fencingToken,
+                highestFence: e.highest,
+              },
+            );
+            const done = await this.issuedElsewhere(replaces).catch((err: unknown) => {
+              if (err instanceof StoreKeyError) throw err;
+              return undefined;
+            });
+            if (done) return done;
+          } else if (e instanceof LeaseLostError) {
+            this.logger.warn('the order lease ran out; looking again', {});
+          } else throw e;
         } finally {
           await lease.release().catch(() => false);
         }
@@ -194,7 +212,7 @@ export class ObtainCertificate {
         await this.clock.sleep(this.coordination.leaseMs / 3, done.signal);
         if (done.signal.aborted) return;
         if (!(await lease.renew().catch(() => false))) {
-          this.logger.warn('could not renew the order lease', { fencingToken: lease.fencingToken });
+          this.logger.warn('could not renew the order lease', { fence: lease.fencingToken });
           return;
         }
       }
@@ -208,23 +226,19 @@ export class ObtainCertificate {
   }
 
   private async retrying(signal?: AbortSignal, replaces?: string, lease?: Lease): Promise<ActiveCertificate> {
-    // The fencing check: the certificate is saved only while this replica still holds the lease.
-    const fence = lease
-      ? async () => {
-          if (!(await lease.renew().catch(() => false))) throw new LeaseLostError();
-        }
-      : undefined;
     for (let attempt = 0; ; attempt++) {
       try {
         this.metrics.orderAttempted();
-        return await this.issue(replaces, fence);
+        return await this.issue(replaces, lease);
       } catch (e) {
         const acmeError = e instanceof AcmeError ? e : undefined;
-        this.metrics.orderFailed(acmeError?.code ?? 'unexpected');
+        const fenced = e instanceof LeaseLostError || e instanceof StaleFencingTokenError;
+        this.metrics.orderFailed(acmeError?.code ?? (fenced ? e.code : 'unexpected'));
         if (acmeError && !acmeError.retryable) throw acmeError;
         // The store's keys do not open: ordering again would hide that and burn the CA's limits.
         if (e instanceof StoreKeyError) throw e;
-        if (e instanceof LeaseLostError) throw e;
+        // Another replica holds (or held) the lease: the caller looks at what it stored.
+        if (fenced) throw e;
         const delay = retryDelay(attempt, this.backoff, acmeError?.retryAfterMs);
         const stored = await this.stored().catch(() => undefined);
         this.logger.warn('certificate order failed; will retry', {
@@ -244,10 +258,12 @@ export class ObtainCertificate {
   }
 
   /**
-   * One ACME order from account to stored certificate. `beforeSave` may refuse the save by
-   * throwing (the lease check of replicas).
+   * One ACME order from account to stored certificate. With replicas, `lease` is the order's:
+   * the save is skipped when the lease can no longer be renewed (LeaseLostError), and carries the
+   * lease's fencing token, so that the store refuses it (StaleFencingTokenError) when the lease
+   * ran out between that check and the write and a later holder saved first.
    */
-  async issue(replaces?: string, beforeSave?: () => Promise<void>): Promise<ActiveCertificate> {
+  async issue(replaces?: string, lease?: Lease): Promise<ActiveCertificate> {
     const started = this.clock.now().getTime();
     const { domains, directoryUrl } = this.settings;
     const directory = await this.acme.directory();
@@ -301,8 +317,8 @@ export class ObtainCertificate {
         'The CA returned a certificate that does not match the order',
       );
     }
-    await beforeSave?.();
-    await this.store.save(this.name, cert);
+    if (lease && !(await lease.renew().catch(() => false))) throw new LeaseLostError();
+    await this.store.save(this.name, cert, lease?.fencingToken);
     this.logger.info('certificate issued', {
       names: info.names,
       notAfter: info.notAfter.toISOString(),

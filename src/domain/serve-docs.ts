@@ -125,7 +125,8 @@ export interface DocsStatus {
 @injectable()
 export class ServeDocs {
   private index: DocIndex | undefined;
-  private fingerprint: string | undefined;
+  /** The served corpus's fingerprint, computed when first asked for (see loadOnce). */
+  private fingerprint: (() => string) | undefined;
 
   constructor(
     @inject(DOC_SOURCE) private readonly source: DocSource,
@@ -166,8 +167,10 @@ export class ServeDocs {
   private async loadOnce(): Promise<DocIndex> {
     const started = performance.now();
     const docs = await this.source.load(this.readingProgress());
-    const fingerprint = fingerprintOf(docs);
-    const restored = await this.restore(docs, fingerprint);
+    // A pass over the whole text (0.3 s at 10k documents): before the build only to match a saved
+    // index; else when a refresh or a save first needs it.
+    const fingerprint = once(() => fingerprintOf(docs));
+    const restored = this.indexStore.description ? await this.restore(docs, fingerprint()) : undefined;
     if (restored) {
       this.index = restored;
       this.fingerprint = fingerprint;
@@ -217,14 +220,14 @@ export class ServeDocs {
    * save starts SAVE_DELAY_MS after the build, once the server is up, and is skipped when a newer
    * index has replaced this one by then (that one is saved instead).
    */
-  private persist(index: DocIndex, fingerprint: string): void {
+  private persist(index: DocIndex, fingerprint: () => string): void {
     if (!this.indexStore.description) return;
     this.saving = this.saving
       .then(() => this.clock.sleep(SAVE_DELAY_MS, this.shuttingDown.signal))
       .then(async () => {
         if (this.index !== index) return;
         const started = performance.now();
-        await this.indexStore.save(this.source.description, await index.snapshot(fingerprint));
+        await this.indexStore.save(this.source.description, await index.snapshot(fingerprint()));
         this.logger.info('docs index saved', {
           to: this.indexStore.description,
           ms: Math.round(performance.now() - started),
@@ -265,13 +268,13 @@ export class ServeDocs {
       return { changed: false, error };
     }
     const fingerprint = fingerprintOf(docs);
-    if (fingerprint === this.fingerprint) return { changed: false };
-    await this.swapIn(docs, fingerprint, started, 'docs re-indexed');
+    if (fingerprint === this.fingerprint?.()) return { changed: false };
+    await this.swapIn(docs, () => fingerprint, started, 'docs re-indexed');
     return { changed: true };
   }
 
   /** Builds the new index beside the current one, then replaces the reference in one step. */
-  private async swapIn(docs: SourceDocument[], fingerprint: string, started: number, what: string) {
+  private async swapIn(docs: SourceDocument[], fingerprint: () => string, started: number, what: string) {
     const index = await DocIndex.buildAsync(this.tools, docs, this.clock.now(), this.progress(), {
       previous: this.index,
     });
@@ -535,6 +538,19 @@ function summarize(d: IndexedDocument): DocumentSummary {
 
 function clamp(n: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, Math.floor(n)));
+}
+
+/** `fn`'s result, computed on the first call. */
+function once<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
 }
 
 /** Cheap change detection: ids, titles and full text, order-independent. */

@@ -10,7 +10,7 @@ export interface LeaseLock {
 export interface Lease {
   /**
    * Greater than the token of every earlier lease on the same name: a write carrying it can be
-   * told apart from one by a holder whose lease ran out.
+   * told apart from one by a holder whose lease ran out (CertStore.save refuses the lower one).
    */
   readonly fencingToken: number;
   /** Extends the lease by its length; false when it was lost (ran out, maybe taken by another). */

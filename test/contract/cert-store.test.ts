@@ -7,7 +7,8 @@ import { FsCertStore } from '../../src/adapters/filesystem/fs-cert-store.js';
 import { KeySealer } from '../../src/adapters/redis/key-sealer.js';
 import { RedisCertStore } from '../../src/adapters/redis/redis-cert-store.js';
 import { RedisConnection } from '../../src/adapters/redis/redis-connection.js';
-import { StoreKeyError } from '../../src/domain/errors.js';
+import { RedisLeaseLock } from '../../src/adapters/redis/redis-lease-lock.js';
+import { StaleFencingTokenError, StoreKeyError } from '../../src/domain/errors.js';
 import { name } from '../fakes/domain-names.js';
 import { InMemoryCertStore } from '../fakes/in-memory-cert-store.js';
 import { MemoryLogger } from '../fakes/memory-logger.js';
@@ -109,6 +110,39 @@ describeWithRedis('RedisCertStore on a real redis-server', (shared) => {
       await sealed.save(name('docs.example.com'), PAIR);
       const raw = await (await redis.get()).hGet(`${prefix}cert:docs.example.com`, 'key');
       expect(raw).not.toContain('secret');
+    });
+
+    it('a holder paused past its lease saves late and is refused: the pair of the replica that took over stays', async () => {
+      const paused = connect();
+      const other = connect();
+      const prefix = paused.prefix;
+      const lockA = new RedisLeaseLock(paused.redis, prefix);
+      const lockB = new RedisLeaseLock(other.redis, prefix);
+      const storeA = new RedisCertStore(paused.redis, new KeySealer(KEY), prefix);
+      const storeB = new RedisCertStore(other.redis, new KeySealer(KEY), prefix);
+      const docs = name('docs.example.com');
+
+      const first = await lockA.tryAcquire('order:docs.example.com', 100);
+      if (!first) throw new Error('the first lease was not granted');
+      await delay(250); // the pause: the lease runs out meanwhile
+      const second = await lockB.tryAcquire('order:docs.example.com', 10_000);
+      if (!second) throw new Error('the lease that ran out was not granted again');
+      expect(second.fencingToken).toBeGreaterThan(first.fencingToken);
+      const winner = { certPem: 'CERT winner\n', keyPem: 'KEY winner\n' };
+      await storeB.save(docs, winner, second.fencingToken);
+
+      // The paused holder wakes up and saves what it ordered.
+      await expect(
+        storeA.save(docs, { certPem: 'CERT late\n', keyPem: 'KEY late\n' }, first.fencingToken),
+      ).rejects.toMatchObject({
+        code: 'store.stale_fencing_token',
+        fencingToken: first.fencingToken,
+        highest: second.fencingToken,
+      });
+      expect(await storeA.load(docs)).toEqual(winner);
+      const raw = await (await paused.redis.get()).hGetAll(`${prefix}cert:docs.example.com`);
+      expect(raw.fence).toBe(String(second.fencingToken));
+      expect(raw.cert).toBe(winner.certPem);
     });
 
     it('names the key it uses, without the password of the URL', async () => {
@@ -234,6 +268,25 @@ describe('FsCertStore specifics', () => {
     await saves;
     for (const pair of seen) expect([OLD, NEW]).toContainEqual(pair);
     expect((await readdir(d)).filter((f) => f.endsWith('.new'))).toEqual([]);
+  });
+
+  it('keeps the highest fencing token in <name>.fence, written only by fenced saves; a refused save touches no file', async () => {
+    const d = await dir();
+    const store = new FsCertStore(d);
+    await store.save(name('docs.example.com'), OLD);
+    expect(await readdir(d)).not.toContain('docs.example.com.fence');
+    await store.save(name('docs.example.com'), NEW, 4);
+    expect(await readFile(join(d, 'docs.example.com.fence'), 'utf8')).toBe('4\n');
+    const files = await snapshot(d);
+    await expect(store.save(name('docs.example.com'), NEWER, 3)).rejects.toMatchObject({
+      code: 'store.stale_fencing_token',
+    });
+    expect(await snapshot(d)).toEqual(files);
+    // A second store object on the same directory (a restarted process) keeps the rule.
+    await expect(new FsCertStore(d).save(name('docs.example.com'), NEWER, 2)).rejects.toThrow(
+      StaleFencingTokenError,
+    );
+    expect(await snapshot(d)).toEqual(files);
   });
 
   it('says where a certificate is kept: the file save() writes', async () => {

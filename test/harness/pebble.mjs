@@ -30,6 +30,8 @@ import { findOnPath, freePorts, LOOPBACK, launch, onExit, terminate, waitFor } f
  * @property {Record<string, string>} [eabKeys] EAB key id -> base64url HMAC key.
  * @property {number} [nonceReject] Percentage (0-100) of valid nonces Pebble rejects as badNonce. Default 0.
  * @property {number} [startTimeoutMs] Startup timeout in ms (waiting for /dir). Default 10000.
+ * @property {(line: string) => void} [onOutputLine] Called with each line Pebble logs (`Added order
+ *   "…" to the db`, `Issued certificate serial … for order …`): what the CA saw, from any client.
  */
 
 /**
@@ -289,6 +291,7 @@ async function startOnce(opts) {
       {
         cwd: dir,
         keepChars: 16384,
+        onOutputLine: opts.onOutputLine,
         env: {
           ...process.env,
           PEBBLE_VA_NOSLEEP: '1',

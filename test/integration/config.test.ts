@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ACME_DIRECTORIES, type AppConfig, parseConfig } from '../../src/app/config.js';
+import { ACME_DIRECTORIES, type AppConfig, obtainSettings, parseConfig } from '../../src/app/config.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'certdocs-config-'));
 const textFile = join(tmp, 'notes.txt');
@@ -348,6 +348,7 @@ describe('parseConfig: --store, --redis-url, --store-key (part 7)', () => {
     expect(ok([...d, '--store', 'redis', '--redis-url', 'redis://127.0.0.1:6379']).acme?.store).toEqual({
       kind: 'redis',
       url: 'redis://127.0.0.1:6379',
+      leaseMs: 60_000,
     });
     const fromEnv = ok(d, {
       CERT_STORE: 'redis',
@@ -387,6 +388,30 @@ describe('parseConfig: --store, --redis-url, --store-key (part 7)', () => {
     ]);
     expect(errors(['--store', 'redis'])).toEqual([
       '--store (CERT_STORE): only with --domain (it stores the certificate)',
+    ]);
+  });
+
+  it("--order-lease (ORDER_LEASE): the ordering replica's lease, at least 3 s, only with --store redis", () => {
+    const redis = [...d, '--store', 'redis', '--redis-url', 'redis://h'];
+    const store = ok([...redis, '--order-lease', '8s']).acme?.store;
+    expect(store).toMatchObject({ kind: 'redis', leaseMs: 8000 });
+    const acme = ok([...redis], { ORDER_LEASE: '2m' }).acme;
+    expect(acme?.store).toMatchObject({ leaseMs: 120_000 });
+    // The use-case gets it, with waiters looking often enough to notice a lease that ran out.
+    expect(acme && obtainSettings(acme).coordination).toEqual({
+      leaseMs: 120_000,
+      pollMs: 2000,
+      followMs: 60_000,
+    });
+    const short = ok([...redis, '--order-lease', '4s']).acme;
+    expect(short && obtainSettings(short).coordination).toMatchObject({ leaseMs: 4000, pollMs: 1000 });
+    const usual = ok(redis).acme;
+    expect(usual && obtainSettings(usual).coordination).toBeUndefined();
+    expect(errors([...redis, '--order-lease', '2s'])).toEqual([
+      '--order-lease (ORDER_LEASE): must be a duration of at least 3s (e.g. 60s, 2m), got "2s"',
+    ]);
+    expect(errors([...d, '--order-lease', '10s'])).toEqual([
+      '--order-lease (ORDER_LEASE): only with --store redis',
     ]);
   });
 });

@@ -9,16 +9,20 @@
  * - The lease holder dies in the middle of its order (its CA call never returns, it stops renewing
  *   its lease and answering challenges, as a killed process would): once the lease runs out another
  *   replica takes it and completes issuance; the live replicas serve that certificate.
+ * - A holder paused right after its pre-save lease check wakes once another replica has taken the
+ *   lease over and saved: the real Redis store refuses its late save (a stale fencing token), and it
+ *   serves the certificate that was stored.
  *
  * Each test has its own redis-server (an empty store, as a fleet's first start) and its own fleet.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import * as https from 'node:https';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AcmeClientAdapter } from '../../src/adapters/acme-client/acme-client-adapter.js';
+import { KeySealer } from '../../src/adapters/redis/key-sealer.js';
+import { RedisCertStore } from '../../src/adapters/redis/redis-cert-store.js';
 import { RedisConnection } from '../../src/adapters/redis/redis-connection.js';
 import { RedisLeaseLock } from '../../src/adapters/redis/redis-lease-lock.js';
 import { SystemClock } from '../../src/adapters/system/system-clock.js';
@@ -29,49 +33,17 @@ import { composeServer } from '../../src/app/container.js';
 import type { Application } from '../../src/app/lifecycle.js';
 import { AcmeError } from '../../src/domain/acme-errors.js';
 import { ACME_CLIENT } from '../../src/ports/acme-client.js';
+import { CERT_STORE, type CertStore } from '../../src/ports/cert-store.js';
 import { LEASE_LOCK, type LeaseLock } from '../../src/ports/lease-lock.js';
+import { LOGGER } from '../../src/ports/logger.js';
 import { OBTAIN_SETTINGS } from '../../src/ports/settings.js';
+import { MemoryLogger } from '../fakes/memory-logger.js';
 import { type PebbleHarness, startPebble } from '../harness/pebble.mjs';
 import { REDIS_MISSING, type RedisHarness, redisAvailable, startRedis } from '../harness/redis.mjs';
+import { RoundRobinProxy } from '../harness/round-robin-proxy.mjs';
 import { DOMAIN, freePort, LOOPBACK, pebbleSkipReason, peerCertificate } from './https-helpers.js';
 
 const SKIP = pebbleSkipReason() ?? (redisAvailable() ? undefined : REDIS_MISSING);
-
-/** Forwards each connection to the next target in turn; targets can be taken out (a dead replica). */
-class RoundRobinProxy {
-  readonly hits: number[] = [];
-  private next = 0;
-  private readonly sockets = new Set<net.Socket>();
-  private readonly server = net.createServer((inbound) => {
-    this.sockets.add(inbound);
-    inbound.on('close', () => this.sockets.delete(inbound));
-    const live = this.targets.filter((t) => !this.down.has(t));
-    const target = live[this.next++ % live.length];
-    if (target === undefined) return inbound.destroy();
-    this.hits.push(target);
-    const outbound = net.connect(target, LOOPBACK);
-    this.sockets.add(outbound);
-    outbound.on('close', () => this.sockets.delete(outbound));
-    inbound.on('error', () => outbound.destroy());
-    outbound.on('error', () => inbound.destroy());
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  readonly down = new Set<number>();
-
-  constructor(private readonly targets: readonly number[]) {}
-
-  listen(port: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, LOOPBACK, () => resolve());
-    });
-  }
-
-  close(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
-  }
-}
 
 describe.skipIf(Boolean(SKIP))(
   `replicas on Redis, round-robin HTTP-01 and faults${SKIP ? ` (skipped: ${SKIP})` : ''}`,
@@ -111,6 +83,9 @@ describe.skipIf(Boolean(SKIP))(
       /** Wraps the replica's CA client (to make it hang) and its lease lock (to stop renewing). */
       readonly acme?: (real: AcmeClientAdapter) => AcmeClientAdapter;
       readonly lock?: LeaseLock;
+      /** Stands in for the replica's CertStore (to pause it in the middle of a save). */
+      readonly store?: CertStore;
+      readonly logger?: MemoryLogger;
     }
 
     /** Replica `i` as main composes it with --store redis, counting its orders and certificates. */
@@ -149,6 +124,8 @@ describe.skipIf(Boolean(SKIP))(
               useValue: { ...obtainSettings(acme), coordination: { leaseMs: o.leaseMs, pollMs: 200 } },
             });
           if (o.lock) c.register(LEASE_LOCK, { useValue: o.lock });
+          if (o.store) c.register(CERT_STORE, { useValue: o.store });
+          if (o.logger) c.register(LOGGER, { useValue: o.logger });
         },
       });
     };
@@ -362,6 +339,97 @@ describe.skipIf(Boolean(SKIP))(
       });
       await new Promise((r) => setTimeout(r, 100));
       expect(deadStarted).toBe(false);
+    });
+
+    it('a holder paused between its lease check and its save wakes after another replica saved: Redis refuses the late save, and it serves the stored certificate', {
+      timeout: 60_000,
+    }, async () => {
+      const LEASE_MS = 3000;
+      const redis = await startRedis();
+      const acmePorts = [await freePort(), await freePort()];
+      const proxy = new RoundRobinProxy(acmePorts);
+      await proxy.listen(pebble.httpPort);
+      const ca: CaLog = { orders: [], issued: [] };
+      const connection = new RedisConnection(redis.url);
+      // Replica 0 stops (GC, a frozen VM) as it calls save, its lease check passed: while stopped
+      // it renews nothing. Its store and lock are the real Redis adapters, paused by these wrappers.
+      let paused = false;
+      let wake: () => void = () => {};
+      const woken = new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+      let reachedSave: () => void = () => {};
+      const atSave = new Promise<void>((resolve) => {
+        reachedSave = resolve;
+      });
+      const realStore = new RedisCertStore(connection, new KeySealer(Buffer.from(STORE_KEY, 'base64')));
+      const pausingStore: CertStore = {
+        load: (n) => realStore.load(n),
+        location: (n) => realStore.location(n),
+        loadAccount: (url) => realStore.loadAccount(url),
+        saveAccount: (url, account) => realStore.saveAccount(url, account),
+        save: async (n, cert, token) => {
+          if (!paused) {
+            paused = true;
+            reachedSave();
+            await woken;
+          }
+          return realStore.save(n, cert, token);
+        },
+      };
+      const realLock = new RedisLeaseLock(connection);
+      const pausingLock: LeaseLock = {
+        tryAcquire: async (name, ms) => {
+          const lease = await realLock.tryAcquire(name, ms);
+          return (
+            lease && {
+              fencingToken: lease.fencingToken,
+              renew: () => (paused ? Promise.resolve(false) : lease.renew()),
+              release: () => lease.release(),
+            }
+          );
+        },
+      };
+      const logger = new MemoryLogger();
+      const sleeper = await replica(0, {
+        redis,
+        acmePort: acmePorts[0] as number,
+        ca,
+        leaseMs: LEASE_MS,
+        store: pausingStore,
+        lock: pausingLock,
+        logger,
+      });
+      const other = await replica(1, { redis, acmePort: acmePorts[1] as number, ca, leaseMs: LEASE_MS });
+      onTestFinished(async () => {
+        wake();
+        await Promise.all([sleeper.stop(), other.stop()]);
+        await connection.close();
+        await proxy.close();
+        await redis.stop();
+      });
+
+      // Until the other replica listens, the CA's requests go to the one that is running.
+      proxy.down.add(acmePorts[1] as number);
+      const sleeping = sleeper.start();
+      sleeping.catch(() => {});
+      await atSave;
+      proxy.down.clear();
+      expect(ca.issued).toEqual([0]); // its certificate is issued, not yet saved
+      // The other replica waits out the lease, takes it over, orders, saves and serves.
+      const otherPort = portOf(await other.start());
+      const [winner] = await servedSerials([otherPort]);
+      expect(ca.issued).toEqual([0, 1]);
+
+      wake();
+      const sleeperPort = portOf(await sleeping);
+      // The late save was refused by the store; the paused replica serves the winner's certificate.
+      expect(await servedSerials([sleeperPort, otherPort])).toEqual([winner, winner]);
+      const refusal = logger.lines.find((l) => l.msg.startsWith('the store refused a save'));
+      expect(refusal?.fields).toMatchObject({ code: 'store.stale_fencing_token', fence: 1, highestFence: 2 });
+      const stored = await (await connection.get()).hGetAll(`certdocs:cert:${DOMAIN}`);
+      expect(stored.fence).toBe('2');
+      expect(ca.orders).toEqual([0, 1]);
     });
   },
 );

@@ -264,7 +264,7 @@ describe('docs HTTP app', () => {
 
     it('answers /mcp with a JSON-RPC internal error and logs the cause', async () => {
       const broken = {
-        handle: async () => Promise.reject(new Error('boom in the endpoint')),
+        reply: async () => Promise.reject(new Error('boom in the endpoint')),
         sessionCount: 0,
       };
       const { app: failing, log } = failingApp({ streamable: broken });

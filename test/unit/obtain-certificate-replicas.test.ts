@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LeaseLostError, ObtainCertificate } from '../../src/domain/obtain-certificate.js';
+import type { CertStore } from '../../src/ports/cert-store.js';
 import type { Lease, LeaseLock } from '../../src/ports/lease-lock.js';
 import { FakeCa } from '../fakes/fake-ca.js';
 import { FakeCertificateCrypto } from '../fakes/fake-certificate-crypto.js';
@@ -19,24 +20,26 @@ function makeFleet(n: number, lock?: LeaseLock) {
   const ca = new FakeCa(clock, responder);
   const store = new InMemoryCertStore();
   const sharedLock = lock ?? new InMemoryLeaseLock(() => clock.now().getTime());
-  const replicas = Array.from({ length: n }, () => {
+  /** One more replica of the fleet, seeing the store and the lock through `views` if given. */
+  const replica = (views: { store?: CertStore; lock?: LeaseLock } = {}) => {
     const logger = new MemoryLogger();
     const settings = testObtainSettings({ coordination: COORDINATION });
     const sut = new ObtainCertificate(
       ca,
       responder,
-      store,
+      views.store ?? store,
       new FakeCertificateCrypto(),
       clock,
       logger,
       settings,
       undefined,
       undefined,
-      sharedLock,
+      views.lock ?? sharedLock,
     );
     return { sut, logger };
-  });
-  return { clock, ca, store, lock: sharedLock, replicas };
+  };
+  const replicas = Array.from({ length: n }, () => replica());
+  return { clock, ca, store, lock: sharedLock, replicas, replica };
 }
 
 /** Lets the replicas' promises run, moving the fake clock a poll at a time. */
@@ -111,5 +114,65 @@ describe('ObtainCertificate with replicas (a LeaseLock)', () => {
     expect(fleet.store.saves).toBe(1);
     expect(fleet.replicas[0]?.logger.has('warn', 'lease ran out')).toBe(true);
     expect(new LeaseLostError().code).toBe('store.lease_lost');
+  });
+
+  it('a holder paused between its lease check and the save: the store refuses its late save, and it serves the certificate of the replica that took over', async () => {
+    const fleet = makeFleet(0);
+    const { clock, ca, store } = fleet;
+    const shared = fleet.lock;
+    // Replica A stops (GC, a frozen VM) just as it calls save: its lease check has passed; while
+    // it is stopped it renews nothing, so its lease runs out.
+    let paused = false;
+    let wake: () => void = () => {};
+    const woken = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    const lockA: LeaseLock = {
+      tryAcquire: async (name, ms) => {
+        const lease = await shared.tryAcquire(name, ms);
+        return (
+          lease && {
+            fencingToken: lease.fencingToken,
+            renew: async () => (paused ? false : lease.renew()),
+            release: () => lease.release(),
+          }
+        );
+      },
+    };
+    const storeA: CertStore = {
+      load: (n) => store.load(n),
+      location: (n) => store.location(n),
+      loadAccount: (url) => store.loadAccount(url),
+      saveAccount: (url, account) => store.saveAccount(url, account),
+      save: async (n, cert, token) => {
+        if (!paused) {
+          paused = true;
+          await woken;
+        }
+        return store.save(n, cert, token);
+      },
+    };
+    const a = fleet.replica({ store: storeA, lock: lockA });
+    const b = fleet.replica();
+    const aDone = a.sut.ensure();
+    for (let t = 0; t < 60 && !paused; t++) await clock.advance(seconds(1));
+    expect(paused).toBe(true);
+    expect(ca.orders).toHaveLength(1);
+
+    // B waits out A's lease, takes it over (a greater fencing token), orders and saves.
+    const won = await settle(clock, b.sut.ensure());
+    expect(won.reused).toBe(false);
+    expect(ca.orders).toHaveLength(2);
+    expect(b.logger.lines.find((l) => l.msg === 'ordering for the replicas')?.fields).toEqual({ fence: 2 });
+
+    // A wakes and saves late, under the token of its lost lease: refused, nothing overwritten.
+    wake();
+    const late = await settle(clock, aDone);
+    expect(store.saves).toBe(1);
+    expect(await store.load('docs.example.com')).toEqual(won.cert);
+    expect(late.info.serialHex).toBe(won.info.serialHex);
+    expect(ca.orders).toHaveLength(2); // and it did not order once more
+    const refusal = a.logger.lines.find((l) => l.msg.startsWith('the store refused a save'));
+    expect(refusal?.fields).toMatchObject({ code: 'store.stale_fencing_token', fence: 1, highestFence: 2 });
   });
 });

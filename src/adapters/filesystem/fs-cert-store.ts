@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { AccountRecord, StoredCertificate } from '../../domain/certificate.js';
 import type { DomainName } from '../../domain/domain-name.js';
+import { StaleFencingTokenError } from '../../domain/errors.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { syncDir, writeAtomic, writeDurable } from './atomic-write.js';
@@ -17,12 +18,20 @@ const LOAD_ATTEMPTS = 50;
  *   <dir>/<name>.key.pem    private key, mode 0600
  *   <dir>/account.key.pem   ACME account key, mode 0600
  *   <dir>/account.json      account URL per directory URL
+ *   <dir>/<name>.fence      the highest fencing token a save carried (only once one did)
  *
  * A pair is replaced in two renames with both new files fully written first (`.new`), key first.
  * A crash between the renames leaves `<name>.cert.pem.new` beside the new key: load() reads that
  * pair as the current one, and the next save() finishes the swap before writing. load() never
  * changes the directory: the CLI (`cert status`) loads while the server may be in the middle of a
  * save, and must not rename or delete the server's `.new` files under it.
+ *
+ * Fencing: one replica saves without a token (there is no lock on `--store fs`). A save that
+ * carries one keeps the same rule as the shared store: the token is compared with `<name>.fence`
+ * and a lower one refused before any file is touched; the mark is raised before the pair is
+ * written, so a crash in between leaves the old pair and a mark that still refuses older tokens.
+ * Saves by one store object run one at a time; two processes saving the same name with tokens at
+ * once are not serialized: this store is for one replica.
  */
 export class FsCertStore implements CertStore {
   constructor(
@@ -33,7 +42,7 @@ export class FsCertStore implements CertStore {
   /** A DomainName is a file name already: lowercase letters, digits, dots and hyphens. */
   private paths(name: DomainName) {
     const base = join(this.dir, name);
-    return { cert: `${base}.cert.pem`, key: `${base}.key.pem` };
+    return { cert: `${base}.cert.pem`, key: `${base}.key.pem`, fence: `${base}.fence` };
   }
 
   location(name: DomainName): string {
@@ -60,9 +69,24 @@ export class FsCertStore implements CertStore {
     }
   }
 
-  async save(name: DomainName, cert: StoredCertificate): Promise<void> {
+  private saving: Promise<unknown> = Promise.resolve();
+
+  save(name: DomainName, cert: StoredCertificate, fencingToken?: number): Promise<void> {
+    const run = this.saving.then(() => this.write(name, cert, fencingToken));
+    this.saving = run.catch(() => undefined);
+    return run;
+  }
+
+  private async write(name: DomainName, cert: StoredCertificate, fencingToken?: number): Promise<void> {
     await mkdir(this.dir, { recursive: true, mode: 0o700 });
     const p = this.paths(name);
+    if (fencingToken !== undefined) {
+      const text = await readIfExists(p.fence);
+      const highest = text === undefined ? 0 : Number.parseInt(text, 10);
+      if (Number.isNaN(highest)) throw new Error(`${p.fence} does not hold a fencing token`);
+      if (fencingToken < highest) throw new StaleFencingTokenError(name, fencingToken, highest);
+      if (fencingToken > highest) await writeAtomic(p.fence, `${fencingToken}\n`);
+    }
     // Before a new key.new exists: after a crash between the renames the key is already the new
     // one, and load() would pair it with the old certificate while key.new and cert.new both exist.
     await this.recover(p);

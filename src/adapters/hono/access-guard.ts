@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import type { AccessFailure, AccessIdentity, AccessVerifier } from '../../ports/access-verifier.js';
 import type { Logger } from '../../ports/logger.js';
+import { headerOf } from './request-guard.js';
 
 /**
  * The routes only a verified caller reaches. `/metrics` is listed for when the main listener
@@ -73,7 +74,7 @@ export function metadataPaths(resource: string): string[] {
  */
 export function accessGuard(opts: AccessGuardOptions): MiddlewareHandler<{ Variables: AccessVariables }> {
   return async (c, next) => {
-    const decision = await opts.verifier.verify(c.req.header('authorization'));
+    const decision = await opts.verifier.verify(headerOf(c, 'authorization'));
     if (decision.ok) {
       c.set('identity', decision.identity);
       await next();

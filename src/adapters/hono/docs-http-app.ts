@@ -2,16 +2,16 @@ import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode, StatusCode } from 'hono/utils/http-status';
 import { isDomainError } from '../../domain/errors.js';
 import type { ServeDocs } from '../../domain/serve-docs.js';
 import type { AccessVerifier } from '../../ports/access-verifier.js';
 import type { Logger } from '../../ports/logger.js';
 import { type Metrics, NO_METRICS } from '../../ports/metrics.js';
-import { rpcError } from '../mcp-sdk/json-rpc-error.js';
+import { type HttpReply, rpcError, rpcErrorReply } from '../mcp-sdk/json-rpc-error.js';
 import type { LegacySseEndpoint } from '../mcp-sdk/legacy-sse-endpoint.js';
-import type { StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
+import type { McpHttpRequest, StreamableHttpEndpoint } from '../mcp-sdk/streamable-http-endpoint.js';
 import {
   type AccessVariables,
   accessGuard,
@@ -20,8 +20,10 @@ import {
   PROTECTED_PATHS,
   type ProtectedResourceMetadata,
 } from './access-guard.js';
+import { cors } from './cors.js';
 import { perClientRateLimit, type RateLimitOptions } from './rate-limit.js';
-import { type GuardOptions, isOriginAllowed, requestGuard } from './request-guard.js';
+import { readBody } from './read-body.js';
+import { type GuardOptions, headerOf, isOriginAllowed, requestGuard } from './request-guard.js';
 
 export interface DocsHttpAppOptions {
   readonly guard: GuardOptions;
@@ -113,7 +115,7 @@ export function createDocsHttpApp(
   app.use(
     '*',
     cors({
-      origin: (origin) => (isOriginAllowed(origin, opts.guard) ? origin : null),
+      allowed: (origin) => isOriginAllowed(origin, opts.guard),
       allowHeaders: MCP_HEADERS,
       exposeHeaders: ['mcp-session-id', 'mcp-protocol-version', 'www-authenticate'],
       allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
@@ -128,10 +130,8 @@ export function createDocsHttpApp(
     );
     for (const path of [...MCP_PATHS, '/api/search']) app.use(path, limiter);
   }
-  const limit = bodyLimit({
-    maxSize: opts.maxBodyBytes,
-    onError: () => rpcError(413, -32000, `Request body larger than ${opts.maxBodyBytes} bytes`),
-  });
+  const tooLarge = () => rpcErrorReply(413, -32000, `Request body larger than ${opts.maxBodyBytes} bytes`);
+  const limit = bodyLimit({ maxSize: opts.maxBodyBytes, onError: (c) => reply(c, tooLarge()) });
 
   const access = opts.access;
   if (access) {
@@ -189,19 +189,26 @@ export function createDocsHttpApp(
     }
   });
 
-  app.on(['POST', 'GET', 'DELETE'], '/mcp', limit, async (c) => {
+  app.on(['POST', 'GET', 'DELETE'], '/mcp', async (c) => {
     let body: unknown;
     if (c.req.method === 'POST') {
+      const read = await readBody(c, opts.maxBodyBytes);
+      if (!read.ok) return reply(c, tooLarge());
       try {
-        body = await c.req.json();
+        body = JSON.parse(read.text);
       } catch {
-        return rpcError(400, -32700, 'Parse error: the body is not valid JSON');
+        return reply(c, rpcErrorReply(400, -32700, 'Parse error: the body is not valid JSON'));
       }
     }
     // Node's socket address (absent under app.request()) limits initialize per client; the verified
     // caller, when access control is on, owns the sessions it opens.
     const client = c.env?.incoming?.socket?.remoteAddress;
-    return (await opts.streamable).handle(c.req.raw, body, client, identityOf(c)?.subject);
+    const request: McpHttpRequest = {
+      method: c.req.method,
+      headers: { get: (name) => headerOf(c, name) ?? null },
+    };
+    const endpoint = streamableReady ?? (await opts.streamable);
+    return reply(c, await endpoint.reply(request, body, client, identityOf(c)?.subject));
   });
 
   app.get('/sse', async (c) => {
@@ -248,6 +255,17 @@ export function requestLog(logger: Logger): MiddlewareHandler<{ Bindings: HttpBi
       ms: Math.round((performance.now() - started) * 10) / 10,
     });
   };
+}
+
+/**
+ * An endpoint's reply as Hono's response: headers set by middleware before the route (rate-limit
+ * headers) are kept, and under @hono/node-server the response stays its lightweight kind.
+ */
+function reply(c: Context, r: HttpReply): Response {
+  // null bodies go with statuses such as 202 and 204, which Hono's overloads keep apart.
+  return r.body === null
+    ? c.body(null, r.status as StatusCode, r.headers)
+    : c.body(r.body, r.status as ContentfulStatusCode, r.headers);
 }
 
 /** GET /metrics: the exposition, as plain text for Prometheus. */

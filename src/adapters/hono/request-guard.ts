@@ -1,4 +1,5 @@
-import type { MiddlewareHandler } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import type { Context, MiddlewareHandler } from 'hono';
 import { rpcError } from '../mcp-sdk/json-rpc-error.js';
 
 export interface GuardOptions {
@@ -30,6 +31,7 @@ export function isHostAllowed(hostHeader: string | undefined, opts: GuardOptions
 
 export function isOriginAllowed(origin: string, opts: GuardOptions): boolean {
   if (opts.allowedOrigins.includes('*')) return true;
+  if (!origin) return false;
   let url: URL;
   try {
     url = new URL(origin);
@@ -42,17 +44,29 @@ export function isOriginAllowed(origin: string, opts: GuardOptions): boolean {
 }
 
 /**
+ * A request header, read from Node's parsed headers when the app runs under @hono/node-server:
+ * `c.req.header()` would build a fetch `Headers` for every request (and with it lose the adapter's
+ * lightweight path). Under `app.request()` (tests) there is no Node request: the fetch headers.
+ */
+export function headerOf(c: Context, name: string): string | undefined {
+  const incoming = (c.env as HttpBindings | undefined)?.incoming;
+  if (!incoming?.headers) return c.req.header(name);
+  const value = incoming.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/**
  * The spec's MUSTs against DNS rebinding and cross-site use: refuse a Host that is not ours and a
  * browser Origin that is not allowed (no Origin header: not a browser, allowed). The SDK does neither
  * for Streamable HTTP over Hono, so every route goes through this.
  */
 export function requestGuard(opts: GuardOptions): MiddlewareHandler {
   return async (c, next) => {
-    const host = c.req.header('host');
+    const host = headerOf(c, 'host');
     if (!isHostAllowed(host, opts)) {
       return rpcError(403, -32000, `Host "${host ?? ''}" is not allowed${seeAlso(opts.hints?.hosts)}`);
     }
-    const origin = c.req.header('origin');
+    const origin = headerOf(c, 'origin');
     if (origin !== undefined && !isOriginAllowed(origin, opts)) {
       return rpcError(403, -32000, `Origin "${origin}" is not allowed${seeAlso(opts.hints?.origins)}`);
     }

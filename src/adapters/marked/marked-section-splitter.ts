@@ -2,6 +2,7 @@ import { Lexer, type Token, type Tokens } from 'marked';
 import type { Link, Section, SectionLink, SourceDocument, SplitDocument } from '../../domain/document.js';
 import { slugify } from '../../domain/slug.js';
 import type { SectionSplitter } from '../../ports/section-splitter.js';
+import { simpleMarkdownBlocks } from './simple-markdown-blocks.js';
 
 /**
  * Splits Markdown along its headings with marked's lexer, so that `#` lines inside fenced code are
@@ -10,6 +11,11 @@ import type { SectionSplitter } from '../../ports/section-splitter.js';
 export class MarkedSectionSplitter implements SectionSplitter {
   split(document: SourceDocument): SplitDocument {
     return splitWithLinks(document);
+  }
+
+  /** The split with marked's lexer alone, never the simple scanner (to compare the two). */
+  splitWithMarked(document: SourceDocument): SplitDocument {
+    return splitWithLinks(document, true);
   }
 }
 
@@ -90,17 +96,6 @@ function baseName(path: string): string {
   return last.replace(/\.(md|mdx|markdown)$/i, '') || path;
 }
 
-interface Draft {
-  heading: string;
-  level: number;
-  headingPath: string[];
-  raw: string[];
-  plain: string[];
-  lead: string[];
-  leadChars: number;
-  links: Link[];
-}
-
 /** How far a link's context reaches on each side when no sentence end comes first. */
 const CONTEXT_CHARS = 160;
 
@@ -144,19 +139,92 @@ function inlineLinks(tokens: readonly Token[], out: Link[]): string {
     }
   };
   walk(tokens);
-  for (const { href, start, end } of spans) {
-    if (!href) continue;
-    const base = Math.max(0, start - CONTEXT_CHARS);
-    let from = base;
-    for (const m of text.slice(base, start).matchAll(SENTENCE_END)) from = base + m.index + 1;
-    let to = Math.min(text.length, end + CONTEXT_CHARS);
-    SENTENCE_END.lastIndex = 0;
-    const after = SENTENCE_END.exec(text.slice(end, to));
-    if (after) to = end + after.index + 1;
-    const context = text.slice(from, to).replace(/\s+/g, ' ').trim();
-    if (context) out.push({ href, context });
-  }
+  for (const span of spans) linkInContext(text, span, out);
   return text;
+}
+
+/** A link with the sentence around it in `text` (the plain text of the run the link is in). */
+function linkInContext(text: string, span: { href: string; start: number; end: number }, out: Link[]): void {
+  const { href, start, end } = span;
+  if (!href) return;
+  const base = Math.max(0, start - CONTEXT_CHARS);
+  let from = base;
+  // matchAll starts where the regex's lastIndex is: left set by the exec below, it made a link's
+  // context depend on the links split before it (in this document or an earlier one).
+  SENTENCE_END.lastIndex = 0;
+  for (const m of text.slice(base, start).matchAll(SENTENCE_END)) from = base + m.index + 1;
+  let to = Math.min(text.length, end + CONTEXT_CHARS);
+  SENTENCE_END.lastIndex = 0;
+  const after = SENTENCE_END.exec(text.slice(end, to));
+  if (after) to = end + after.index + 1;
+  const context = text.slice(from, to).replace(/\s+/g, ' ').trim();
+  if (context) out.push({ href, context });
+}
+
+/** What the splitter reads off one top-level block, from marked's token or the simple scanner. */
+interface Block {
+  /** Where the block's raw text starts in the document (when the raws tile it). */
+  readonly start: number;
+  readonly raw?: string;
+  readonly heading?: { readonly depth: number; readonly text: string };
+  readonly plain: string;
+  readonly paragraph: boolean;
+  readonly links: readonly Link[];
+}
+
+/** The blocks marked's lexer finds; `tiled` when their raws are the document, end to end. */
+function markedBlocks(markdown: string): { blocks: Block[]; tiled: boolean } {
+  const tokens = new Lexer({ gfm: true }).lex(markdown);
+  const blocks: Block[] = [];
+  let at = 0;
+  let tiled = true;
+  for (const token of tokens) {
+    const start = at;
+    if (tiled && !markdown.startsWith(token.raw, at)) tiled = false;
+    at += token.raw.length;
+    if (token.type === 'heading') {
+      const h = token as Tokens.Heading;
+      const heading = { depth: h.depth, text: tokensToPlain(h.tokens).trim() };
+      blocks.push({ start, raw: token.raw, heading, plain: '', paragraph: false, links: [] });
+      continue;
+    }
+    const links: Link[] = [];
+    let text: string;
+    if (!token.raw.includes('[')) text = tokenToPlain(token);
+    else if (token.type === 'paragraph')
+      // One walk for both: the paragraph's plain text and its links.
+      text = `${inlineLinks((token as Tokens.Paragraph).tokens, links)}\n`;
+    else {
+      text = tokenToPlain(token);
+      collectLinks(token, links);
+    }
+    blocks.push({ start, raw: token.raw, plain: text, paragraph: token.type === 'paragraph', links });
+  }
+  return { blocks, tiled: tiled && at === markdown.length };
+}
+
+/** The simple scanner's blocks, when it can read the whole document (see simpleMarkdownBlocks). */
+function simpleBlocks(markdown: string): Block[] | undefined {
+  const blocks = simpleMarkdownBlocks(markdown);
+  if (!blocks) return undefined;
+  return blocks.map((b) => {
+    const links: Link[] = [];
+    for (const l of b.links) linkInContext(l.text, l, links);
+    return { ...b, links };
+  });
+}
+
+interface Draft {
+  heading: string;
+  level: number;
+  headingPath: string[];
+  /** Where the section starts in the document; its raws when the blocks do not tile it. */
+  start: number;
+  raw: string[];
+  plain: string[];
+  lead: string[];
+  leadChars: number;
+  links: Link[];
 }
 
 /**
@@ -177,29 +245,58 @@ class UniqueAnchors {
   }
 }
 
+/**
+ * `part` as a slice of `whole` when `whole` contains it (a lead is usually the first paragraphs of
+ * the section's plain text, word for word): V8 keeps a slice as a pointer into its parent instead
+ * of a copy, a fifth of the splitter's output at 10k documents.
+ */
+function sliceOf(whole: string, part: string): string {
+  if (part.length < 16) return part;
+  const at = whole.indexOf(part);
+  return at < 0 ? part : whole.slice(at, at + part.length);
+}
+
 /** How much prose makes a section's lead (see Section.lead). */
 const LEAD_CHARS = 400;
 
-/** A document's sections, plus the links in each section's prose (see DocIndex: anchor text). */
-function splitWithLinks(doc: SourceDocument): { document: SplitDocument['document']; links: SectionLink[] } {
-  const tokens = new Lexer({ gfm: true }).lex(doc.markdown);
+/**
+ * A document's sections, plus the links in each section's prose (see DocIndex: anchor text). The
+ * blocks come from the simple scanner when it can read the document, else from marked's lexer
+ * (`useMarked`: always). A section's Markdown is a slice of the document, not a copy of it.
+ */
+function splitWithLinks(
+  doc: SourceDocument,
+  useMarked = false,
+): { document: SplitDocument['document']; links: SectionLink[] } {
+  const simple = useMarked ? undefined : simpleBlocks(doc.markdown);
+  const { blocks, tiled } = simple ? { blocks: simple, tiled: true } : markedBlocks(doc.markdown);
   const drafts: Draft[] = [
-    { heading: '', level: 0, headingPath: [], raw: [], plain: [], lead: [], leadChars: 0, links: [] },
+    {
+      heading: '',
+      level: 0,
+      headingPath: [],
+      start: 0,
+      raw: [],
+      plain: [],
+      lead: [],
+      leadChars: 0,
+      links: [],
+    },
   ];
   const stack: { level: number; text: string }[] = [];
   let firstHeading: string | undefined;
 
-  for (const token of tokens) {
-    if (token.type === 'heading') {
-      const h = token as Tokens.Heading;
-      const text = tokensToPlain(h.tokens).trim();
-      firstHeading ??= text;
+  for (const block of blocks) {
+    const h = block.heading;
+    if (h) {
+      firstHeading ??= h.text;
       while (stack.length && (stack[stack.length - 1]?.level ?? 0) >= h.depth) stack.pop();
-      stack.push({ level: h.depth, text });
+      stack.push({ level: h.depth, text: h.text });
       drafts.push({
-        heading: text,
+        heading: h.text,
         level: h.depth,
         headingPath: stack.map((s) => s.text),
+        start: block.start,
         raw: [],
         plain: [],
         lead: [],
@@ -208,21 +305,13 @@ function splitWithLinks(doc: SourceDocument): { document: SplitDocument['documen
       });
     }
     const current = drafts[drafts.length - 1] as Draft;
-    current.raw.push(token.raw);
-    if (token.type === 'heading') continue;
-    let text: string;
-    if (!token.raw.includes('[')) text = tokenToPlain(token);
-    else if (token.type === 'paragraph')
-      // One walk for both: the paragraph's plain text and its links.
-      text = `${inlineLinks((token as Tokens.Paragraph).tokens, current.links)}\n`;
-    else {
-      text = tokenToPlain(token);
-      collectLinks(token, current.links);
-    }
-    current.plain.push(text);
+    if (!tiled) current.raw.push(block.raw ?? '');
+    if (h) continue;
+    current.plain.push(block.plain);
+    for (const l of block.links) current.links.push(l);
     // The lead: the first paragraphs of prose (not lists, notes, tables or code).
-    if (token.type === 'paragraph' && current.leadChars < LEAD_CHARS) {
-      const paragraph = text.trim();
+    if (block.paragraph && current.leadChars < LEAD_CHARS) {
+      const paragraph = block.plain.trim();
       if (paragraph) {
         current.lead.push(paragraph);
         current.leadChars += paragraph.length;
@@ -235,12 +324,19 @@ function splitWithLinks(doc: SourceDocument): { document: SplitDocument['documen
   const anchors = new UniqueAnchors();
   const sections: Section[] = [];
   const links: SectionLink[] = [];
-  for (const d of drafts) {
-    const markdown = d.raw.join('').trim();
+  for (let k = 0; k < drafts.length; k++) {
+    const d = drafts[k] as Draft;
+    const markdown = tiled
+      ? doc.markdown.slice(d.start, drafts[k + 1]?.start ?? doc.markdown.length).trim()
+      : d.raw.join('').trim();
     if (d.level === 0 && !markdown) continue;
     const anchor = anchors.next(d.level === 0 ? '' : slugify(d.heading) || 'section');
+    const id = `${doc.id}#${anchor}`;
+    const plain = (d.plain.length === 1 ? (d.plain[0] as string) : d.plain.join(''))
+      .replace(/\n{3,}/g, '\n\n')
+      .trim();
     sections.push({
-      id: `${doc.id}#${anchor}`,
+      id,
       docId: doc.id,
       docTitle: title,
       heading: d.heading,
@@ -248,15 +344,12 @@ function splitWithLinks(doc: SourceDocument): { document: SplitDocument['documen
       level: d.level,
       anchor,
       markdown,
-      plain: d.plain
-        .join('')
-        .replace(/\n{3,}/g, '\n\n')
-        .trim(),
-      lead: d.lead.join('\n\n'),
+      plain,
+      lead: sliceOf(plain, d.lead.join('\n\n')),
       url: anchor ? `${docUrl}#${anchor}` : docUrl,
       order: sections.length,
     });
-    for (const l of d.links) links.push({ ...l, from: `${doc.id}#${anchor}` });
+    for (const l of d.links) links.push({ ...l, from: id });
   }
   return {
     document: { id: doc.id, title, path: doc.path, url: docUrl, markdown: doc.markdown, sections },

@@ -26,6 +26,7 @@ import {
 } from '../../domain/serve-docs.js';
 import type { Logger } from '../../ports/logger.js';
 import { type Metrics, NO_METRICS, type RequestTransport } from '../../ports/metrics.js';
+import { DirectToolCalls, type DocsTool, defineTool, mirroredResult } from './direct-tool-calls.js';
 import { MeteredTransport } from './metered-transport.js';
 
 export const RESOURCE_SCHEME = 'docs://';
@@ -119,6 +120,8 @@ class MeteredMcpServer extends McpServer {
  */
 export class DocsMcpServerFactory {
   private readonly validator = new AjvJsonSchemaValidator();
+  /** Built once: every server registers the same definitions (and zod schemas). */
+  private readonly tools: readonly DocsTool[];
 
   constructor(
     private readonly docs: ServeDocs,
@@ -126,7 +129,14 @@ export class DocsMcpServerFactory {
     /** The server's name and version, as the client sees them in `initialize`. */
     private readonly info: { name: string; version: string },
     private readonly metrics: Metrics = NO_METRICS,
-  ) {}
+  ) {
+    this.tools = this.toolTable();
+  }
+
+  /** Answers tools/call of these tools without a server, recorded under `transport`. */
+  directCalls(transport: RequestTransport): DirectToolCalls {
+    return new DirectToolCalls(this.tools, transport, this.metrics);
+  }
 
   /** `transport`: the requests this server answers are recorded in the metrics under its name. */
   create(transport?: RequestTransport): McpServer {
@@ -140,120 +150,131 @@ export class DocsMcpServerFactory {
       jsonSchemaValidator: this.validator,
       capabilities: { resources: { listChanged: true }, tools: { listChanged: false } },
     });
-    this.registerTools(server);
-    this.registerResources(server);
+    this.register(server);
     return server;
   }
 
-  private registerTools(server: McpServer): void {
+  /**
+   * Registers certdocs' tools and resources on a server built elsewhere (the benchmark's stock
+   * SDK pattern builds its own per request, so that only the transport pattern differs).
+   */
+  register(server: McpServer): void {
+    for (const tool of this.tools) tool.register(server);
+    this.registerResources(server);
+  }
+
+  /** certdocs' tools: registered on every server, and answered directly by DirectToolCalls. */
+  private toolTable(): DocsTool[] {
     const docs = this.docs;
-    server.registerTool(
-      'search',
-      {
-        title: 'Search the documentation',
-        description:
-          'Full-text search over documentation sections. Returns the best-matching sections first, each with an id, title, url and a short snippet around the matched words. Phrase the query as a question or keywords; then call "fetch" with a result id to read the section.',
-        inputSchema: {
-          query: z
-            .string()
-            .trim()
-            .min(1, 'query must not be empty')
-            .max(MAX_QUERY_CHARS)
-            .describe('What to look for'),
-          limit: z
-            .number()
-            .int()
-            .min(1)
-            .max(MAX_SEARCH_LIMIT)
-            .optional()
-            .describe(`Maximum number of results (default ${DEFAULT_SEARCH_LIMIT})`),
-          maxChars: z
-            .number()
-            .int()
-            .min(200)
-            .max(MAX_FETCH_CHARS)
-            .optional()
-            .describe(`Character budget for the whole result (default ${DEFAULT_SEARCH_CHARS})`),
-          maxTokens: z
-            .number()
-            .int()
-            .min(50)
-            .max(MAX_FETCH_CHARS / CHARS_PER_TOKEN)
-            .optional()
-            .describe(
-              `Token budget for the whole result, at ~${CHARS_PER_TOKEN} characters a token; with maxChars, the smaller wins`,
-            ),
+    return [
+      defineTool(
+        'search',
+        {
+          title: 'Search the documentation',
+          description:
+            'Full-text search over documentation sections. Returns the best-matching sections first, each with an id, title, url and a short snippet around the matched words. Phrase the query as a question or keywords; then call "fetch" with a result id to read the section.',
+          inputSchema: {
+            query: z
+              .string()
+              .trim()
+              .min(1, 'query must not be empty')
+              .max(MAX_QUERY_CHARS)
+              .describe('What to look for'),
+            limit: z
+              .number()
+              .int()
+              .min(1)
+              .max(MAX_SEARCH_LIMIT)
+              .optional()
+              .describe(`Maximum number of results (default ${DEFAULT_SEARCH_LIMIT})`),
+            maxChars: z
+              .number()
+              .int()
+              .min(200)
+              .max(MAX_FETCH_CHARS)
+              .optional()
+              .describe(`Character budget for the whole result (default ${DEFAULT_SEARCH_CHARS})`),
+            maxTokens: z
+              .number()
+              .int()
+              .min(50)
+              .max(MAX_FETCH_CHARS / CHARS_PER_TOKEN)
+              .optional()
+              .describe(
+                `Token budget for the whole result, at ~${CHARS_PER_TOKEN} characters a token; with maxChars, the smaller wins`,
+              ),
+          },
+          outputSchema: searchOutput,
+          annotations: READ_ONLY,
         },
-        outputSchema: searchOutput,
-        annotations: READ_ONLY,
-      },
-      (args) => this.run(() => docs.search(args)),
-    );
-    server.registerTool(
-      'fetch',
-      {
-        title: 'Read a section or document',
-        description:
-          'Returns the Markdown of a section (with its subsections) or of a whole document, by the id from "search", "outline" or "list_documents". Long texts are paged: when metadata.nextOffset is not null, call again with offset = nextOffset to read on.',
-        inputSchema: {
-          id: z.string().min(1).max(MAX_ID_CHARS).describe('A section id ("doc#anchor") or a document id'),
-          offset: z.number().int().min(0).optional().describe('Character offset to start from (default 0)'),
-          maxChars: z
-            .number()
-            .int()
-            .min(500)
-            .max(MAX_FETCH_CHARS)
-            .optional()
-            .describe(`Page size in characters (default ${DEFAULT_FETCH_CHARS})`),
-          maxTokens: z
-            .number()
-            .int()
-            .min(125)
-            .max(MAX_FETCH_CHARS / CHARS_PER_TOKEN)
-            .optional()
-            .describe(
-              `Page size in tokens, at ~${CHARS_PER_TOKEN} characters a token; with maxChars, the smaller wins`,
-            ),
+        (args) => this.run(() => docs.search(args)),
+      ),
+      defineTool(
+        'fetch',
+        {
+          title: 'Read a section or document',
+          description:
+            'Returns the Markdown of a section (with its subsections) or of a whole document, by the id from "search", "outline" or "list_documents". Long texts are paged: when metadata.nextOffset is not null, call again with offset = nextOffset to read on.',
+          inputSchema: {
+            id: z.string().min(1).max(MAX_ID_CHARS).describe('A section id ("doc#anchor") or a document id'),
+            offset: z.number().int().min(0).optional().describe('Character offset to start from (default 0)'),
+            maxChars: z
+              .number()
+              .int()
+              .min(500)
+              .max(MAX_FETCH_CHARS)
+              .optional()
+              .describe(`Page size in characters (default ${DEFAULT_FETCH_CHARS})`),
+            maxTokens: z
+              .number()
+              .int()
+              .min(125)
+              .max(MAX_FETCH_CHARS / CHARS_PER_TOKEN)
+              .optional()
+              .describe(
+                `Page size in tokens, at ~${CHARS_PER_TOKEN} characters a token; with maxChars, the smaller wins`,
+              ),
+          },
+          outputSchema: fetchOutput,
+          annotations: READ_ONLY,
         },
-        outputSchema: fetchOutput,
-        annotations: READ_ONLY,
-      },
-      (args) => this.run(() => docs.fetch(args)),
-    );
-    server.registerTool(
-      'list_documents',
-      {
-        title: 'List documents',
-        description:
-          'Lists the documents in the corpus (id, title, number of sections, size), optionally only those whose id starts with a prefix. Paged with offset / nextOffset.',
-        inputSchema: {
-          prefix: z
-            .string()
-            .max(MAX_ID_CHARS)
-            .optional()
-            .describe('Only documents whose id starts with this'),
-          offset: z.number().int().min(0).optional(),
-          limit: z.number().int().min(1).max(500).optional().describe('Page size (default 100)'),
+        (args) => this.run(() => docs.fetch(args)),
+      ),
+      defineTool(
+        'list_documents',
+        {
+          title: 'List documents',
+          description:
+            'Lists the documents in the corpus (id, title, number of sections, size), optionally only those whose id starts with a prefix. Paged with offset / nextOffset.',
+          inputSchema: {
+            prefix: z
+              .string()
+              .max(MAX_ID_CHARS)
+              .optional()
+              .describe('Only documents whose id starts with this'),
+            offset: z.number().int().min(0).optional(),
+            limit: z.number().int().min(1).max(500).optional().describe('Page size (default 100)'),
+          },
+          outputSchema: listOutput,
+          annotations: READ_ONLY,
         },
-        outputSchema: listOutput,
-        annotations: READ_ONLY,
-      },
-      (args) => this.run(() => docs.listDocuments(args)),
-    );
-    server.registerTool(
-      'outline',
-      {
-        title: 'Table of contents of a document',
-        description:
-          'Returns the headings of one document as section ids with their level and size, so you can fetch exactly the part you need.',
-        inputSchema: {
-          id: z.string().min(1).max(MAX_ID_CHARS).describe('A document id (a section id also works)'),
+        (args) => this.run(() => docs.listDocuments(args)),
+      ),
+      defineTool(
+        'outline',
+        {
+          title: 'Table of contents of a document',
+          description:
+            'Returns the headings of one document as section ids with their level and size, so you can fetch exactly the part you need.',
+          inputSchema: {
+            id: z.string().min(1).max(MAX_ID_CHARS).describe('A document id (a section id also works)'),
+          },
+          outputSchema: outlineOutput,
+          annotations: READ_ONLY,
         },
-        outputSchema: outlineOutput,
-        annotations: READ_ONLY,
-      },
-      (args) => this.run(() => docs.outline(args.id)),
-    );
+        (args) => this.run(() => docs.outline(args.id)),
+      ),
+    ];
   }
 
   private registerResources(server: McpServer): void {
@@ -319,8 +340,7 @@ export class DocsMcpServerFactory {
   /** Domain errors become tool results a model can act on; anything else is logged and generic. */
   private run(fn: () => object): CallToolResult {
     try {
-      const result = fn() as Record<string, unknown>;
-      return { content: [{ type: 'text', text: JSON.stringify(result) }], structuredContent: result };
+      return mirroredResult(fn() as Record<string, unknown>);
     } catch (e) {
       if (isDomainError(e)) return { isError: true, content: [{ type: 'text', text: e.message }] };
       this.logger.error('tool failed', { error: (e as Error).stack ?? String(e) });

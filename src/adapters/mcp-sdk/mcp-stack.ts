@@ -22,7 +22,11 @@ export function createMcpStack(
 ): McpStack {
   const factory = new DocsMcpServerFactory(docs, logger, info, metrics);
   return {
-    streamable: new StreamableHttpEndpoint({ createServer: () => factory.create('streamable-http'), logger }),
+    streamable: new StreamableHttpEndpoint({
+      createServer: () => factory.create('streamable-http'),
+      direct: factory.directCalls('streamable-http'),
+      logger,
+    }),
     sse: new LegacySseEndpoint(() => factory.create('sse'), logger),
   };
 }

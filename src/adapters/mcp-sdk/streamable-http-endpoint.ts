@@ -13,10 +13,16 @@ import {
 import type { Clock, Timer } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { BridgeTransport } from './bridge-transport.js';
-import { rpcError } from './json-rpc-error.js';
+import type { DirectToolCalls } from './direct-tool-calls.js';
+import { type HttpReply, rpcErrorReply, toResponse } from './json-rpc-error.js';
 
 export interface StreamableHttpOptions {
   createServer: () => McpServer;
+  /**
+   * Answers the calls of certdocs' own tools without going through a server (same validation,
+   * same replies); every other message goes to the session's server or the shared one.
+   */
+  direct?: Pick<DirectToolCalls, 'answer' | 'render'>;
   logger: Logger;
   /** Sessions idle longer than this (and without an open stream) are closed (default 30 min). */
   sessionIdleMs?: number;
@@ -69,7 +75,15 @@ const SYSTEM_CLOCK: Pick<Clock, 'now' | 'setTimer'> = {
 };
 
 const encoder = new TextEncoder();
-const JSON_HEADERS = { 'content-type': 'application/json' };
+
+/**
+ * What the endpoint reads of a request: its method and headers. A fetch `Request` is one; the Hono
+ * app passes a view of Node's request instead, so that no `Request` is built for an MCP call.
+ */
+export interface McpHttpRequest {
+  readonly method: string;
+  readonly headers: { get(name: string): string | null };
+}
 
 /**
  * MCP Streamable HTTP (spec 2025-03-26 and later) on top of long-lived servers:
@@ -93,6 +107,8 @@ export class StreamableHttpEndpoint {
   private readonly initializeLimit: { max: number; windowMs: number };
   /** Per client: initialize calls in the current window. Pruned by the sweep. */
   private readonly initializes = new Map<string, { count: number; windowStart: number }>();
+  /** Tool calls being answered directly (not through a transport). */
+  private directInFlight = 0;
 
   constructor(private readonly options: StreamableHttpOptions) {
     this.clock = options.clock ?? SYSTEM_CLOCK;
@@ -118,7 +134,7 @@ export class StreamableHttpEndpoint {
 
   /** Requests still waiting for the server's reply, over all sessions (0 when nothing is stuck). */
   get inFlight(): number {
-    let n = this.shared.transport.inFlight;
+    let n = this.shared.transport.inFlight + this.directInFlight;
     for (const s of this.sessions.values()) n += s.transport.inFlight;
     return n;
   }
@@ -127,10 +143,15 @@ export class StreamableHttpEndpoint {
    * `client`: the remote address, for the per-client initialize limit. `owner`: the verified
    * caller's subject when access control is on; sessions are bound to it.
    */
-  async handle(req: Request, body?: unknown, client?: string, owner?: string): Promise<Response> {
+  async handle(req: McpHttpRequest, body?: unknown, client?: string, owner?: string): Promise<Response> {
+    return toResponse(await this.reply(req, body, client, owner));
+  }
+
+  /** As handle(), the answer as an HttpReply (the Hono app turns it into its own response). */
+  async reply(req: McpHttpRequest, body?: unknown, client?: string, owner?: string): Promise<HttpReply> {
     const version = req.headers.get('mcp-protocol-version');
     if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-      return rpcError(
+      return rpcErrorReply(
         400,
         -32000,
         `Unsupported MCP-Protocol-Version "${version}"; supported: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')}`,
@@ -144,7 +165,7 @@ export class StreamableHttpEndpoint {
       case 'DELETE':
         return this.delete(req, owner);
       default:
-        return new Response(null, { status: 405, headers: { allow: 'GET, POST, DELETE' } });
+        return { status: 405, headers: { allow: 'GET, POST, DELETE' }, body: null };
     }
   }
 
@@ -170,56 +191,60 @@ export class StreamableHttpEndpoint {
     await this.shared.server.close();
   }
 
-  private async post(req: Request, body: unknown, client: string, owner?: string): Promise<Response> {
+  private async post(req: McpHttpRequest, body: unknown, client: string, owner?: string): Promise<HttpReply> {
     if (!JSON_MEDIA_TYPE.test(req.headers.get('content-type') ?? '')) {
-      return rpcError(415, -32000, 'Content-Type must be application/json');
+      return rpcErrorReply(415, -32000, 'Content-Type must be application/json');
     }
     const accept = req.headers.get('accept');
     if (accept && !/application\/json|\*\/\*|text\/event-stream/.test(accept)) {
-      return rpcError(406, -32000, 'Accept must include application/json and text/event-stream');
+      return rpcErrorReply(406, -32000, 'Accept must include application/json and text/event-stream');
     }
     const batch = Array.isArray(body);
     const messages = (batch ? body : [body]) as unknown[];
-    if (messages.length === 0) return rpcError(400, -32600, 'Invalid JSON-RPC message: an empty batch');
+    if (messages.length === 0) return rpcErrorReply(400, -32600, 'Invalid JSON-RPC message: an empty batch');
     if (messages.length > this.maxBatch) {
-      return rpcError(400, -32600, `A batch may hold at most ${this.maxBatch} messages`);
+      return rpcErrorReply(400, -32600, `A batch may hold at most ${this.maxBatch} messages`);
     }
     // Checked with the SDK's own schemas before anything runs: a message the server would drop
     // unanswered (bad params, an id that is not a string or an integer) is answered here instead.
     const invalid = messages.findIndex((m) => !isJsonRpc(m));
     if (invalid >= 0) {
       const at = batch ? ` at index ${invalid}` : '';
-      return rpcError(400, -32600, `Invalid JSON-RPC message${at}: ${problemOf(messages[invalid])}`);
+      return rpcErrorReply(400, -32600, `Invalid JSON-RPC message${at}: ${problemOf(messages[invalid])}`);
     }
     const rpc = messages as JSONRPCMessage[];
     // The SDK would answer bad params of a known method as an internal error (-32603) whose message
     // is the schema's whole issue list: a client mistake gets a -32602 naming the fields instead.
     for (const [i, m] of rpc.entries()) {
       const problem = paramsProblem(m);
-      if (problem) return rpcError(400, -32602, `Invalid params${batch ? ` at index ${i}` : ''}: ${problem}`);
+      if (problem)
+        return rpcErrorReply(400, -32602, `Invalid params${batch ? ` at index ${i}` : ''}: ${problem}`);
     }
     const init = rpc.find((m) => 'method' in m && m.method === 'initialize');
     let transport: BridgeTransport;
     let sessionId = req.headers.get('mcp-session-id') ?? undefined;
     if (init) {
-      if (rpc.length > 1) return rpcError(400, -32600, 'initialize must be sent on its own');
+      if (rpc.length > 1) return rpcErrorReply(400, -32600, 'initialize must be sent on its own');
       const wait = this.countInitialize(client);
       if (wait > 0) {
         return withRetryAfter(
-          rpcError(429, -32000, 'Too many initialize requests from this client: reuse your session'),
+          rpcErrorReply(429, -32000, 'Too many initialize requests from this client: reuse your session'),
           wait,
         );
       }
       const opened = await this.openSession(owner);
       if (typeof opened === 'number') {
-        return withRetryAfter(rpcError(503, -32000, 'Too many active sessions: try again later'), opened);
+        return withRetryAfter(
+          rpcErrorReply(503, -32000, 'Too many active sessions: try again later'),
+          opened,
+        );
       }
       const session = opened;
       transport = session.transport;
       sessionId = session.id;
     } else if (sessionId) {
       const session = this.ownSession(sessionId, owner);
-      if (!session) return rpcError(404, -32001, 'Session not found: initialize again');
+      if (!session) return rpcErrorReply(404, -32001, 'Session not found: initialize again');
       this.touch(session);
       transport = session.transport;
     } else {
@@ -231,7 +256,7 @@ export class StreamableHttpEndpoint {
     const replies: JSONRPCMessage[] = [];
     for (const [i, m] of rpc.entries()) {
       if (i > 0) await new Promise((r) => setImmediate(r));
-      if ('method' in m && 'id' in m) replies.push(await transport.request(m as JSONRPCRequest));
+      if ('method' in m && 'id' in m) replies.push(await this.request(transport, m as JSONRPCRequest));
       else transport.deliver(m);
     }
     if (init && sessionId && replies[0] && 'error' in replies[0]) {
@@ -239,29 +264,42 @@ export class StreamableHttpEndpoint {
       await this.closeSession(sessionId);
       sessionId = undefined;
     }
-    const headers: Record<string, string> = { ...JSON_HEADERS };
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (sessionId && transport !== this.shared.transport) headers['mcp-session-id'] = sessionId;
-    if (replies.length === 0) return new Response(null, { status: 202, headers });
+    if (replies.length === 0) return { status: 202, headers, body: null };
     const payload = batch ? replies : replies[0];
+    const json = (!batch && replies[0] && this.options.direct?.render(replies[0])) || JSON.stringify(payload);
     if (accept && !/application\/json|\*\/\*/.test(accept)) {
       // A client that only accepts SSE gets its reply as one event.
       headers['content-type'] = 'text/event-stream';
-      return new Response(`event: message\ndata: ${JSON.stringify(payload)}\n\n`, { status: 200, headers });
+      return { status: 200, headers, body: `event: message\ndata: ${json}\n\n` };
     }
-    return new Response(JSON.stringify(payload), { status: 200, headers });
+    return { status: 200, headers, body: json };
+  }
+
+  /** A request's reply: directly for certdocs' own tool calls, else from the transport's server. */
+  private async request(transport: BridgeTransport, request: JSONRPCRequest): Promise<JSONRPCMessage> {
+    const direct = this.options.direct?.answer(request);
+    if (!direct) return transport.request(request);
+    this.directInFlight++;
+    try {
+      return await direct;
+    } finally {
+      this.directInFlight--;
+    }
   }
 
   /** The session's stream of server→client messages (notifications). */
-  private get(req: Request, owner?: string): Response {
+  private get(req: McpHttpRequest, owner?: string): HttpReply {
     if (!(req.headers.get('accept') ?? '').includes('text/event-stream')) {
-      return rpcError(406, -32000, 'Accept must include text/event-stream');
+      return rpcErrorReply(406, -32000, 'Accept must include text/event-stream');
     }
     const sessionId = req.headers.get('mcp-session-id');
     if (!sessionId) {
-      return new Response(null, { status: 405, headers: { allow: 'POST' } });
+      return { status: 405, headers: { allow: 'POST' }, body: null };
     }
     const session = this.ownSession(sessionId, owner);
-    if (!session) return rpcError(404, -32001, 'Session not found: initialize again');
+    if (!session) return rpcErrorReply(404, -32001, 'Session not found: initialize again');
     this.touch(session);
     let controller!: ReadableStreamDefaultController<Uint8Array>;
     let ping: NodeJS.Timeout | undefined;
@@ -285,22 +323,23 @@ export class StreamableHttpEndpoint {
         session.streams.delete(controller);
       },
     });
-    return new Response(stream, {
+    return {
       status: 200,
       headers: {
         'content-type': 'text/event-stream',
         'cache-control': 'no-cache, no-transform',
         'mcp-session-id': session.id,
       },
-    });
+      body: stream,
+    };
   }
 
-  private async delete(req: Request, owner?: string): Promise<Response> {
+  private async delete(req: McpHttpRequest, owner?: string): Promise<HttpReply> {
     const sessionId = req.headers.get('mcp-session-id');
-    if (!sessionId) return rpcError(400, -32000, 'Mcp-Session-Id header required');
-    if (!this.ownSession(sessionId, owner)) return rpcError(404, -32001, 'Session not found');
+    if (!sessionId) return rpcErrorReply(400, -32000, 'Mcp-Session-Id header required');
+    if (!this.ownSession(sessionId, owner)) return rpcErrorReply(404, -32001, 'Session not found');
     await this.closeSession(sessionId);
-    return new Response(null, { status: 200 });
+    return { status: 200, headers: {}, body: null };
   }
 
   /** Another caller's session is as good as none: a 404 tells a guesser nothing. */
@@ -431,9 +470,11 @@ export class StreamableHttpEndpoint {
   }
 }
 
-function withRetryAfter(res: Response, ms: number): Response {
-  res.headers.set('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
-  return res;
+function withRetryAfter(reply: HttpReply, ms: number): HttpReply {
+  return {
+    ...reply,
+    headers: { ...reply.headers, 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))) },
+  };
 }
 
 /**

@@ -37,7 +37,10 @@ export class RedisConnection {
   }
 
   private async connect(): Promise<RedisClient> {
-    const { createClient } = await import('redis');
+    // The bundle (dist/bin) turns this CommonJS package into a chunk whose only export is
+    // `default`; under plain Node the named exports are there too.
+    const loaded: typeof import('redis') & { default?: typeof import('redis') } = await import('redis');
+    const { createClient } = loaded.default ?? loaded;
     let connected = false;
     const client = createClient({
       url: this.url,

@@ -1,0 +1,65 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Context } from 'hono';
+
+export type BodyOutcome =
+  | { readonly ok: true; readonly text: string }
+  | { readonly ok: false; readonly reason: 'too_large' };
+
+/**
+ * The request body as text, at most `maxBytes` (a declared Content-Length over it is refused before
+ * anything is read). Under @hono/node-server it is read from Node's request stream: going through
+ * `c.req` would build a fetch Request and a web stream around it for every call, which costs more
+ * than the MCP call it carries. A UTF-8 byte order mark is dropped, as `Request.text()` does.
+ */
+export async function readBody(c: Context, maxBytes: number): Promise<BodyOutcome> {
+  const incoming = (c.env as HttpBindings | undefined)?.incoming;
+  // Tests hand app.request() a stand-in for Node's request (a socket address only): read the fetch body then.
+  const node = typeof incoming?.on === 'function' && incoming.headers ? incoming : undefined;
+  const declared = Number(node ? node.headers['content-length'] : c.req.header('content-length'));
+  if (declared > maxBytes) return { ok: false, reason: 'too_large' };
+  let bytes: Buffer;
+  if (node) {
+    const read = await readStream(node, maxBytes);
+    if (!read) return { ok: false, reason: 'too_large' };
+    bytes = read;
+  } else {
+    bytes = Buffer.from(await c.req.arrayBuffer());
+    if (bytes.length > maxBytes) return { ok: false, reason: 'too_large' };
+  }
+  const text = bytes.toString('utf8');
+  return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
+}
+
+/** The whole stream, or undefined as soon as it grows past `maxBytes` (the rest is left unread). */
+function readStream(stream: HttpBindings['incoming'], maxBytes: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        cleanup();
+        stream.pause();
+        resolve(undefined);
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (e: Error) => {
+      cleanup();
+      reject(e);
+    };
+    stream.on('data', onData);
+    stream.on('end', onEnd);
+    stream.on('error', onError);
+  });
+}

@@ -1,0 +1,385 @@
+/**
+ * A line scanner for the plain Markdown most documentation is written in (ATX headings, paragraphs,
+ * ``` fences, GFM tables, tight lists; inline code, `**strong**` and `[text](url)` links) that gives
+ * what marked's lexer gives for it, in a fraction of the time, or undefined as soon as it meets
+ * anything else (blockquotes, HTML, tabs, setext headings, reference links, emphasis with `_`,
+ * entities, autolinks, lazy lines, loose lists with inner blank lines, ...): then the caller lexes
+ * the whole document with marked. Each rule below is marked's (v18, gfm) for that case; what it
+ * does not know it refuses. scripts/check-splitter.mjs compares both on whole corpora.
+ */
+
+/** One top-level block: what MarkedSectionSplitter reads off the token marked would make. */
+export interface SimpleBlock {
+  /** Offset in the document where the block's raw text starts. */
+  readonly start: number;
+  /** Set on a heading: its depth and its plain text (trimmed). */
+  readonly heading?: { readonly depth: number; readonly text: string };
+  /** Plain text as tokenToPlain gives it ('\n' for a blank-line spacer). */
+  readonly plain: string;
+  readonly paragraph: boolean;
+  /** Links in the block's prose: href, and the text and span they sit in. */
+  readonly links: readonly LinkSpan[];
+}
+
+export interface LinkSpan {
+  readonly href: string;
+  /** The plain text of the inline run the link is in, and the link text's span in it. */
+  readonly text: string;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Inline text and the links in it, or undefined when marked could read it differently. */
+interface Inline {
+  text: string;
+  links: LinkSpan[];
+}
+
+const ATX = /^(#{1,6})(?: (.*))?$/;
+const FENCE_OPEN = /^```[^`]*$/;
+const FENCE_CLOSE = /^ {0,3}```+ *$/;
+const BULLET = /^( {0,3})([*+-]|\d{1,9}[.)])(?:( +)(.*))?$/;
+const TABLE_DELIMITER = /^ {0,3}((?:\| *)?:?-+:? *(?:\| *:?-+:? *)*(?:\| *)?)$/;
+const HR = /^ {0,3}(?:[-*_] *){3,}$/;
+const LIST_INTERRUPTS_TEXT = /^ {0,3}(?:[*+-]|1[.)])[ \t]+[^ \t\n]/;
+/**
+ * Lines that open (or may open) a block this scanner leaves to marked; a line may start with an
+ * inline link (`[text](url)`), not with a `[` that could be a link reference definition.
+ */
+const FOREIGN_LINE =
+  /^ {0,3}(?:[><=_~]|\[(?![^[\]()\\`*_<>&!@~\n]+\]\([^\s()<>\\`*[\]]+\))|(?:[-*_] *){3,}$|-+ *$|=+ *$)/;
+const STRONG_CONTENT = /^[A-Za-z0-9]+(?: [A-Za-z0-9]+)*$/;
+/**
+ * Characters that may start inline syntax: what the scanner reads (code, strong, links) and what it
+ * refuses outside code spans (escapes, HTML, entities, `_` emphasis, strike, emails, images).
+ */
+const SPECIAL = /[`*[\]!\\<&~@_]/g;
+const AUTOLINK = /:\/\/|[wW]{3}\./;
+const NO_LINKS: LinkSpan[] = [];
+const LINK = /^\[([^[\]()\\`*_<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
+
+/** Thrown to give up on a document: one object, no stack trace to capture. */
+const REFUSED = { refused: true } as const;
+const refuse = (): never => {
+  throw REFUSED;
+};
+
+/** The top-level blocks of `markdown`, or undefined when marked must read it. */
+export function simpleMarkdownBlocks(markdown: string): SimpleBlock[] | undefined {
+  if (markdown.includes('\r') || markdown.includes('\t')) return undefined;
+  try {
+    return scan(markdown);
+  } catch (e) {
+    if (e === REFUSED) return undefined;
+    throw e;
+  }
+}
+
+function scan(markdown: string): SimpleBlock[] {
+  const lines = markdown.split('\n');
+  // The empty string after a final newline is no line.
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop();
+  const starts: number[] = new Array(lines.length);
+  for (let i = 0, at = 0; i < lines.length; i++) {
+    starts[i] = at;
+    at += (lines[i] as string).length + 1;
+  }
+  const blocks: SimpleBlock[] = [];
+  const n = lines.length;
+  let i = 0;
+  while (i < n) {
+    const line = lines[i] as string;
+    const start = starts[i] as number;
+    if (line === '') {
+      // A run of blank lines is a spacer token ('\n' of plain text), unless it is the single
+      // newline that ends the previous block's line (marked appends that one to the block).
+      let j = i;
+      while (j < n && lines[j] === '') j++;
+      blocks.push({ start, plain: '\n', paragraph: false, links: [] });
+      i = j;
+      continue;
+    }
+    if (line.charCodeAt(line.length - 1) === 0x20 || FOREIGN_LINE.test(line)) refuse();
+    const atx = ATX.exec(line);
+    if (atx) {
+      const text = (atx[2] ?? '').trim();
+      if (!text || text.endsWith('#')) refuse();
+      const plain = inline(text).text.trim();
+      blocks.push({
+        start,
+        heading: { depth: (atx[1] as string).length, text: plain },
+        plain: '',
+        paragraph: false,
+        links: [],
+      });
+      i++;
+      continue;
+    }
+    if (line.startsWith('```')) {
+      if (!FENCE_OPEN.test(line)) refuse();
+      let j = i + 1;
+      while (j < n && !FENCE_CLOSE.test(lines[j] as string)) j++;
+      if (j >= n) refuse();
+      let text = '';
+      if (j > i + 1) {
+        text = lines.slice(i + 1, j).join('\n');
+        if (text === '' || text.endsWith('\n')) text += '\n';
+      }
+      blocks.push({ start, plain: `${text}\n`, paragraph: false, links: [] });
+      i = j + 1;
+      continue;
+    }
+    // A list may start indented (up to 3 spaces: `  - b` after `1. a` is a new list, not a child).
+    if (BULLET.test(line)) {
+      const list = parseList(lines, i, n);
+      blocks.push({ start, plain: list.plain, paragraph: false, links: list.links });
+      i = list.end;
+      continue;
+    }
+    if (line.startsWith('#') || line.startsWith(' ')) refuse();
+    if (i + 1 < n && TABLE_DELIMITER.test(lines[i + 1] as string)) {
+      const table = parseTable(lines, i, n);
+      blocks.push({ start, plain: table.plain, paragraph: false, links: table.links });
+      i = table.end;
+      continue;
+    }
+    if (line.includes('|')) refuse();
+    // A paragraph: lines up to a blank line. A line that could interrupt it is left to marked.
+    let j = i + 1;
+    while (j < n && lines[j] !== '') {
+      const next = lines[j] as string;
+      if (
+        next.trim() === '' ||
+        next !== next.trimEnd() ||
+        FOREIGN_LINE.test(next) ||
+        /^[ #`|]|^\d{1,9}[.)]|^[*+-](?: |$)/.test(next) ||
+        next.includes('|') ||
+        (j + 1 < n && TABLE_DELIMITER.test(lines[j + 1] as string))
+      )
+        refuse();
+      j++;
+    }
+    const text = j === i + 1 ? line : lines.slice(i, j).join('\n');
+    const run = inline(text);
+    blocks.push({ start, plain: `${run.text}\n`, paragraph: true, links: run.links });
+    i = j;
+  }
+  return blocks;
+}
+
+/** A GFM table whose rows all start with `|` (marked's table rule, splitCells). */
+function parseTable(lines: readonly string[], i: number, n: number) {
+  const header = lines[i] as string;
+  const delimiter = lines[i + 1] as string;
+  if (!header.startsWith('|') || !/[:|]/.test(delimiter)) refuse();
+  const columns = splitCells(header);
+  if (columns.length !== delimiter.replace(/^\||\| *$/g, '').split('|').length) refuse();
+  let j = i + 2;
+  const rows: string[][] = [];
+  while (j < n && lines[j] !== '') {
+    const row = lines[j] as string;
+    if (!row.startsWith('|') || row !== row.trimEnd()) refuse();
+    rows.push(splitCells(row, columns.length));
+    j++;
+  }
+  const links: LinkSpan[] = [];
+  const row = (cells: string[]) =>
+    cells
+      .map((c) => {
+        const run = inline(c);
+        links.push(...run.links);
+        return run.text;
+      })
+      .join(' | ');
+  const plain = `${[row(columns), ...rows.map(row)].join('\n')}\n`;
+  return { plain, links, end: j };
+}
+
+function splitCells(row: string, count?: number): string[] {
+  // marked puts a space before each unescaped `|` and splits at ' |': without escapes (the
+  // cells' inline text refuses `\`), the same as splitting at `|`.
+  const cells = row.split('|');
+  if (!(cells[0] as string).trim()) cells.shift();
+  if (cells.length > 0 && !(cells[cells.length - 1] as string).trim()) cells.pop();
+  if (count) {
+    if (cells.length > count) cells.splice(count);
+    else while (cells.length < count) cells.push('');
+  }
+  return cells.map((c) => c.trim());
+}
+
+interface ListResult {
+  /** The first line after the list's last non-blank line. */
+  end: number;
+  plain: string;
+  links: LinkSpan[];
+}
+
+/**
+ * A list (marked's list tokenizer): items, each lexed as blocks that are `text` (lines, joined) or
+ * nested lists; loose when an item ends with a blank line and another follows.
+ */
+function parseList(lines: readonly string[], i: number, n: number): ListResult {
+  const first = BULLET.exec(lines[i] as string) as RegExpExecArray;
+  const bullet = first[2] as string;
+  const ordered = bullet.length > 1;
+  const sameList = ordered
+    ? new RegExp(`^( {0,3}\\d{1,9}\\${bullet.slice(-1)})(?:( +)(.*))?$`)
+    : new RegExp(`^( {0,3}\\${bullet})(?:( +)(.*))?$`);
+  const items: string[][] = [];
+  /** Blank lines each item ended with (marked trims them off the last item). */
+  const trailing: number[] = [];
+  let loose = false;
+  let endsWithBlankLine = false;
+  let end = i;
+  while (i < n) {
+    const m = sameList.exec(lines[i] as string);
+    if (!m) break;
+    if (HR.test(lines[i] as string)) refuse();
+    const spaces = m[2];
+    const rest = m[3];
+    if (spaces === undefined || !rest || spaces.length > 4 || rest.trim() === '') refuse();
+    const indent = (m[1] as string).length + (spaces as string).length;
+    const breakAt = Math.min(3, indent - 1);
+    const contents = [rest as string];
+    let blank = false;
+    i++;
+    while (i < n) {
+      const next = lines[i] as string;
+      if (next === '') {
+        contents.push('');
+        blank = true;
+        i++;
+        continue;
+      }
+      const leading = next.length - next.trimStart().length;
+      if (leading <= breakAt) {
+        const t = next.slice(leading);
+        if (/^(?:[*+-]|\d{1,9}[.)])(?: |$)/.test(t)) break;
+        if (/^(?:```|~~~|#{1,6}(?: |$)|>)/.test(t)) break;
+        if (t.startsWith('<') || HR.test(t)) refuse();
+      }
+      if (leading >= indent) {
+        contents.push(next.slice(indent));
+        blank = false;
+        i++;
+        continue;
+      }
+      if (blank) break;
+      refuse(); // a lazy continuation line
+    }
+    // Blank lines inside an item make paragraphs and spacers: marked's business.
+    let last = contents.length;
+    while (last > 0 && contents[last - 1] === '') last--;
+    if (contents.slice(0, last).includes('')) refuse();
+    trailing.push(contents.length - last);
+    if (!loose) {
+      if (endsWithBlankLine) loose = true;
+      else if (contents.length > last) endsWithBlankLine = true;
+    }
+    items.push(contents.slice(0, last));
+    end = i - (contents.length - last);
+  }
+  // Two blank lines between items make a spacer token inside the first: marked's business.
+  if (trailing.slice(0, -1).some((t) => t > 1)) refuse();
+  const links: LinkSpan[] = [];
+  const plains = items.map((item) => itemPlain(item, loose, links));
+  return { end, plain: `${plains.join('\n')}\n`, links };
+}
+
+/** An item's blocks, lexed as marked does inside a list (not top level): text lines and lists. */
+function itemPlain(lines: readonly string[], loose: boolean, links: LinkSpan[]): string {
+  let out = '';
+  let text: string[] | undefined;
+  const flush = () => {
+    if (!text) return;
+    const run = inline(text.join('\n'));
+    links.push(...run.links);
+    out += loose ? `${run.text}\n` : run.text;
+    text = undefined;
+  };
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i] as string;
+    const isBullet = BULLET.test(line) && (!text || LIST_INTERRUPTS_TEXT.test(line));
+    if (isBullet) {
+      flush();
+      const list = parseList(lines, i, lines.length);
+      out += list.plain;
+      links.push(...list.links);
+      if (list.end === i) refuse();
+      i = list.end;
+      continue;
+    }
+    if (
+      line.startsWith(' ') ||
+      line.trim() === '' ||
+      line !== line.trimEnd() ||
+      FOREIGN_LINE.test(line) ||
+      /^(?:```|~~~|#|\|)/.test(line) ||
+      line.includes('|') ||
+      (i + 1 < lines.length && TABLE_DELIMITER.test(lines[i + 1] as string))
+    )
+      refuse();
+    if (text) text.push(line);
+    else text = [line];
+    i++;
+  }
+  flush();
+  return out;
+}
+
+/**
+ * Plain text of inline Markdown as marked's inline tokens give it (text, code spans, `**strong**`,
+ * `[text](url)`), with the links' spans; refuses everything else.
+ */
+function inline(src: string): Inline {
+  // Autolinks: `://` and `www.` may only appear inside code spans.
+  if (AUTOLINK.test(src) && AUTOLINK.test(src.replace(/`[^`\n]+`/g, ''))) refuse();
+  if (src.includes(' \n')) refuse(); // a hard line break, or a space marked may keep
+  SPECIAL.lastIndex = 0;
+  if (!SPECIAL.test(src)) return { text: src, links: NO_LINKS };
+  let text = '';
+  const spans: { href: string; start: number; end: number }[] = [];
+  let i = 0;
+  let plainFrom = 0;
+  while (i < src.length) {
+    // Jump to the next character that may start inline syntax.
+    SPECIAL.lastIndex = i;
+    if (!SPECIAL.test(src)) break;
+    i = SPECIAL.lastIndex - 1;
+    const c = src.charCodeAt(i);
+    if (c === 0x60 /* ` */) {
+      const close = src.indexOf('`', i + 1);
+      if (close < 0 || close === i + 1 || src[close + 1] === '`') refuse();
+      const code = src.slice(i + 1, close);
+      if (code.includes('\n') || code.includes('*') || code !== code.trim()) refuse();
+      text += src.slice(plainFrom, i) + code;
+      i = plainFrom = close + 1;
+    } else if (c === 0x2a /* * */) {
+      if (src[i + 1] !== '*') refuse();
+      const close = src.indexOf('**', i + 2);
+      if (close < 0) refuse();
+      const content = src.slice(i + 2, close);
+      const before = i === 0 ? ' ' : (src[i - 1] as string);
+      const after = src[close + 2] ?? ' ';
+      if (!STRONG_CONTENT.test(content) || !/[ (]/.test(before) || !/[ .,:;?!)]/.test(after)) refuse();
+      text += src.slice(plainFrom, i) + content;
+      i = plainFrom = close + 2;
+    } else if (c === 0x5b /* [ */) {
+      const m = LINK.exec(src.slice(i, i + 2048));
+      if (!m) refuse();
+      const [raw, label, href] = m as unknown as [string, string, string];
+      text += src.slice(plainFrom, i);
+      const start = text.length;
+      text += label;
+      spans.push({ href, start, end: text.length });
+      i = plainFrom = i + raw.length;
+    } else if (c === 0x21 /* ! */) {
+      if (src[i + 1] === '[') refuse(); // an image
+      i++;
+    } else refuse(); // `]`, or an escape, HTML, an entity, `_` emphasis, strike, an email
+  }
+  text += src.slice(plainFrom);
+  return { text, links: spans.map((s) => ({ ...s, text })) };
+}

@@ -1,0 +1,173 @@
+import type { McpServer, ToolCallback } from '@modelcontextprotocol/sdk/server/mcp.js';
+import {
+  type AnySchema,
+  getParseErrorMessage,
+  normalizeObjectSchema,
+  type ShapeOutput,
+  safeParseAsync,
+  type ZodRawShapeCompat,
+} from '@modelcontextprotocol/sdk/server/zod-compat.js';
+import {
+  type CallToolResult,
+  ErrorCode,
+  type JSONRPCMessage,
+  type JSONRPCRequest,
+  McpError,
+  type ToolAnnotations,
+} from '@modelcontextprotocol/sdk/types.js';
+import { type Metrics, NO_METRICS, type RequestTransport } from '../../ports/metrics.js';
+
+/** Results made by mirroredResult, with their text: the JSON of their structured content. */
+const MIRRORED = new WeakMap<object, string>();
+
+/**
+ * A tool result holding `structured` twice, as clients expect: as structured content and as its
+ * JSON in one text item. DirectToolCalls.render() writes a reply holding it without serializing
+ * the structured content a second time.
+ */
+export function mirroredResult(structured: Record<string, unknown>): CallToolResult {
+  const text = JSON.stringify(structured);
+  const result: CallToolResult = { content: [{ type: 'text', text }], structuredContent: structured };
+  MIRRORED.set(result, text);
+  return result;
+}
+
+/** One of certdocs' tools: registered on McpServers, and answered directly by DirectToolCalls. */
+export interface DocsTool {
+  readonly name: string;
+  register(server: McpServer): void;
+  /** The object schemas the SDK validates arguments and structured results with. */
+  readonly input: AnySchema;
+  readonly output: AnySchema;
+  /** The handler, given arguments that passed `input`. */
+  call(args: unknown): CallToolResult | Promise<CallToolResult>;
+}
+
+export interface DocsToolConfig<In extends ZodRawShapeCompat, Out extends ZodRawShapeCompat> {
+  readonly title: string;
+  readonly description: string;
+  readonly inputSchema: In;
+  readonly outputSchema: Out;
+  readonly annotations: ToolAnnotations;
+}
+
+/** A tool whose handler never looks at the SDK's request context (all of certdocs' tools). */
+export function defineTool<In extends ZodRawShapeCompat, Out extends ZodRawShapeCompat>(
+  name: string,
+  config: DocsToolConfig<In, Out>,
+  handler: (args: ShapeOutput<In>) => CallToolResult,
+): DocsTool {
+  const input = normalizeObjectSchema(config.inputSchema);
+  const output = normalizeObjectSchema(config.outputSchema);
+  if (!input || !output) throw new Error(`tool ${name}: schemas must be object shapes`);
+  return {
+    name,
+    // ToolCallback<In> is a conditional type TypeScript cannot resolve for a generic In; for a shape
+    // it is this handler with an extra context argument that certdocs' tools do not use.
+    register: (server) => server.registerTool(name, config, handler as unknown as ToolCallback<In>),
+    input,
+    output,
+    call: (args) => handler(args as ShapeOutput<In>),
+  };
+}
+
+/**
+ * Answers `tools/call` for certdocs' own tools without a trip through an McpServer and its
+ * transport: the SDK's Protocol layer costs more per call (an AbortController, three message-type
+ * parses, the request re-parsed by the tools/call wrapper, a promise chain, the bridge's timer)
+ * than fetching a section does. Validation is the SDK's own (1.32, `McpServer` tools/call):
+ * - the request was checked by the endpoint with the SDK's CallToolRequestSchema (arguments that
+ *   are not an object are left to the server, whose answer to them is a JSON-RPC error);
+ * - arguments are parsed with the tool's input schema through the SDK's zod helpers; a failure is
+ *   an `isError` result reading "MCP error -32602: Input validation error: Invalid arguments for
+ *   tool <name>: …", word for word as the SDK's;
+ * - a result that is not an error must have structured content that passes the output schema,
+ *   else an `isError` result with the SDK's "Output validation error" message;
+ * - anything a handler throws becomes an `isError` result with its message.
+ * The reply is `{ result, jsonrpc, id }` as the SDK sends it. Anything else (other methods, tools
+ * it does not know, task-augmented calls) is left to the server: `answer` returns undefined.
+ * Each call is recorded in the metrics as MeteredTransport records the server's.
+ */
+export class DirectToolCalls {
+  private readonly tools: ReadonlyMap<string, DocsTool>;
+
+  constructor(
+    tools: readonly DocsTool[],
+    private readonly transport: RequestTransport,
+    private readonly metrics: Metrics = NO_METRICS,
+  ) {
+    this.tools = new Map(tools.map((t) => [t.name, t]));
+  }
+
+  answer(request: JSONRPCRequest): Promise<JSONRPCMessage> | undefined {
+    if (request.method !== 'tools/call') return undefined;
+    const params = request.params as { name?: unknown; arguments?: unknown; task?: unknown } | undefined;
+    if (typeof params?.name !== 'string' || params.task !== undefined) return undefined;
+    const tool = this.tools.get(params.name);
+    if (!tool) return undefined;
+    // Arguments that are not an object fail the SDK's request schema (a JSON-RPC error, not a tool
+    // result): the endpoint refuses them first; anyone else gets the server's answer.
+    const args = params.arguments;
+    if (args !== undefined && (typeof args !== 'object' || args === null || Array.isArray(args)))
+      return undefined;
+    return this.call(tool, request, args);
+  }
+
+  /**
+   * The JSON of a reply answer() made around a mirroredResult, written from the text it already
+   * holds (the same JSON.stringify(reply) gives, key for key); undefined for any other message.
+   */
+  render(reply: JSONRPCMessage): string | undefined {
+    const { result, id } = reply as { result?: object; id?: unknown };
+    const text = result === undefined ? undefined : MIRRORED.get(result);
+    if (text === undefined) return undefined;
+    return `{"result":{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+  }
+
+  private async call(tool: DocsTool, request: JSONRPCRequest, args: unknown): Promise<JSONRPCMessage> {
+    const started = performance.now();
+    let result: CallToolResult;
+    try {
+      const parsed = await safeParseAsync(tool.input, args ?? {});
+      if (!parsed.success) {
+        throw new McpError(
+          ErrorCode.InvalidParams,
+          `Input validation error: Invalid arguments for tool ${tool.name}: ${getParseErrorMessage(parsed.error)}`,
+        );
+      }
+      result = await tool.call(parsed.data);
+      if (!result.isError) await this.checkOutput(tool, result);
+    } catch (e) {
+      result = {
+        content: [{ type: 'text', text: e instanceof Error ? e.message : String(e) }],
+        isError: true,
+      };
+    }
+    if (this.metrics !== NO_METRICS) {
+      this.metrics.requestServed({
+        transport: this.transport,
+        method: 'tools/call',
+        tool: tool.name,
+        ok: result.isError !== true,
+        ms: performance.now() - started,
+      });
+    }
+    return { result, jsonrpc: '2.0', id: request.id } as JSONRPCMessage;
+  }
+
+  private async checkOutput(tool: DocsTool, result: CallToolResult): Promise<void> {
+    if (!result.structuredContent) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Output validation error: Tool ${tool.name} has an output schema but no structured content was provided`,
+      );
+    }
+    const parsed = await safeParseAsync(tool.output, result.structuredContent);
+    if (!parsed.success) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Output validation error: Invalid structured content for tool ${tool.name}: ${getParseErrorMessage(parsed.error)}`,
+      );
+    }
+  }
+}
