@@ -8,7 +8,8 @@ import { anchorTexts } from './anchor-text.js';
 import type { IndexedDocument, Section, SectionLink, SourceDocument, SplitDocument } from './document.js';
 import { type IndexSnapshot, restoreDocument, SNAPSHOT_FORMAT, snapshotDocument } from './index-snapshot.js';
 import type { IndexTools } from './index-tools.js';
-import { makeSnippet } from './snippet.js';
+import { SnippetMaker, SnippetWords } from './snippet.js';
+import { scanWords } from './word-scanner.js';
 
 export interface BuildOptions {
   /** The index this one replaces: unchanged documents reuse its sections. */
@@ -71,6 +72,11 @@ const SNIPPET_SOURCE = 2000;
 
 /** Process-term results per token: most tokens repeat. Bounded for huge corpora. */
 const MEMO_MAX = 200_000;
+/**
+ * Process-term results kept after the build, for queries and snippets: a snippet looks at every
+ * word of a section, and stemming each one again cost more than the whole engine search.
+ */
+const SEARCH_MEMO_MAX = 50_000;
 
 /**
  * The in-memory search index over one snapshot of a corpus. Immutable once built: a refresh
@@ -96,12 +102,21 @@ export class DocIndex {
   private builder: SearchIndexBuilder<Field> | undefined;
   private engine: SearchIndex | undefined;
   /** Index terms of each section's own heading. */
-  private readonly headingTerms: ReadonlySet<string>[] = [];
+  private readonly headingTerms: (readonly string[])[] = [];
+  /** Each section's document, as a number (the order documents were given in). */
+  private readonly sectionDoc: number[] = [];
+  /** Per query: each document's count and sum of its best section scores; reset after use. */
+  private docCounts = new Int32Array(0);
+  private docSums = new Float64Array(0);
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
   private headingNames: string[][] = [];
   private deprecated: boolean[] = [];
   /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
+  /** processTerm results per token after the build (queries, snippets); emptied when full. */
+  private searchMemo = new Map<string, string[]>();
+  /** The words snippets have met, and their terms (bounded). */
+  private readonly snippetWords = new SnippetWords((word) => this.searchTermsOf(word));
 
   private constructor(
     private readonly tools: IndexTools,
@@ -113,6 +128,7 @@ export class DocIndex {
       for (const s of d.sections) {
         this.byId.set(s.id, s);
         this.sections.push(s);
+        this.sectionDoc.push(this.docs.size - 1);
       }
     }
   }
@@ -122,6 +138,7 @@ export class DocIndex {
     return {
       fields: FIELDS,
       tokenize: this.tools.analysis.tokenize,
+      scanWords,
       processTerm: (token) => this.termsOf(token),
       boost: RANKING.boost,
       bm25: RANKING.bm25,
@@ -144,6 +161,17 @@ export class DocIndex {
     return out;
   }
 
+  /** Like termsOf, after the build: bounded by emptying, since queries bring any words. */
+  private searchTermsOf(token: string): string[] {
+    let out = this.searchMemo.get(token);
+    if (!out) {
+      out = this.tools.analysis.processTerm(token);
+      if (this.searchMemo.size >= SEARCH_MEMO_MAX) this.searchMemo = new Map();
+      this.searchMemo.set(token, out);
+    }
+    return out;
+  }
+
   private indexSection(i: number): void {
     const s = this.sections[i] as Section;
     this.builder?.add({
@@ -162,10 +190,11 @@ export class DocIndex {
   /** Marks sections in order: `Stability: 0` (deprecated), or inside such a section. */
   private readonly isDeprecated = deprecationMarker();
 
-  private headingTermsOf(s: Section): ReadonlySet<string> {
-    const out = new Set<string>();
+  /** A few terms each: an array is smaller than a Set and as quick to look through. */
+  private headingTermsOf(s: Section): readonly string[] {
+    const out: string[] = [];
     for (const token of this.tools.analysis.tokenize(s.heading))
-      for (const t of this.termsOf(token)) out.add(t);
+      for (const t of this.termsOf(token)) if (!out.includes(t)) out.push(t);
     return out;
   }
 
@@ -325,7 +354,7 @@ export class DocIndex {
   }
 
   search(query: string, limit: number): SearchHit[] {
-    const queryTerms = this.tools.analysis.tokenize(query).flatMap((t) => this.termsOf(t));
+    const queryTerms = this.tools.analysis.tokenize(query).flatMap((t) => this.searchTermsOf(t));
     const terms = new Set(queryTerms);
     if (terms.size === 0) return [];
     const R = RANKING;
@@ -337,14 +366,22 @@ export class DocIndex {
     const idfSum = [...idf.values()].reduce((a, b) => a + b, 0) || 1;
     const weight = (t: string) => idf.get(t) ?? 0;
 
-    const docScore = new Map<string, { n: number; sum: number }>();
-    for (const r of pool) {
-      const doc = this.sections[r.doc]?.docId ?? '';
-      const d = docScore.get(doc) ?? { n: 0, sum: 0 };
-      if (d.n < R.docTop) docScore.set(doc, { n: d.n + 1, sum: d.sum + r.score });
+    // A document's score: the sum of its best docTop sections' scores in the pool (best first).
+    if (this.docCounts.length < this.docs.size) {
+      this.docCounts = new Int32Array(this.docs.size);
+      this.docSums = new Float64Array(this.docs.size);
     }
+    const counts = this.docCounts;
+    const sums = this.docSums;
     let bestDoc = 0;
-    for (const d of docScore.values()) bestDoc = Math.max(bestDoc, d.sum);
+    for (const r of pool) {
+      const doc = this.sectionDoc[r.doc] as number;
+      if ((counts[doc] as number) < R.docTop) {
+        counts[doc] = (counts[doc] as number) + 1;
+        sums[doc] = (sums[doc] as number) + r.score;
+        bestDoc = Math.max(bestDoc, sums[doc] as number);
+      }
+    }
     const queryNames = apiNames(query, true);
 
     const ranked = pool.map((r) => {
@@ -354,23 +391,28 @@ export class DocIndex {
       let inHeading = 0;
       for (const q of r.queryTerms) {
         matched += weight(q);
-        if (own?.has(q)) inHeading += weight(q);
+        if (own?.includes(q)) inHeading += weight(q);
       }
       let score = r.score * Math.min(1, matched / idfSum) ** R.coverage;
       score *= 1 + R.headingBonus * Math.min(1, inHeading / idfSum);
       if (queryNames.length && namesMatch(queryNames, this.headingNames[i] ?? [])) score *= 1 + R.nameBonus;
       if (this.deprecated[i]) score *= R.deprecated;
-      const doc = docScore.get(this.sections[i]?.docId ?? '');
-      if (bestDoc > 0) score *= 1 + (R.docBonus * (doc?.sum ?? 0)) / bestDoc;
+      if (bestDoc > 0) score *= 1 + (R.docBonus * (sums[this.sectionDoc[i] as number] as number)) / bestDoc;
       return { i, score };
     });
+    for (const r of pool) {
+      const doc = this.sectionDoc[r.doc] as number;
+      counts[doc] = 0;
+      sums[doc] = 0;
+    }
     ranked.sort((a, b) => b.score - a.score);
 
     const hits: SearchHit[] = [];
+    const snippets = new SnippetMaker(terms, this.snippetWords);
     for (const { i, score } of ranked) {
       const section = this.sections[i];
       if (!section) continue;
-      hits.push({ section, score, snippet: makeSnippet(this.snippetText(i), terms, this.tools.analysis) });
+      hits.push({ section, score, snippet: snippets.make(this.snippetText(i)) });
       if (hits.length >= limit) break;
     }
     return hits;
@@ -404,7 +446,7 @@ export class DocIndex {
     const words = id.replace(/[#/._-]+/g, ' ');
     const terms = this.tools.analysis
       .tokenize(words)
-      .flatMap((t) => this.termsOf(t))
+      .flatMap((t) => this.searchTermsOf(t))
       .filter(Boolean);
     const hits = this.index.search(terms, { limit: max * 4, fuzzy: () => 0.3, prefix: () => true });
     for (const r of hits) {

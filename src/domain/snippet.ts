@@ -1,4 +1,5 @@
 import type { TextAnalysis } from './text-analysis.js';
+import { scanWords } from './word-scanner.js';
 
 /**
  * A short excerpt around the densest cluster of query terms, so a model can pick a result
@@ -7,28 +8,225 @@ import type { TextAnalysis } from './text-analysis.js';
 export function makeSnippet(
   text: string,
   queryTerms: ReadonlySet<string>,
-  analysis: TextAnalysis,
+  analysis: Pick<TextAnalysis, 'processTerm'>,
   maxChars = 240,
 ): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  if (flat.length <= maxChars) return flat;
-  const hits: { start: number; end: number; term: string }[] = [];
-  for (const m of analysis.wordsWithPositions(flat)) {
-    const terms = analysis.processTerm(m[0]);
-    const matched = terms.find((t) => queryTerms.has(t));
-    if (matched) hits.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, term: matched });
+  return new SnippetMaker(queryTerms, new SnippetWords(analysis.processTerm)).make(text, maxChars);
+}
+
+/** Words kept at most in a SnippetWords table; then it starts over. */
+const MAX_WORDS = 1 << 17;
+
+/**
+ * The words snippets have met, with their index terms: a hash table over character codes, so that a
+ * word seen before (most are: a corpus has a vocabulary) is recognized without cutting it out of
+ * the text, and analyzed only the first time. Also remembers, per query, which query term a word
+ * yields. One per index; bounded (it empties itself when full).
+ */
+export class SnippetWords {
+  private hashes = new Int32Array(4096);
+  private words: (string | undefined)[] = new Array(4096);
+  /** Each word's terms, as numbers in termIds. */
+  private terms: (readonly number[] | undefined)[] = new Array(4096);
+  /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
+  private readonly termIds = new Map<string, number>();
+  private termStamps = new Int32Array(1024);
+  private termNumbers = new Int32Array(1024);
+  /** For the query stamped `stamps[slot]`: the number of the first query term the word yields, or -1. */
+  private stamps = new Int32Array(4096);
+  private numbers = new Int32Array(4096);
+  private used = 0;
+  private stamp = 0;
+
+  constructor(private readonly processTerm: (word: string) => readonly string[]) {}
+
+  /** A new query, its terms numbered as in termNumber: numbers remembered for earlier ones no longer count. */
+  nextQuery(termNumber: ReadonlyMap<string, number>): number {
+    this.stamp = (this.stamp + 1) | 0 || 1;
+    this.markQuery(this.stamp, termNumber);
+    return this.stamp;
   }
+
+  /** The number (in termNumber) of the first query term that text[start, end) yields, or -1. */
+  numberOf(
+    text: string,
+    start: number,
+    end: number,
+    hash: number,
+    stamp: number,
+    termNumber: ReadonlyMap<string, number>,
+  ): number {
+    const h = hash | 1; // 0 marks an empty slot
+    const mask = this.hashes.length - 1;
+    let slot = h & mask;
+    for (;;) {
+      const stored = this.hashes[slot] as number;
+      if (stored === 0) break;
+      if (stored === h && sameText(this.words[slot] as string, text, start, end)) {
+        if (this.stamps[slot] === stamp) return this.numbers[slot] as number;
+        return this.remember(slot, stamp);
+      }
+      slot = (slot + 1) & mask;
+    }
+    if (this.used * 2 >= this.hashes.length) {
+      if (this.used >= MAX_WORDS) this.clear(stamp, termNumber);
+      else this.grow();
+      return this.numberOf(text, start, end, hash, stamp, termNumber);
+    }
+    const word = text.slice(start, end);
+    this.hashes[slot] = h;
+    this.words[slot] = word;
+    this.terms[slot] = this.processTerm(word).map((t) => this.termId(t));
+    this.used++;
+    return this.remember(slot, stamp);
+  }
+
+  private termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.termIds.size;
+      this.termIds.set(term, id);
+      if (id >= this.termStamps.length) {
+        const stamps = new Int32Array(this.termStamps.length * 2);
+        stamps.set(this.termStamps);
+        this.termStamps = stamps;
+        const numbers = new Int32Array(this.termNumbers.length * 2);
+        numbers.set(this.termNumbers);
+        this.termNumbers = numbers;
+      }
+    }
+    return id;
+  }
+
+  /** Marks the query's terms (those a word has yielded so far or will) for query `stamp`. */
+  private markQuery(stamp: number, termNumber: ReadonlyMap<string, number>): void {
+    for (const [term, n] of termNumber) {
+      const id = this.termId(term);
+      this.termStamps[id] = stamp;
+      this.termNumbers[id] = n;
+    }
+  }
+
+  private remember(slot: number, stamp: number): number {
+    let n = -1;
+    for (const id of this.terms[slot] ?? []) {
+      if (this.termStamps[id] === stamp) {
+        n = this.termNumbers[id] as number;
+        break;
+      }
+    }
+    this.stamps[slot] = stamp;
+    this.numbers[slot] = n;
+    return n;
+  }
+
+  /** Starts over (words and terms), keeping the current query's terms marked. */
+  private clear(stamp: number, termNumber: ReadonlyMap<string, number>): void {
+    this.resize(4096);
+    this.termIds.clear();
+    this.termStamps.fill(0);
+    this.markQuery(stamp, termNumber);
+  }
+
+  private grow(): void {
+    const hashes = this.hashes;
+    const words = this.words;
+    const terms = this.terms;
+    this.resize(hashes.length * 2);
+    const mask = this.hashes.length - 1;
+    for (let i = 0; i < hashes.length; i++) {
+      const h = hashes[i] as number;
+      if (h === 0) continue;
+      let slot = h & mask;
+      while (this.hashes[slot] !== 0) slot = (slot + 1) & mask;
+      this.hashes[slot] = h;
+      this.words[slot] = words[i];
+      this.terms[slot] = terms[i];
+      this.used++;
+    }
+  }
+
+  private resize(size: number): void {
+    this.hashes = new Int32Array(size);
+    this.words = new Array(size);
+    this.terms = new Array(size);
+    this.stamps = new Int32Array(size);
+    this.numbers = new Int32Array(size);
+    this.used = 0;
+  }
+}
+
+/** Snippets for one query. */
+export class SnippetMaker {
+  /** Each query term as a small number, so a window's distinct terms are counted in an array. */
+  private readonly termNumber = new Map<string, number>();
+  private readonly stamp: number;
+
+  constructor(
+    queryTerms: ReadonlySet<string>,
+    private readonly words: SnippetWords,
+  ) {
+    for (const t of queryTerms) this.termNumber.set(t, this.termNumber.size);
+    this.stamp = words.nextQuery(this.termNumber);
+  }
+
+  make(text: string, maxChars = 240): string {
+    const flat = text.replace(/\s+/g, ' ').trim();
+    if (flat.length <= maxChars) return flat;
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const numbers: number[] = [];
+    scanWords(flat, (start, end, hash) => {
+      const n = this.words.numberOf(flat, start, end, hash, this.stamp, this.termNumber);
+      if (n < 0) return;
+      starts.push(start);
+      ends.push(end);
+      numbers.push(n);
+    });
+    return cut(flat, starts, ends, numbers, this.termNumber.size, maxChars);
+  }
+}
+
+function sameText(word: string, text: string, start: number, end: number): boolean {
+  if (word.length !== end - start) return false;
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+  return true;
+}
+
+/** The excerpt of at most maxChars around the densest cluster of hits (start, end, term number). */
+function cut(
+  flat: string,
+  starts: readonly number[],
+  ends: readonly number[],
+  numbers: readonly number[],
+  termCount: number,
+  maxChars: number,
+): string {
   let bestStart = 0;
-  if (hits.length) {
+  if (starts.length) {
+    // The first hit that opens a window of maxChars with the most distinct terms: a window
+    // sliding over the hits (ends grow with starts), counting terms in and out.
+    const counts = new Int32Array(termCount);
     let best = -1;
-    for (let i = 0; i < hits.length; i++) {
-      const from = hits[i]?.start ?? 0;
-      const distinct = new Set<string>();
-      for (let j = i; j < hits.length && (hits[j]?.end ?? 0) - from <= maxChars; j++)
-        distinct.add(hits[j]?.term ?? '');
-      if (distinct.size > best) {
-        best = distinct.size;
+    let distinct = 0;
+    let j = 0;
+    for (let i = 0; i < starts.length; i++) {
+      const from = starts[i] as number;
+      if (j < i) j = i; // hit i-1 alone was longer than a window: the window is empty
+      while (j < starts.length && (ends[j] as number) - from <= maxChars) {
+        const n = numbers[j] as number;
+        if (counts[n] === 0) distinct++;
+        counts[n] = (counts[n] as number) + 1;
+        j++;
+      }
+      if (distinct > best) {
+        best = distinct;
         bestStart = from;
+      }
+      if (j > i) {
+        const n = numbers[i] as number;
+        counts[n] = (counts[n] as number) - 1;
+        if (counts[n] === 0) distinct--;
       }
     }
     // Give the first hit a little leading context, starting on a word boundary.

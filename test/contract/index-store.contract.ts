@@ -48,7 +48,7 @@ export function runIndexStoreContract(name: string, makeStore: () => Promise<Mad
       const loaded = await store.load('/docs');
       expect(loaded).toEqual(saved);
       expect((loaded?.engine as Bm25Snapshot | undefined)?.postingDocs).toBeInstanceOf(Int32Array);
-      expect((loaded?.engine as Bm25Snapshot | undefined)?.postingTfs).toBeInstanceOf(Uint16Array);
+      expect((loaded?.engine as Bm25Snapshot | undefined)?.postingImpacts).toBeInstanceOf(Float64Array);
       expect(await store.load('/other-docs')).toBeUndefined();
     });
 

@@ -78,7 +78,7 @@ describe('DocIndex snapshots', () => {
   it('refuses engine arrays that do not fit together rather than scoring wrongly', async () => {
     const snap = await (await DocIndex.buildAsync(indexTools, SOURCES, new Date(0))).snapshot('fp');
     const bm25 = snap.engine as Bm25Snapshot;
-    const engine = { ...bm25, postingTfs: bm25.postingTfs.subarray(1) };
+    const engine = { ...bm25, postingImpacts: bm25.postingImpacts.subarray(1) };
     expect(DocIndex.restore(indexTools, { ...snap, engine }, SOURCES)).toBeUndefined();
     const fewer = { ...bm25, terms: bm25.terms.slice(1) };
     expect(DocIndex.restore(indexTools, { ...snap, engine: fewer }, SOURCES)).toBeUndefined();

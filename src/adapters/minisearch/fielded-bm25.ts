@@ -6,6 +6,8 @@ import type {
   SearchIndexSettings,
   SearchOptions,
 } from '../../ports/search-engine.js';
+import { Staging } from './staging.js';
+import { hashOf, TokenTable } from './token-table.js';
 
 /**
  * A fielded BM25+ index in typed arrays: MiniSearch's scoring (the same formula, field boosts,
@@ -24,16 +26,20 @@ export type Bm25Options<F extends string> = SearchIndexSettings<F>;
 
 /** A sealed FieldedBm25 as plain data: what a persisted index stores. */
 export interface Bm25Snapshot {
+  readonly layout: string;
   readonly fields: readonly string[];
+  /** The settings the impacts were computed with: k, b, d, then each field's boost. */
+  readonly scoring: readonly number[];
   readonly documentCount: number;
   readonly terms: readonly string[];
   readonly offsets: Int32Array;
   readonly postingDocs: Int32Array;
-  readonly postingTfs: Uint16Array;
-  readonly fieldDf: Int32Array;
-  readonly fieldLengths: Int32Array;
-  readonly avgFieldLength: Float64Array;
+  readonly postingImpacts: Float64Array;
+  readonly maxImpact: Float64Array;
 }
+
+/** Names this layout of the arrays; a snapshot of another one is not used. */
+const SNAPSHOT_LAYOUT = 'impacts-1';
 
 /** Distinct terms a query is scored on (one bit each in a 32-bit match set). */
 const MAX_QUERY_TERMS = 32;
@@ -41,16 +47,9 @@ const MAX_QUERY_TERMS = 32;
 const MAX_FUZZY = 6;
 /** Term frequencies are stored in 16 bits. */
 const MAX_TF = 0xffff;
-/** Distinct tokens remembered while building: most repeat; bounded for huge vocabularies. */
-const TOKEN_MEMO_MAX = 500_000;
-
-interface TokenTerms {
-  readonly ids: readonly number[];
-  stamp: number;
-}
 
 /** A typed array that grows by doubling: the build does not know posting sizes in advance. */
-class Growable<T extends Int32Array | Uint16Array> {
+class Growable<T extends Int32Array> {
   length = 0;
   constructor(
     public data: T,
@@ -71,7 +70,6 @@ class Growable<T extends Int32Array | Uint16Array> {
 }
 
 const int32s = (n: number) => new Int32Array(n);
-const uint16s = (n: number) => new Uint16Array(n);
 
 export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, SearchIndex {
   private readonly fieldCount: number;
@@ -79,10 +77,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private readonly termIds = new Map<string, number>();
   private termList: string[] = [];
   /** While building: one record per (document, term): the term, and its frequency per field. */
-  private staged = {
-    term: new Growable(new Int32Array(1024), int32s),
-    tf: new Growable(new Uint16Array(1024), uint16s),
-  };
+  private staged: Staging;
   /** While building: frequencies of the current document's terms, per term × field, and which terms it has. */
   private scratchTf = new Uint16Array(0);
   private scratchTerms = new Growable(new Int32Array(256), int32s);
@@ -90,32 +85,41 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   /** Unique tokens per field per document (MiniSearch's field length), and their running sums. */
   private lengths = new Growable(new Int32Array(1024), int32s);
   private readonly lengthSums: Float64Array;
-  /** While building: each token's term numbers, and the last field it was counted in (bounded). */
-  private tokenTerms = new Map<string, TokenTerms>();
-  private stamp = 0;
+  /** While building: each distinct token's term numbers, and the last field it was counted in. */
+  private tokens = new TokenTable();
+  /** While building: the document that last had each term (so a term is listed once per document). */
+  private termSeen = new Int32Array(0);
+  private docStamp = 0;
+  /** While building: the field being added, its text, its stamp and distinct tokens so far. */
+  private field = 0;
+  private text = '';
+  private fieldStamp = 0;
+  private fieldLength = 0;
   private docCount = 0;
   private sealed = false;
 
   // After seal():
-  /** postings of term t: docs[offsets[t] .. offsets[t+1]), ascending; tfs at the same index × fieldCount. */
+  /** postings of term t: docs[offsets[t] .. offsets[t+1]), ascending; their impacts at the same index. */
   private offsets: Int32Array = new Int32Array(0);
   private postingDocs: Int32Array = new Int32Array(0);
-  private postingTfs: Uint16Array = new Uint16Array(0);
-  /** Documents with the term per field (BM25's n per field). */
-  private fieldDf: Int32Array = new Int32Array(0);
-  private avgFieldLength: Float64Array = new Float64Array(0);
-  /** Distinct tokens per document × field. */
-  private fieldLengths: Int32Array = new Int32Array(0);
-  private dictionary = new SearchableMap<number>();
+  /** A posting's BM25+ score over all fields, boosts included (see seal). */
+  private postingImpacts: Float64Array = new Float64Array(0);
+  /** Per term: its largest impact, a bound on what it adds to any document. */
+  private maxImpact: Float64Array = new Float64Array(0);
+  /** The terms as a radix tree for prefix and fuzzy look-ups. */
+  private dictionary: SearchableMap<number> | undefined;
   /** Per query: scores and which query terms matched, reused between queries. */
   private scores = new Float64Array(0);
   private matched = new Uint32Array(0);
   private touched = new Int32Array(0);
+  private candidates = new Int32Array(0);
+  private finals = new Float64Array(0);
 
   constructor(private readonly options: Bm25Options<F>) {
     this.fieldCount = options.fields.length;
     this.boosts = Float64Array.from(options.fields, (f) => options.boost[f] ?? 1);
     this.lengthSums = new Float64Array(this.fieldCount);
+    this.staged = new Staging(this.fieldCount);
   }
 
   get documentCount(): number {
@@ -146,61 +150,62 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   add(fields: Readonly<Record<F, string>>): number {
     if (this.sealed) throw new Error('FieldedBm25: add() after seal()');
     const n = this.fieldCount;
-    const touched = this.scratchTerms;
-    touched.length = 0;
+    this.scratchTerms.length = 0;
+    this.docStamp++;
+    const scan = this.options.scanWords;
     for (let f = 0; f < n; f++) {
-      const tokens = this.options.tokenize(fields[this.options.fields[f] as F] ?? '');
+      const text = fields[this.options.fields[f] as F] ?? '';
       // A field's length is its number of distinct tokens (as MiniSearch counts it): each token's
       // entry remembers the last field it was counted in.
-      const stamp = ++this.stamp;
-      let overflow: Map<string, TokenTerms> | undefined;
-      let length = 0;
-      for (const token of tokens) {
-        let entry = this.tokenTerms.get(token) ?? overflow?.get(token);
-        if (!entry) {
-          entry = { ids: this.termIdsOf(token), stamp: 0 };
-          if (this.tokenTerms.size < TOKEN_MEMO_MAX) this.tokenTerms.set(token, entry);
-          else {
-            overflow ??= new Map();
-            overflow.set(token, entry);
-          }
+      this.field = f;
+      this.fieldStamp++;
+      this.fieldLength = 0;
+      this.text = text;
+      if (scan) scan(text, this.visit);
+      else
+        for (const token of this.options.tokenize(text)) {
+          this.text = token;
+          this.visit(0, token.length, hashOf(token));
         }
-        if (entry.stamp !== stamp) {
-          entry.stamp = stamp;
-          length++;
-        }
-        for (const id of entry.ids) {
-          const slot = id * n;
-          let seen = false;
-          for (let g = 0; g < n; g++)
-            if (this.scratchTf[slot + g]) {
-              seen = true;
-              break;
-            }
-          if (!seen) touched.push(id);
-          const at = slot + f;
-          if ((this.scratchTf[at] as number) < MAX_TF)
-            this.scratchTf[at] = (this.scratchTf[at] as number) + 1;
-        }
-      }
-      this.lengths.push(length);
-      this.lengthSums[f] = (this.lengthSums[f] as number) + length;
+      this.lengths.push(this.fieldLength);
+      this.lengthSums[f] = (this.lengthSums[f] as number) + this.fieldLength;
     }
-    this.docStarts.push(this.staged.term.length);
+    this.text = '';
+    const touched = this.scratchTerms;
+    this.docStarts.push(this.staged.length);
     for (let i = 0; i < touched.length; i++) {
       const id = touched.data[i] as number;
-      this.staged.term.push(id);
       const slot = id * n;
-      for (let g = 0; g < n; g++) {
-        this.staged.tf.push(this.scratchTf[slot + g] as number);
-        this.scratchTf[slot + g] = 0;
-      }
+      this.staged.push(id, this.scratchTf, slot);
+      this.scratchTf.fill(0, slot, slot + n);
     }
     return this.docCount++;
   }
 
+  /** One token of the current field: text[start, end), its characters hashing to `hash`. */
+  private readonly visit = (start: number, end: number, hash: number): void => {
+    const table = this.tokens;
+    const e = table.entry(this.text, start, end, hash, this.termIdsOf);
+    if (table.stamps[e] !== this.fieldStamp) {
+      table.stamps[e] = this.fieldStamp;
+      this.fieldLength++;
+    }
+    const ids = table.termIds;
+    const to = table.to(e);
+    const n = this.fieldCount;
+    for (let i = table.from(e); i < to; i++) {
+      const id = ids[i] as number;
+      if (this.termSeen[id] !== this.docStamp) {
+        this.termSeen[id] = this.docStamp;
+        this.scratchTerms.push(id);
+      }
+      const at = id * n + this.field;
+      if ((this.scratchTf[at] as number) < MAX_TF) this.scratchTf[at] = (this.scratchTf[at] as number) + 1;
+    }
+  };
+
   /** The term numbers of a token's terms, numbering new terms as they come. */
-  private termIdsOf(token: string): number[] {
+  private readonly termIdsOf = (token: string): number[] => {
     const n = this.fieldCount;
     return this.options.processTerm(token).map((term) => {
       let id = this.termIds.get(term);
@@ -213,116 +218,152 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
           bigger.set(this.scratchTf);
           this.scratchTf = bigger;
         }
+        if (id >= this.termSeen.length) {
+          const bigger = new Int32Array(Math.max(1024, this.termSeen.length * 2));
+          bigger.set(this.termSeen);
+          this.termSeen = bigger;
+        }
       }
       return id;
     });
-  }
+  };
 
-  /** Ends the build: lays the postings out per term. No add() after this. */
+  /**
+   * Ends the build: lays the postings out per term, each with its impact (the term's BM25+ score in
+   * that document, summed over fields with their boosts: everything but the query's weight). No
+   * add() after this.
+   */
   seal(): this {
     if (this.sealed) return this;
     const n = this.fieldCount;
     const terms = this.termList.length;
-    const stagedTerms = this.staged.term.trimmed();
-    const stagedTfs = this.staged.tf.trimmed();
+    const docCount = this.docCount;
+    const staged = this.staged;
+    const entries = staged.length;
     const starts = this.docStarts.trimmed();
+    const lengths = this.lengths.trimmed();
+    // One pass to count postings per term and documents per term and field (BM25's n per field).
     const offsets = new Int32Array(terms + 1);
-    for (let i = 0; i < stagedTerms.length; i++) {
-      const next = (stagedTerms[i] as number) + 1;
-      offsets[next] = (offsets[next] as number) + 1;
+    const fieldDf = new Int32Array(terms * n);
+    for (let i = 0; i < entries; i++) {
+      const t = staged.term(i);
+      offsets[t + 1] = (offsets[t + 1] as number) + 1;
+      for (let g = 0; g < n; g++)
+        if (staged.tf(i, g)) fieldDf[t * n + g] = (fieldDf[t * n + g] as number) + 1;
     }
     for (let t = 0; t < terms; t++) offsets[t + 1] = (offsets[t + 1] as number) + (offsets[t] as number);
+    // boost × idf per term and field, and k × length normalization per document and field:
+    // the same products, in the same order, as the brute-force reference computes per posting.
+    const { k, b, d } = this.options.bm25;
+    const boostIdf = new Float64Array(terms * n);
+    for (let i = 0; i < boostIdf.length; i++) {
+      const df = fieldDf[i] as number;
+      if (df) boostIdf[i] = (this.boosts[i % n] as number) * bm25Idf(docCount, df);
+    }
+    const avg = Float64Array.from(this.lengthSums, (sum) => (docCount ? sum / docCount : 0));
+    const norm = new Float64Array(docCount * n);
+    for (let i = 0; i < norm.length; i++)
+      norm[i] = k * (1 - b + (b * (lengths[i] as number)) / (avg[i % n] as number));
+    // Second pass, document by document: postings come out in ascending document order per term.
     const fill = offsets.slice(0, terms);
-    const docs = new Int32Array(stagedTerms.length);
-    const tfs = new Uint16Array(stagedTerms.length * n);
-    const fieldDf = new Int32Array(terms * n);
-    for (let d = 0; d < this.docCount; d++) {
-      const end = d + 1 < this.docCount ? (starts[d + 1] as number) : stagedTerms.length;
-      for (let i = starts[d] as number; i < end; i++) {
-        const t = stagedTerms[i] as number;
+    const docs = new Int32Array(entries);
+    const impacts = new Float64Array(entries);
+    const maxImpact = new Float64Array(terms);
+    for (let doc = 0; doc < docCount; doc++) {
+      const end = doc + 1 < docCount ? (starts[doc + 1] as number) : entries;
+      for (let i = starts[doc] as number; i < end; i++) {
+        const t = staged.term(i);
         const at = fill[t] as number;
         fill[t] = at + 1;
-        docs[at] = d;
+        docs[at] = doc;
+        let impact = 0;
         for (let g = 0; g < n; g++) {
-          const tf = stagedTfs[i * n + g] as number;
-          tfs[at * n + g] = tf;
-          if (tf) fieldDf[t * n + g] = (fieldDf[t * n + g] as number) + 1;
+          const tf = staged.tf(i, g);
+          if (tf)
+            impact +=
+              (boostIdf[t * n + g] as number) * (d + (tf * (k + 1)) / (tf + (norm[doc * n + g] as number)));
         }
+        impacts[at] = impact;
+        if (impact > (maxImpact[t] as number)) maxImpact[t] = impact;
+        if (Staging.endsChunk(i)) staged.release(i);
       }
     }
     this.offsets = offsets;
     this.postingDocs = docs;
-    this.postingTfs = tfs;
-    this.fieldDf = fieldDf;
-    this.fieldLengths = this.lengths.trimmed().slice();
+    this.postingImpacts = impacts;
+    this.maxImpact = maxImpact;
     this.lengths = new Growable(new Int32Array(0), int32s);
-    this.avgFieldLength = Float64Array.from(this.lengthSums, (sum) =>
-      this.docCount ? sum / this.docCount : 0,
-    );
-    this.staged = {
-      term: new Growable(new Int32Array(0), int32s),
-      tf: new Growable(new Uint16Array(0), uint16s),
-    };
+    this.staged = new Staging(n);
     this.scratchTf = new Uint16Array(0);
-    this.tokenTerms = new Map();
+    this.tokens = new TokenTable();
+    this.termSeen = new Int32Array(0);
     this.docStarts = new Growable(new Int32Array(0), int32s);
     return this.ready();
+  }
+
+  /** What the impacts were computed with: a snapshot made with other settings is not used. */
+  private scoring(): number[] {
+    const { k, b, d } = this.options.bm25;
+    return [k, b, d, ...this.boosts];
   }
 
   /** The sealed index as plain data (typed arrays and strings) to persist; see restore(). */
   snapshot(): Bm25Snapshot {
     if (!this.sealed) throw new Error('FieldedBm25: snapshot() before seal()');
     return {
+      layout: SNAPSHOT_LAYOUT,
       fields: [...this.options.fields],
+      scoring: this.scoring(),
       documentCount: this.docCount,
       terms: this.termList,
       offsets: this.offsets,
       postingDocs: this.postingDocs,
-      postingTfs: this.postingTfs,
-      fieldDf: this.fieldDf,
-      fieldLengths: this.fieldLengths,
-      avgFieldLength: this.avgFieldLength,
+      postingImpacts: this.postingImpacts,
+      maxImpact: this.maxImpact,
     };
   }
 
   /**
-   * A sealed index from a snapshot, with this build's options (which must name the same fields).
-   * Throws on a snapshot whose arrays do not fit together: better a rebuild than wrong scores.
+   * A sealed index from a snapshot, with this build's options (which must name the same fields and
+   * score alike). Throws on a snapshot whose arrays do not fit together: better a rebuild than
+   * wrong scores.
    */
   static restore<F extends string>(options: Bm25Options<F>, snapshot: Bm25Snapshot): FieldedBm25<F> {
-    const n = options.fields.length;
     const s = snapshot;
-    const entries = s.postingDocs.length;
+    const index = new FieldedBm25(options);
+    const entries = s.postingDocs?.length;
     const consistent =
+      s.layout === SNAPSHOT_LAYOUT &&
       s.fields.join('\0') === options.fields.join('\0') &&
+      s.scoring.join(',') === index.scoring().join(',') &&
+      s.offsets instanceof Int32Array &&
+      s.postingDocs instanceof Int32Array &&
+      s.postingImpacts instanceof Float64Array &&
+      s.maxImpact instanceof Float64Array &&
       s.offsets.length === s.terms.length + 1 &&
       s.offsets[s.terms.length] === entries &&
-      s.postingTfs.length === entries * n &&
-      s.fieldDf.length === s.terms.length * n &&
-      s.fieldLengths.length === s.documentCount * n &&
-      s.avgFieldLength.length === n;
+      s.postingImpacts.length === entries &&
+      s.maxImpact.length === s.terms.length;
     if (!consistent) throw new Error('FieldedBm25: the snapshot does not match this index layout');
-    const index = new FieldedBm25(options);
     index.docCount = s.documentCount;
     index.termList = [...s.terms];
     for (let id = 0; id < s.terms.length; id++) index.termIds.set(s.terms[id] as string, id);
     index.offsets = s.offsets;
     index.postingDocs = s.postingDocs;
-    index.postingTfs = s.postingTfs;
-    index.fieldDf = s.fieldDf;
-    index.fieldLengths = s.fieldLengths;
+    index.postingImpacts = s.postingImpacts;
+    index.maxImpact = s.maxImpact;
     index.lengths = new Growable(new Int32Array(0), int32s);
-    index.avgFieldLength = s.avgFieldLength;
-    index.staged = {
-      term: new Growable(new Int32Array(0), int32s),
-      tf: new Growable(new Uint16Array(0), uint16s),
-    };
     index.docStarts = new Growable(new Int32Array(0), int32s);
     return index.ready();
   }
 
-  /** The dictionary for prefix/fuzzy look-ups and the per-query buffers; then searchable. */
+  /**
+   * The dictionary for prefix/fuzzy look-ups and the per-query buffers; then searchable. (Made
+   * here, not on the first query that needs it: at 50k documents that first query would wait
+   * for a radix tree of 190k terms.)
+   */
   private ready(): this {
+    this.dictionary = new SearchableMap<number>();
     for (let t = 0; t < this.termList.length; t++) this.dictionary.set(this.termList[t] as string, t);
     this.scores = new Float64Array(this.docCount);
     this.matched = new Uint32Array(this.docCount);
@@ -331,11 +372,23 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     return this;
   }
 
+  /** The dictionary for prefix and fuzzy look-ups. */
+  private lookup(): SearchableMap<number> {
+    if (!this.dictionary) throw new Error('FieldedBm25: no dictionary before seal()');
+    return this.dictionary;
+  }
+
   /**
    * Ranks documents for a query: every term OR-ed, each scored per field with BM25+ times the
    * field's boost (times the prefix/fuzzy weight for derived terms), the sum multiplied by how many
    * distinct query terms matched. A query of more than MAX_QUERY_TERMS distinct terms (a pasted
    * paragraph) keeps its rarest ones: they carry the meaning, and a match set fits in 32 bits.
+   *
+   * Exact top-k with less work (MaxScore, term at a time): posting lists are scored from the one
+   * with the highest possible contribution down; once the lists left could not lift a document
+   * they have not yet reached above the k-th best score so far (scores only grow), they only
+   * complete the documents already reached, looked up by binary search where that is cheaper than
+   * a scan. Natural-language questions are mostly common words: those are the lists skipped.
    */
   search(query: string | readonly string[], options: SearchOptions): SearchIndexHit[] {
     if (!this.sealed) throw new Error('FieldedBm25: search() before seal()');
@@ -354,87 +407,300 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         .slice(0, MAX_QUERY_TERMS)
         .sort((a, b) => a.i - b.i)
         .map((x) => x.t);
-    const bit = new Map(distinct.map((t, i) => [t, 1 << i] as const));
+    const limit = options.limit;
+    if (limit <= 0) return [];
+    const lists = this.postingLists(terms, distinct, options);
+    if (lists.length === 0) return [];
+    // Highest possible contribution first (stable: query order among equals).
+    lists.sort((x, y) => y.bound - x.bound || x.order - y.order);
+    const count = lists.length;
+    // What the lists from i on could still add to a document none of them has reached: their
+    // bounds' sum, times the distinct query terms they stand for.
+    const restBound = new Float64Array(count + 1);
+    const restPostings = new Float64Array(count + 1);
+    let masks = 0;
+    let sum = 0;
+    let postings = 0;
+    for (let i = count - 1; i >= 0; i--) {
+      const list = lists[i] as PostingList;
+      masks |= list.mask;
+      sum += list.bound;
+      postings += list.to - list.from;
+      restBound[i] = sum * popcount(masks);
+      restPostings[i] = postings;
+    }
+    const scores = this.scores;
+    const matched = this.matched;
+    const touched = this.touched;
+    const docs = this.postingDocs;
+    const impacts = this.postingImpacts;
     let touchedCount = 0;
-    const scoreTerm = (termId: number, weight: number, mask: number) => {
-      const n = this.fieldCount;
-      const { k, b, d } = this.options.bm25;
-      const total = this.docCount;
-      const from = this.offsets[termId] as number;
-      const to = this.offsets[termId + 1] as number;
-      for (let g = 0; g < n; g++) {
-        const df = this.fieldDf[termId * n + g] as number;
-        if (!df) continue;
-        const idf = bm25Idf(total, df);
-        const w = weight * (this.boosts[g] as number) * idf;
-        const avg = this.avgFieldLength[g] as number;
-        for (let i = from; i < to; i++) {
-          const tf = this.postingTfs[i * n + g] as number;
-          if (!tf) continue;
-          const doc = this.postingDocs[i] as number;
-          const length = this.fieldLengths[doc * n + g] as number;
-          const score = w * (d + (tf * (k + 1)) / (tf + k * (1 - b + (b * length) / avg)));
-          if (this.matched[doc] === 0) this.touched[touchedCount++] = doc;
-          this.scores[doc] = (this.scores[doc] as number) + score;
-          this.matched[doc] = (this.matched[doc] as number) | mask;
-        }
+    let i = 0;
+    for (; i < count; i++) {
+      // Only worth a look when the lists left are long compared with what has been reached.
+      if (
+        i > 0 &&
+        touchedCount >= limit &&
+        (restPostings[i] as number) > touchedCount &&
+        (restBound[i] as number) < this.kthBest(touchedCount, limit)
+      )
+        break;
+      const { from, to, weight, mask } = lists[i] as PostingList;
+      for (let p = from; p < to; p++) {
+        const doc = docs[p] as number;
+        const m = matched[doc] as number;
+        if (m === 0) touched[touchedCount++] = doc;
+        scores[doc] = (scores[doc] as number) + weight * (impacts[p] as number);
+        matched[doc] = m | mask;
       }
+    }
+    let candidates = touched;
+    let candidateCount = touchedCount;
+    if (i < count) {
+      candidateCount = this.completeReached(lists, i, touchedCount, limit);
+      candidates = this.candidates;
+    }
+    const hits = this.topHits(candidates, candidateCount, limit, distinct);
+    for (let j = 0; j < touchedCount; j++) {
+      const doc = touched[j] as number;
+      scores[doc] = 0;
+      matched[doc] = 0;
+    }
+    return hits;
+  }
+
+  /** The posting lists a query stands for: its terms, and their prefix and fuzzy matches if asked. */
+  private postingLists(
+    terms: readonly string[],
+    distinct: readonly string[],
+    options: SearchOptions,
+  ): PostingList[] {
+    const bit = new Map(distinct.map((t, i) => [t, 1 << i] as const));
+    const lists: PostingList[] = [];
+    const add = (id: number, weight: number, mask: number) => {
+      const from = this.offsets[id] as number;
+      const to = this.offsets[id + 1] as number;
+      if (to > from)
+        lists.push({
+          from,
+          to,
+          weight,
+          mask,
+          bound: weight * (this.maxImpact[id] as number),
+          order: lists.length,
+        });
     };
     for (const term of terms) {
       const mask = bit.get(term);
       if (mask === undefined) continue;
       const exact = this.termIds.get(term);
-      if (exact !== undefined) scoreTerm(exact, 1, mask);
-      const prefixed = options.prefix?.(term) ? this.dictionary.atPrefix(term) : undefined;
+      if (exact !== undefined) add(exact, 1, mask);
+      const prefixed = options.prefix?.(term) ? this.lookup().atPrefix(term) : undefined;
       const fuzzy = options.fuzzy?.(term);
       const fuzzyDistance = fuzzy ? Math.min(MAX_FUZZY, Math.round(term.length * fuzzy)) : 0;
-      const fuzzyMatches = fuzzyDistance ? this.dictionary.fuzzyGet(term, fuzzyDistance) : undefined;
+      const fuzzyMatches = fuzzyDistance ? this.lookup().fuzzyGet(term, fuzzyDistance) : undefined;
       if (prefixed)
         for (const [other, id] of prefixed) {
           const distance = other.length - term.length;
           if (!distance) continue;
           fuzzyMatches?.delete(other);
-          scoreTerm(id, (this.options.weights.prefix * other.length) / (other.length + 0.3 * distance), mask);
+          add(id, (this.options.weights.prefix * other.length) / (other.length + 0.3 * distance), mask);
         }
       if (fuzzyMatches)
         for (const [other, [id, distance]] of fuzzyMatches) {
           if (!distance) continue;
-          scoreTerm(id, (this.options.weights.fuzzy * other.length) / (other.length + distance), mask);
+          add(id, (this.options.weights.fuzzy * other.length) / (other.length + distance), mask);
         }
     }
-    const hits = this.topHits(touchedCount, options.limit, distinct);
-    for (let i = 0; i < touchedCount; i++) {
-      const doc = this.touched[i] as number;
-      this.scores[doc] = 0;
-      this.matched[doc] = 0;
-    }
-    return hits;
+    return lists;
   }
 
-  /** The best `limit` touched documents, by score × number of matched query terms. */
-  private topHits(count: number, limit: number, distinct: readonly string[]): SearchIndexHit[] {
-    const final = (doc: number) => (this.scores[doc] as number) * popcount(this.matched[doc] as number);
-    // A min-heap of the best `limit` so far: O(n log limit) instead of sorting every match.
-    const heap: number[] = [];
-    const less = (a: number, b: number) => final(a) < final(b) || (final(a) === final(b) && a > b);
-    for (let i = 0; i < count; i++) {
-      const doc = this.touched[i] as number;
-      if (heap.length < limit) {
-        heap.push(doc);
-        siftUp(heap, heap.length - 1, less);
-      } else if (limit > 0 && less(heap[0] as number, doc)) {
-        heap[0] = doc;
-        siftDown(heap, 0, less);
+  /** The k-th best final score (score × matched terms) among the documents reached so far. */
+  private kthBest(touchedCount: number, k: number): number {
+    if (this.finals.length < touchedCount) this.finals = new Float64Array(this.touched.length);
+    const finals = this.finals;
+    for (let j = 0; j < touchedCount; j++) {
+      const doc = this.touched[j] as number;
+      finals[j] = (this.scores[doc] as number) * popcount(this.matched[doc] as number);
+    }
+    return quickselectDescending(finals, touchedCount, k - 1);
+  }
+
+  /**
+   * Lists from `first` on, for documents already reached only: those that could still make the top
+   * k (their score plus everything the rest could add) get completed; the others cannot. Returns
+   * how many candidates this.candidates holds, in ascending order.
+   */
+  private completeReached(
+    lists: readonly PostingList[],
+    first: number,
+    touchedCount: number,
+    limit: number,
+  ): number {
+    const scores = this.scores;
+    const matched = this.matched;
+    const docs = this.postingDocs;
+    const impacts = this.postingImpacts;
+    const threshold = this.kthBest(touchedCount, limit);
+    let restMasks = 0;
+    let restSum = 0;
+    for (let i = first; i < lists.length; i++) {
+      restMasks |= (lists[i] as PostingList).mask;
+      restSum += (lists[i] as PostingList).bound;
+    }
+    if (this.candidates.length < touchedCount) this.candidates = new Int32Array(this.touched.length);
+    const candidates = this.candidates;
+    let count = 0;
+    for (let j = 0; j < touchedCount; j++) {
+      const doc = this.touched[j] as number;
+      const m = matched[doc] as number;
+      const best = ((scores[doc] as number) + restSum) * popcount(m | restMasks);
+      if (best >= threshold) candidates[count++] = doc;
+    }
+    const sorted = candidates.subarray(0, count).sort();
+    for (let i = first; i < lists.length; i++) {
+      const { from, to, weight, mask } = lists[i] as PostingList;
+      const length = to - from;
+      if (count * (Math.log2(length) + 1) < length) {
+        // Few candidates, a long list: look each one up.
+        let lo = from;
+        for (let j = 0; j < count && lo < to; j++) {
+          const doc = sorted[j] as number;
+          let hi = to;
+          while (lo < hi) {
+            const mid = (lo + hi) >>> 1;
+            if ((docs[mid] as number) < doc) lo = mid + 1;
+            else hi = mid;
+          }
+          if (lo < to && docs[lo] === doc) {
+            scores[doc] = (scores[doc] as number) + weight * (impacts[lo] as number);
+            matched[doc] = (matched[doc] as number) | mask;
+          }
+        }
+      } else {
+        // Scan, skipping documents not reached (a reached document that is no candidate may be
+        // completed too: harmless, it cannot be in the top k either way).
+        for (let p = from; p < to; p++) {
+          const doc = docs[p] as number;
+          const m = matched[doc] as number;
+          if (m === 0) continue;
+          scores[doc] = (scores[doc] as number) + weight * (impacts[p] as number);
+          matched[doc] = m | mask;
+        }
       }
     }
-    const withScores = heap.map((doc) => ({ doc, score: final(doc) }));
-    withScores.sort((a, b) => b.score - a.score || a.doc - b.doc);
-    return withScores.map(({ doc, score }) => ({
-      doc,
-      score,
-      queryTerms: distinct.filter((_, i) => ((this.matched[doc] as number) & (1 << i)) !== 0),
-    }));
+    return count;
   }
+
+  /** The best `limit` of the given documents, by score × number of matched query terms. */
+  private topHits(
+    docs: Int32Array,
+    count: number,
+    limit: number,
+    distinct: readonly string[],
+  ): SearchIndexHit[] {
+    // A min-heap of the best `limit` so far (worst at the root; equal scores: higher doc is worse).
+    const size = Math.min(limit, count);
+    const heapDocs = new Int32Array(size);
+    const heapScores = new Float64Array(size);
+    let filled = 0;
+    for (let j = 0; j < count; j++) {
+      const doc = docs[j] as number;
+      const score = (this.scores[doc] as number) * popcount(this.matched[doc] as number);
+      if (filled < size) {
+        // Sift up.
+        let at = filled++;
+        while (at > 0) {
+          const parent = (at - 1) >> 1;
+          const ps = heapScores[parent] as number;
+          const pd = heapDocs[parent] as number;
+          if (!(score < ps || (score === ps && doc > pd))) break;
+          heapScores[at] = ps;
+          heapDocs[at] = pd;
+          at = parent;
+        }
+        heapScores[at] = score;
+        heapDocs[at] = doc;
+      } else {
+        const rs = heapScores[0] as number;
+        if (score < rs || (score === rs && doc > (heapDocs[0] as number))) continue;
+        // Replace the root and sift down.
+        let at = 0;
+        for (;;) {
+          const l = 2 * at + 1;
+          if (l >= size) break;
+          let c = l;
+          const r = l + 1;
+          if (r < size) {
+            const ls = heapScores[l] as number;
+            const rs2 = heapScores[r] as number;
+            if (rs2 < ls || (rs2 === ls && (heapDocs[r] as number) > (heapDocs[l] as number))) c = r;
+          }
+          const cs = heapScores[c] as number;
+          const cd = heapDocs[c] as number;
+          if (!(cs < score || (cs === score && cd > doc))) break;
+          heapScores[at] = cs;
+          heapDocs[at] = cd;
+          at = c;
+        }
+        heapScores[at] = score;
+        heapDocs[at] = doc;
+      }
+    }
+    const order = Array.from({ length: filled }, (_, j) => j);
+    order.sort(
+      (a, b) =>
+        (heapScores[b] as number) - (heapScores[a] as number) ||
+        (heapDocs[a] as number) - (heapDocs[b] as number),
+    );
+    return order.map((j) => {
+      const doc = heapDocs[j] as number;
+      const m = this.matched[doc] as number;
+      return {
+        doc,
+        score: heapScores[j] as number,
+        queryTerms: distinct.filter((_, t) => (m & (1 << t)) !== 0),
+      };
+    });
+  }
+}
+
+interface PostingList {
+  readonly from: number;
+  readonly to: number;
+  /** 1 for the query's own term; the prefix/fuzzy weight for a derived one. */
+  readonly weight: number;
+  /** The query term's bit in a document's match set. */
+  readonly mask: number;
+  /** The most this list adds to one document's score: weight × its largest impact. */
+  readonly bound: number;
+  readonly order: number;
+}
+
+/** The value that would be at `k` if values[0..count) were sorted in descending order. */
+function quickselectDescending(values: Float64Array, count: number, k: number): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((values[i] as number) > pivot) i++;
+      while ((values[j] as number) < pivot) j--;
+      if (i <= j) {
+        const t = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k] as number;
+  }
+  return values[k] as number;
 }
 
 /** BM25's idf as MiniSearch computes it: log(1 + (N - n + 0.5) / (n + 0.5)). */
@@ -446,28 +712,4 @@ function popcount(x: number): number {
   let v = x - ((x >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-function siftUp(heap: number[], at: number, less: (a: number, b: number) => boolean): void {
-  let i = at;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (!less(heap[i] as number, heap[parent] as number)) break;
-    [heap[i], heap[parent]] = [heap[parent] as number, heap[i] as number];
-    i = parent;
-  }
-}
-
-function siftDown(heap: number[], at: number, less: (a: number, b: number) => boolean): void {
-  let i = at;
-  for (;;) {
-    const l = 2 * i + 1;
-    const r = l + 1;
-    let smallest = i;
-    if (l < heap.length && less(heap[l] as number, heap[smallest] as number)) smallest = l;
-    if (r < heap.length && less(heap[r] as number, heap[smallest] as number)) smallest = r;
-    if (smallest === i) return;
-    [heap[i], heap[smallest]] = [heap[smallest] as number, heap[i] as number];
-    i = smallest;
-  }
 }

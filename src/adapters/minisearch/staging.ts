@@ -1,0 +1,61 @@
+const CHUNK_BITS = 16;
+const CHUNK = 1 << CHUNK_BITS;
+/** A frequency this large or larger is kept aside (in 8 bits: rare, nearly all are small). */
+const BIG = 0xff;
+
+/**
+ * While an index is built: one record per (document, term), in the order added: the term and its
+ * frequency in each field. In fixed-size chunks (no doubling, no copy of what is there) with 8-bit
+ * frequencies (the rare larger ones kept aside), and a chunk can be let go once sealing has read it:
+ * the staging area is the largest thing a build holds besides the finished postings.
+ */
+export class Staging {
+  length = 0;
+  private readonly terms: (Int32Array | undefined)[] = [];
+  private readonly tfs: (Uint8Array | undefined)[] = [];
+  /** record × fields + field → a frequency ≥ BIG. */
+  private readonly big = new Map<number, number>();
+
+  constructor(private readonly fields: number) {}
+
+  /** Adds a record: `term`, with its frequency in field g at counts[from + g]. */
+  push(term: number, counts: Uint16Array, from: number): void {
+    const i = this.length++;
+    const chunk = i >>> CHUNK_BITS;
+    if (chunk === this.terms.length) {
+      this.terms.push(new Int32Array(CHUNK));
+      this.tfs.push(new Uint8Array(CHUNK * this.fields));
+    }
+    const at = i & (CHUNK - 1);
+    (this.terms[chunk] as Int32Array)[at] = term;
+    const tfs = this.tfs[chunk] as Uint8Array;
+    for (let g = 0; g < this.fields; g++) {
+      const tf = counts[from + g] as number;
+      if (tf >= BIG) {
+        tfs[at * this.fields + g] = BIG;
+        this.big.set(i * this.fields + g, tf);
+      } else tfs[at * this.fields + g] = tf;
+    }
+  }
+
+  term(i: number): number {
+    return (this.terms[i >>> CHUNK_BITS] as Int32Array)[i & (CHUNK - 1)] as number;
+  }
+
+  tf(i: number, g: number): number {
+    const tf = (this.tfs[i >>> CHUNK_BITS] as Uint8Array)[(i & (CHUNK - 1)) * this.fields + g] as number;
+    return tf === BIG ? (this.big.get(i * this.fields + g) as number) : tf;
+  }
+
+  /** Lets go of the chunk holding record i (no record of it is read again). */
+  release(i: number): void {
+    const chunk = i >>> CHUNK_BITS;
+    this.terms[chunk] = undefined;
+    this.tfs[chunk] = undefined;
+  }
+
+  /** Whether record i is the last of its chunk. */
+  static endsChunk(i: number): boolean {
+    return (i & (CHUNK - 1)) === CHUNK - 1;
+  }
+}

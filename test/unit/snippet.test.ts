@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { makeSnippet, SnippetMaker, SnippetWords } from '../../src/domain/snippet.js';
+import type { TextAnalysis } from '../../src/domain/text-analysis.js';
+import { indexTools } from '../fakes/index-tools.js';
+
+const analysis = indexTools.analysis;
+
+/**
+ * The snippet as it was first written (a match object per word, a Set per window): the fast one
+ * must pick the same excerpt.
+ */
+function referenceSnippet(text: string, queryTerms: ReadonlySet<string>, a: TextAnalysis, maxChars = 240) {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= maxChars) return flat;
+  const hits: { start: number; end: number; term: string }[] = [];
+  for (const m of a.wordsWithPositions(flat)) {
+    const matched = a.processTerm(m[0]).find((t) => queryTerms.has(t));
+    if (matched) hits.push({ start: m.index ?? 0, end: (m.index ?? 0) + m[0].length, term: matched });
+  }
+  let bestStart = 0;
+  if (hits.length) {
+    let best = -1;
+    for (let i = 0; i < hits.length; i++) {
+      const from = hits[i]?.start ?? 0;
+      const distinct = new Set<string>();
+      for (let j = i; j < hits.length && (hits[j]?.end ?? 0) - from <= maxChars; j++)
+        distinct.add(hits[j]?.term ?? '');
+      if (distinct.size > best) {
+        best = distinct.size;
+        bestStart = from;
+      }
+    }
+    bestStart = Math.max(0, bestStart - Math.floor(maxChars / 5));
+    if (bestStart > 0) {
+      const space = flat.indexOf(' ', bestStart);
+      bestStart = space >= 0 ? space + 1 : bestStart;
+    }
+  }
+  let end = Math.min(flat.length, bestStart + maxChars);
+  if (end < flat.length) {
+    const space = flat.lastIndexOf(' ', end);
+    if (space > bestStart) end = space;
+  }
+  return `${bestStart > 0 ? '…' : ''}${flat.slice(bestStart, end)}${end < flat.length ? '…' : ''}`;
+}
+
+describe('SnippetMaker', () => {
+  const WORDS = (
+    'read reads reading file files readFileSync stream streams buffer UTF-8 encoding the a of to ' +
+    'socket timeout setTimeout error errors callback promise worker thread heap memory'
+  ).split(' ');
+  const text = (seed: number, n: number) => {
+    let state = seed;
+    const out: string[] = [];
+    for (let i = 0; i < n; i++) {
+      state = (state * 1103515245 + 12345) % 2 ** 31;
+      out.push(WORDS[state % WORDS.length] as string);
+      if (state % 7 === 0) out.push('\n\n');
+    }
+    return out.join(' ');
+  };
+  const queries = [
+    'read file',
+    'stream buffer',
+    'utf-8 encoding',
+    'timeout error',
+    'zebra',
+    'heap memory worker',
+  ];
+
+  it('cuts the same excerpt as a plain scan of every word would, query after query', () => {
+    const words = new SnippetWords(analysis.processTerm);
+    for (const [qi, q] of queries.entries()) {
+      const terms = new Set(analysis.analyze(q));
+      const maker = new SnippetMaker(terms, words);
+      for (let seed = 1; seed < 40; seed++) {
+        const t = text(seed * 31 + qi, 20 + seed * 7);
+        expect(maker.make(t)).toEqual(referenceSnippet(t, terms, analysis));
+        expect(makeSnippet(t, terms, analysis, 120)).toEqual(referenceSnippet(t, terms, analysis, 120));
+      }
+    }
+  });
+
+  it('keeps working when its table of words fills up and starts over', () => {
+    const words = new SnippetWords(analysis.processTerm);
+    const terms = new Set(analysis.analyze('w7 w99999'));
+    const many = Array.from({ length: 200_000 }, (_, i) => `w${i}`).join(' ');
+    const maker = new SnippetMaker(terms, words);
+    expect(maker.make(many)).toEqual(referenceSnippet(many, terms, analysis));
+    expect(maker.make(many)).toContain('w7 ');
+  });
+});
