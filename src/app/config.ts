@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ChallengeType } from '../domain/certificate.js';
+import { DEFAULT_COORDINATION } from '../domain/coordination.js';
 import { type DomainName, parseDomainName } from '../domain/domain-name.js';
-import { DEFAULT_COORDINATION } from '../domain/obtain-certificate.js';
 import type { FreshnessSettings, ObtainSettings } from '../ports/settings.js';
 import { metricsEndpoint, parseAuth, parseStore, resolveDocs } from './config-sections.js';
 import type { AcmeConfig, AppConfig, DocsLocation } from './config-types.js';

@@ -13,15 +13,10 @@ import { TLS_ALPN_RESPONDER, type TlsAlpnResponder } from '../ports/tls-alpn-res
 import { AcmeError, AcmeSettingError } from './acme-errors.js';
 import { type BackoffPolicy, DEFAULT_BACKOFF, retryDelay } from './backoff.js';
 import type { AccountRecord, CertificateInfo, CertificateProblem, StoredCertificate } from './certificate.js';
+import { DEFAULT_COORDINATION } from './coordination.js';
 import type { DomainName } from './domain-name.js';
 import { DomainError, StaleFencingTokenError, StoreKeyError } from './errors.js';
 import { assessCertificate, defaultRenewalTime, isServable, PROBLEM_TEXT } from './renewal-policy.js';
-
-/**
- * Replicas: a lease of a minute, renewed every 20 s; waiters look every 2 s; a serving replica
- * compares the stored certificate with its own every minute (events usually tell it sooner).
- */
-export const DEFAULT_COORDINATION: CoordinationSettings = { leaseMs: 60_000, pollMs: 2000, followMs: 60_000 };
 
 /** The order's lease ran out before its certificate was saved: another replica may be ordering. */
 export class LeaseLostError extends DomainError {
