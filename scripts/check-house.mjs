@@ -2,9 +2,11 @@
 // House rules that are not about imports (those are .dependency-cruiser.cjs), checked in CI as
 // part of `npm run layers`: DI tokens live in src/ports; argv and the environment are read in
 // src/app/cli.ts alone; only the composition root talks to the container; every port has a
-// contract suite. Prints each breach with its file and line, and exits 1 if there is one.
+// contract suite; the early path (what cli.ts loads statically, before the first answer) never
+// loads tsyringe or reflect-metadata. Prints each breach with its file and line, and exits 1 if
+// there is one.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
@@ -50,10 +52,43 @@ for (const port of readdirSync(join(root, 'src/ports')).filter((f) => f.endsWith
   if (!existsSync(join(root, suite))) breaches.push(`src/ports/${port}: has no contract suite (${suite})`);
 }
 
+// The early path: the modules cli.ts loads statically (main.ts imports it first thing). The
+// composition root loads tsyringe, reflect-metadata and the use-cases with dynamic imports once
+// HTTPS is open; a static import of a module that imports tsyringe would load it before
+// reflect-metadata and crash the built server at start.
+const EARLY_ENTRY = 'src/app/cli.ts';
+const FORBIDDEN_EARLY = new Set(['tsyringe', 'reflect-metadata']);
+function staticImports(file) {
+  const text = readFileSync(join(root, file), 'utf8');
+  const found = [];
+  const statement = /^(?:import|export)\s+(?!type\b)([^;]*?)\s*from\s+'([^']+)'|^import\s+'([^']+)'/gms;
+  for (const m of text.matchAll(statement)) {
+    const names = m[1]?.match(/^\{([^}]*)\}$/)?.[1];
+    if (names?.split(',').every((n) => !n.trim() || n.trim().startsWith('type '))) continue;
+    found.push(m[2] ?? m[3]);
+  }
+  return found;
+}
+const early = new Map([[EARLY_ENTRY, null]]);
+for (const file of early.keys()) {
+  for (const spec of staticImports(file)) {
+    const chain = () => {
+      const path = [file];
+      for (let f = early.get(file); f; f = early.get(f)) path.unshift(f);
+      return path.join(' -> ');
+    };
+    if (FORBIDDEN_EARLY.has(spec))
+      breaches.push(`${chain()}: loads ${spec} on the early path (import it dynamically)`);
+    if (!spec.startsWith('.')) continue;
+    const target = relative(root, join(root, dirname(file), spec)).replace(/\.js$/, '.ts');
+    if (existsSync(join(root, target)) && !early.has(target)) early.set(target, file);
+  }
+}
+
 for (const b of breaches) console.error(b);
 console.log(
   breaches.length
     ? `house: ${breaches.length} breach(es)`
-    : `house: ok (${rules.length} rules, every port has a contract suite)`,
+    : `house: ok (${rules.length} rules, every port has a contract suite, the early path (${early.size} modules) loads no tsyringe)`,
 );
 process.exit(breaches.length ? 1 : 0);
