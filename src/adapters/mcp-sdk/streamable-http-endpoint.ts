@@ -272,9 +272,9 @@ export class StreamableHttpEndpoint {
     if (accept && !/application\/json|\*\/\*/.test(accept)) {
       // A client that only accepts SSE gets its reply as one event.
       headers['content-type'] = 'text/event-stream';
-      return { status: 200, headers, body: `event: message\ndata: ${json}\n\n` };
+      return { status: 200, headers, body: utf8(`event: message\ndata: ${json}\n\n`) };
     }
-    return { status: 200, headers, body: json };
+    return { status: 200, headers, body: utf8(json) };
   }
 
   /** A request's reply: directly for certdocs' own tool calls, else from the transport's server. */
@@ -468,6 +468,15 @@ export class StreamableHttpEndpoint {
       if (now - entry.windowStart >= this.initializeLimit.windowMs) this.initializes.delete(client);
     }
   }
+}
+
+/**
+ * A reply's bytes, encoded once: given a string, Node's response measures it for Content-Length
+ * and then encodes it again as it writes (a tool reply is a few KB of mostly two-byte text).
+ */
+function utf8(text: string): Uint8Array<ArrayBuffer> {
+  // Buffer.from allocates from Node's pool, a plain ArrayBuffer.
+  return Buffer.from(text, 'utf8') as Uint8Array<ArrayBuffer>;
 }
 
 function withRetryAfter(reply: HttpReply, ms: number): HttpReply {
