@@ -256,8 +256,10 @@ export class StreamableHttpEndpoint {
     const replies: JSONRPCMessage[] = [];
     for (const [i, m] of rpc.entries()) {
       if (i > 0) await new Promise((r) => setImmediate(r));
-      if ('method' in m && 'id' in m) replies.push(await this.request(transport, m as JSONRPCRequest));
-      else transport.deliver(m);
+      if ('method' in m && 'id' in m) {
+        const reply = this.request(transport, m as JSONRPCRequest);
+        replies.push(reply instanceof Promise ? await reply : reply);
+      } else transport.deliver(m);
     }
     if (init && sessionId && replies[0] && 'error' in replies[0]) {
       // A refused initialize opened nothing a client could use.
@@ -278,15 +280,18 @@ export class StreamableHttpEndpoint {
   }
 
   /** A request's reply: directly for certdocs' own tool calls, else from the transport's server. */
-  private async request(transport: BridgeTransport, request: JSONRPCRequest): Promise<JSONRPCMessage> {
+  private request(
+    transport: BridgeTransport,
+    request: JSONRPCRequest,
+  ): JSONRPCMessage | Promise<JSONRPCMessage> {
     const direct = this.options.direct?.answer(request);
     if (!direct) return transport.request(request);
+    // Answered already (certdocs' tools are synchronous): nothing was in flight.
+    if (!(direct instanceof Promise)) return direct;
     this.directInFlight++;
-    try {
-      return await direct;
-    } finally {
+    return direct.finally(() => {
       this.directInFlight--;
-    }
+    });
   }
 
   /** The session's stream of server→client messages (notifications). */

@@ -27,7 +27,6 @@ export class PromClientMetrics implements Metrics {
   private readonly methods = new BoundedLabel(MAX_LABEL_VALUES);
   private readonly tools = new BoundedLabel(MAX_LABEL_VALUES);
   private readonly codes = new BoundedLabel(MAX_LABEL_VALUES);
-  private readonly requests: Counter<'transport' | 'method' | 'tool' | 'outcome'>;
   private readonly requestSeconds: Histogram<'transport' | 'method' | 'tool'>;
   private readonly searchSeconds: Histogram;
   private readonly documents: Gauge;
@@ -40,7 +39,7 @@ export class PromClientMetrics implements Metrics {
   private readonly orderFailures: Counter<'code'>;
   private builtAt: Date | undefined;
   private renewal: { name: string; at: Date } | undefined;
-  /** Per transport, method and tool (bounded values): labels made once, counts not yet in `requests`. */
+  /** Per transport, method and tool (bounded values): labels made once, counts not yet in the counter. */
   private readonly series = new Map<string, RequestSeries>();
 
   constructor(
@@ -51,7 +50,7 @@ export class PromClientMetrics implements Metrics {
     const seconds = (d: Date) => d.getTime() / 1000;
     const now = () => seconds(this.clock.now());
     const series = this.series;
-    this.requests = new Counter({
+    new Counter({
       name: 'certdocs_requests_total',
       help: 'Requests answered, by transport, JSON-RPC method (or API route), tool and outcome (ok, error)',
       labelNames: ['transport', 'method', 'tool', 'outcome'],
