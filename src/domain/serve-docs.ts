@@ -127,6 +127,8 @@ export class ServeDocs {
   private index: DocIndex | undefined;
   /** The served corpus's fingerprint, computed when first asked for (see loadOnce). */
   private fingerprint: (() => string) | undefined;
+  /** The provenance of the index in service, made once per index (not a date string per request). */
+  private provenanceCache: { readonly index: DocIndex; readonly value: Provenance } | undefined;
 
   constructor(
     @inject(DOC_SOURCE) private readonly source: DocSource,
@@ -495,7 +497,11 @@ export class ServeDocs {
   }
 
   private provenance(index: DocIndex): Provenance {
-    return { source: this.source.description, indexBuiltAt: index.builtAt.toISOString() };
+    const cached = this.provenanceCache;
+    if (cached?.index === index) return cached.value;
+    const value = { source: this.source.description, indexBuiltAt: index.builtAt.toISOString() };
+    this.provenanceCache = { index, value };
+    return value;
   }
 }
 

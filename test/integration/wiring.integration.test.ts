@@ -99,7 +99,11 @@ describe('wiring: plain HTTP', () => {
     expect(port).toBeGreaterThan(0);
     expect(acmeUrl).toBeUndefined();
 
-    expect((await httpGet(port, '/healthz')).status).toBe(200);
+    const health = await httpGet(port, '/healthz');
+    expect(health.status).toBe(200);
+    // No Origin (not a browser): no CORS headers, but a shared cache must still key on Origin.
+    expect(health.headers.vary).toBe('Origin');
+    expect(health.headers['access-control-allow-origin']).toBeUndefined();
     await searchOverHttp(new URL(`http://${LOOPBACK}:${port}/mcp`));
 
     await app.stop();

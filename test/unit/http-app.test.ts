@@ -99,6 +99,7 @@ describe('docs HTTP app', () => {
       const res = await post(searchCall(1), { origin });
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBe(origin);
+      expect(res.headers.get('vary')).toBe('Origin');
     });
 
     it('answers a CORS preflight for an allowed origin', async () => {
@@ -121,6 +122,8 @@ describe('docs HTTP app', () => {
       const res = await post(searchCall(1));
       expect(res.status).toBe(200);
       expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      // A shared cache must not serve this answer (without CORS headers) to a browser.
+      expect(res.headers.get('vary')).toBe('Origin');
     });
   });
 

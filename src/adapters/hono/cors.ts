@@ -11,11 +11,11 @@ export interface CorsOptions {
 }
 
 /**
- * CORS for browser clients, touching only requests that carry an `Origin` (browsers): Hono's own
- * middleware sets headers on every response, which makes @hono/node-server build a full fetch
- * Response for each and costs non-browser clients (every MCP client but web ones) a third of
- * their throughput. Answers preflights (204); on other requests from an allowed origin adds
- * Allow-Origin, Expose-Headers and `Vary: Origin` to the response. Under @hono/node-server they are
+ * CORS for browser clients: Hono's own middleware sets headers on every response, which makes
+ * @hono/node-server build a full fetch Response for each and costs non-browser clients (every MCP
+ * client but web ones) a third of their throughput. Answers preflights (204); on other requests
+ * from an allowed origin adds Allow-Origin and Expose-Headers; every response says `Vary: Origin`
+ * (an answer without CORS headers must not be cached for a browser's request). Under @hono/node-server they are
  * set on Node's response before the route runs, so they reach every answer (the legacy SSE stream,
  * written to Node directly, too) without touching the route's Response.
  */
@@ -25,8 +25,17 @@ export function cors(opts: CorsOptions): MiddlewareHandler {
   const expose = opts.exposeHeaders.join(',');
   return async (c, next) => {
     const origin = headerOf(c, 'origin');
+    const outgoing = (c.env as HttpBindings | undefined)?.outgoing;
     if (!origin) {
+      // Shared caches must not hand this answer to a browser (whose request carries an Origin):
+      // one header on Node's response, which keeps @hono/node-server's lightweight path.
+      if (outgoing?.setHeader) {
+        outgoing.setHeader('vary', 'Origin');
+        await next();
+        return;
+      }
       await next();
+      c.res.headers.append('vary', 'Origin');
       return;
     }
     const allowed = opts.allowed(origin);
@@ -49,7 +58,6 @@ export function cors(opts: CorsOptions): MiddlewareHandler {
           ['vary', 'Origin'],
         ]
       : [['vary', 'Origin']];
-    const outgoing = (c.env as HttpBindings | undefined)?.outgoing;
     if (outgoing?.setHeader) {
       for (const [name, value] of add) outgoing.setHeader(name, value);
       await next();

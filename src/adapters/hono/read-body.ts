@@ -19,7 +19,8 @@ export async function readBody(c: Context, maxBytes: number): Promise<BodyOutcom
   if (declared > maxBytes) return { ok: false, reason: 'too_large' };
   let bytes: Buffer;
   if (node) {
-    const read = await readStream(node, maxBytes);
+    const pending = readStream(node, maxBytes);
+    const read = pending instanceof Promise ? await pending : pending;
     if (!read) return { ok: false, reason: 'too_large' };
     bytes = read;
   } else {
@@ -31,7 +32,20 @@ export async function readBody(c: Context, maxBytes: number): Promise<BodyOutcom
 }
 
 /** The whole stream, or undefined as soon as it grows past `maxBytes` (the rest is left unread). */
-function readStream(stream: HttpBindings['incoming'], maxBytes: number): Promise<Buffer | undefined> {
+function readStream(
+  stream: HttpBindings['incoming'],
+  maxBytes: number,
+): Buffer | undefined | Promise<Buffer | undefined> {
+  // A small body came in the packets that held the headers: Node's parser has it buffered, and the
+  // whole message is in (`complete`). Taking it at once spares the stream's flowing mode (a resume
+  // tick, data and end events) on every MCP call; the stream then ends by itself.
+  const buffered = stream.readableLength;
+  if (stream.complete && !stream.readableFlowing && buffered > 0 && buffered <= maxBytes) {
+    // read() without a size hands over everything buffered, as one Buffer.
+    const all = stream.read() as Buffer | null;
+    if (all !== null && all.length === buffered) return all;
+    if (all !== null) throw new Error(`read ${all.length} of ${buffered} buffered bytes`);
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

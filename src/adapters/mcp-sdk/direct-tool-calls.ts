@@ -4,7 +4,7 @@ import {
   getParseErrorMessage,
   normalizeObjectSchema,
   type ShapeOutput,
-  safeParseAsync,
+  safeParse,
   type ZodRawShapeCompat,
 } from '@modelcontextprotocol/sdk/server/zod-compat.js';
 import {
@@ -99,7 +99,7 @@ export class DirectToolCalls {
     this.tools = new Map(tools.map((t) => [t.name, t]));
   }
 
-  answer(request: JSONRPCRequest): Promise<JSONRPCMessage> | undefined {
+  answer(request: JSONRPCRequest): JSONRPCMessage | Promise<JSONRPCMessage> | undefined {
     if (request.method !== 'tools/call') return undefined;
     const params = request.params as { name?: unknown; arguments?: unknown; task?: unknown } | undefined;
     if (typeof params?.name !== 'string' || params.task !== undefined) return undefined;
@@ -124,25 +124,55 @@ export class DirectToolCalls {
     return `{"result":{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
   }
 
-  private async call(tool: DocsTool, request: JSONRPCRequest, args: unknown): Promise<JSONRPCMessage> {
+  /**
+   * Synchronous while the handler is (certdocs' are): zod's synchronous parse gives the SDK's
+   * asynchronous one's results for schemas without async refinements, which these never have.
+   */
+  private call(
+    tool: DocsTool,
+    request: JSONRPCRequest,
+    args: unknown,
+  ): JSONRPCMessage | Promise<JSONRPCMessage> {
     const started = performance.now();
-    let result: CallToolResult;
+    let outcome: CallToolResult | Promise<CallToolResult>;
     try {
-      const parsed = await safeParseAsync(tool.input, args ?? {});
+      const parsed = safeParse(tool.input, args ?? {});
       if (!parsed.success) {
         throw new McpError(
           ErrorCode.InvalidParams,
           `Input validation error: Invalid arguments for tool ${tool.name}: ${getParseErrorMessage(parsed.error)}`,
         );
       }
-      result = await tool.call(parsed.data);
-      if (!result.isError) await this.checkOutput(tool, result);
+      outcome = tool.call(parsed.data);
     } catch (e) {
-      result = {
-        content: [{ type: 'text', text: e instanceof Error ? e.message : String(e) }],
-        isError: true,
-      };
+      return this.finish(tool, request, started, errorResult(e));
     }
+    if (outcome instanceof Promise) {
+      return outcome.then(
+        (result) => this.finish(tool, request, started, this.checked(tool, result)),
+        (e: unknown) => this.finish(tool, request, started, errorResult(e)),
+      );
+    }
+    return this.finish(tool, request, started, this.checked(tool, outcome));
+  }
+
+  /** The result, or the error result its failed output check makes. */
+  private checked(tool: DocsTool, result: CallToolResult): CallToolResult {
+    if (result.isError) return result;
+    try {
+      this.checkOutput(tool, result);
+      return result;
+    } catch (e) {
+      return errorResult(e);
+    }
+  }
+
+  private finish(
+    tool: DocsTool,
+    request: JSONRPCRequest,
+    started: number,
+    result: CallToolResult,
+  ): JSONRPCMessage {
     if (this.metrics !== NO_METRICS) {
       this.metrics.requestServed({
         transport: this.transport,
@@ -155,14 +185,14 @@ export class DirectToolCalls {
     return { result, jsonrpc: '2.0', id: request.id } as JSONRPCMessage;
   }
 
-  private async checkOutput(tool: DocsTool, result: CallToolResult): Promise<void> {
+  private checkOutput(tool: DocsTool, result: CallToolResult): void {
     if (!result.structuredContent) {
       throw new McpError(
         ErrorCode.InvalidParams,
         `Output validation error: Tool ${tool.name} has an output schema but no structured content was provided`,
       );
     }
-    const parsed = await safeParseAsync(tool.output, result.structuredContent);
+    const parsed = safeParse(tool.output, result.structuredContent);
     if (!parsed.success) {
       throw new McpError(
         ErrorCode.InvalidParams,
@@ -170,4 +200,9 @@ export class DirectToolCalls {
       );
     }
   }
+}
+
+/** What a handler's exception (or a failed check) becomes: an error result with its message. */
+function errorResult(e: unknown): CallToolResult {
+  return { content: [{ type: 'text', text: e instanceof Error ? e.message : String(e) }], isError: true };
 }

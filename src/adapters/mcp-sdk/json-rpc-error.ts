@@ -5,7 +5,7 @@
 export interface HttpReply {
   readonly status: number;
   readonly headers: Record<string, string>;
-  readonly body: string | ReadableStream<Uint8Array> | null;
+  readonly body: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null;
 }
 
 /** A JSON-RPC error as an HTTP reply; no SDK import, so the HTTP layer can answer before the SDK loads. */

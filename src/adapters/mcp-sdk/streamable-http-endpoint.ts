@@ -256,8 +256,10 @@ export class StreamableHttpEndpoint {
     const replies: JSONRPCMessage[] = [];
     for (const [i, m] of rpc.entries()) {
       if (i > 0) await new Promise((r) => setImmediate(r));
-      if ('method' in m && 'id' in m) replies.push(await this.request(transport, m as JSONRPCRequest));
-      else transport.deliver(m);
+      if ('method' in m && 'id' in m) {
+        const reply = this.request(transport, m as JSONRPCRequest);
+        replies.push(reply instanceof Promise ? await reply : reply);
+      } else transport.deliver(m);
     }
     if (init && sessionId && replies[0] && 'error' in replies[0]) {
       // A refused initialize opened nothing a client could use.
@@ -272,21 +274,24 @@ export class StreamableHttpEndpoint {
     if (accept && !/application\/json|\*\/\*/.test(accept)) {
       // A client that only accepts SSE gets its reply as one event.
       headers['content-type'] = 'text/event-stream';
-      return { status: 200, headers, body: `event: message\ndata: ${json}\n\n` };
+      return { status: 200, headers, body: utf8(`event: message\ndata: ${json}\n\n`) };
     }
-    return { status: 200, headers, body: json };
+    return { status: 200, headers, body: utf8(json) };
   }
 
   /** A request's reply: directly for certdocs' own tool calls, else from the transport's server. */
-  private async request(transport: BridgeTransport, request: JSONRPCRequest): Promise<JSONRPCMessage> {
+  private request(
+    transport: BridgeTransport,
+    request: JSONRPCRequest,
+  ): JSONRPCMessage | Promise<JSONRPCMessage> {
     const direct = this.options.direct?.answer(request);
     if (!direct) return transport.request(request);
+    // Answered already (certdocs' tools are synchronous): nothing was in flight.
+    if (!(direct instanceof Promise)) return direct;
     this.directInFlight++;
-    try {
-      return await direct;
-    } finally {
+    return direct.finally(() => {
       this.directInFlight--;
-    }
+    });
   }
 
   /** The session's stream of server→client messages (notifications). */
@@ -468,6 +473,15 @@ export class StreamableHttpEndpoint {
       if (now - entry.windowStart >= this.initializeLimit.windowMs) this.initializes.delete(client);
     }
   }
+}
+
+/**
+ * A reply's bytes, encoded once: given a string, Node's response measures it for Content-Length
+ * and then encodes it again as it writes (a tool reply is a few KB of mostly two-byte text).
+ */
+function utf8(text: string): Uint8Array<ArrayBuffer> {
+  // Buffer.from allocates from Node's pool, a plain ArrayBuffer.
+  return Buffer.from(text, 'utf8') as Uint8Array<ArrayBuffer>;
 }
 
 function withRetryAfter(reply: HttpReply, ms: number): HttpReply {
