@@ -46,9 +46,11 @@ const LIST_INTERRUPTS_TEXT = /^ {0,3}(?:[*+-]|1[.)])[ \t]+[^ \t\n]/;
  * Lines that open (or may open) a block this scanner leaves to marked; a line may start with an
  * inline link (`[text](url)`), not with a `[` that could be a link reference definition.
  */
-const FOREIGN_LINE =
-  /^ {0,3}(?:[><=_~]|\[(?![^[\]()\\`*_<>&!@~\n]+\]\([^\s()<>\\`*[\]]+\))|(?:[-*_] *){3,}$|-+ *$|=+ *$)/;
-const STRONG_CONTENT = /^[A-Za-z0-9]+(?: [A-Za-z0-9]+)*$/;
+const FOREIGN_LINE = /^ {0,3}(?:[><=~]|\[[^\]]*(?:\]:|$)|(?:[-*_] *){3,}$|-+ *$|=+ *$)/;
+/** What `**`/`*`/`_` may wrap: words and plain punctuation, starting with a word character. */
+const EMPHASIS_CONTENT = /^[A-Za-z0-9](?:[A-Za-z0-9 .,:;'"?!()-]*[A-Za-z0-9.:!?)])?$/;
+const EMPHASIS_BEFORE = /[ \n(]/;
+const EMPHASIS_AFTER = /[ \n.,:;?!)]/;
 /**
  * Characters that may start inline syntax: what the scanner reads (code, strong, links) and what it
  * refuses outside code spans (escapes, HTML, entities, `_` emphasis, strike, emails, images).
@@ -56,7 +58,24 @@ const STRONG_CONTENT = /^[A-Za-z0-9]+(?: [A-Za-z0-9]+)*$/;
 const SPECIAL = /[`*[\]!\\<&~@_]/g;
 const AUTOLINK = /:\/\/|[wW]{3}\./;
 const NO_LINKS: LinkSpan[] = [];
-const LINK = /^\[([^[\]()\\`*_<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
+const LINK = /^\[([^[\]\\<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
+/** `[text][label]`, `[text][]` or `[text]`: a reference link when the label is defined. */
+const REF_LINK = /^\[([^[\]\\<>&!@~\n]+)\](?:\[([^[\]\\<>&!@~\n]*)\])?/;
+/** A link reference definition marked reads the same way (no title, no angle brackets, no escapes). */
+const DEF = /^\[([^[\]\\<>\n]*[^[\]\\<>\n ][^[\]\\<>\n]*)\]: *([^\s<>()\\]+)$/;
+/** `<!--` ... `-->` at the start of a line: marked's HTML block, ending on the line of the `-->`. */
+const COMMENT_OPEN = /^<!--(?!-?>)/;
+/** A blockquote line this scanner reads: `> ` and text. */
+const QUOTE_LINE = /^> [^ >]/;
+
+/** The reference definitions of the document being scanned (label as marked folds it → href). */
+let defs: Map<string, string> = new Map();
+/** The definitions the scan met at the top level (all of defs, or the scan refuses). */
+let defsSeen = 0;
+
+/** A label as marked folds it (its `W`). */
+const foldLabel = (label: string) =>
+  label.trim().replace(/\s+/g, ' ').toLowerCase().toUpperCase().toLowerCase();
 
 /** Thrown to give up on a document: one object, no stack trace to capture. */
 const REFUSED = { refused: true } as const;
@@ -68,11 +87,34 @@ const refuse = (): never => {
 export function simpleMarkdownBlocks(markdown: string): SimpleBlock[] | undefined {
   if (markdown.includes('\r') || markdown.includes('\t')) return undefined;
   try {
-    return scan(markdown);
+    defs = collectDefs(markdown);
+    defsSeen = 0;
+    const blocks = scan(markdown);
+    // A line that looked like a definition but sat in a fence or a comment: marked's business.
+    if (defsSeen !== defs.size) return undefined;
+    return blocks;
   } catch (e) {
     if (e === REFUSED) return undefined;
     throw e;
+  } finally {
+    defs = new Map();
   }
+}
+
+/** Every line that reads as a definition, wherever it is (scan checks it met them all). */
+function collectDefs(markdown: string): Map<string, string> {
+  const found = new Map<string, string>();
+  if (!markdown.includes(']:')) return found;
+  for (const line of markdown.split('\n')) {
+    if (line.charCodeAt(0) !== 0x5b /* [ */) continue;
+    const m = DEF.exec(line);
+    if (!m) continue;
+    const label = foldLabel(m[1] as string);
+    // marked keeps the first and drops later ones from its tokens: the raws no longer tile.
+    if (found.has(label)) refuse();
+    found.set(label, m[2] as string);
+  }
+  return found;
 }
 
 function scan(markdown: string): SimpleBlock[] {
@@ -99,7 +141,54 @@ function scan(markdown: string): SimpleBlock[] {
       i = j;
       continue;
     }
-    if (line.charCodeAt(line.length - 1) === 0x20 || FOREIGN_LINE.test(line)) refuse();
+    if (line.charCodeAt(line.length - 1) === 0x20) refuse();
+    const c0 = line.charCodeAt(0);
+    if (c0 === 0x3c /* < */ && COMMENT_OPEN.test(line)) {
+      // marked's HTML block: to the end of the line with `-->`, and the blank lines after it.
+      let j = i;
+      let close = line.indexOf('-->', 4);
+      while (close < 0 && ++j < n) close = (lines[j] as string).indexOf('-->');
+      if (close < 0 || (lines[j] as string).length !== close + 3) refuse();
+      j++;
+      while (j < n && lines[j] === '') j++;
+      blocks.push({ start, plain: '', paragraph: false, links: [] });
+      i = j;
+      continue;
+    }
+    if (c0 === 0x3e /* > */ && QUOTE_LINE.test(line)) {
+      // A blockquote of one paragraph, ending before a blank line (else lazy lines: marked's).
+      let j = i + 1;
+      while (j < n && lines[j] !== '') {
+        if (!QUOTE_LINE.test(lines[j] as string)) refuse();
+        j++;
+      }
+      const inner = scan(
+        lines
+          .slice(i, j)
+          .map((l) => l.slice(2))
+          .join('\n'),
+      );
+      const p = inner[0];
+      if (inner.length !== 1 || !p?.paragraph) refuse();
+      blocks.push({
+        start,
+        plain: (p as SimpleBlock).plain,
+        paragraph: false,
+        links: (p as SimpleBlock).links,
+      });
+      i = j;
+      continue;
+    }
+    if (c0 === 0x5b /* [ */ && DEF.test(line)) {
+      // A definition (collected before the scan); the next line could carry its title.
+      const next = lines[i + 1];
+      if (next !== undefined && /^\s*["'(]/.test(next)) refuse();
+      defsSeen++;
+      blocks.push({ start, plain: '', paragraph: false, links: [] });
+      i++;
+      continue;
+    }
+    if (FOREIGN_LINE.test(line)) refuse();
     const atx = ATX.exec(line);
     if (atx) {
       const text = (atx[2] ?? '').trim();
@@ -143,7 +232,6 @@ function scan(markdown: string): SimpleBlock[] {
       i = table.end;
       continue;
     }
-    if (line.includes('|')) refuse();
     // A paragraph: lines up to a blank line. A line that could interrupt it is left to marked.
     let j = i + 1;
     while (j < n && lines[j] !== '') {
@@ -152,8 +240,7 @@ function scan(markdown: string): SimpleBlock[] {
         next.trim() === '' ||
         next !== next.trimEnd() ||
         FOREIGN_LINE.test(next) ||
-        /^[ #`|]|^\d{1,9}[.)]|^[*+-](?: |$)/.test(next) ||
-        next.includes('|') ||
+        /^(?:[ #|]|```|\d{1,9}[.)]|[*+-](?: |$))/.test(next) ||
         (j + 1 < n && TABLE_DELIMITER.test(lines[j + 1] as string))
       )
         refuse();
@@ -317,7 +404,6 @@ function itemPlain(lines: readonly string[], loose: boolean, links: LinkSpan[]):
       line !== line.trimEnd() ||
       FOREIGN_LINE.test(line) ||
       /^(?:```|~~~|#|\|)/.test(line) ||
-      line.includes('|') ||
       (i + 1 < lines.length && TABLE_DELIMITER.test(lines[i + 1] as string))
     )
       refuse();
@@ -356,24 +442,39 @@ function inline(src: string): Inline {
       if (code.includes('\n') || code.includes('*') || code !== code.trim()) refuse();
       text += src.slice(plainFrom, i) + code;
       i = plainFrom = close + 1;
-    } else if (c === 0x2a /* * */) {
-      if (src[i + 1] !== '*') refuse();
-      const close = src.indexOf('**', i + 2);
+    } else if (c === 0x2a /* * */ || c === 0x5f /* _ */) {
+      // `**strong**`, `*em*` or `_em_` around plain words, between spaces or punctuation.
+      const mark = src[i + 1] === '*' && c === 0x2a ? '**' : (src[i] as string);
+      const close = src.indexOf(mark, i + mark.length);
       if (close < 0) refuse();
-      const content = src.slice(i + 2, close);
+      const content = src.slice(i + mark.length, close);
       const before = i === 0 ? ' ' : (src[i - 1] as string);
-      const after = src[close + 2] ?? ' ';
-      if (!STRONG_CONTENT.test(content) || !/[ (]/.test(before) || !/[ .,:;?!)]/.test(after)) refuse();
+      const after = src[close + mark.length] ?? ' ';
+      if (!EMPHASIS_CONTENT.test(content) || !EMPHASIS_BEFORE.test(before) || !EMPHASIS_AFTER.test(after))
+        refuse();
       text += src.slice(plainFrom, i) + content;
-      i = plainFrom = close + 2;
+      i = plainFrom = close + mark.length;
     } else if (c === 0x5b /* [ */) {
-      const m = LINK.exec(src.slice(i, i + 2048));
-      if (!m) refuse();
-      const [raw, label, href] = m as unknown as [string, string, string];
+      const head = src.slice(i, i + 2048);
+      let raw: string;
+      let label: string;
+      let href: string | undefined;
+      const m = LINK.exec(head);
+      if (m) [raw, label, href] = m as unknown as [string, string, string];
+      else {
+        const r = REF_LINK.exec(head);
+        if (!r) refuse();
+        [raw, label] = r as unknown as [string, string];
+        href = defs.get(foldLabel((r as RegExpExecArray)[2] || label));
+        // Undefined, or `[a] (b)`-like text after it: marked's business.
+        if (href === undefined || head[raw.length] === '(' || head[raw.length] === '[') refuse();
+      }
+      const shown = /[`*_]/.test(label) ? inline(label) : undefined;
+      if (shown && shown.links.length) refuse();
       text += src.slice(plainFrom, i);
       const start = text.length;
-      text += label;
-      spans.push({ href, start, end: text.length });
+      text += shown ? shown.text : label;
+      spans.push({ href: href as string, start, end: text.length });
       i = plainFrom = i + raw.length;
     } else if (c === 0x21 /* ! */) {
       if (src[i + 1] === '[') refuse(); // an image
