@@ -144,13 +144,12 @@ function scan(markdown: string): SimpleBlock[] {
     if (line.charCodeAt(line.length - 1) === 0x20) refuse();
     const c0 = line.charCodeAt(0);
     if (c0 === 0x3c /* < */ && COMMENT_OPEN.test(line)) {
-      // marked's HTML block: to the end of the line with `-->`, and the blank lines after it.
+      // marked's HTML block: to the end of the line with `-->` (blank lines after it are a spacer).
       let j = i;
       let close = line.indexOf('-->', 4);
       while (close < 0 && ++j < n) close = (lines[j] as string).indexOf('-->');
       if (close < 0 || (lines[j] as string).length !== close + 3) refuse();
       j++;
-      while (j < n && lines[j] === '') j++;
       blocks.push({ start, plain: '', paragraph: false, links: [] });
       i = j;
       continue;
