@@ -18,7 +18,13 @@ function pieces(clean: boolean) {
   );
   const span = fc.oneof(
     { weight: 6, arbitrary: word },
-    { weight: 2, arbitrary: pick(['`code`', '`a_b*c`', '`[x]`', '`null`'], ['`a`b', '`` x ``', '` x`']) },
+    {
+      weight: 2,
+      arbitrary: pick(
+        ['`code`', '`a_b*c`', '`[x]`', '`null`', '` c `', '`a\nb`', '\\[x\\]', 'a\\_b', '{s\\[]}', 'x]'],
+        ['`a`b', '`` x ``', '` x`'],
+      ),
+    },
     {
       weight: 2,
       arbitrary: pick(
@@ -29,7 +35,17 @@ function pieces(clean: boolean) {
     {
       weight: 2,
       arbitrary: pick(
-        ['[a](b.md)', '[`c()`](c.md#x)', '[ref][]', '[`Ref`][]', '[text][ref]', '[Ref]', '[x_y](z.md)'],
+        [
+          '[a](b.md)',
+          '[`c()`](c.md#x)',
+          '[ref][]',
+          '[`Ref`][]',
+          '[text][ref]',
+          '[Ref]',
+          '[x_y](z.md)',
+          '[`a[0]`][ref]',
+          '[`*`][]',
+        ],
         ['[undef][]', '[Ref] (y)', '[ref](a b)', '![i](i.png)'],
       ),
     },
@@ -38,7 +54,7 @@ function pieces(clean: boolean) {
       arbitrary: fc.constantFrom('&amp;', '<b>', 'https://x.org', 'a\\*b', '~~s~~', 'me@x.org'),
     },
   );
-  const sep = pick([' ', ' ', ' ', '\n', ', '], ['  \n', ' \n']);
+  const sep = pick([' ', ' ', ' ', '\n', ', ', '\\\n'], ['  \n', ' \n', '\\|', '\\&']);
   const inline = fc.array(fc.tuple(span, sep), { minLength: 1, maxLength: 6 }).map((parts) =>
     parts
       .map(([s, p]) => s + p)
@@ -93,7 +109,7 @@ function pieces(clean: boolean) {
   );
 }
 
-const DEFS = '[ref]: r.md\n[`ref`]: r.md#x\n';
+const DEFS = '[ref]: r.md\n[`ref`]: r.md#x\n[`*`]: star.md\n';
 const documentOf = (clean: boolean) =>
   fc
     .tuple(

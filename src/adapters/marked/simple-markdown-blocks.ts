@@ -56,6 +56,10 @@ const EMPHASIS_AFTER = /[ \n.,:;?!)]/;
  * refuses outside code spans (escapes, HTML, entities, `_` emphasis, strike, emails, images).
  */
 const SPECIAL = /[`*[\]!\\<&~@_]/g;
+/** What a backslash escapes that the scanner reads as the character itself (or a hard break). */
+const ESCAPABLE = /^[[\]_*{}()#+\-.!\n]$/;
+/** A link label with code spans (that may hold brackets), then an explicit reference. */
+const CODE_LABEL_REF = /^\[((?:[^[\]\\`<>&!@~\n]|`[^`\n]+`)+)\]\[([^[\]\\<>&!@~\n]+)\]/;
 const AUTOLINK = /:\/\/|[wW]{3}\./;
 const NO_LINKS: LinkSpan[] = [];
 const LINK = /^\[([^[\]\\<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
@@ -437,8 +441,9 @@ function inline(src: string): Inline {
     if (c === 0x60 /* ` */) {
       const close = src.indexOf('`', i + 1);
       if (close < 0 || close === i + 1 || src[close + 1] === '`') refuse();
-      const code = src.slice(i + 1, close);
-      if (code.includes('\n') || code.includes('*') || code !== code.trim()) refuse();
+      // marked's code span: line ends become spaces, one space comes off each end when both have one.
+      let code = src.slice(i + 1, close).replace(/\n/g, ' ');
+      if (code.startsWith(' ') && code.endsWith(' ') && code.trim()) code = code.slice(1, -1);
       text += src.slice(plainFrom, i) + code;
       i = plainFrom = close + 1;
     } else if (c === 0x2a /* * */ || c === 0x5f /* _ */) {
@@ -459,8 +464,14 @@ function inline(src: string): Inline {
       let label: string;
       let href: string | undefined;
       const m = LINK.exec(head);
+      const codeLabel = m ? undefined : CODE_LABEL_REF.exec(head);
       if (m) [raw, label, href] = m as unknown as [string, string, string];
-      else {
+      else if (codeLabel) {
+        // `[`a[0]`][ref]`: brackets inside the label's code span; an explicit, defined label.
+        [raw, label] = codeLabel as unknown as [string, string];
+        href = defs.get(foldLabel(codeLabel[2] as string));
+        if (href === undefined || head[raw.length] === '(' || head[raw.length] === '[') refuse();
+      } else {
         const r = REF_LINK.exec(head);
         if (!r) refuse();
         [raw, label] = r as unknown as [string, string];
@@ -478,7 +489,14 @@ function inline(src: string): Inline {
     } else if (c === 0x21 /* ! */) {
       if (src[i + 1] === '[') refuse(); // an image
       i++;
-    } else refuse(); // `]`, or an escape, HTML, an entity, `_` emphasis, strike, an email
+    } else if (c === 0x5d /* ] */) {
+      i++; // text: every `[` before it was read as a link (or refused), or escaped
+    } else if (c === 0x5c /* \ */ && ESCAPABLE.test(src[i + 1] ?? '')) {
+      // An escape (the character itself) or, before a line end, a hard break ('\n' either way).
+      text += src.slice(plainFrom, i);
+      i = plainFrom = i + 1;
+      i++;
+    } else refuse(); // HTML, an entity, strike, an email, another escape
   }
   text += src.slice(plainFrom);
   return { text, links: spans.map((s) => ({ ...s, text })) };
