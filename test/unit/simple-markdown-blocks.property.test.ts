@@ -28,7 +28,7 @@ function pieces(clean: boolean) {
     {
       weight: 2,
       arbitrary: pick(
-        ['**bold**', '**Default:**', '*em*', '_em_', '_a b_'],
+        ['**bold**', '**Default:**', '*em*', '_em_', '_a b_', '_not\nsplit_', '**a (b)**'],
         ['_**both**_', '**a **', '*a*b', '_a_b', '__x__'],
       ),
     },
@@ -43,10 +43,20 @@ function pieces(clean: boolean) {
           '[text][ref]',
           '[Ref]',
           '[x_y](z.md)',
+          '[`!=` op][ref]',
+          '[two\nlines][ref]',
+          '[u](https://u.org/x)',
           '[`a[0]`][ref]',
           '[`*`][]',
         ],
-        ['[undef][]', '[Ref] (y)', '[ref](a b)', '![i](i.png)'],
+        [
+          '[undef][]',
+          '[Ref] (y)',
+          '[ref](a b)',
+          '![i](i.png)',
+          '[https://u.org](https://u.org)',
+          '[a!](x.md)',
+        ],
       ),
     },
     {

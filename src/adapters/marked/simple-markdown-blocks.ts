@@ -48,7 +48,7 @@ const LIST_INTERRUPTS_TEXT = /^ {0,3}(?:[*+-]|1[.)])[ \t]+[^ \t\n]/;
  */
 const FOREIGN_LINE = /^ {0,3}(?:[><=~]|\[[^\]]*(?:\]:|$)|(?:[-*_] *){3,}$|-+ *$|=+ *$)/;
 /** What `**`/`*`/`_` may wrap: words and plain punctuation, starting with a word character. */
-const EMPHASIS_CONTENT = /^[A-Za-z0-9](?:[A-Za-z0-9 .,:;'"?!()-]*[A-Za-z0-9.:!?)])?$/;
+const EMPHASIS_CONTENT = /^[A-Za-z0-9](?:[A-Za-z0-9 \n.,:;'"?!()-]*[A-Za-z0-9.:!?)])?$/;
 const EMPHASIS_BEFORE = /[ \n(]/;
 const EMPHASIS_AFTER = /[ \n.,:;?!)]/;
 /**
@@ -64,7 +64,7 @@ const AUTOLINK = /:\/\/|[wW]{3}\./;
 const NO_LINKS: LinkSpan[] = [];
 const LINK = /^\[([^[\]\\<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
 /** `[text][label]`, `[text][]` or `[text]`: a reference link when the label is defined. */
-const REF_LINK = /^\[([^[\]\\<>&!@~\n]+)\](?:\[([^[\]\\<>&!@~\n]*)\])?/;
+const REF_LINK = /^\[([^[\]\\<>&@~]+)\](?:\[([^[\]\\<>&!@~\n]*)\])?/;
 /** A link reference definition marked reads the same way (no title, no angle brackets, no escapes). */
 const DEF = /^\[([^[\]\\<>\n]*[^[\]\\<>\n ][^[\]\\<>\n]*)\]: *([^\s<>()\\]+)$/;
 /** `<!--` ... `-->` at the start of a line: marked's HTML block, ending on the line of the `-->`. */
@@ -423,8 +423,8 @@ function itemPlain(lines: readonly string[], loose: boolean, links: LinkSpan[]):
  * `[text](url)`), with the links' spans; refuses everything else.
  */
 function inline(src: string): Inline {
-  // Autolinks: `://` and `www.` may only appear inside code spans.
-  if (AUTOLINK.test(src) && AUTOLINK.test(src.replace(/`[^`\n]+`/g, ''))) refuse();
+  // Autolinks: `://` and `www.` may only appear inside code spans or as an inline link's target.
+  if (AUTOLINK.test(src) && AUTOLINK.test(src.replace(/`[^`\n]+`|\]\([^\s()<>\\`*[\]]+\)/g, ''))) refuse();
   if (src.includes(' \n')) refuse(); // a hard line break, or a space marked may keep
   SPECIAL.lastIndex = 0;
   if (!SPECIAL.test(src)) return { text: src, links: NO_LINKS };
