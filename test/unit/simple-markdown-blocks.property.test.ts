@@ -94,8 +94,14 @@ function pieces(clean: boolean) {
     {
       weight: 2,
       arbitrary: pick(
-        ['<!-- YAML\nadded: v1\n-->', '<!--introduced_in=v1-->', '<!---->'],
-        ['<!-- c --> text', '<!-->', '<div>\nx\n</div>', '<a id="x"></a>'],
+        [
+          '<!-- YAML\nadded: v1\n-->',
+          '<!--introduced_in=v1-->',
+          '<!---->',
+          '<a id="x"></a>',
+          '<i id=\'y\'></i><i id="z"></i>',
+        ],
+        ['<!-- c --> text', '<!-->', '<div>\nx\n</div>'],
       ),
     },
     {

@@ -69,6 +69,8 @@ const REF_LINK = /^\[([^[\]\\<>&@~]+)\](?:\[([^[\]\\<>&!@~\n]*)\])?/;
 const DEF = /^\[([^[\]\\<>\n]*[^[\]\\<>\n ][^[\]\\<>\n]*)\]: *([^\s<>()\\]+)$/;
 /** `<!--` ... `-->` at the start of a line: marked's HTML block, ending on the line of the `-->`. */
 const COMMENT_OPEN = /^<!--(?!-?>)/;
+/** Anchors for old links (`<a id="x"></a>`, `<i id='y'></i>`), alone on their line. */
+const ANCHOR_LINE = /^(?:<(a|i) id=(?:"[\w-]+"|'[\w-]+')><\/\1>)+$/;
 /** A blockquote line this scanner reads: `> ` and text. */
 const QUOTE_LINE = /^> [^ >]/;
 
@@ -156,6 +158,12 @@ function scan(markdown: string): SimpleBlock[] {
       j++;
       blocks.push({ start, plain: '', paragraph: false, links: [] });
       i = j;
+      continue;
+    }
+    if (c0 === 0x3c /* < */ && ANCHOR_LINE.test(line) && !lines[i + 1]) {
+      // `<a id="x"></a>` alone: a paragraph of inline HTML, which has no plain text.
+      blocks.push({ start, plain: '\n', paragraph: true, links: [] });
+      i++;
       continue;
     }
     if (c0 === 0x3e /* > */ && QUOTE_LINE.test(line)) {
@@ -347,7 +355,12 @@ function parseList(lines: readonly string[], i: number, n: number): ListResult {
         const t = next.slice(leading);
         if (/^(?:[*+-]|\d{1,9}[.)])(?: |$)/.test(t)) break;
         if (/^(?:```|~~~|#{1,6}(?: |$)|>)/.test(t)) break;
-        if (t.startsWith('<') || HR.test(t)) refuse();
+        // An HTML start ends the item after a blank line, and `<!--` (an HTML block start) always.
+        if (t.startsWith('<')) {
+          if (blank || t.startsWith('<!--')) break;
+          refuse();
+        }
+        if (HR.test(t)) refuse();
       }
       if (leading >= indent) {
         contents.push(next.slice(indent));
