@@ -1,11 +1,14 @@
 /**
  * A line scanner for the plain Markdown most documentation is written in (ATX headings, paragraphs,
- * ``` fences, GFM tables, tight lists; inline code, `**strong**` and `[text](url)` links) that gives
- * what marked's lexer gives for it, in a fraction of the time, or undefined as soon as it meets
- * anything else (blockquotes, HTML, tabs, setext headings, reference links, emphasis with `_`,
- * entities, autolinks, lazy lines, loose lists with inner blank lines, ...): then the caller lexes
+ * ``` fences, GFM tables, tight lists, one-paragraph `> ` blockquotes, `<!-- -->` comment lines,
+ * `<a id>` anchor lines, simple link reference definitions; inline code, escapes, `**strong**`,
+ * `*em*`/`_em_` around plain words, `[text](url)` and `[text][ref]`/`[text][]`/`[text]` links) that
+ * gives what marked's lexer gives for it, in a fraction of the time, or undefined as soon as it meets
+ * anything else (other HTML, tabs, setext headings, nested emphasis, entities, autolinks, lazy
+ * lines, list items with inner blank lines, definitions with titles, ...): then the caller lexes
  * the whole document with marked. Each rule below is marked's (v18, gfm) for that case; what it
- * does not know it refuses. scripts/check-splitter.mjs compares both on whole corpora.
+ * does not know it refuses. scripts/check-splitter.mjs compares both on whole corpora, and so do
+ * test/integration/section-splitter-corpora.test.ts and the property test in test/unit.
  */
 
 /** One top-level block: what MarkedSectionSplitter reads off the token marked would make. */
