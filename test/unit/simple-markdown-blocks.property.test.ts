@@ -120,6 +120,21 @@ function pieces(clean: boolean) {
     { weight: 1, arbitrary: inline.map((t) => `\`\`\`js\n# ${t}\n\`\`\``) },
     {
       weight: 1,
+      arbitrary: fc
+        .tuple(
+          oneLine,
+          oneLine,
+          fc.constantFrom('- ', '1. ', '10. '),
+          fc.constantFrom('\n\n', '\n\n\n', '\n'),
+          fc.constantFrom('', '\n\n- d', '\n  - n'),
+        )
+        .map(
+          ([a, b, bullet, gap, tail]) =>
+            `${bullet}${a}${gap}${' '.repeat(bullet.length)}${b}\n${bullet}c${tail.replace('  ', ' '.repeat(bullet.length))}`,
+        ),
+    },
+    {
+      weight: 1,
       arbitrary: fc.tuple(oneLine, oneLine).map(([a, b]) => `| A | B |\n| --- | --- |\n| ${a} | ${b} |`),
     },
   );

@@ -27,6 +27,7 @@ const READ = {
   'no final newline': '# H\n\ntext',
   'strong at the start of a line': '# H\n\n**Note** this: it is (**bold**).\n',
   'links at the start of a line': '# H\n\n[a](b.md) first. Then [c](d.md); end.\n',
+  'list item with two paragraphs (a loose list)': '# L\n\n* `a` {string}\n\n  More on a.\n* b\n\nAfter.\n',
   'Node.js-style stability blockquote':
     '# H\n\n> Stability: 0 - Deprecated: Use [`x()`][]\n> instead.\n\ntext\n\n[`x()`]: x.md\n',
   'HTML comments (YAML history, markers)':

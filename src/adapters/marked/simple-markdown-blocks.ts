@@ -374,10 +374,14 @@ function parseList(lines: readonly string[], i: number, n: number): ListResult {
       if (blank) break;
       refuse(); // a lazy continuation line
     }
-    // Blank lines inside an item make paragraphs and spacers: marked's business.
+    // Blank lines inside an item make paragraphs and a spacer, and the list loose; with a nested
+    // list in the item, the blank lines may be that list's: marked's business.
     let last = contents.length;
     while (last > 0 && contents[last - 1] === '') last--;
-    if (contents.slice(0, last).includes('')) refuse();
+    if (contents.slice(0, last).includes('')) {
+      if (contents.some((l) => BULLET.test(l))) refuse();
+      loose = true;
+    }
     trailing.push(contents.length - last);
     if (!loose) {
       if (endsWithBlankLine) loose = true;
@@ -407,6 +411,13 @@ function itemPlain(lines: readonly string[], loose: boolean, links: LinkSpan[]):
   let i = 0;
   while (i < lines.length) {
     const line = lines[i] as string;
+    if (line === '') {
+      // Blank lines between an item's paragraphs (parseList made the list loose): a spacer.
+      flush();
+      out += '\n';
+      while (lines[i] === '') i++;
+      continue;
+    }
     const isBullet = BULLET.test(line) && (!text || LIST_INTERRUPTS_TEXT.test(line));
     if (isBullet) {
       flush();
