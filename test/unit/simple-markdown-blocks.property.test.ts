@@ -28,8 +28,20 @@ function pieces(clean: boolean) {
     {
       weight: 2,
       arbitrary: pick(
-        ['**bold**', '**Default:**', '*em*', '_em_', '_a b_', '_not\nsplit_', '**a (b)**'],
-        ['_**both**_', '**a **', '*a*b', '_a_b', '__x__'],
+        [
+          '**bold**',
+          '**Default:**',
+          '*em*',
+          '_em_',
+          '_a b_',
+          '_not\nsplit_',
+          '**a (b)**',
+          '**a `b` c**',
+          '**`x`**',
+          '_a `b_c` d_',
+          '**If `x`,\ndo not.**',
+        ],
+        ['_**both**_', '**a **', '*a*b', '_a_b', '__x__', '**a `**` b**', '*`a*`*'],
       ),
     },
     {

@@ -51,7 +51,7 @@ const LIST_INTERRUPTS_TEXT = /^ {0,3}(?:[*+-]|1[.)])[ \t]+[^ \t\n]/;
  */
 const FOREIGN_LINE = /^ {0,3}(?:[><=~]|\[[^\]]*(?:\]:|$)|(?:[-*_] *){3,}$|-+ *$|=+ *$)/;
 /** What `**`/`*`/`_` may wrap: words and plain punctuation, starting with a word character. */
-const EMPHASIS_CONTENT = /^[A-Za-z0-9](?:[A-Za-z0-9 \n.,:;'"?!()-]*[A-Za-z0-9.:!?)])?$/;
+const EMPHASIS_CONTENT = /^[A-Za-z0-9`](?:[A-Za-z0-9 \n.,:;'"?!()/{}|=+%#$^`-]*[A-Za-z0-9.:!?)`])?$/;
 const EMPHASIS_BEFORE = /[ \n(]/;
 const EMPHASIS_AFTER = /[ \n.,:;?!)]/;
 /**
@@ -483,7 +483,10 @@ function inline(src: string): Inline {
       const after = src[close + mark.length] ?? ' ';
       if (!EMPHASIS_CONTENT.test(content) || !EMPHASIS_BEFORE.test(before) || !EMPHASIS_AFTER.test(after))
         refuse();
-      text += src.slice(plainFrom, i) + content;
+      // Code spans inside: their text (a `*` in one that ended the content early is refused there).
+      const shown = content.includes('`') ? inline(content) : undefined;
+      if (shown && shown.links.length) refuse();
+      text += src.slice(plainFrom, i) + (shown ? shown.text : content);
       i = plainFrom = close + mark.length;
     } else if (c === 0x5b /* [ */) {
       const head = src.slice(i, i + 2048);
