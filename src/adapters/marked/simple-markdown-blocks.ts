@@ -485,7 +485,7 @@ function inline(src: string): Inline {
         refuse();
       // Code spans inside: their text (a `*` in one that ended the content early is refused there).
       const shown = content.includes('`') ? inline(content) : undefined;
-      if (shown && shown.links.length) refuse();
+      if (shown?.links.length) refuse();
       text += src.slice(plainFrom, i) + (shown ? shown.text : content);
       i = plainFrom = close + mark.length;
     } else if (c === 0x5b /* [ */) {
@@ -510,7 +510,7 @@ function inline(src: string): Inline {
         if (href === undefined || head[raw.length] === '(' || head[raw.length] === '[') refuse();
       }
       const shown = /[`*_]/.test(label) ? inline(label) : undefined;
-      if (shown && shown.links.length) refuse();
+      if (shown?.links.length) refuse();
       text += src.slice(plainFrom, i);
       const start = text.length;
       text += shown ? shown.text : label;
