@@ -27,15 +27,29 @@ const READ = {
   'no final newline': '# H\n\ntext',
   'strong at the start of a line': '# H\n\n**Note** this: it is (**bold**).\n',
   'links at the start of a line': '# H\n\n[a](b.md) first. Then [c](d.md); end.\n',
+  'list item with two paragraphs (a loose list)': '# L\n\n* `a` {string}\n\n  More on a.\n* b\n\nAfter.\n',
+  'Node.js-style stability blockquote':
+    '# H\n\n> Stability: 0 - Deprecated: Use [`x()`][]\n> instead.\n\ntext\n\n[`x()`]: x.md\n',
+  'HTML comments (YAML history, markers)':
+    '<!--introduced_in=v0.10.0-->\n\n# H\n<!-- YAML\nadded: v1\n-->\n\n\ntext\n\n<!--lint disable-->\n',
+  'reference links and definitions':
+    '# H\n\nSee [`fs.open()`][] and [the docs][ref], [Ref] too.\n\n[`fs.open()`]: fs.md#open\n[ref]: https://example.com\n',
+  'emphasis with _ and *, strong with punctuation':
+    '# H\n\nan _emphasis_ here, *this* too.\n**Default:** `1`.\n\n* `a` {string|number} **Default:** `2`.\n',
 };
 
 /** Documents it leaves to marked (the split is then marked's by construction). */
 const REFUSED = {
-  blockquote: '# H\n\n> Stability: 0 - Deprecated\n',
-  html: '# H\n\n<!-- YAML\nadded: v1\n-->\n\ntext\n',
+  'blockquote with a lazy line': '# H\n\n> Stability: 0 - Deprecated\nlazy\n',
+  'blockquote with a list': '# H\n\n> - a\n> - b\n',
+  'html block': '# H\n\n<div>\nx\n</div>\n\ntext\n',
+  'html comment with text after it': '# H\n\n<!-- c --> text\n',
   setext: 'Title\n=====\n\ntext\n',
-  'emphasis with _': '# H\n\nan _emphasis_ here\n',
-  'reference link': '# H\n\nsee [the docs][ref]\n\n[ref]: https://example.com\n',
+  'intraword _': '# H\n\nsnake_case_name here\n',
+  'undefined reference': '# H\n\nsee [the docs][ref]\n',
+  'duplicate definition': '# H\n\n[a][]\n\n[a]: x.md\n[A]: y.md\n',
+  'definition with a title': '# H\n\n[a][]\n\n[a]: x.md "t"\n',
+  'definition in a fence': '# H\n\n```\n[a]: x.md\n```\n\n[a][]\n',
   entity: '# H\n\nAT&amp;T\n',
   autolink: '# H\n\nsee https://example.com\n',
   tab: '# H\n\n\tindented code\n',

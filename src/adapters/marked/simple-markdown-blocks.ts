@@ -1,11 +1,14 @@
 /**
  * A line scanner for the plain Markdown most documentation is written in (ATX headings, paragraphs,
- * ``` fences, GFM tables, tight lists; inline code, `**strong**` and `[text](url)` links) that gives
- * what marked's lexer gives for it, in a fraction of the time, or undefined as soon as it meets
- * anything else (blockquotes, HTML, tabs, setext headings, reference links, emphasis with `_`,
- * entities, autolinks, lazy lines, loose lists with inner blank lines, ...): then the caller lexes
+ * ``` fences, GFM tables, tight lists, one-paragraph `> ` blockquotes, `<!-- -->` comment lines,
+ * `<a id>` anchor lines, simple link reference definitions; inline code, escapes, `**strong**`,
+ * `*em*`/`_em_` around plain words, `[text](url)` and `[text][ref]`/`[text][]`/`[text]` links) that
+ * gives what marked's lexer gives for it, in a fraction of the time, or undefined as soon as it meets
+ * anything else (other HTML, tabs, setext headings, nested emphasis, entities, autolinks, lazy
+ * lines, list items with inner blank lines, definitions with titles, ...): then the caller lexes
  * the whole document with marked. Each rule below is marked's (v18, gfm) for that case; what it
- * does not know it refuses. scripts/check-splitter.mjs compares both on whole corpora.
+ * does not know it refuses. scripts/check-splitter.mjs compares both on whole corpora, and so do
+ * test/integration/section-splitter-corpora.test.ts and the property test in test/unit.
  */
 
 /** One top-level block: what MarkedSectionSplitter reads off the token marked would make. */
@@ -46,17 +49,42 @@ const LIST_INTERRUPTS_TEXT = /^ {0,3}(?:[*+-]|1[.)])[ \t]+[^ \t\n]/;
  * Lines that open (or may open) a block this scanner leaves to marked; a line may start with an
  * inline link (`[text](url)`), not with a `[` that could be a link reference definition.
  */
-const FOREIGN_LINE =
-  /^ {0,3}(?:[><=_~]|\[(?![^[\]()\\`*_<>&!@~\n]+\]\([^\s()<>\\`*[\]]+\))|(?:[-*_] *){3,}$|-+ *$|=+ *$)/;
-const STRONG_CONTENT = /^[A-Za-z0-9]+(?: [A-Za-z0-9]+)*$/;
+const FOREIGN_LINE = /^ {0,3}(?:[><=~]|\[[^\]]*(?:\]:|$)|(?:[-*_] *){3,}$|-+ *$|=+ *$)/;
+/** What `**`/`*`/`_` may wrap: words and plain punctuation, starting with a word character. */
+const EMPHASIS_CONTENT = /^[A-Za-z0-9`](?:[A-Za-z0-9 \n.,:;'"?!()/{}|=+%#$^`-]*[A-Za-z0-9.:!?)`])?$/;
+const EMPHASIS_BEFORE = /[ \n(]/;
+const EMPHASIS_AFTER = /[ \n.,:;?!)]/;
 /**
  * Characters that may start inline syntax: what the scanner reads (code, strong, links) and what it
  * refuses outside code spans (escapes, HTML, entities, `_` emphasis, strike, emails, images).
  */
 const SPECIAL = /[`*[\]!\\<&~@_]/g;
+/** What a backslash escapes that the scanner reads as the character itself (or a hard break). */
+const ESCAPABLE = /^[[\]_*{}()#+\-.!\n]$/;
+/** A link label with code spans (that may hold brackets), then an explicit reference. */
+const CODE_LABEL_REF = /^\[((?:[^[\]\\`<>&!@~\n]|`[^`\n]+`)+)\]\[([^[\]\\<>&!@~\n]+)\]/;
 const AUTOLINK = /:\/\/|[wW]{3}\./;
 const NO_LINKS: LinkSpan[] = [];
-const LINK = /^\[([^[\]()\\`*_<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
+const LINK = /^\[([^[\]\\<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
+/** `[text][label]`, `[text][]` or `[text]`: a reference link when the label is defined. */
+const REF_LINK = /^\[([^[\]\\<>&@~]+)\](?:\[([^[\]\\<>&!@~\n]*)\])?/;
+/** A link reference definition marked reads the same way (no title, no angle brackets, no escapes). */
+const DEF = /^\[([^[\]\\<>\n]*[^[\]\\<>\n ][^[\]\\<>\n]*)\]: *([^\s<>()\\]+)$/;
+/** `<!--` ... `-->` at the start of a line: marked's HTML block, ending on the line of the `-->`. */
+const COMMENT_OPEN = /^<!--(?!-?>)/;
+/** Anchors for old links (`<a id="x"></a>`, `<i id='y'></i>`), alone on their line. */
+const ANCHOR_LINE = /^(?:<(a|i) id=(?:"[\w-]+"|'[\w-]+')><\/\1>)+$/;
+/** A blockquote line this scanner reads: `> ` and text. */
+const QUOTE_LINE = /^> [^ >]/;
+
+/** The reference definitions of the document being scanned (label as marked folds it → href). */
+let defs: Map<string, string> = new Map();
+/** The definitions the scan met at the top level (all of defs, or the scan refuses). */
+let defsSeen = 0;
+
+/** A label as marked folds it (its `W`). */
+const foldLabel = (label: string) =>
+  label.trim().replace(/\s+/g, ' ').toLowerCase().toUpperCase().toLowerCase();
 
 /** Thrown to give up on a document: one object, no stack trace to capture. */
 const REFUSED = { refused: true } as const;
@@ -68,11 +96,34 @@ const refuse = (): never => {
 export function simpleMarkdownBlocks(markdown: string): SimpleBlock[] | undefined {
   if (markdown.includes('\r') || markdown.includes('\t')) return undefined;
   try {
-    return scan(markdown);
+    defs = collectDefs(markdown);
+    defsSeen = 0;
+    const blocks = scan(markdown);
+    // A line that looked like a definition but sat in a fence or a comment: marked's business.
+    if (defsSeen !== defs.size) return undefined;
+    return blocks;
   } catch (e) {
     if (e === REFUSED) return undefined;
     throw e;
+  } finally {
+    defs = new Map();
   }
+}
+
+/** Every line that reads as a definition, wherever it is (scan checks it met them all). */
+function collectDefs(markdown: string): Map<string, string> {
+  const found = new Map<string, string>();
+  if (!markdown.includes(']:')) return found;
+  for (const line of markdown.split('\n')) {
+    if (line.charCodeAt(0) !== 0x5b /* [ */) continue;
+    const m = DEF.exec(line);
+    if (!m) continue;
+    const label = foldLabel(m[1] as string);
+    // marked keeps the first and drops later ones from its tokens: the raws no longer tile.
+    if (found.has(label)) refuse();
+    found.set(label, m[2] as string);
+  }
+  return found;
 }
 
 function scan(markdown: string): SimpleBlock[] {
@@ -99,7 +150,59 @@ function scan(markdown: string): SimpleBlock[] {
       i = j;
       continue;
     }
-    if (line.charCodeAt(line.length - 1) === 0x20 || FOREIGN_LINE.test(line)) refuse();
+    if (line.charCodeAt(line.length - 1) === 0x20) refuse();
+    const c0 = line.charCodeAt(0);
+    if (c0 === 0x3c /* < */ && COMMENT_OPEN.test(line)) {
+      // marked's HTML block: to the end of the line with `-->` (blank lines after it are a spacer).
+      let j = i;
+      let close = line.indexOf('-->', 4);
+      while (close < 0 && ++j < n) close = (lines[j] as string).indexOf('-->');
+      if (close < 0 || (lines[j] as string).length !== close + 3) refuse();
+      j++;
+      blocks.push({ start, plain: '', paragraph: false, links: [] });
+      i = j;
+      continue;
+    }
+    if (c0 === 0x3c /* < */ && ANCHOR_LINE.test(line) && !lines[i + 1]) {
+      // `<a id="x"></a>` alone: a paragraph of inline HTML, which has no plain text.
+      blocks.push({ start, plain: '\n', paragraph: true, links: [] });
+      i++;
+      continue;
+    }
+    if (c0 === 0x3e /* > */ && QUOTE_LINE.test(line)) {
+      // A blockquote of one paragraph, ending before a blank line (else lazy lines: marked's).
+      let j = i + 1;
+      while (j < n && lines[j] !== '') {
+        if (!QUOTE_LINE.test(lines[j] as string)) refuse();
+        j++;
+      }
+      const inner = scan(
+        lines
+          .slice(i, j)
+          .map((l) => l.slice(2))
+          .join('\n'),
+      );
+      const p = inner[0];
+      if (inner.length !== 1 || !p?.paragraph) refuse();
+      blocks.push({
+        start,
+        plain: (p as SimpleBlock).plain,
+        paragraph: false,
+        links: (p as SimpleBlock).links,
+      });
+      i = j;
+      continue;
+    }
+    if (c0 === 0x5b /* [ */ && DEF.test(line)) {
+      // A definition (collected before the scan); the next line could carry its title.
+      const next = lines[i + 1];
+      if (next !== undefined && /^\s*["'(]/.test(next)) refuse();
+      defsSeen++;
+      blocks.push({ start, plain: '', paragraph: false, links: [] });
+      i++;
+      continue;
+    }
+    if (FOREIGN_LINE.test(line)) refuse();
     const atx = ATX.exec(line);
     if (atx) {
       const text = (atx[2] ?? '').trim();
@@ -143,7 +246,6 @@ function scan(markdown: string): SimpleBlock[] {
       i = table.end;
       continue;
     }
-    if (line.includes('|')) refuse();
     // A paragraph: lines up to a blank line. A line that could interrupt it is left to marked.
     let j = i + 1;
     while (j < n && lines[j] !== '') {
@@ -152,8 +254,7 @@ function scan(markdown: string): SimpleBlock[] {
         next.trim() === '' ||
         next !== next.trimEnd() ||
         FOREIGN_LINE.test(next) ||
-        /^[ #`|]|^\d{1,9}[.)]|^[*+-](?: |$)/.test(next) ||
-        next.includes('|') ||
+        /^(?:[ #|]|```|\d{1,9}[.)]|[*+-](?: |$))/.test(next) ||
         (j + 1 < n && TABLE_DELIMITER.test(lines[j + 1] as string))
       )
         refuse();
@@ -257,7 +358,12 @@ function parseList(lines: readonly string[], i: number, n: number): ListResult {
         const t = next.slice(leading);
         if (/^(?:[*+-]|\d{1,9}[.)])(?: |$)/.test(t)) break;
         if (/^(?:```|~~~|#{1,6}(?: |$)|>)/.test(t)) break;
-        if (t.startsWith('<') || HR.test(t)) refuse();
+        // An HTML start ends the item after a blank line, and `<!--` (an HTML block start) always.
+        if (t.startsWith('<')) {
+          if (blank || t.startsWith('<!--')) break;
+          refuse();
+        }
+        if (HR.test(t)) refuse();
       }
       if (leading >= indent) {
         contents.push(next.slice(indent));
@@ -268,10 +374,14 @@ function parseList(lines: readonly string[], i: number, n: number): ListResult {
       if (blank) break;
       refuse(); // a lazy continuation line
     }
-    // Blank lines inside an item make paragraphs and spacers: marked's business.
+    // Blank lines inside an item make paragraphs and a spacer, and the list loose; with a nested
+    // list in the item, the blank lines may be that list's: marked's business.
     let last = contents.length;
     while (last > 0 && contents[last - 1] === '') last--;
-    if (contents.slice(0, last).includes('')) refuse();
+    if (contents.slice(0, last).includes('')) {
+      if (contents.some((l) => BULLET.test(l))) refuse();
+      loose = true;
+    }
     trailing.push(contents.length - last);
     if (!loose) {
       if (endsWithBlankLine) loose = true;
@@ -301,6 +411,13 @@ function itemPlain(lines: readonly string[], loose: boolean, links: LinkSpan[]):
   let i = 0;
   while (i < lines.length) {
     const line = lines[i] as string;
+    if (line === '') {
+      // Blank lines between an item's paragraphs (parseList made the list loose): a spacer.
+      flush();
+      out += '\n';
+      while (lines[i] === '') i++;
+      continue;
+    }
     const isBullet = BULLET.test(line) && (!text || LIST_INTERRUPTS_TEXT.test(line));
     if (isBullet) {
       flush();
@@ -317,7 +434,6 @@ function itemPlain(lines: readonly string[], loose: boolean, links: LinkSpan[]):
       line !== line.trimEnd() ||
       FOREIGN_LINE.test(line) ||
       /^(?:```|~~~|#|\|)/.test(line) ||
-      line.includes('|') ||
       (i + 1 < lines.length && TABLE_DELIMITER.test(lines[i + 1] as string))
     )
       refuse();
@@ -334,8 +450,8 @@ function itemPlain(lines: readonly string[], loose: boolean, links: LinkSpan[]):
  * `[text](url)`), with the links' spans; refuses everything else.
  */
 function inline(src: string): Inline {
-  // Autolinks: `://` and `www.` may only appear inside code spans.
-  if (AUTOLINK.test(src) && AUTOLINK.test(src.replace(/`[^`\n]+`/g, ''))) refuse();
+  // Autolinks: `://` and `www.` may only appear inside code spans or as an inline link's target.
+  if (AUTOLINK.test(src) && AUTOLINK.test(src.replace(/`[^`\n]+`|\]\([^\s()<>\\`*[\]]+\)/g, ''))) refuse();
   if (src.includes(' \n')) refuse(); // a hard line break, or a space marked may keep
   SPECIAL.lastIndex = 0;
   if (!SPECIAL.test(src)) return { text: src, links: NO_LINKS };
@@ -352,33 +468,65 @@ function inline(src: string): Inline {
     if (c === 0x60 /* ` */) {
       const close = src.indexOf('`', i + 1);
       if (close < 0 || close === i + 1 || src[close + 1] === '`') refuse();
-      const code = src.slice(i + 1, close);
-      if (code.includes('\n') || code.includes('*') || code !== code.trim()) refuse();
+      // marked's code span: line ends become spaces, one space comes off each end when both have one.
+      let code = src.slice(i + 1, close).replace(/\n/g, ' ');
+      if (code.startsWith(' ') && code.endsWith(' ') && code.trim()) code = code.slice(1, -1);
       text += src.slice(plainFrom, i) + code;
       i = plainFrom = close + 1;
-    } else if (c === 0x2a /* * */) {
-      if (src[i + 1] !== '*') refuse();
-      const close = src.indexOf('**', i + 2);
+    } else if (c === 0x2a /* * */ || c === 0x5f /* _ */) {
+      // `**strong**`, `*em*` or `_em_` around plain words, between spaces or punctuation.
+      const mark = src[i + 1] === '*' && c === 0x2a ? '**' : (src[i] as string);
+      const close = src.indexOf(mark, i + mark.length);
       if (close < 0) refuse();
-      const content = src.slice(i + 2, close);
+      const content = src.slice(i + mark.length, close);
       const before = i === 0 ? ' ' : (src[i - 1] as string);
-      const after = src[close + 2] ?? ' ';
-      if (!STRONG_CONTENT.test(content) || !/[ (]/.test(before) || !/[ .,:;?!)]/.test(after)) refuse();
-      text += src.slice(plainFrom, i) + content;
-      i = plainFrom = close + 2;
+      const after = src[close + mark.length] ?? ' ';
+      if (!EMPHASIS_CONTENT.test(content) || !EMPHASIS_BEFORE.test(before) || !EMPHASIS_AFTER.test(after))
+        refuse();
+      // Code spans inside: their text (a `*` in one that ended the content early is refused there).
+      const shown = content.includes('`') ? inline(content) : undefined;
+      if (shown?.links.length) refuse();
+      text += src.slice(plainFrom, i) + (shown ? shown.text : content);
+      i = plainFrom = close + mark.length;
     } else if (c === 0x5b /* [ */) {
-      const m = LINK.exec(src.slice(i, i + 2048));
-      if (!m) refuse();
-      const [raw, label, href] = m as unknown as [string, string, string];
+      const head = src.slice(i, i + 2048);
+      let raw: string;
+      let label: string;
+      let href: string | undefined;
+      const m = LINK.exec(head);
+      const codeLabel = m ? undefined : CODE_LABEL_REF.exec(head);
+      if (m) [raw, label, href] = m as unknown as [string, string, string];
+      else if (codeLabel) {
+        // `[`a[0]`][ref]`: brackets inside the label's code span; an explicit, defined label.
+        [raw, label] = codeLabel as unknown as [string, string];
+        href = defs.get(foldLabel(codeLabel[2] as string));
+        if (href === undefined || head[raw.length] === '(' || head[raw.length] === '[') refuse();
+      } else {
+        const r = REF_LINK.exec(head);
+        if (!r) refuse();
+        [raw, label] = r as unknown as [string, string];
+        href = defs.get(foldLabel((r as RegExpExecArray)[2] || label));
+        // Undefined, or `[a] (b)`-like text after it: marked's business.
+        if (href === undefined || head[raw.length] === '(' || head[raw.length] === '[') refuse();
+      }
+      const shown = /[`*_]/.test(label) ? inline(label) : undefined;
+      if (shown?.links.length) refuse();
       text += src.slice(plainFrom, i);
       const start = text.length;
-      text += label;
-      spans.push({ href, start, end: text.length });
+      text += shown ? shown.text : label;
+      spans.push({ href: href as string, start, end: text.length });
       i = plainFrom = i + raw.length;
     } else if (c === 0x21 /* ! */) {
       if (src[i + 1] === '[') refuse(); // an image
       i++;
-    } else refuse(); // `]`, or an escape, HTML, an entity, `_` emphasis, strike, an email
+    } else if (c === 0x5d /* ] */) {
+      i++; // text: every `[` before it was read as a link (or refused), or escaped
+    } else if (c === 0x5c /* \ */ && ESCAPABLE.test(src[i + 1] ?? '')) {
+      // An escape (the character itself) or, before a line end, a hard break ('\n' either way).
+      text += src.slice(plainFrom, i);
+      i = plainFrom = i + 1;
+      i++;
+    } else refuse(); // HTML, an entity, strike, an email, another escape
   }
   text += src.slice(plainFrom);
   return { text, links: spans.map((s) => ({ ...s, text })) };
