@@ -111,6 +111,14 @@ export function runLoggerContract(
       expect(lines()).toHaveLength(2);
     });
 
+    it('says which levels it writes, as it writes them', async () => {
+      const { logger } = await fresh('warn');
+      expect([logger.isEnabled('debug'), logger.isEnabled('info')]).toEqual([false, false]);
+      expect([logger.isEnabled('warn'), logger.isEnabled('error')]).toEqual([true, true]);
+      const all = (await fresh('debug')).logger;
+      expect(all.isEnabled('debug')).toBe(true);
+    });
+
     it.each(SECRET_FIELDS)('never writes %s', async (_what, fields) => {
       const { logger, lines } = await fresh();
       for (const log of [logger.debug, logger.info, logger.warn, logger.error]) {

@@ -14,6 +14,9 @@ export class MemoryLogger implements Logger {
   /** Lines below `level` are dropped, as with the real logger; by default everything is kept. */
   constructor(private readonly level: Level | 'silent' = 'debug') {}
 
+  isEnabled(level: Level): boolean {
+    return ORDER[level] >= ORDER[this.level];
+  }
   debug(msg: string, fields?: LogFields) {
     this.push('debug', msg, fields);
   }

@@ -39,6 +39,17 @@ const CALLS: [string, JSONRPCRequest][] = [
   ['a fetch with an offset below 0', call(10, 'fetch', { id: 'timers', offset: -1 })],
   ['unknown arguments beside the right ones', call(12, 'outline', { id: 'tls', extra: true })],
   ['list_documents', call(13, 'list_documents', { prefix: 't', limit: 1 })],
+  // At and across the bounds the quick argument check (quick-schema-check.ts) must agree with zod.
+  ['a fetch with the smallest page', call(14, 'fetch', { id: 'timers', maxChars: 500, maxTokens: 125 })],
+  ['a fetch with a page just too small', call(15, 'fetch', { id: 'timers', maxChars: 499 })],
+  ['a fetch with a fractional offset', call(16, 'fetch', { id: 'timers', offset: 1.5 })],
+  ['a fetch with an offset past safe integers', call(17, 'fetch', { id: 'timers', offset: 2 ** 60 })],
+  ['a fetch with an empty id', call(18, 'fetch', { id: '' })],
+  ['a fetch with an id of 512 astral characters', call(19, 'fetch', { id: '😀'.repeat(512) })],
+  ['a fetch with an id of 257 astral characters', call(20, 'fetch', { id: '😀'.repeat(257) })],
+  ['a fetch with a null offset', call(21, 'fetch', { id: 'timers', offset: null })],
+  ['a fetch with an id that is a number', call(22, 'fetch', { id: 7 })],
+  ['a fetch with unknown arguments', call(23, 'fetch', { id: 'timers#timeoutunref', extra: [1] })],
 ];
 
 describe('tool calls answered without a server (DirectToolCalls)', () => {

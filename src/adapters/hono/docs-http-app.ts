@@ -244,6 +244,7 @@ export function createDocsHttpApp(
  */
 export function requestLog(logger: Logger): MiddlewareHandler<{ Bindings: HttpBindings }> {
   return async (c, next) => {
+    if (!logger.isEnabled('debug')) return next();
     const started = performance.now();
     await next();
     // Routes that write to Node's response themselves (legacy SSE) leave Hono a placeholder.

@@ -16,6 +16,7 @@ import {
   type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 import { type Metrics, NO_METRICS, type RequestTransport } from '../../ports/metrics.js';
+import { isPlainObject, type QuickCheck, quickCheck, quickPick } from './quick-schema-check.js';
 
 /** Results made by mirroredResult, with their text: the JSON of their structured content. */
 const MIRRORED = new WeakMap<object, string>();
@@ -90,6 +91,12 @@ export function defineTool<In extends ZodRawShapeCompat, Out extends ZodRawShape
  */
 export class DirectToolCalls {
   private readonly tools: ReadonlyMap<string, DocsTool>;
+  /**
+   * Per tool, quick tests of the common valid arguments and results (quick-schema-check.ts): what
+   * passes them surely passes the schema; anything else goes through zod, whose errors are the ones
+   * sent. Arguments that pass are picked as zod would (unknown keys stripped).
+   */
+  private readonly quick = new Map<DocsTool, Quick>();
 
   constructor(
     tools: readonly DocsTool[],
@@ -97,6 +104,14 @@ export class DirectToolCalls {
     private readonly metrics: Metrics = NO_METRICS,
   ) {
     this.tools = new Map(tools.map((t) => [t.name, t]));
+    for (const tool of tools) {
+      const inputCheck = quickCheck(tool.input);
+      const pick = quickPick(tool.input);
+      this.quick.set(tool, {
+        input: inputCheck && pick ? { check: inputCheck, pick } : undefined,
+        output: quickCheck(tool.output),
+      });
+    }
   }
 
   answer(request: JSONRPCRequest): JSONRPCMessage | Promise<JSONRPCMessage> | undefined {
@@ -136,17 +151,33 @@ export class DirectToolCalls {
     const started = performance.now();
     let outcome: CallToolResult | Promise<CallToolResult>;
     try {
-      const parsed = safeParse(tool.input, args ?? {});
-      if (!parsed.success) {
-        throw new McpError(
-          ErrorCode.InvalidParams,
-          `Input validation error: Invalid arguments for tool ${tool.name}: ${getParseErrorMessage(parsed.error)}`,
-        );
-      }
-      outcome = tool.call(parsed.data);
+      outcome = tool.call(this.parsedInput(tool, args ?? {}));
     } catch (e) {
       return this.finish(tool, request, started, errorResult(e));
     }
+    return this.finishChecked(tool, request, started, outcome);
+  }
+
+  /** The arguments as the tool's input schema parses them; throws the SDK's error if they fail it. */
+  private parsedInput(tool: DocsTool, input: unknown): unknown {
+    const quick = this.quick.get(tool)?.input;
+    if (quick && isPlainObject(input) && quick.check(input)) return quick.pick(input);
+    const parsed = safeParse(tool.input, input);
+    if (!parsed.success) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Input validation error: Invalid arguments for tool ${tool.name}: ${getParseErrorMessage(parsed.error)}`,
+      );
+    }
+    return parsed.data;
+  }
+
+  private finishChecked(
+    tool: DocsTool,
+    request: JSONRPCRequest,
+    started: number,
+    outcome: CallToolResult | Promise<CallToolResult>,
+  ): JSONRPCMessage | Promise<JSONRPCMessage> {
     if (outcome instanceof Promise) {
       return outcome.then(
         (result) => this.finish(tool, request, started, this.checked(tool, result)),
@@ -192,6 +223,7 @@ export class DirectToolCalls {
         `Output validation error: Tool ${tool.name} has an output schema but no structured content was provided`,
       );
     }
+    if (this.quick.get(tool)?.output?.(result.structuredContent)) return;
     const parsed = safeParse(tool.output, result.structuredContent);
     if (!parsed.success) {
       throw new McpError(
@@ -200,6 +232,11 @@ export class DirectToolCalls {
       );
     }
   }
+}
+
+interface Quick {
+  readonly input: { check: QuickCheck; pick: (args: Record<string, unknown>) => object } | undefined;
+  readonly output: QuickCheck | undefined;
 }
 
 /** What a handler's exception (or a failed check) becomes: an error result with its message. */

@@ -15,6 +15,7 @@ import type { Logger } from '../../ports/logger.js';
 import { BridgeTransport } from './bridge-transport.js';
 import type { DirectToolCalls } from './direct-tool-calls.js';
 import { type HttpReply, rpcErrorReply, toResponse } from './json-rpc-error.js';
+import { surelyRequest, surelyToolCallParams } from './quick-json-rpc.js';
 
 export interface StreamableHttpOptions {
   createServer: () => McpServer;
@@ -517,7 +518,11 @@ const JSON_MEDIA_TYPE = /^\s*application\/json\s*(;|$)/i;
 
 function isJsonRpc(m: unknown): boolean {
   return (
-    isJSONRPCRequest(m) || isJSONRPCNotification(m) || isJSONRPCResultResponse(m) || isJSONRPCErrorResponse(m)
+    surelyRequest(m) ||
+    isJSONRPCRequest(m) ||
+    isJSONRPCNotification(m) ||
+    isJSONRPCResultResponse(m) ||
+    isJSONRPCErrorResponse(m)
   );
 }
 
@@ -529,6 +534,7 @@ const CLIENT_REQUESTS = new Map<string, (typeof ClientRequestSchema.options)[num
 /** What is wrong with a known request's params, field by field, echoing none of their values. */
 function paramsProblem(m: JSONRPCMessage): string | undefined {
   if (!('method' in m) || !('id' in m)) return undefined;
+  if (m.method === 'tools/call' && surelyToolCallParams(m.params)) return undefined;
   const schema = CLIENT_REQUESTS.get(m.method);
   const parsed = schema?.safeParse(m);
   if (!parsed || parsed.success) return undefined;

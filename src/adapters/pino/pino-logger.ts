@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { pino } from 'pino';
-import type { LogFields, Logger } from '../../ports/logger.js';
+import type { LogFields, Logger, LogLevelName } from '../../ports/logger.js';
 import { redactFields, redactText } from './redact-secrets.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -29,6 +29,9 @@ export class PinoLogger implements Logger {
     );
   }
 
+  isEnabled(level: LogLevelName): boolean {
+    return this.log.isLevelEnabled(level);
+  }
   debug(msg: string, fields?: LogFields): void {
     if (this.log.isLevelEnabled('debug')) this.log.debug(redactFields(fields ?? {}), redactText(msg));
   }
