@@ -23,7 +23,12 @@
 //   caddy     caddy run with a Caddyfile (HTTP-01 only; TLS-ALPN-01 disabled); any 2xx-4xx counts
 // certdocs and Caddy alternate within each iteration (and swap order every iteration), so noise
 // hits both. For context: certdocs without a domain (spawn -> plain-HTTP /healthz 200), `node -e 0`
-// (spawn -> exit), and, when installed, certbot / lego standalone: time to certificate FILE on
+// (spawn -> exit); in warm mode two floors run in the same iterations: `node -e 0` and a bare
+// node:https server (scripts/bench/bare-https.mjs) over the same stored certificate files, so the
+// table shows how much of the warm time is Node's own. Every Node child (certdocs, the floors, on
+// either Node) gets the same environment, NODE_ENV_FOR_NODE below: NODE_EXTRA_CA_CERTS set to
+// Pebble's small root (the caller's bundle, often all of /etc/ssl/certs, costs ~80 ms per start).
+// And, when installed, certbot / lego standalone: time to certificate FILE on
 // disk, which is not comparable to serving. Needs `pebble` + `pebble-challtestsrv` (Debian
 // package pebble), `caddy`, and openssl. Every child is killed at the end, whatever happens.
 import { execFile } from 'node:child_process';
@@ -50,6 +55,7 @@ import {
 } from '../test/harness/processes.mjs';
 
 const POLL_MS = 10;
+const BARE_HTTPS = new URL('./bench/bare-https.mjs', import.meta.url).pathname;
 
 // ---------------------------------------------------------------- options
 const USAGE =
@@ -208,6 +214,16 @@ async function startPebble() {
 // ---------------------------------------------------------------- the contenders
 let PEBBLE;
 
+/**
+ * The one environment of every Node child: the caller's, with NODE_EXTRA_CA_CERTS replaced by
+ * Pebble's root (certdocs must trust Pebble; a large bundle there costs every Node start ~80 ms,
+ * and the floors must pay what certdocs pays) and no NODE_OPTIONS (nothing preloaded).
+ */
+function nodeEnv() {
+  const { NODE_OPTIONS: _ignored, ...env } = process.env;
+  return { ...env, NODE_EXTRA_CA_CERTS: PEBBLE.caPath };
+}
+
 const httpsOk = (port, domain, accept) => async () => {
   const r = await get(https, {
     host: LOOPBACK,
@@ -261,7 +277,7 @@ async function certdocs(domain, { entry = ENTRY, node = process.execPath, dir, w
       ctx.child = launch(node, [entry,
         '--domain', domain, '--acme-directory', PEBBLE.directoryUrl, '--acme-port', String(PEBBLE.httpPort),
         '--port', String(port), '--host', LOOPBACK, '--accept-tos', '--certs-dir', join(ctx.dir, 'certs'),
-        '--log-level', 'warn'], { cwd: ctx.dir, env: { ...process.env, NODE_EXTRA_CA_CERTS: PEBBLE.caPath } });
+        '--log-level', 'warn'], { cwd: ctx.dir, env: nodeEnv() });
       return pollUntil(
         ctx.child,
         warm ? 'HTTPS 2xx-4xx' : 'HTTPS /healthz 200',
@@ -330,7 +346,7 @@ async function certdocsBare(entry = ENTRY) {
     ctx.child = launch(
       process.execPath,
       [entry, '--port', String(port), '--host', LOOPBACK, '--log-level', 'warn'],
-      { cwd: ctx.dir },
+      { cwd: ctx.dir, env: nodeEnv() },
     );
     return pollUntil(
       ctx.child,
@@ -341,9 +357,26 @@ async function certdocsBare(entry = ENTRY) {
   });
 }
 
-async function exitTime(label, args) {
+/** The warm floor: a bare node:https server over certdocs' stored files (see BARE_HTTPS). */
+async function bareHttps(domain, certsDir, node = process.execPath) {
+  const [port] = await freePorts(1);
+  return timed('bare-https', [port], async (ctx, deadline) => {
+    // biome-ignore format: one argument per file
+    ctx.child = launch(node, [BARE_HTTPS,
+      join(certsDir, `${domain}.cert.pem`), join(certsDir, `${domain}.key.pem`), String(port), LOOPBACK],
+      { cwd: ctx.dir, env: nodeEnv() });
+    return pollUntil(
+      ctx.child,
+      'HTTPS 200',
+      deadline,
+      httpsOk(port, domain, (s) => s === 200),
+    );
+  });
+}
+
+async function exitTime(label, args, node = process.execPath) {
   return timed(label, [], async (ctx) => {
-    ctx.child = launch(process.execPath, args, { cwd: ctx.dir });
+    ctx.child = launch(node, args, { cwd: ctx.dir, env: nodeEnv() });
     const { code } = await ctx.child.exited;
     if (code !== 0) throw new Error(`exit code ${code}`);
     return performance.now();
@@ -663,17 +696,46 @@ async function main() {
       key: t.key,
       run: () => t.run(prepared[t.key].domain, prepared[t.key].dir, true),
     }));
+    // The floors, in the same iterations: Node's own start, and a bare node:https server over the
+    // files certdocs stored (same domain, so the same certificate and handshake).
+    const certsOf = (key) => join(prepared[key].dir, 'certs');
+    const extras = [
+      { key: 'node-e0', run: () => exitTime('node', ['-e', '0']) },
+      { key: 'bare-https', run: () => bareHttps(prepared.certdocs.domain, certsOf('certdocs')) },
+    ];
+    if (node24)
+      extras.push(
+        { key: 'node-e0@24', run: () => exitTime('node24', ['-e', '0'], node24) },
+        {
+          key: 'bare-https@24',
+          run: () => bareHttps(prepared['certdocs@24'].domain, certsOf('certdocs@24'), node24),
+        },
+      );
     const results = await runIterations(
       'WARM: spawn -> first HTTPS answer (2xx-4xx) with the certificate stored by an earlier run',
       contenders,
-      [],
+      extras,
     );
+    out('every Node child ran with the same environment: NODE_EXTRA_CA_CERTS=<Pebble root>, no NODE_OPTIONS');
     const med = summary(results, {
       certdocs: 'certdocs: spawn -> HTTPS 2xx-4xx, stored certificate',
       caddy: 'caddy: spawn -> HTTPS 2xx-4xx, storage kept',
       'certdocs@24': `certdocs on ${node24Ver}, stored certificate`,
       baseline: `baseline (${values.baseline}), stored certificate`,
+      'node-e0': 'floor: node -e 0, spawn -> exit',
+      'bare-https': 'floor: bare node:https over the same files -> 200',
+      'node-e0@24': `floor: node -e 0 on ${node24Ver}`,
+      'bare-https@24': `floor: bare node:https on ${node24Ver}`,
     });
+    const floorLine = (c, b, e) =>
+      med[c] !== undefined && med[b] !== undefined && med[e] !== undefined
+        ? out(
+            `${c}: ${fmt(med[c])} ms = Node start ${fmt(med[e])} + node:https serving ${fmt(med[b] - med[e])} + certdocs' own ${fmt(med[c] - med[b])} (${(((med[c] - med[b]) / med[c]) * 100).toFixed(0)}% of it); floor/caddy ${(med[b] / med.caddy).toFixed(2)}`,
+          )
+        : undefined;
+    out('');
+    floorLine('certdocs', 'bare-https', 'node-e0');
+    floorLine('certdocs@24', 'bare-https@24', 'node-e0@24');
     medians.warm = med;
     if (med.certdocs !== undefined && med.caddy !== undefined)
       out(
@@ -689,7 +751,11 @@ async function main() {
       out(`certdocs / baseline (warm): ${(med.certdocs / med.baseline).toFixed(2)}`);
     for (const xs of Object.values(results)) if (xs.length < RUNS) process.exitCode = 1;
     const measure = `restart with the certificate stored -> first HTTPS answer (2xx-4xx; certdocs /healthz may say "starting"), ${RUNS} runs interleaved, median`;
-    rows.push(row('warm', measure, results, 'certdocs', 1.5));
+    const floorNote = (b, e) =>
+      med[b] === undefined
+        ? undefined
+        : `floor in the same run: bare node:https over the same files ${fmt(med[b])} ms (${(med[b] / med.caddy).toFixed(2)}x Caddy), node -e 0 ${fmt(med[e])} ms; same environment for every Node child`;
+    rows.push(row('warm', measure, results, 'certdocs', 1.5, floorNote('bare-https', 'node-e0')));
     if (node24)
       rows.push(
         row(
@@ -698,7 +764,7 @@ async function main() {
           results,
           'certdocs@24',
           1.5,
-          'the container image runs Node 24',
+          `the container image runs Node 24; ${floorNote('bare-https@24', 'node-e0@24') ?? ''}`,
         ),
       );
   }

@@ -27,7 +27,7 @@ async function main(): Promise<number> {
     case 'cert':
       return (await certCli()).runCertCommand(command);
     case 'token-new': {
-      const { token, line } = newAccessToken();
+      const { token, line } = await newAccessToken();
       process.stdout.write(
         `token (give it to the client, shown once):\n  ${token}\nline for the --auth-tokens-file file (append a name after it if you like):\n  ${line}\n`,
       );

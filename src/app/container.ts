@@ -2,7 +2,8 @@ import type * as tsyringeModule from 'tsyringe';
 import type { DependencyContainer, FactoryFunction } from 'tsyringe';
 import type * as acmeClientAdapterModule from '../adapters/acme-client/acme-client-adapter.js';
 import { loadAcmeLib } from '../adapters/acme-client/load-acme-lib.js';
-import { FsCertStore } from '../adapters/filesystem/fs-cert-store.js';
+import { readStoredCertificateSync } from '../adapters/filesystem/cert-files.js';
+import type * as fsCertStoreModule from '../adapters/filesystem/fs-cert-store.js';
 import type * as fsIndexStoreModule from '../adapters/filesystem/fs-index-store.js';
 import type * as fsMarkdownDocSourceModule from '../adapters/filesystem/fs-markdown-doc-source.js';
 import type { HealthFields } from '../adapters/hono/docs-http-app.js';
@@ -30,7 +31,6 @@ import type * as porterStemmerModule from '../adapters/stemmer/porter-stemmer.js
 import type * as systemClockModule from '../adapters/system/system-clock.js';
 import type * as ttyProgressReporterModule from '../adapters/terminal/tty-progress-reporter.js';
 import type * as tokenFileAccessVerifierModule from '../adapters/token-file/token-file-access-verifier.js';
-import { newToken } from '../adapters/token-file/token-store.js';
 import { type BackoffPolicy, retryDelay } from '../domain/backoff.js';
 import type { StoredCertificate } from '../domain/certificate.js';
 import type * as indexToolsModule from '../domain/index-tools.js';
@@ -74,6 +74,7 @@ import { VERSION } from './version.js';
 let instanceCachingFactory: typeof tsyringeModule.instanceCachingFactory;
 let rootContainer: typeof tsyringeModule.container;
 let AcmeClientAdapter: typeof acmeClientAdapterModule.AcmeClientAdapter;
+let FsCertStore: typeof fsCertStoreModule.FsCertStore;
 let FsIndexStore: typeof fsIndexStoreModule.FsIndexStore;
 let FsMarkdownDocSource: typeof fsMarkdownDocSourceModule.FsMarkdownDocSource;
 let HonoChallengeResponder: typeof honoChallengeResponderModule.HonoChallengeResponder;
@@ -122,6 +123,7 @@ function loadCore(): Promise<void> {
     const [
       tsyringe,
       acmeClientAdapter,
+      fsCertStore,
       honoChallengeResponder,
       metricsListener,
       inMemoryCertificateEvents,
@@ -145,6 +147,7 @@ function loadCore(): Promise<void> {
     ] = await Promise.all([
       import('tsyringe'),
       import('../adapters/acme-client/acme-client-adapter.js'),
+      import('../adapters/filesystem/fs-cert-store.js'),
       import('../adapters/hono/hono-challenge-responder.js'),
       import('../adapters/hono/metrics-listener.js'),
       import('../adapters/memory/in-memory-certificate-events.js'),
@@ -170,6 +173,7 @@ function loadCore(): Promise<void> {
     ({ instanceCachingFactory, container: rootContainer } =
       (tsyringe as unknown as { default?: typeof tsyringeModule }).default ?? tsyringe);
     ({ AcmeClientAdapter } = acmeClientAdapter);
+    ({ FsCertStore } = fsCertStore);
     ({ HonoChallengeResponder } = honoChallengeResponder);
     ({ MetricsListener } = metricsListener);
     ({ InMemoryCertificateEvents } = inMemoryCertificateEvents);
@@ -352,7 +356,9 @@ function earlyHttps(config: AppConfig, acme: AcmeConfig): EarlyHttps | undefined
       return listener;
     },
     openStored: async () => {
-      const cert = await new FsCertStore(acme.certsDir).load(acme.domains[0]).catch(() => undefined);
+      // Synchronous reads: nothing else runs yet, and HTTPS listens a few thread-pool trips sooner.
+      // A pair being saved meanwhile is left to the full start (ObtainCertificate reads it again).
+      const cert = readStoredCertificateSync(acme.certsDir, acme.domains[0]);
       if (!cert) return false;
       // The same judgement as ObtainCertificate.ensure(), which runs again once the graph is loaded.
       const info = new NodeCertificateCrypto().inspect(cert);
@@ -667,8 +673,8 @@ function loadedAtStart(load: () => Promise<AccessVerifier & Startable>): AccessV
 }
 
 /** `certdocs token new`: a fresh access token and the line the tokens file keeps for it. */
-export function newAccessToken(): { token: string; line: string } {
-  return newToken();
+export async function newAccessToken(): Promise<{ token: string; line: string }> {
+  return (await import('../adapters/token-file/token-store.js')).newToken();
 }
 
 function docRefresh(c: DependencyContainer): Stage {

@@ -7,6 +7,7 @@ import { StaleFencingTokenError } from '../../domain/errors.js';
 import type { CertStore } from '../../ports/cert-store.js';
 import type { Logger } from '../../ports/logger.js';
 import { syncDir, writeAtomic, writeDurable } from './atomic-write.js';
+import { certFilePaths } from './cert-files.js';
 
 const PRIVATE = 0o600;
 /** Reads of a pair that a concurrent save keeps changing, before load() gives up. */
@@ -41,8 +42,7 @@ export class FsCertStore implements CertStore {
 
   /** A DomainName is a file name already: lowercase letters, digits, dots and hyphens. */
   private paths(name: DomainName) {
-    const base = join(this.dir, name);
-    return { cert: `${base}.cert.pem`, key: `${base}.key.pem`, fence: `${base}.fence` };
+    return certFilePaths(this.dir, name);
   }
 
   location(name: DomainName): string {
