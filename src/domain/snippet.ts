@@ -16,27 +16,45 @@ export function makeSnippet(
 
 /** Words kept at most in a SnippetWords table; then it starts over. */
 const MAX_WORDS = 1 << 17;
+/** Bytes (estimated) of scanned texts a SnippetWords keeps; the least recently used go first. */
+const SCANNED_BYTES = 16 << 20;
+
+/** A text as snippets see it: white space collapsed, and its words that yield terms. */
+interface ScannedText {
+  readonly flat: string;
+  /** Per word that yields an index term: start, end (in flat) and word id, one after the other. */
+  readonly words: Int32Array;
+  readonly bytes: number;
+}
 
 /**
  * The words snippets have met, with their index terms: a hash table over character codes, so that a
  * word seen before (most are: a corpus has a vocabulary) is recognized without cutting it out of
  * the text, and analyzed only the first time. Also remembers, per query, which query term a word
- * yields. One per index; bounded (it empties itself when full).
+ * yields, and, per text, where its words are (so a section met again costs no scan). One per
+ * index; bounded (it empties itself when full).
  */
 export class SnippetWords {
   private hashes = new Int32Array(4096);
   private words: (string | undefined)[] = new Array(4096);
-  /** Each word's terms, as numbers in termIds. */
-  private terms: (readonly number[] | undefined)[] = new Array(4096);
+  /** Each slot's word id: the word's index in wordTerms. */
+  private ids = new Int32Array(4096);
+  /** Per word id: its terms, as numbers in termIds. Ids hold until the table starts over. */
+  private wordTerms: (readonly number[])[] = [];
   /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
   private readonly termIds = new Map<string, number>();
   private termStamps = new Int32Array(1024);
   private termNumbers = new Int32Array(1024);
-  /** For the query stamped `stamps[slot]`: the number of the first query term the word yields, or -1. */
-  private stamps = new Int32Array(4096);
-  private numbers = new Int32Array(4096);
+  /** Per word id, for the query stamped `idStamps[id]`: the number of the first query term it yields, or -1. */
+  private idStamps = new Int32Array(4096);
+  private idNumbers = new Int32Array(4096);
   private used = 0;
   private stamp = 0;
+  /** Counts the times the table started over: word ids from an earlier generation are void. */
+  private generation = 0;
+  /** Texts scanned, by text, least recently used first; and their estimated size. */
+  private readonly scanned = new Map<string, ScannedText>();
+  private scannedBytes = 0;
 
   constructor(private readonly processTerm: (word: string) => readonly string[]) {}
 
@@ -56,29 +74,109 @@ export class SnippetWords {
     stamp: number,
     termNumber: ReadonlyMap<string, number>,
   ): number {
+    return this.numberOfWord(this.idOf(text, start, end, hash, stamp, termNumber), stamp);
+  }
+
+  /** The number (for query `stamp`) of the first query term that word `id` yields, or -1. */
+  numberOfWord(id: number, stamp: number): number {
+    if (this.idStamps[id] === stamp) return this.idNumbers[id] as number;
+    let n = -1;
+    for (const t of this.wordTerms[id] ?? []) {
+      if (this.termStamps[t] === stamp) {
+        n = this.termNumbers[t] as number;
+        break;
+      }
+    }
+    this.idStamps[id] = stamp;
+    this.idNumbers[id] = n;
+    return n;
+  }
+
+  /**
+   * The text with white space collapsed and where its words are, scanned once and then kept
+   * (bounded); undefined when the table started over during the scan (its word ids are void).
+   */
+  scan(text: string, stamp: number, termNumber: ReadonlyMap<string, number>): ScannedText | undefined {
+    const kept = this.scanned.get(text);
+    if (kept) {
+      this.scanned.delete(text);
+      this.scanned.set(text, kept);
+      return kept;
+    }
+    const flat = text.replace(/\s+/g, ' ').trim();
+    const generation = this.generation;
+    let words = new Int32Array(96);
+    let k = 0;
+    scanWords(flat, (start, end, hash) => {
+      const id = this.idOf(flat, start, end, hash, stamp, termNumber);
+      if ((this.wordTerms[id] as readonly number[]).length === 0) return; // stop words
+      if (k + 3 > words.length) {
+        const more = new Int32Array(words.length * 2);
+        more.set(words);
+        words = more;
+      }
+      words[k++] = start;
+      words[k++] = end;
+      words[k++] = id;
+    });
+    if (generation !== this.generation) return undefined;
+    const entry: ScannedText = {
+      flat: flat === text ? text : flat,
+      words: words.slice(0, k),
+      bytes: 2 * (text.length + (flat === text ? 0 : flat.length)) + 4 * k + 64,
+    };
+    if (entry.bytes > SCANNED_BYTES / 4) return entry;
+    this.scanned.set(text, entry);
+    this.scannedBytes += entry.bytes;
+    for (const [key, old] of this.scanned) {
+      if (this.scannedBytes <= SCANNED_BYTES) break;
+      this.scanned.delete(key);
+      this.scannedBytes -= old.bytes;
+    }
+    return entry;
+  }
+
+  /** The id of the word text[start, end), analyzed if new. */
+  private idOf(
+    text: string,
+    start: number,
+    end: number,
+    hash: number,
+    stamp: number,
+    termNumber: ReadonlyMap<string, number>,
+  ): number {
     const h = hash | 1; // 0 marks an empty slot
     const mask = this.hashes.length - 1;
     let slot = h & mask;
     for (;;) {
       const stored = this.hashes[slot] as number;
       if (stored === 0) break;
-      if (stored === h && sameText(this.words[slot] as string, text, start, end)) {
-        if (this.stamps[slot] === stamp) return this.numbers[slot] as number;
-        return this.remember(slot, stamp);
-      }
+      if (stored === h && sameText(this.words[slot] as string, text, start, end))
+        return this.ids[slot] as number;
       slot = (slot + 1) & mask;
     }
     if (this.used * 2 >= this.hashes.length) {
       if (this.used >= MAX_WORDS) this.clear(stamp, termNumber);
       else this.grow();
-      return this.numberOf(text, start, end, hash, stamp, termNumber);
+      return this.idOf(text, start, end, hash, stamp, termNumber);
     }
     const word = text.slice(start, end);
+    const id = this.wordTerms.length;
     this.hashes[slot] = h;
     this.words[slot] = word;
-    this.terms[slot] = this.processTerm(word).map((t) => this.termId(t));
+    this.ids[slot] = id;
+    this.wordTerms.push(this.processTerm(word).map((t) => this.termId(t)));
+    if (id >= this.idStamps.length) {
+      const stamps = new Int32Array(this.idStamps.length * 2);
+      stamps.set(this.idStamps);
+      this.idStamps = stamps;
+      const numbers = new Int32Array(this.idNumbers.length * 2);
+      numbers.set(this.idNumbers);
+      this.idNumbers = numbers;
+    }
+    this.idStamps[id] = 0;
     this.used++;
-    return this.remember(slot, stamp);
+    return id;
   }
 
   private termId(term: string): number {
@@ -107,31 +205,23 @@ export class SnippetWords {
     }
   }
 
-  private remember(slot: number, stamp: number): number {
-    let n = -1;
-    for (const id of this.terms[slot] ?? []) {
-      if (this.termStamps[id] === stamp) {
-        n = this.termNumbers[id] as number;
-        break;
-      }
-    }
-    this.stamps[slot] = stamp;
-    this.numbers[slot] = n;
-    return n;
-  }
-
-  /** Starts over (words and terms), keeping the current query's terms marked. */
+  /** Starts over (words, terms and scanned texts), keeping the current query's terms marked. */
   private clear(stamp: number, termNumber: ReadonlyMap<string, number>): void {
+    this.generation++;
     this.resize(4096);
+    this.wordTerms = [];
+    this.idStamps.fill(0);
     this.termIds.clear();
     this.termStamps.fill(0);
+    this.scanned.clear();
+    this.scannedBytes = 0;
     this.markQuery(stamp, termNumber);
   }
 
   private grow(): void {
     const hashes = this.hashes;
     const words = this.words;
-    const terms = this.terms;
+    const ids = this.ids;
     this.resize(hashes.length * 2);
     const mask = this.hashes.length - 1;
     for (let i = 0; i < hashes.length; i++) {
@@ -141,7 +231,7 @@ export class SnippetWords {
       while (this.hashes[slot] !== 0) slot = (slot + 1) & mask;
       this.hashes[slot] = h;
       this.words[slot] = words[i];
-      this.terms[slot] = terms[i];
+      this.ids[slot] = ids[i] as number;
       this.used++;
     }
   }
@@ -149,9 +239,7 @@ export class SnippetWords {
   private resize(size: number): void {
     this.hashes = new Int32Array(size);
     this.words = new Array(size);
-    this.terms = new Array(size);
-    this.stamps = new Int32Array(size);
-    this.numbers = new Int32Array(size);
+    this.ids = new Int32Array(size);
     this.used = 0;
   }
 }
@@ -171,18 +259,31 @@ export class SnippetMaker {
   }
 
   make(text: string, maxChars = 240): string {
-    const flat = text.replace(/\s+/g, ' ').trim();
+    // A short text is its own snippet: not worth keeping.
+    const scanned = text.length > maxChars ? this.words.scan(text, this.stamp, this.termNumber) : undefined;
+    const flat = scanned?.flat ?? text.replace(/\s+/g, ' ').trim();
     if (flat.length <= maxChars) return flat;
     const starts: number[] = [];
     const ends: number[] = [];
     const numbers: number[] = [];
-    scanWords(flat, (start, end, hash) => {
-      const n = this.words.numberOf(flat, start, end, hash, this.stamp, this.termNumber);
-      if (n < 0) return;
-      starts.push(start);
-      ends.push(end);
-      numbers.push(n);
-    });
+    if (scanned) {
+      const w = scanned.words;
+      for (let i = 0; i < w.length; i += 3) {
+        const n = this.words.numberOfWord(w[i + 2] as number, this.stamp);
+        if (n < 0) continue;
+        starts.push(w[i] as number);
+        ends.push(w[i + 1] as number);
+        numbers.push(n);
+      }
+    } else {
+      scanWords(flat, (start, end, hash) => {
+        const n = this.words.numberOf(flat, start, end, hash, this.stamp, this.termNumber);
+        if (n < 0) return;
+        starts.push(start);
+        ends.push(end);
+        numbers.push(n);
+      });
+    }
     return cut(flat, starts, ends, numbers, this.termNumber.size, maxChars);
   }
 }

@@ -81,6 +81,21 @@ describe('SnippetMaker', () => {
     }
   });
 
+  it('cuts the same excerpts from texts it has scanned before, for other queries', () => {
+    const words = new SnippetWords(analysis.processTerm);
+    const texts = Array.from({ length: 12 }, (_, seed) => text(seed * 17 + 3, 60 + seed * 11));
+    for (let round = 0; round < 2; round++) {
+      for (const q of queries) {
+        const terms = new Set(analysis.analyze(q));
+        const maker = new SnippetMaker(terms, words);
+        for (const t of texts) {
+          expect(maker.make(t)).toEqual(referenceSnippet(t, terms, analysis));
+          expect(maker.make(t, 100)).toEqual(referenceSnippet(t, terms, analysis, 100));
+        }
+      }
+    }
+  });
+
   it('keeps working when its table of words fills up and starts over', () => {
     const words = new SnippetWords(analysis.processTerm);
     const terms = new Set(analysis.analyze('w7 w99999'));
@@ -88,5 +103,14 @@ describe('SnippetMaker', () => {
     const maker = new SnippetMaker(terms, words);
     expect(maker.make(many)).toEqual(referenceSnippet(many, terms, analysis));
     expect(maker.make(many)).toContain('w7 ');
+    // Texts scanned before the table started over are scanned again, not read with stale word ids.
+    const short = text(5, 120);
+    const before = maker.make(short);
+    maker.make(many);
+    const again = new SnippetMaker(new Set(analysis.analyze('heap memory')), words);
+    expect(again.make(short)).toEqual(
+      referenceSnippet(short, new Set(analysis.analyze('heap memory')), analysis),
+    );
+    expect(maker.make(short)).toEqual(before);
   });
 });
