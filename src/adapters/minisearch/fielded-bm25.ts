@@ -6,6 +6,7 @@ import type {
   SearchIndexSettings,
   SearchOptions,
 } from '../../ports/search-engine.js';
+import { FuzzyDictionary } from './fuzzy-dictionary.js';
 import { Staging } from './staging.js';
 import { hashOf, TokenTable } from './token-table.js';
 
@@ -112,6 +113,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private maxImpact: Float64Array = new Float64Array(0);
   /** The terms as a radix tree for prefix and fuzzy look-ups. */
   private dictionary: SearchableMap<number> | undefined;
+  /** The terms by length and characters, for fuzzy look-ups (quicker than the radix tree's). */
+  private fuzzyTerms: FuzzyDictionary | undefined;
   /** Per query: scores and which query terms matched, reused between queries. */
   private scores = new Float64Array(0);
   private matched = new Uint32Array(0);
@@ -390,6 +393,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       if ((t & TERM_SLICE_MASK) === TERM_SLICE_MASK) yield;
     }
     this.dictionary = dictionary;
+    this.fuzzyTerms = new FuzzyDictionary(this.termList);
+    yield;
     this.scores = new Float64Array(this.docCount);
     this.matched = new Uint32Array(this.docCount);
     this.touched = new Int32Array(this.docCount);
@@ -522,7 +527,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       const prefixed = options.prefix?.(term) ? this.lookup().atPrefix(term) : undefined;
       const fuzzy = options.fuzzy?.(term);
       const fuzzyDistance = fuzzy ? Math.min(MAX_FUZZY, Math.round(term.length * fuzzy)) : 0;
-      const fuzzyMatches = fuzzyDistance ? this.lookup().fuzzyGet(term, fuzzyDistance) : undefined;
+      const fuzzyMatches = fuzzyDistance ? this.fuzzyTerms?.fuzzyGet(term, fuzzyDistance) : undefined;
       if (prefixed)
         for (const [other, id] of prefixed) {
           const distance = other.length - term.length;
