@@ -246,8 +246,14 @@ export class DocIndex {
       await maybeYield();
     }
     onProgress?.(index.sections.length, index.sections.length, 'indexing');
-    // Sealing is seconds at 50k documents: in slices too.
-    if (index.builder) index.engine = await index.builder.sealAsync(maybeYield);
+    // Sealing is seconds at 50k documents: in slices too, and not silent (the reporter shows a
+    // line only when told something, at most every 2 s).
+    const total = index.sections.length;
+    const sealing = async () => {
+      onProgress?.(total, total, 'indexing');
+      await maybeYield();
+    };
+    if (index.builder) index.engine = await index.builder.sealAsync(sealing);
     index.builder = undefined;
     return index.finish();
   }
