@@ -41,6 +41,11 @@ export interface SearchIndexBuilder<F extends string> {
   add(fields: Readonly<Record<F, string>>): number;
   /** Ends the build: the index is searchable, and add() may not be called again. */
   seal(): SearchIndex;
+  /**
+   * seal() in slices, awaiting `pause()` between them (it decides whether to give the event loop
+   * back): sealing a large corpus is seconds of work that must not silence progress or requests.
+   */
+  sealAsync(pause: () => Promise<void>): Promise<SearchIndex>;
 }
 
 export interface SearchIndex {

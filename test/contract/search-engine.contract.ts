@@ -205,6 +205,21 @@ export function runSearchEngineContract(name: string, make: () => SearchEngine):
           expect([t, fast.has(t), fast.idf(t)]).toEqual([t, reference.has(t), reference.idf(t)]);
       });
 
+      it('seals in slices (sealAsync) to an index that scores exactly as seal() does', async () => {
+        const builder = make().create(SETTINGS);
+        for (const s of corpus) builder.add(s);
+        let pauses = 0;
+        const sliced = await builder.sealAsync(async () => {
+          pauses++;
+        });
+        expect(pauses).toBeGreaterThan(0);
+        for (const q of ORACLE_QUERIES)
+          for (const policy of Object.values(POLICIES))
+            expect(sliced.search(terms(q), { limit: 10, ...policy(sliced) })).toEqual(
+              fast.search(terms(q), { limit: 10, ...policy(fast) }),
+            );
+      });
+
       for (const [policyName, policy] of Object.entries(POLICIES))
         it.each(ORACLE_QUERIES.map((q) => [q.slice(0, 60), q]))(`${policyName}: %s`, (_, query) => {
           // Small limits too: an engine that skips postings which cannot reach the top k must still

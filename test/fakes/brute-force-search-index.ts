@@ -80,6 +80,11 @@ class BruteForceSearchIndex<F extends string> implements SearchIndexBuilder<F>, 
     return this;
   }
 
+  async sealAsync(pause: () => Promise<void>): Promise<this> {
+    await pause();
+    return this.seal();
+  }
+
   has(term: string): boolean {
     return this.sections.some((s) => s.some((f) => f.tf.has(term)));
   }

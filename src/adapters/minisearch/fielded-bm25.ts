@@ -6,6 +6,7 @@ import type {
   SearchIndexSettings,
   SearchOptions,
 } from '../../ports/search-engine.js';
+import { FuzzyDictionary } from './fuzzy-dictionary.js';
 import { Staging } from './staging.js';
 import { hashOf, TokenTable } from './token-table.js';
 
@@ -45,6 +46,10 @@ const SNAPSHOT_LAYOUT = 'impacts-1';
 const MAX_QUERY_TERMS = 32;
 /** MiniSearch's cap on a fuzzy edit distance. */
 const MAX_FUZZY = 6;
+/** seal() yields every 2^16 staged records, 2^12 documents, 2^12 dictionary terms. */
+const SLICE_MASK = 0xffff;
+const DOC_SLICE_MASK = 0xfff;
+const TERM_SLICE_MASK = 0xfff;
 /** Term frequencies are stored in 16 bits. */
 const MAX_TF = 0xffff;
 
@@ -108,6 +113,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private maxImpact: Float64Array = new Float64Array(0);
   /** The terms as a radix tree for prefix and fuzzy look-ups. */
   private dictionary: SearchableMap<number> | undefined;
+  /** The terms by length and characters, for fuzzy look-ups (quicker than the radix tree's). */
+  private fuzzyTerms: FuzzyDictionary | undefined;
   /** Per query: scores and which query terms matched, reused between queries. */
   private scores = new Float64Array(0);
   private matched = new Uint32Array(0);
@@ -234,7 +241,19 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
    * add() after this.
    */
   seal(): this {
-    if (this.sealed) return this;
+    for (const _ of this.sealing());
+    return this;
+  }
+
+  /** seal() with `pause()` awaited every few thousand documents or terms. */
+  async sealAsync(pause: () => Promise<void>): Promise<this> {
+    for (const _ of this.sealing()) await pause();
+    return this;
+  }
+
+  /** seal()'s work, yielding between slices of it (each well under a millisecond at any size). */
+  private *sealing(): Generator<void, void, void> {
+    if (this.sealed) return;
     const n = this.fieldCount;
     const terms = this.termList.length;
     const docCount = this.docCount;
@@ -250,7 +269,9 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       offsets[t + 1] = (offsets[t + 1] as number) + 1;
       for (let g = 0; g < n; g++)
         if (staged.tf(i, g)) fieldDf[t * n + g] = (fieldDf[t * n + g] as number) + 1;
+      if ((i & SLICE_MASK) === SLICE_MASK) yield;
     }
+    yield;
     for (let t = 0; t < terms; t++) offsets[t + 1] = (offsets[t + 1] as number) + (offsets[t] as number);
     // boost × idf per term and field, and k × length normalization per document and field:
     // the same products, in the same order, as the brute-force reference computes per posting.
@@ -287,7 +308,9 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         if (impact > (maxImpact[t] as number)) maxImpact[t] = impact;
         if (Staging.endsChunk(i)) staged.release(i);
       }
+      if ((doc & DOC_SLICE_MASK) === DOC_SLICE_MASK) yield;
     }
+    yield;
     this.offsets = offsets;
     this.postingDocs = docs;
     this.postingImpacts = impacts;
@@ -298,7 +321,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     this.tokens = new TokenTable();
     this.termSeen = new Int32Array(0);
     this.docStarts = new Growable(new Int32Array(0), int32s);
-    return this.ready();
+    yield* this.readying();
   }
 
   /** What the impacts were computed with: a snapshot made with other settings is not used. */
@@ -354,7 +377,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     index.maxImpact = s.maxImpact;
     index.lengths = new Growable(new Int32Array(0), int32s);
     index.docStarts = new Growable(new Int32Array(0), int32s);
-    return index.ready();
+    for (const _ of index.readying());
+    return index;
   }
 
   /**
@@ -362,14 +386,19 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
    * here, not on the first query that needs it: at 50k documents that first query would wait
    * for a radix tree of 190k terms.)
    */
-  private ready(): this {
-    this.dictionary = new SearchableMap<number>();
-    for (let t = 0; t < this.termList.length; t++) this.dictionary.set(this.termList[t] as string, t);
+  private *readying(): Generator<void, void, void> {
+    const dictionary = new SearchableMap<number>();
+    for (let t = 0; t < this.termList.length; t++) {
+      dictionary.set(this.termList[t] as string, t);
+      if ((t & TERM_SLICE_MASK) === TERM_SLICE_MASK) yield;
+    }
+    this.dictionary = dictionary;
+    this.fuzzyTerms = new FuzzyDictionary(this.termList);
+    yield;
     this.scores = new Float64Array(this.docCount);
     this.matched = new Uint32Array(this.docCount);
     this.touched = new Int32Array(this.docCount);
     this.sealed = true;
-    return this;
   }
 
   /** The dictionary for prefix and fuzzy look-ups. */
@@ -498,7 +527,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       const prefixed = options.prefix?.(term) ? this.lookup().atPrefix(term) : undefined;
       const fuzzy = options.fuzzy?.(term);
       const fuzzyDistance = fuzzy ? Math.min(MAX_FUZZY, Math.round(term.length * fuzzy)) : 0;
-      const fuzzyMatches = fuzzyDistance ? this.lookup().fuzzyGet(term, fuzzyDistance) : undefined;
+      const fuzzyMatches = fuzzyDistance ? this.fuzzyTerms?.fuzzyGet(term, fuzzyDistance) : undefined;
       if (prefixed)
         for (const [other, id] of prefixed) {
           const distance = other.length - term.length;
