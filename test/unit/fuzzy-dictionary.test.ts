@@ -23,7 +23,7 @@ function vocabulary(n: number, seed = 7): string[] {
 describe('FuzzyDictionary', () => {
   const terms = vocabulary(3000);
   const tree = new SearchableMap<number>();
-  terms.forEach((t, id) => tree.set(t, id));
+  for (const [id, t] of terms.entries()) tree.set(t, id);
   const fuzzy = new FuzzyDictionary(terms);
   const sorted = (m: Map<string, [number, number]>) =>
     [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
