@@ -244,12 +244,13 @@ function section(results, m) {
   );
   const metaLines = results
     .filter((r) => r.result && Object.keys(r.result.meta).length)
-    .map(
-      (r) =>
-        `- ${r.name}: ${Object.entries(r.result.meta)
-          .map(([k, v]) => `${k} ${typeof v === 'object' ? JSON.stringify(v) : v}`)
-          .join('; ')}`,
-    );
+    .map((r) => {
+      // Long values (per-size results, growth tables) are in the part's own output, not the table.
+      const shown = Object.entries(r.result.meta)
+        .map(([k, v]) => [k, typeof v === 'object' ? JSON.stringify(v) : String(v)])
+        .filter(([, v]) => v.length <= 200);
+      return `- ${r.name}: ${shown.map(([k, v]) => `${k} ${v}`).join('; ')}`;
+    });
   const notes = results.flatMap((r) =>
     (r.result?.rows ?? []).filter((row) => row.note).map((row) => `- ${row.key}: ${row.note}`),
   );
