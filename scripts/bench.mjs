@@ -17,7 +17,7 @@
 // older than src/, and stops every part that runs past its share of --max-total seconds (default
 // 600). Exit status: 1 when a part failed or (with --strict) a target was missed.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -287,7 +287,7 @@ function writeSection(file, text) {
   }
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, next);
-  execFileSync('mv', [tmp, path]);
+  renameSync(tmp, path);
 }
 
 // ---------------------------------------------------------------- main
