@@ -7,7 +7,7 @@ import type {
   SearchOptions,
 } from '../../ports/search-engine.js';
 import { FuzzyDictionary } from './fuzzy-dictionary.js';
-import { Staging } from './staging.js';
+import { BIG_TF, CHUNK_BITS, Staging } from './staging.js';
 import { hashOf, TokenTable } from './token-table.js';
 
 /**
@@ -46,8 +46,7 @@ const SNAPSHOT_LAYOUT = 'impacts-1';
 const MAX_QUERY_TERMS = 32;
 /** MiniSearch's cap on a fuzzy edit distance. */
 const MAX_FUZZY = 6;
-/** seal() yields every 2^16 staged records, 2^12 documents, 2^12 dictionary terms. */
-const SLICE_MASK = 0xffff;
+/** seal() yields every 2^12 documents, 2^12 dictionary terms. */
 const DOC_SLICE_MASK = 0xfff;
 const TERM_SLICE_MASK = 0xfff;
 /** Term frequencies are stored in 16 bits. */
@@ -76,6 +75,13 @@ class Growable<T extends Int32Array> {
 
 const int32s = (n: number) => new Int32Array(n);
 
+/** A copy of `a` with room for `length` values. */
+function grown(a: Int32Array, length: number): Int32Array {
+  const next = new Int32Array(length);
+  next.set(a);
+  return next;
+}
+
 export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, SearchIndex {
   private readonly fieldCount: number;
   private readonly boosts: Float64Array;
@@ -83,8 +89,15 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private termList: string[] = [];
   /** While building: one record per (document, term): the term, and its frequency per field. */
   private staged: Staging;
-  /** While building: frequencies of the current document's terms, per term × field, and which terms it has. */
-  private scratchTf = new Uint16Array(0);
+  /**
+   * While building, per term (stride fields + 1): the document that last had it (so a term is
+   * listed once per document), then its frequency in each field of the current document. Side by
+   * side, so a word's term costs one place in memory, not two.
+   */
+  private termState: Int32Array = new Int32Array(0);
+  /** While building: postings per term, and documents per term and field (BM25's n per field). */
+  private postingCounts: Int32Array = new Int32Array(0);
+  private fieldDf: Int32Array = new Int32Array(0);
   private scratchTerms = new Growable(new Int32Array(256), int32s);
   private docStarts = new Growable(new Int32Array(1024), int32s);
   /** Unique tokens per field per document (MiniSearch's field length), and their running sums. */
@@ -92,8 +105,6 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private readonly lengthSums: Float64Array;
   /** While building: each distinct token's term numbers, and the last field it was counted in. */
   private tokens = new TokenTable();
-  /** While building: the document that last had each term (so a term is listed once per document). */
-  private termSeen = new Int32Array(0);
   private docStamp = 0;
   /** While building: the field being added, its text, its stamp and distinct tokens so far. */
   private field = 0;
@@ -126,7 +137,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     this.fieldCount = options.fields.length;
     this.boosts = Float64Array.from(options.fields, (f) => options.boost[f] ?? 1);
     this.lengthSums = new Float64Array(this.fieldCount);
-    this.staged = new Staging(this.fieldCount);
+    this.staged = new Staging(this.fieldCount, MAX_TF);
   }
 
   get documentCount(): number {
@@ -180,11 +191,20 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     this.text = '';
     const touched = this.scratchTerms;
     this.docStarts.push(this.staged.length);
+    const state = this.termState;
+    const counts = this.postingCounts;
+    const fieldDf = this.fieldDf;
     for (let i = 0; i < touched.length; i++) {
       const id = touched.data[i] as number;
-      const slot = id * n;
-      this.staged.push(id, this.scratchTf, slot);
-      this.scratchTf.fill(0, slot, slot + n);
+      const at = id * (n + 1) + 1;
+      this.staged.push(id, state, at);
+      counts[id] = (counts[id] as number) + 1;
+      // What seal() needs per term and field, counted here rather than in a pass of its own.
+      for (let g = 0; g < n; g++)
+        if (state[at + g] !== 0) {
+          fieldDf[id * n + g] = (fieldDf[id * n + g] as number) + 1;
+          state[at + g] = 0;
+        }
     }
     return this.docCount++;
   }
@@ -193,21 +213,23 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private readonly visit = (start: number, end: number, hash: number): void => {
     const table = this.tokens;
     const e = table.entry(this.text, start, end, hash, this.termIdsOf);
-    if (table.stamps[e] !== this.fieldStamp) {
-      table.stamps[e] = this.fieldStamp;
+    const info = table.info;
+    if (info[3 * e + 2] !== this.fieldStamp) {
+      info[3 * e + 2] = this.fieldStamp;
       this.fieldLength++;
     }
-    const ids = table.termIds;
-    const to = table.to(e);
-    const n = this.fieldCount;
-    for (let i = table.from(e); i < to; i++) {
-      const id = ids[i] as number;
-      if (this.termSeen[id] !== this.docStamp) {
-        this.termSeen[id] = this.docStamp;
-        this.scratchTerms.push(id);
+    const ids = table.ids;
+    const to = info[3 * e + 1] as number;
+    const stride = this.fieldCount + 1;
+    const state = this.termState;
+    for (let i = info[3 * e] as number; i < to; i++) {
+      const base = (ids[i] as number) * stride;
+      if (state[base] !== this.docStamp) {
+        state[base] = this.docStamp;
+        this.scratchTerms.push(ids[i] as number);
       }
-      const at = id * n + this.field;
-      if ((this.scratchTf[at] as number) < MAX_TF) this.scratchTf[at] = (this.scratchTf[at] as number) + 1;
+      // Counted in 32 bits; Staging stores at most MAX_TF.
+      state[base + 1 + this.field] = (state[base + 1 + this.field] as number) + 1;
     }
   };
 
@@ -220,15 +242,11 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         id = this.termList.length;
         this.termIds.set(term, id);
         this.termList.push(term);
-        if ((id + 1) * n > this.scratchTf.length) {
-          const bigger = new Uint16Array(Math.max(1024, this.scratchTf.length * 2));
-          bigger.set(this.scratchTf);
-          this.scratchTf = bigger;
-        }
-        if (id >= this.termSeen.length) {
-          const bigger = new Int32Array(Math.max(1024, this.termSeen.length * 2));
-          bigger.set(this.termSeen);
-          this.termSeen = bigger;
+        if (id >= this.postingCounts.length) {
+          const terms = Math.max(1024, this.postingCounts.length * 2);
+          this.termState = grown(this.termState, terms * (n + 1));
+          this.postingCounts = grown(this.postingCounts, terms);
+          this.fieldDf = grown(this.fieldDf, terms * n);
         }
       }
       return id;
@@ -261,16 +279,10 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const entries = staged.length;
     const starts = this.docStarts.trimmed();
     const lengths = this.lengths.trimmed();
-    // One pass to count postings per term and documents per term and field (BM25's n per field).
+    // Postings per term and documents per term and field were counted by add().
     const offsets = new Int32Array(terms + 1);
-    const fieldDf = new Int32Array(terms * n);
-    for (let i = 0; i < entries; i++) {
-      const t = staged.term(i);
-      offsets[t + 1] = (offsets[t + 1] as number) + 1;
-      for (let g = 0; g < n; g++)
-        if (staged.tf(i, g)) fieldDf[t * n + g] = (fieldDf[t * n + g] as number) + 1;
-      if ((i & SLICE_MASK) === SLICE_MASK) yield;
-    }
+    offsets.set(this.postingCounts.subarray(0, terms), 1);
+    const fieldDf = this.fieldDf;
     yield;
     for (let t = 0; t < terms; t++) offsets[t + 1] = (offsets[t + 1] as number) + (offsets[t] as number);
     // boost × idf per term and field, and k × length normalization per document and field:
@@ -285,41 +297,55 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const norm = new Float64Array(docCount * n);
     for (let i = 0; i < norm.length; i++)
       norm[i] = k * (1 - b + (b * (lengths[i] as number)) / (avg[i % n] as number));
-    // Second pass, document by document: postings come out in ascending document order per term.
+    // Document by document: postings come out in ascending document order per term. The staged
+    // records are read a chunk at a time, each let go once read.
     const fill = offsets.slice(0, terms);
     const docs = new Int32Array(entries);
     const impacts = new Float64Array(entries);
     const maxImpact = new Float64Array(terms);
+    const chunkMask = (1 << CHUNK_BITS) - 1;
+    let chunk = -1;
+    let chunkTerms: Int32Array = new Int32Array(0);
+    let chunkTfs: Uint8Array = new Uint8Array(0);
     for (let doc = 0; doc < docCount; doc++) {
       const end = doc + 1 < docCount ? (starts[doc + 1] as number) : entries;
       for (let i = starts[doc] as number; i < end; i++) {
-        const t = staged.term(i);
+        if (i >>> CHUNK_BITS !== chunk) {
+          if (chunk >= 0) staged.release(chunk);
+          chunk = i >>> CHUNK_BITS;
+          chunkTerms = staged.termChunk(chunk);
+          chunkTfs = staged.tfChunk(chunk);
+        }
+        const r = i & chunkMask;
+        const t = chunkTerms[r] as number;
         const at = fill[t] as number;
         fill[t] = at + 1;
         docs[at] = doc;
         let impact = 0;
         for (let g = 0; g < n; g++) {
-          const tf = staged.tf(i, g);
+          let tf = chunkTfs[r * n + g] as number;
+          if (tf === BIG_TF) tf = staged.bigTf(i, g);
           if (tf)
             impact +=
               (boostIdf[t * n + g] as number) * (d + (tf * (k + 1)) / (tf + (norm[doc * n + g] as number)));
         }
         impacts[at] = impact;
         if (impact > (maxImpact[t] as number)) maxImpact[t] = impact;
-        if (Staging.endsChunk(i)) staged.release(i);
       }
       if ((doc & DOC_SLICE_MASK) === DOC_SLICE_MASK) yield;
     }
+    if (chunk >= 0) staged.release(chunk);
     yield;
     this.offsets = offsets;
     this.postingDocs = docs;
     this.postingImpacts = impacts;
     this.maxImpact = maxImpact;
     this.lengths = new Growable(new Int32Array(0), int32s);
-    this.staged = new Staging(n);
-    this.scratchTf = new Uint16Array(0);
+    this.staged = new Staging(n, MAX_TF);
+    this.termState = new Int32Array(0);
+    this.postingCounts = new Int32Array(0);
+    this.fieldDf = new Int32Array(0);
     this.tokens = new TokenTable();
-    this.termSeen = new Int32Array(0);
     this.docStarts = new Growable(new Int32Array(0), int32s);
     yield* this.readying();
   }

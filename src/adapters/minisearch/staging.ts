@@ -1,4 +1,4 @@
-const CHUNK_BITS = 16;
+export const CHUNK_BITS = 16;
 const CHUNK = 1 << CHUNK_BITS;
 /** A frequency this large or larger is kept aside (in 8 bits: rare, nearly all are small). */
 const BIG = 0xff;
@@ -16,10 +16,14 @@ export class Staging {
   /** record × fields + field → a frequency ≥ BIG. */
   private readonly big = new Map<number, number>();
 
-  constructor(private readonly fields: number) {}
+  constructor(
+    private readonly fields: number,
+    /** Larger frequencies are stored as this. */
+    private readonly maxTf: number,
+  ) {}
 
   /** Adds a record: `term`, with its frequency in field g at counts[from + g]. */
-  push(term: number, counts: Uint16Array, from: number): void {
+  push(term: number, counts: Int32Array, from: number): void {
     const i = this.length++;
     const chunk = i >>> CHUNK_BITS;
     if (chunk === this.terms.length) {
@@ -33,29 +37,32 @@ export class Staging {
       const tf = counts[from + g] as number;
       if (tf >= BIG) {
         tfs[at * this.fields + g] = BIG;
-        this.big.set(i * this.fields + g, tf);
+        this.big.set(i * this.fields + g, Math.min(tf, this.maxTf));
       } else tfs[at * this.fields + g] = tf;
     }
   }
 
-  term(i: number): number {
-    return (this.terms[i >>> CHUNK_BITS] as Int32Array)[i & (CHUNK - 1)] as number;
+  /** Chunk c's terms: record i is at (i & CHUNK - 1) of chunk i >>> CHUNK_BITS. */
+  termChunk(c: number): Int32Array {
+    return this.terms[c] as Int32Array;
   }
 
-  tf(i: number, g: number): number {
-    const tf = (this.tfs[i >>> CHUNK_BITS] as Uint8Array)[(i & (CHUNK - 1)) * this.fields + g] as number;
-    return tf === BIG ? (this.big.get(i * this.fields + g) as number) : tf;
+  /** Chunk c's frequencies, `fields` per record; BIG means: ask bigTf. */
+  tfChunk(c: number): Uint8Array {
+    return this.tfs[c] as Uint8Array;
   }
 
-  /** Lets go of the chunk holding record i (no record of it is read again). */
-  release(i: number): void {
-    const chunk = i >>> CHUNK_BITS;
-    this.terms[chunk] = undefined;
-    this.tfs[chunk] = undefined;
+  /** Record i's frequency in field g, where its chunk holds BIG. */
+  bigTf(i: number, g: number): number {
+    return this.big.get(i * this.fields + g) as number;
   }
 
-  /** Whether record i is the last of its chunk. */
-  static endsChunk(i: number): boolean {
-    return (i & (CHUNK - 1)) === CHUNK - 1;
+  /** Lets go of chunk c (no record of it is read again). */
+  release(c: number): void {
+    this.terms[c] = undefined;
+    this.tfs[c] = undefined;
   }
 }
+
+/** What Staging's chunks hold at a frequency ≥ 255 (see Staging.bigTf). */
+export const BIG_TF = BIG;
