@@ -253,6 +253,9 @@ export class DocIndex {
     // Sealing is seconds at 50k documents: in slices too, and not silent (the reporter shows a
     // line only when told something, at most every 2 s).
     const total = index.sections.length;
+    // What only indexing needed goes before sealing lays out the postings (a build's peak).
+    index.anchors = new Map();
+    index.memo = new Map();
     const sealing = async () => {
       onProgress?.(total, total, 'indexing');
       await maybeYield();

@@ -7,7 +7,7 @@ import type {
   SearchOptions,
 } from '../../ports/search-engine.js';
 import { FuzzyDictionary } from './fuzzy-dictionary.js';
-import { BIG_TF, CHUNK_BITS, Staging } from './staging.js';
+import { Staging } from './staging.js';
 import { hashOf, TokenTable } from './token-table.js';
 
 /**
@@ -283,6 +283,10 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const offsets = new Int32Array(terms + 1);
     offsets.set(this.postingCounts.subarray(0, terms), 1);
     const fieldDf = this.fieldDf;
+    // What only add() needed goes before the postings are allocated (the peak of a build).
+    this.tokens = new TokenTable();
+    this.termState = new Int32Array(0);
+    this.postingCounts = new Int32Array(0);
     yield;
     for (let t = 0; t < terms; t++) offsets[t + 1] = (offsets[t + 1] as number) + (offsets[t] as number);
     // boost × idf per term and field, and k × length normalization per document and field:
@@ -303,28 +307,19 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const docs = new Int32Array(entries);
     const impacts = new Float64Array(entries);
     const maxImpact = new Float64Array(terms);
-    const chunkMask = (1 << CHUNK_BITS) - 1;
-    let chunk = -1;
-    let chunkTerms: Int32Array = new Int32Array(0);
-    let chunkTfs: Uint8Array = new Uint8Array(0);
+    const reader = staged.reader();
+    const tfs = reader.tfs;
     for (let doc = 0; doc < docCount; doc++) {
       const end = doc + 1 < docCount ? (starts[doc + 1] as number) : entries;
       for (let i = starts[doc] as number; i < end; i++) {
-        if (i >>> CHUNK_BITS !== chunk) {
-          if (chunk >= 0) staged.release(chunk);
-          chunk = i >>> CHUNK_BITS;
-          chunkTerms = staged.termChunk(chunk);
-          chunkTfs = staged.tfChunk(chunk);
-        }
-        const r = i & chunkMask;
-        const t = chunkTerms[r] as number;
+        reader.read();
+        const t = reader.term;
         const at = fill[t] as number;
         fill[t] = at + 1;
         docs[at] = doc;
         let impact = 0;
         for (let g = 0; g < n; g++) {
-          let tf = chunkTfs[r * n + g] as number;
-          if (tf === BIG_TF) tf = staged.bigTf(i, g);
+          const tf = tfs[g] as number;
           if (tf)
             impact +=
               (boostIdf[t * n + g] as number) * (d + (tf * (k + 1)) / (tf + (norm[doc * n + g] as number)));
@@ -334,7 +329,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       }
       if ((doc & DOC_SLICE_MASK) === DOC_SLICE_MASK) yield;
     }
-    if (chunk >= 0) staged.release(chunk);
+    reader.done();
     yield;
     this.offsets = offsets;
     this.postingDocs = docs;

@@ -1,68 +1,132 @@
-export const CHUNK_BITS = 16;
-const CHUNK = 1 << CHUNK_BITS;
+/** Bytes per chunk of records. */
+const CHUNK_BYTES = 1 << 20;
+/** The most one record takes: a 5-byte term number, a field mask, one byte per field. */
+const maxRecordBytes = (fields: number) => 6 + fields;
 /** A frequency this large or larger is kept aside (in 8 bits: rare, nearly all are small). */
 const BIG = 0xff;
 
 /**
  * While an index is built: one record per (document, term), in the order added: the term and its
- * frequency in each field. In fixed-size chunks (no doubling, no copy of what is there) with 8-bit
- * frequencies (the rare larger ones kept aside), and a chunk can be let go once sealing has read it:
- * the staging area is the largest thing a build holds besides the finished postings.
+ * frequency in each field. Records are read back once, in order (by seal), so they are kept as a
+ * byte stream: the term number in 7-bit groups, a mask of the fields the term is in, and one byte
+ * per such field (a frequency of 255 or more is kept aside) — about 4 bytes a record instead of
+ * 4 + one per field: the staging area is the largest thing a build holds besides the finished
+ * postings, and both exist while sealing. In fixed-size chunks (no doubling, no copy of what is
+ * there), each let go once read.
  */
 export class Staging {
   length = 0;
-  private readonly terms: (Int32Array | undefined)[] = [];
-  private readonly tfs: (Uint8Array | undefined)[] = [];
+  private readonly chunks: (Uint8Array | undefined)[] = [];
+  /** Where the next record goes in the last chunk. */
+  private at = CHUNK_BYTES;
+  private chunk: Uint8Array = new Uint8Array(0);
   /** record × fields + field → a frequency ≥ BIG. */
   private readonly big = new Map<number, number>();
+  private readonly recordBytes: number;
 
   constructor(
     private readonly fields: number,
     /** Larger frequencies are stored as this. */
     private readonly maxTf: number,
-  ) {}
+  ) {
+    if (fields > 8) throw new Error('Staging: at most 8 fields');
+    this.recordBytes = maxRecordBytes(fields);
+  }
 
   /** Adds a record: `term`, with its frequency in field g at counts[from + g]. */
   push(term: number, counts: Int32Array, from: number): void {
-    const i = this.length++;
-    const chunk = i >>> CHUNK_BITS;
-    if (chunk === this.terms.length) {
-      this.terms.push(new Int32Array(CHUNK));
-      this.tfs.push(new Uint8Array(CHUNK * this.fields));
+    if (this.at + this.recordBytes > CHUNK_BYTES) {
+      // A record never straddles two chunks: the rest of this one is left unused (StagingReader
+      // makes the same test).
+      this.chunk = new Uint8Array(CHUNK_BYTES);
+      this.chunks.push(this.chunk);
+      this.at = 0;
     }
-    const at = i & (CHUNK - 1);
-    (this.terms[chunk] as Int32Array)[at] = term;
-    const tfs = this.tfs[chunk] as Uint8Array;
+    const bytes = this.chunk;
+    let at = this.at;
+    let t = term;
+    while (t >= 0x80) {
+      bytes[at++] = (t & 0x7f) | 0x80;
+      t >>>= 7;
+    }
+    bytes[at++] = t;
+    const maskAt = at++;
+    let mask = 0;
+    const i = this.length++;
     for (let g = 0; g < this.fields; g++) {
       const tf = counts[from + g] as number;
+      if (tf === 0) continue;
+      mask |= 1 << g;
       if (tf >= BIG) {
-        tfs[at * this.fields + g] = BIG;
+        bytes[at++] = BIG;
         this.big.set(i * this.fields + g, Math.min(tf, this.maxTf));
-      } else tfs[at * this.fields + g] = tf;
+      } else bytes[at++] = tf;
     }
+    bytes[maskAt] = mask;
+    this.at = at;
   }
 
-  /** Chunk c's terms: record i is at (i & CHUNK - 1) of chunk i >>> CHUNK_BITS. */
-  termChunk(c: number): Int32Array {
-    return this.terms[c] as Int32Array;
-  }
-
-  /** Chunk c's frequencies, `fields` per record; BIG means: ask bigTf. */
-  tfChunk(c: number): Uint8Array {
-    return this.tfs[c] as Uint8Array;
-  }
-
-  /** Record i's frequency in field g, where its chunk holds BIG. */
-  bigTf(i: number, g: number): number {
-    return this.big.get(i * this.fields + g) as number;
-  }
-
-  /** Lets go of chunk c (no record of it is read again). */
-  release(c: number): void {
-    this.terms[c] = undefined;
-    this.tfs[c] = undefined;
+  /**
+   * Reads the records back in order, letting go of each chunk once read. Each read() fills
+   * `term` and `tfs` (one per field) with the next record.
+   */
+  reader(): StagingReader {
+    return new StagingReader(this.chunks, this.fields, this.big, this.recordBytes);
   }
 }
 
-/** What Staging's chunks hold at a frequency ≥ 255 (see Staging.bigTf). */
-export const BIG_TF = BIG;
+export class StagingReader {
+  term = 0;
+  readonly tfs: Int32Array;
+  private index = -1;
+  private chunk = -1;
+  private bytes: Uint8Array = new Uint8Array(0);
+  private at = CHUNK_BYTES;
+
+  constructor(
+    private readonly chunks: (Uint8Array | undefined)[],
+    private readonly fields: number,
+    private readonly big: ReadonlyMap<number, number>,
+    private readonly recordBytes: number,
+  ) {
+    this.tfs = new Int32Array(fields);
+  }
+
+  /** The next record into `term` and `tfs`. */
+  read(): void {
+    const i = ++this.index;
+    let bytes = this.bytes;
+    let at = this.at;
+    // Where push() started a new chunk (the same test on the same offsets).
+    if (at + this.recordBytes > CHUNK_BYTES) {
+      if (this.chunk >= 0) this.chunks[this.chunk] = undefined;
+      this.chunk++;
+      bytes = this.chunks[this.chunk] as Uint8Array;
+      this.bytes = bytes;
+      at = 0;
+    }
+    let b = bytes[at++] as number;
+    let term = b & 0x7f;
+    for (let shift = 7; b >= 0x80; shift += 7) {
+      b = bytes[at++] as number;
+      term |= (b & 0x7f) << shift;
+    }
+    this.term = term;
+    const mask = bytes[at++] as number;
+    const tfs = this.tfs;
+    for (let g = 0; g < this.fields; g++) {
+      if ((mask & (1 << g)) === 0) {
+        tfs[g] = 0;
+        continue;
+      }
+      const tf = bytes[at++] as number;
+      tfs[g] = tf === BIG ? (this.big.get(i * this.fields + g) as number) : tf;
+    }
+    this.at = at;
+  }
+
+  /** Lets go of the last chunk (after the last read). */
+  done(): void {
+    if (this.chunk >= 0) this.chunks[this.chunk] = undefined;
+  }
+}

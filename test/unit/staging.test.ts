@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { Staging } from '../../src/adapters/minisearch/staging.js';
+
+/** A small deterministic generator (no Math.random: a failure must be reproducible). */
+function lcg(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
+}
+
+describe('Staging', () => {
+  it('reads back every record in order, over many chunks, with large terms and frequencies', () => {
+    const fields = 5;
+    const maxTf = 0xffff;
+    const staging = new Staging(fields, maxTf);
+    const random = lcg(7);
+    const expected: { term: number; tfs: number[] }[] = [];
+    const counts = new Int32Array(3 * fields);
+    // ~5 bytes a record: 600k records fill a few 1 MB chunks.
+    for (let i = 0; i < 600_000; i++) {
+      const term = random() < 0.01 ? Math.floor(random() * 2 ** 30) : Math.floor(random() * 200_000);
+      const tfs: number[] = [];
+      for (let g = 0; g < fields; g++) {
+        const r = random();
+        const tf = r < 0.6 ? 0 : r < 0.97 ? 1 + Math.floor(random() * 20) : Math.floor(random() * 100_000);
+        tfs.push(tf);
+      }
+      if (!tfs.some((tf) => tf !== 0)) tfs[3] = 1; // a record is a term the document has
+      counts.set(tfs, fields);
+      staging.push(term, counts, fields);
+      expected.push({ term, tfs: tfs.map((tf) => Math.min(tf, maxTf)) });
+    }
+    expect(staging.length).toBe(expected.length);
+    const reader = staging.reader();
+    const wrong: number[] = [];
+    expected.forEach((record, i) => {
+      reader.read();
+      if (reader.term !== record.term || record.tfs.some((tf, g) => reader.tfs[g] !== tf)) wrong.push(i);
+    });
+    reader.done();
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+});
