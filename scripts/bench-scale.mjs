@@ -7,7 +7,8 @@
 //
 // For each size, in a FRESH child process (so peak RSS is per size), over the real code path from
 // dist/: FsMarkdownDocSource(root) + ServeDocs.load() with the real TtyProgressReporter (its
-// log-line path, as when stderr is not a terminal). Wall time is split into read+parse
+// log-line path, as when stderr is not a terminal), and the process CPU time of the load ("load CPU":
+// steadier than wall time on a shared machine). Wall time is split into read+parse
 // (source.load: readdir, readFile, gray-matter) and DocIndex.buildAsync, itself split at the end of
 // its own 'splitting' progress phase into split (Markdown into sections with marked) and engine
 // (sort, FieldedBm25.add + heading terms, seal: CSR postings and the prefix/fuzzy dictionary, heading
@@ -254,6 +255,7 @@ async function child() {
       releaseSave = r;
     });
   }
+  const cpuStart = process.cpuUsage();
   const loadStart = performance.now();
   const index = await serve.load();
   const loadEnd = performance.now();
@@ -268,6 +270,10 @@ async function child() {
       "  [child] warn: buildAsync reported no 'splitting' phase; split/engine not apportioned\n",
     );
   out.loadMs = loadEnd - loadStart;
+  // CPU time of the whole process (main thread, GC and compiler threads) during the load: on a
+  // shared machine a steadier comparison than wall time, which waits for other processes.
+  const cpu = process.cpuUsage(cpuStart);
+  out.loadCpuMs = (cpu.user + cpu.system) / 1000;
   out.sourceMs = sourceMs;
   out.buildMs = buildMs;
   out.splitMs = splitMs;
@@ -901,6 +907,7 @@ function report(results, profile) {
     'engine)',
     'other',
     'load total',
+    'load CPU',
     'peak RSS',
     'heap@GC',
     'p50',
@@ -923,6 +930,7 @@ function report(results, profile) {
           fmt(r.engineMs / 1000, 2),
           fmt(r.otherMs / 1000, 2),
           fmt(r.loadMs / 1000, 2),
+          fmt(r.loadCpuMs / 1000, 2),
           fmt(r.maxRssMB, 0),
           fmt(r.heapAfterGcMB, 0),
           fmt(r.search?.p50, 2),
