@@ -212,26 +212,33 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   /** One token of the current field: text[start, end), its characters hashing to `hash`. */
   private readonly visit = (start: number, end: number, hash: number): void => {
     const table = this.tokens;
-    const e = table.entry(this.text, start, end, hash, this.termIdsOf);
-    const info = table.info;
-    if (info[3 * e + 2] !== this.fieldStamp) {
-      info[3 * e + 2] = this.fieldStamp;
+    const at = table.entry(this.text, start, end, hash, this.termIdsOf);
+    const slots = table.slots;
+    if (slots[at + 2] !== this.fieldStamp) {
+      slots[at + 2] = this.fieldStamp;
       this.fieldLength++;
     }
-    const ids = table.ids;
-    const to = info[3 * e + 1] as number;
-    const stride = this.fieldCount + 1;
-    const state = this.termState;
-    for (let i = info[3 * e] as number; i < to; i++) {
-      const base = (ids[i] as number) * stride;
-      if (state[base] !== this.docStamp) {
-        state[base] = this.docStamp;
-        this.scratchTerms.push(ids[i] as number);
-      }
-      // Counted in 32 bits; Staging stores at most MAX_TF.
-      state[base + 1 + this.field] = (state[base + 1 + this.field] as number) + 1;
+    const terms = slots[at + 3] as number;
+    if (terms >= 0) this.count(terms);
+    else {
+      const ids = table.ids;
+      const from = -terms;
+      const to = from + (ids[from - 1] as number);
+      for (let i = from; i < to; i++) this.count(ids[i] as number);
     }
   };
+
+  /** One more occurrence of term `id` in the current field of the current document. */
+  private count(id: number): void {
+    const state = this.termState;
+    const base = id * (this.fieldCount + 1);
+    if (state[base] !== this.docStamp) {
+      state[base] = this.docStamp;
+      this.scratchTerms.push(id);
+    }
+    // Counted in 32 bits; Staging stores at most MAX_TF.
+    state[base + 1 + this.field] = (state[base + 1 + this.field] as number) + 1;
+  }
 
   /** The term numbers of a token's terms, numbering new terms as they come. */
   private readonly termIdsOf = (token: string): number[] => {

@@ -1,24 +1,24 @@
 /**
  * The distinct tokens a build has met, each with its term numbers: an open-addressing hash table
  * over a token's characters, so that a token met before (most are: a corpus has a vocabulary) is
- * found from its place in the text without being cut out as a string. Entries are numbered densely
- * from 0; each also keeps a stamp (FieldedBm25 counts distinct tokens per field with it).
+ * found from its place in the text without being cut out as a string. Each entry also keeps a
+ * stamp (FieldedBm25 counts distinct tokens per field with it).
  *
- * Laid out for a build that looks up every word of a corpus: a slot's entry and hash sit side by
- * side, and an entry's term range and stamp too (one Int32Array each), so a word met before costs
- * two array reads before its characters are compared, not five scattered ones.
+ * Laid out for a build that looks up every word of a corpus, where the time goes to memory reads
+ * more than to instructions: a slot holds its entry's number, hash, stamp and term (most tokens
+ * have one term, or none) side by side in one Int32Array, so a word met before costs one read of
+ * the table and one of its stored characters.
  */
 export class TokenTable {
-  /** Slot s: slots[2s] = entry + 1 (0: empty), slots[2s + 1] = the entry's hash. */
-  private slots = new Int32Array(2 << 12);
-  private tokens: string[] = [];
   /**
-   * Entry e: its term numbers are ids[info[3e] .. info[3e + 1]); info[3e + 2] is its stamp.
-   * Replaced when it grows: read it after entry().
+   * Slot s at 4s: entry + 1 (0: empty), hash, stamp, terms: a term number (≥ 0), or -(k + 1)
+   * where ids[k] is how many term numbers follow it in ids. Replaced when it grows: read it
+   * after entry().
    */
-  info: Int32Array = new Int32Array(3 << 10);
-  /** The entries' term numbers, one run per entry. Replaced when it grows: read it after entry(). */
-  ids: Int32Array = new Int32Array(1 << 12);
+  slots: Int32Array = new Int32Array(SLOT * (1 << 12));
+  private tokens: string[] = [];
+  /** Runs of term numbers of tokens that do not have exactly one (see slots). */
+  ids: Int32Array = new Int32Array(1 << 10);
   private idCount = 0;
 
   get size(): number {
@@ -26,8 +26,8 @@ export class TokenTable {
   }
 
   /**
-   * The entry of text[start, end) (whose characters hash to `hash`, see hashOf), made with `terms`
-   * the first time it is met.
+   * Where in `slots` the entry of text[start, end) is (whose characters hash to `hash`, see
+   * hashOf), made with `terms` the first time it is met.
    */
   entry(
     text: string,
@@ -37,53 +37,58 @@ export class TokenTable {
     terms: (token: string) => readonly number[],
   ): number {
     const slots = this.slots;
-    let mask = (slots.length >>> 1) - 1;
+    let mask = slots.length / SLOT - 1;
     let slot = hash & mask;
     for (;;) {
-      const e = (slots[2 * slot] as number) - 1;
+      const at = SLOT * slot;
+      const e = (slots[at] as number) - 1;
       if (e < 0) break;
-      if (slots[2 * slot + 1] === hash && sameText(this.tokens[e] as string, text, start, end)) return e;
+      if (slots[at + 1] === hash && sameText(this.tokens[e] as string, text, start, end)) return at;
       slot = (slot + 1) & mask;
     }
-    if ((this.tokens.length + 1) * 2 > slots.length >>> 1) {
+    if ((this.tokens.length + 1) * 2 > slots.length / SLOT) {
       this.grow();
-      mask = (this.slots.length >>> 1) - 1;
+      mask = this.slots.length / SLOT - 1;
       slot = hash & mask;
-      while (this.slots[2 * slot] !== 0) slot = (slot + 1) & mask;
+      while (this.slots[SLOT * slot] !== 0) slot = (slot + 1) & mask;
     }
     // A copy, not a slice: a slice would keep the whole field's text alive as long as the token.
     const token = copyOf(text, start, end);
     const e = this.tokens.length;
     this.tokens.push(token);
-    const from = this.idCount;
-    for (const id of terms(token)) {
-      if (this.idCount === this.ids.length) this.ids = grown(this.ids, this.idCount * 2);
-      this.ids[this.idCount++] = id;
+    const ids = terms(token);
+    let packed: number;
+    if (ids.length === 1) packed = ids[0] as number;
+    else {
+      if (this.idCount + ids.length + 1 > this.ids.length)
+        this.ids = grown(this.ids, Math.max(this.ids.length * 2, this.idCount + ids.length + 1));
+      packed = -(this.idCount + 1);
+      this.ids[this.idCount++] = ids.length;
+      for (const id of ids) this.ids[this.idCount++] = id;
     }
-    if (3 * e + 3 > this.info.length) this.info = grown(this.info, this.info.length * 2);
-    this.info[3 * e] = from;
-    this.info[3 * e + 1] = this.idCount;
-    this.slots[2 * slot] = e + 1;
-    this.slots[2 * slot + 1] = hash;
-    return e;
+    const at = SLOT * slot;
+    this.slots[at] = e + 1;
+    this.slots[at + 1] = hash;
+    this.slots[at + 3] = packed;
+    return at;
   }
 
   private grow(): void {
     const old = this.slots;
     const slots = new Int32Array(old.length * 2);
-    const mask = (slots.length >>> 1) - 1;
-    for (let i = 0; i < old.length; i += 2) {
-      const e = old[i] as number;
-      if (e === 0) continue;
-      const h = old[i + 1] as number;
-      let slot = h & mask;
-      while (slots[2 * slot] !== 0) slot = (slot + 1) & mask;
-      slots[2 * slot] = e;
-      slots[2 * slot + 1] = h;
+    const mask = slots.length / SLOT - 1;
+    for (let i = 0; i < old.length; i += SLOT) {
+      if (old[i] === 0) continue;
+      let slot = (old[i + 1] as number) & mask;
+      while (slots[SLOT * slot] !== 0) slot = (slot + 1) & mask;
+      slots.set(old.subarray(i, i + SLOT), SLOT * slot);
     }
     this.slots = slots;
   }
 }
+
+/** Int32s per slot of TokenTable.slots. */
+const SLOT = 4;
 
 function grown(a: Int32Array, length: number): Int32Array {
   const next = new Int32Array(length);
