@@ -184,7 +184,7 @@ export class DocIndex {
     });
     this.headingTerms.push(this.headingTermsOf(s));
     // Here rather than in finish(): one pass over 300k sections is seconds with no progress shown.
-    this.headingNames.push(apiNames(s.heading, false));
+    this.headingNames.push(headingNamesOf(s.heading));
     this.deprecated.push(this.isDeprecated(s));
   }
 
@@ -196,7 +196,7 @@ export class DocIndex {
     const out: string[] = [];
     for (const token of this.tools.analysis.tokenize(s.heading))
       for (const t of this.termsOf(token)) if (!out.includes(t)) out.push(t);
-    return out;
+    return out.length ? out : NONE;
   }
 
   private finish(): this {
@@ -206,7 +206,7 @@ export class DocIndex {
     this.memo = new Map();
     // A restored index marks its sections here (buildAsync did while indexing).
     if (this.headingNames.length !== this.sections.length) {
-      this.headingNames = this.sections.map((s) => apiNames(s.heading, false));
+      this.headingNames = this.sections.map((s) => headingNamesOf(s.heading));
       const isDeprecated = deprecationMarker();
       this.deprecated = this.sections.map((s) => isDeprecated(s));
     }
@@ -512,6 +512,18 @@ export function apiNames(text: string, query: boolean): string[] {
     for (const m of text.matchAll(IDENTIFIER))
       if (m[0].length > 3 && /[a-z][A-Z]|_/.test(m[0])) out.add(m[0].toLowerCase());
   return [...out];
+}
+
+/**
+ * One empty array for every section without heading terms or API names (most have no names): at
+ * 300k sections, one each was ~10 MB.
+ */
+const NONE: string[] = [];
+
+/** API names in a heading (see apiNames). */
+function headingNamesOf(heading: string): string[] {
+  const names = apiNames(heading, false);
+  return names.length ? names : NONE;
 }
 
 /** A query name is the heading's name, or its last part(s): `getstore` names `als.getstore`. */
