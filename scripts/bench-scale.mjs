@@ -750,7 +750,7 @@ function targetRows(results, growth) {
 }
 
 function stagesNote(r) {
-  return `read+parse ${fmt(r.sourceMs / 1000, 2)} s, split ${fmt(r.splitMs / 1000, 2)} s, engine ${fmt(r.engineMs / 1000, 2)} s, other ${fmt(r.otherMs / 1000, 2)} s`;
+  return `read+parse ${fmt(r.sourceMs / 1000, 2)} s, split ${fmt(r.splitMs / 1000, 2)} s, engine ${fmt(r.engineMs / 1000, 2)} s, other ${fmt(r.otherMs / 1000, 2)} s; process CPU ${fmt(r.loadCpuMs / 1000, 2)} s, load average ${fmt(r.loadavg, 1)}`;
 }
 
 /** Cost per document of each stage at consecutive sizes, and how it grows (k in cost ~ N^k). */
