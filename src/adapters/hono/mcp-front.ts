@@ -36,8 +36,14 @@ export interface McpFrontOptions {
 export function mcpFront(opts: McpFrontOptions): NodeFront {
   const anyHost = opts.guard.allowedHosts.includes('*');
   const hosts = new Set(opts.guard.allowedHosts.map((h) => h.toLowerCase()));
-  const hostAllowed = (host: string | undefined) =>
-    anyHost || (host !== undefined && hosts.has(hostnameOf(host)));
+  // A client sends the same Host on every request: the last one allowed is recognised at once.
+  let lastAllowed = '';
+  const hostAllowed = (host: string | undefined) => {
+    if (anyHost || (host === lastAllowed && host !== '')) return true;
+    if (host === undefined || !hosts.has(hostnameOf(host))) return false;
+    lastAllowed = host;
+    return true;
+  };
   return (req, res) => {
     if (req.method !== 'POST' || req.url !== '/mcp') return false;
     const headers = req.headers;
