@@ -125,6 +125,41 @@ describe('TLS settings of the HTTPS server', () => {
     });
     expect(headers['strict-transport-security']).toBe('max-age=31536000');
   });
+
+  it("sends it on MCP calls too (answered on Node's request, before Hono)", async () => {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' });
+    const answer = await new Promise<{ status?: number; headers: Record<string, unknown> }>(
+      (resolve, reject) => {
+        https
+          .request(
+            {
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              path: '/mcp',
+              servername: DOMAIN,
+              headers: {
+                host: DOMAIN,
+                'content-type': 'application/json',
+                accept: 'application/json, text/event-stream',
+                'content-length': String(Buffer.byteLength(body)),
+              },
+              rejectUnauthorized: false,
+              agent: false,
+            },
+            (res) => {
+              res.resume();
+              resolve({ status: res.statusCode, headers: res.headers });
+            },
+          )
+          .on('error', reject)
+          .end(body);
+      },
+    );
+    expect(answer.status).toBe(200);
+    expect(answer.headers['strict-transport-security']).toBe('max-age=31536000');
+    expect(answer.headers.vary).toBe('Origin');
+  });
 });
 
 describe('HSTS on plain HTTP', () => {

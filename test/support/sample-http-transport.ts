@@ -15,7 +15,8 @@ export async function sampleHttpTransport(opts: {
   https: boolean;
   domain: string;
 }): Promise<HttpMcpTransport> {
-  const logger = new MemoryLogger();
+  // Info, as certdocs runs by default: with debug request lines on, MCP calls would all go through Hono.
+  const logger = new MemoryLogger('info');
   const docs = new ServeDocs(InMemoryDocSource.of(SAMPLE_DOCS), new FakeClock(), logger, indexTools);
   await docs.load();
   const info = { name: 'certdocs', version: '0.0.0-test' };

@@ -21,6 +21,7 @@ import {
   type ProtectedResourceMetadata,
 } from './access-guard.js';
 import { cors } from './cors.js';
+import { mcpFront, type NodeFront } from './mcp-front.js';
 import { perClientRateLimit, type RateLimitOptions } from './rate-limit.js';
 import { readBody } from './read-body.js';
 import { type GuardOptions, headerOf, isOriginAllowed, requestGuard } from './request-guard.js';
@@ -70,10 +71,19 @@ const MCP_PATHS = new Set(['/mcp', '/sse', '/message']);
 /** Extra fields for /healthz (the certificate's state), read at each request. */
 export type HealthFields = () => Record<string, unknown>;
 
+export type DocsHono = Hono<{ Bindings: HttpBindings; Variables: AccessVariables }>;
+
 /** The HTTP face of certdocs: MCP (Streamable HTTP + legacy SSE), a plain JSON search route, and /healthz. */
-export function createDocsHttpApp(
-  opts: DocsHttpAppOptions,
-): Hono<{ Bindings: HttpBindings; Variables: AccessVariables }> {
+export function createDocsHttpApp(opts: DocsHttpAppOptions): DocsHono {
+  return createDocsHttp(opts).app;
+}
+
+/**
+ * The Hono app, and the front that answers the common `POST /mcp` on Node's request before it
+ * (mcp-front.ts); absent when a rate limit or access control is on: those requests go through
+ * Hono's middleware.
+ */
+export function createDocsHttp(opts: DocsHttpAppOptions): { app: DocsHono; front?: NodeFront } {
   const app = new Hono<{ Bindings: HttpBindings; Variables: AccessVariables }>();
   let streamableReady: StreamableHttpEndpoint | undefined;
   let sseReady: LegacySseEndpoint | undefined;
@@ -235,7 +245,17 @@ export function createDocsHttpApp(
     return found ? RESPONSE_ALREADY_SENT : rpcError(404, -32001, 'Session not found');
   });
 
-  return app;
+  const front =
+    opts.rateLimit || opts.access
+      ? undefined
+      : mcpFront({
+          guard: opts.guard,
+          maxBodyBytes: opts.maxBodyBytes,
+          endpoint: () => streamableReady,
+          logger: opts.logger,
+          tooLarge,
+        });
+  return { app, front };
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Logger } from '../../ports/logger.js';
 import type { McpTransport } from '../../ports/mcp-transport.js';
 import type { Metrics } from '../../ports/metrics.js';
 import type { McpStack } from '../mcp-sdk/mcp-stack.js';
-import { createDocsHttpApp, type DocsHttpAccess, type HealthFields, type Scrape } from './docs-http-app.js';
+import { createDocsHttp, type DocsHttpAccess, type HealthFields, type Scrape } from './docs-http-app.js';
 import {
   type ConnectionLimits,
   type HandoffListener,
@@ -76,7 +76,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
   }
 
   async start(): Promise<{ url: string; port: number }> {
-    const app = createDocsHttpApp({
+    const { app, front } = createDocsHttp({
       guard: this.options.guard,
       maxBodyBytes: this.options.maxBodyBytes,
       docs: this.docs,
@@ -98,6 +98,7 @@ export class HttpMcpTransport implements McpTransport, CertificateInstaller {
       frontDoor: this.options.frontDoor,
       limits: this.options.limits,
       adopt,
+      front,
     });
     // The listener was opened with the stored certificate; the one installed may be newer.
     if (adopt && this.tls) adopt.setCertificate(this.tls);

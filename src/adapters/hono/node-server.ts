@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
 import {
@@ -36,9 +37,19 @@ export async function serveNode(
     limits?: Partial<ConnectionLimits>;
     /** A listener already up on this port: it serves the app from now on. */
     adopt?: NodeListener;
+    /** Answers what it can on Node's request before the app (returns false for the rest). */
+    front?: (req: IncomingMessage, res: ServerResponse) => boolean;
   },
 ): Promise<RunningServer> {
   const listener = opts.adopt ?? (await listenNode(opts));
-  listener.serve(getRequestListener(app.fetch));
+  const honoListener = getRequestListener(app.fetch);
+  const front = opts.front;
+  listener.serve(
+    front
+      ? (req, res) => {
+          if (!front(req, res)) void honoListener(req, res);
+        }
+      : honoListener,
+  );
   return listener;
 }

@@ -14,19 +14,35 @@ export type BodyOutcome =
 export async function readBody(c: Context, maxBytes: number): Promise<BodyOutcome> {
   const incoming = (c.env as HttpBindings | undefined)?.incoming;
   // Tests hand app.request() a stand-in for Node's request (a socket address only): read the fetch body then.
-  const node = typeof incoming?.on === 'function' && incoming.headers ? incoming : undefined;
-  const declared = Number(node ? node.headers['content-length'] : c.req.header('content-length'));
-  if (declared > maxBytes) return { ok: false, reason: 'too_large' };
-  let bytes: Buffer;
-  if (node) {
-    const pending = readStream(node, maxBytes);
-    const read = pending instanceof Promise ? await pending : pending;
-    if (!read) return { ok: false, reason: 'too_large' };
-    bytes = read;
-  } else {
-    bytes = Buffer.from(await c.req.arrayBuffer());
-    if (bytes.length > maxBytes) return { ok: false, reason: 'too_large' };
+  if (typeof incoming?.on === 'function' && incoming.headers) {
+    const read = readNodeBody(incoming, maxBytes);
+    return read instanceof Promise ? await read : read;
   }
+  if (Number(c.req.header('content-length')) > maxBytes) return TOO_LARGE;
+  const bytes = Buffer.from(await c.req.arrayBuffer());
+  if (bytes.length > maxBytes) return TOO_LARGE;
+  return bodyText(bytes);
+}
+
+/**
+ * readBody on Node's request itself (the MCP front answers on it before Hono): synchronous when
+ * the whole body is buffered already.
+ */
+export function readNodeBody(
+  incoming: HttpBindings['incoming'],
+  maxBytes: number,
+): BodyOutcome | Promise<BodyOutcome> {
+  const length = incoming.headers['content-length'];
+  const declared = length === undefined ? -1 : Number(length);
+  if (declared > maxBytes) return TOO_LARGE;
+  const read = readStream(incoming, maxBytes, declared);
+  if (read instanceof Promise) return read.then((bytes) => (bytes ? bodyText(bytes) : TOO_LARGE));
+  return read ? bodyText(read) : TOO_LARGE;
+}
+
+const TOO_LARGE: BodyOutcome = { ok: false, reason: 'too_large' };
+
+function bodyText(bytes: Buffer): BodyOutcome {
   const text = bytes.toString('utf8');
   return { ok: true, text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text };
 }
@@ -35,12 +51,15 @@ export async function readBody(c: Context, maxBytes: number): Promise<BodyOutcom
 function readStream(
   stream: HttpBindings['incoming'],
   maxBytes: number,
+  declared: number,
 ): Buffer | undefined | Promise<Buffer | undefined> {
-  // A small body came in the packets that held the headers: Node's parser has it buffered, and the
-  // whole message is in (`complete`). Taking it at once spares the stream's flowing mode (a resume
-  // tick, data and end events) on every MCP call; the stream then ends by itself.
+  // A small body came in the packets that held the headers: Node's parser has it buffered, the
+  // whole message (`complete`, or as many bytes as Content-Length declared: Node marks the message
+  // complete only a turn of the event loop later). Taking it at once spares the stream's flowing
+  // mode (a resume tick, data and end events) on every MCP call; the stream then ends by itself.
   const buffered = stream.readableLength;
-  if (stream.complete && !stream.readableFlowing && buffered > 0 && buffered <= maxBytes) {
+  const whole = stream.complete || (buffered === declared && !stream.headers['transfer-encoding']);
+  if (whole && !stream.readableFlowing && buffered > 0 && buffered <= maxBytes) {
     // read() without a size hands over everything buffered, as one Buffer.
     const all = stream.read() as Buffer | null;
     if (all !== null && all.length === buffered) return all;

@@ -150,6 +150,19 @@ export class StreamableHttpEndpoint {
 
   /** As handle(), the answer as an HttpReply (the Hono app turns it into its own response). */
   async reply(req: McpHttpRequest, body?: unknown, client?: string, owner?: string): Promise<HttpReply> {
+    return this.replyNow(req, body, client, owner);
+  }
+
+  /**
+   * As reply(), without a promise when the answer is ready at once: a single message that opens no
+   * session, answered directly (certdocs' tools are synchronous) or refused by a check.
+   */
+  replyNow(
+    req: McpHttpRequest,
+    body?: unknown,
+    client?: string,
+    owner?: string,
+  ): HttpReply | Promise<HttpReply> {
     const version = req.headers.get('mcp-protocol-version');
     if (version && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
       return rpcErrorReply(
@@ -160,7 +173,7 @@ export class StreamableHttpEndpoint {
     }
     switch (req.method) {
       case 'POST':
-        return this.post(req, body, clientKey(client), owner);
+        return this.post(req, body, client, owner);
       case 'GET':
         return this.get(req, owner);
       case 'DELETE':
@@ -192,12 +205,17 @@ export class StreamableHttpEndpoint {
     await this.shared.server.close();
   }
 
-  private async post(req: McpHttpRequest, body: unknown, client: string, owner?: string): Promise<HttpReply> {
+  private post(
+    req: McpHttpRequest,
+    body: unknown,
+    client: string | undefined,
+    owner?: string,
+  ): HttpReply | Promise<HttpReply> {
     if (!JSON_MEDIA_TYPE.test(req.headers.get('content-type') ?? '')) {
       return rpcErrorReply(415, -32000, 'Content-Type must be application/json');
     }
     const accept = req.headers.get('accept');
-    if (accept && !/application\/json|\*\/\*|text\/event-stream/.test(accept)) {
+    if (accept && !ACCEPT_FOR_POST.test(accept)) {
       return rpcErrorReply(406, -32000, 'Accept must include application/json and text/event-stream');
     }
     const batch = Array.isArray(body);
@@ -208,52 +226,88 @@ export class StreamableHttpEndpoint {
     }
     // Checked with the SDK's own schemas before anything runs: a message the server would drop
     // unanswered (bad params, an id that is not a string or an integer) is answered here instead.
-    const invalid = messages.findIndex((m) => !isJsonRpc(m));
-    if (invalid >= 0) {
-      const at = batch ? ` at index ${invalid}` : '';
-      return rpcErrorReply(400, -32600, `Invalid JSON-RPC message${at}: ${problemOf(messages[invalid])}`);
+    for (let i = 0; i < messages.length; i++) {
+      if (isJsonRpc(messages[i])) continue;
+      const at = batch ? ` at index ${i}` : '';
+      return rpcErrorReply(400, -32600, `Invalid JSON-RPC message${at}: ${problemOf(messages[i])}`);
     }
     const rpc = messages as JSONRPCMessage[];
     // The SDK would answer bad params of a known method as an internal error (-32603) whose message
     // is the schema's whole issue list: a client mistake gets a -32602 naming the fields instead.
-    for (const [i, m] of rpc.entries()) {
-      const problem = paramsProblem(m);
+    for (let i = 0; i < rpc.length; i++) {
+      const problem = paramsProblem(rpc[i] as JSONRPCMessage);
       if (problem)
         return rpcErrorReply(400, -32602, `Invalid params${batch ? ` at index ${i}` : ''}: ${problem}`);
     }
     const init = rpc.find((m) => 'method' in m && m.method === 'initialize');
-    let transport: BridgeTransport;
-    let sessionId = req.headers.get('mcp-session-id') ?? undefined;
     if (init) {
       if (rpc.length > 1) return rpcErrorReply(400, -32600, 'initialize must be sent on its own');
-      const wait = this.countInitialize(client);
-      if (wait > 0) {
-        return withRetryAfter(
-          rpcErrorReply(429, -32000, 'Too many initialize requests from this client: reuse your session'),
-          wait,
-        );
-      }
-      const opened = await this.openSession(owner);
-      if (typeof opened === 'number') {
-        return withRetryAfter(
-          rpcErrorReply(503, -32000, 'Too many active sessions: try again later'),
-          opened,
-        );
-      }
-      const session = opened;
-      transport = session.transport;
-      sessionId = session.id;
-    } else if (sessionId) {
+      return this.initialize(rpc, clientKey(client), owner, accept);
+    }
+    let transport = this.shared.transport;
+    const sessionId = req.headers.get('mcp-session-id') ?? undefined;
+    if (sessionId) {
       const session = this.ownSession(sessionId, owner);
       if (!session) return rpcErrorReply(404, -32001, 'Session not found: initialize again');
       this.touch(session);
       transport = session.transport;
-    } else {
-      transport = this.shared.transport;
     }
+    const only = rpc[0] as JSONRPCMessage;
+    if (batch) return this.deliver(rpc, transport, batch, sessionId, accept);
+    // One message: answered at once when it can be (a direct tool call, a notification).
+    if (!('method' in only && 'id' in only)) {
+      transport.deliver(only);
+      return this.replyOf([], transport, false, sessionId, accept);
+    }
+    const reply = this.request(transport, only as JSONRPCRequest);
+    if (reply instanceof Promise)
+      return reply.then((r) => this.replyOf([r], transport, false, sessionId, accept));
+    return this.replyOf([reply], transport, false, sessionId, accept);
+  }
 
-    // One message at a time, yielding in between: a batch of searches must not keep /healthz and
-    // every other client waiting until its last element is done.
+  /** An initialize, on its own: counted per client, a new session, refused when too many. */
+  private async initialize(
+    rpc: JSONRPCMessage[],
+    client: string,
+    owner: string | undefined,
+    accept: string | null,
+  ): Promise<HttpReply> {
+    const wait = this.countInitialize(client);
+    if (wait > 0) {
+      return withRetryAfter(
+        rpcErrorReply(429, -32000, 'Too many initialize requests from this client: reuse your session'),
+        wait,
+      );
+    }
+    const opened = await this.openSession(owner);
+    if (typeof opened === 'number') {
+      return withRetryAfter(rpcErrorReply(503, -32000, 'Too many active sessions: try again later'), opened);
+    }
+    const replies = await this.deliverAll(rpc, opened.transport);
+    let sessionId: string | undefined = opened.id;
+    if (replies[0] && 'error' in replies[0]) {
+      // A refused initialize opened nothing a client could use.
+      await this.closeSession(opened.id);
+      sessionId = undefined;
+    }
+    return this.replyOf(replies, opened.transport, false, sessionId, accept);
+  }
+
+  private async deliver(
+    rpc: JSONRPCMessage[],
+    transport: BridgeTransport,
+    batch: boolean,
+    sessionId: string | undefined,
+    accept: string | null,
+  ): Promise<HttpReply> {
+    return this.replyOf(await this.deliverAll(rpc, transport), transport, batch, sessionId, accept);
+  }
+
+  /**
+   * One message at a time, yielding in between: a batch of searches must not keep /healthz and
+   * every other client waiting until its last element is done.
+   */
+  private async deliverAll(rpc: JSONRPCMessage[], transport: BridgeTransport): Promise<JSONRPCMessage[]> {
     const replies: JSONRPCMessage[] = [];
     for (const [i, m] of rpc.entries()) {
       if (i > 0) await new Promise((r) => setImmediate(r));
@@ -262,22 +316,30 @@ export class StreamableHttpEndpoint {
         replies.push(reply instanceof Promise ? await reply : reply);
       } else transport.deliver(m);
     }
-    if (init && sessionId && replies[0] && 'error' in replies[0]) {
-      // A refused initialize opened nothing a client could use.
-      await this.closeSession(sessionId);
-      sessionId = undefined;
-    }
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (sessionId && transport !== this.shared.transport) headers['mcp-session-id'] = sessionId;
+    return replies;
+  }
+
+  /** The HTTP reply holding the JSON-RPC replies (202 when there are none). */
+  private replyOf(
+    replies: JSONRPCMessage[],
+    transport: BridgeTransport,
+    batch: boolean,
+    sessionId: string | undefined,
+    accept: string | null,
+  ): HttpReply {
+    const sessionHeader = sessionId !== undefined && transport !== this.shared.transport;
+    const headers: Record<string, string> = sessionHeader
+      ? { 'content-type': 'application/json', 'mcp-session-id': sessionId }
+      : { 'content-type': 'application/json' };
     if (replies.length === 0) return { status: 202, headers, body: null };
     const payload = batch ? replies : replies[0];
     const json = (!batch && replies[0] && this.options.direct?.render(replies[0])) || JSON.stringify(payload);
-    if (accept && !/application\/json|\*\/\*/.test(accept)) {
+    if (accept && !ACCEPT_JSON.test(accept)) {
       // A client that only accepts SSE gets its reply as one event.
       headers['content-type'] = 'text/event-stream';
-      return { status: 200, headers, body: utf8(`event: message\ndata: ${json}\n\n`) };
+      return { status: 200, headers, body: `event: message\ndata: ${json}\n\n` };
     }
-    return { status: 200, headers, body: utf8(json) };
+    return { status: 200, headers, body: json };
   }
 
   /** A request's reply: directly for certdocs' own tool calls, else from the transport's server. */
@@ -476,15 +538,6 @@ export class StreamableHttpEndpoint {
   }
 }
 
-/**
- * A reply's bytes, encoded once: given a string, Node's response measures it for Content-Length
- * and then encodes it again as it writes (a tool reply is a few KB of mostly two-byte text).
- */
-function utf8(text: string): Uint8Array<ArrayBuffer> {
-  // Buffer.from allocates from Node's pool, a plain ArrayBuffer.
-  return Buffer.from(text, 'utf8') as Uint8Array<ArrayBuffer>;
-}
-
 function withRetryAfter(reply: HttpReply, ms: number): HttpReply {
   return {
     ...reply,
@@ -512,6 +565,10 @@ function clientKey(address: string | undefined): string {
     .map((g) => (Number.parseInt(g, 16) || 0).toString(16))
     .join(':')}::/64`;
 }
+
+/** What a POST's Accept must name (one of them), and what lets its reply be plain JSON. */
+const ACCEPT_FOR_POST = /application\/json|\*\/\*|text\/event-stream/;
+const ACCEPT_JSON = /application\/json|\*\/\*/;
 
 /** `application/json`, in any case, with or without parameters; not a type that merely contains it. */
 const JSON_MEDIA_TYPE = /^\s*application\/json\s*(;|$)/i;

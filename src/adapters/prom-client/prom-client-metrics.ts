@@ -27,7 +27,6 @@ export class PromClientMetrics implements Metrics {
   private readonly methods = new BoundedLabel(MAX_LABEL_VALUES);
   private readonly tools = new BoundedLabel(MAX_LABEL_VALUES);
   private readonly codes = new BoundedLabel(MAX_LABEL_VALUES);
-  private readonly requestSeconds: Histogram<'transport' | 'method' | 'tool'>;
   private readonly searchSeconds: Histogram;
   private readonly documents: Gauge;
   private readonly sections: Gauge;
@@ -39,8 +38,9 @@ export class PromClientMetrics implements Metrics {
   private readonly orderFailures: Counter<'code'>;
   private builtAt: Date | undefined;
   private renewal: { name: string; at: Date } | undefined;
-  /** Per transport, method and tool (bounded values): labels made once, counts not yet in the counter. */
-  private readonly series = new Map<string, RequestSeries>();
+  /** By transport, method and tool (bounded values): labels made once, counts not yet in the counter. */
+  private readonly series = new Map<string, Map<string, Map<string, RequestSeries>>>();
+  private readonly allSeries: RequestSeries[] = [];
 
   constructor(
     private readonly clock: Clock,
@@ -49,7 +49,7 @@ export class PromClientMetrics implements Metrics {
     const registers = [this.registry];
     const seconds = (d: Date) => d.getTime() / 1000;
     const now = () => seconds(this.clock.now());
-    const series = this.series;
+    const series = this.allSeries;
     new Counter({
       name: 'certdocs_requests_total',
       help: 'Requests answered, by transport, JSON-RPC method (or API route), tool and outcome (ok, error)',
@@ -58,7 +58,7 @@ export class PromClientMetrics implements Metrics {
       // Requests are counted in plain fields and added here, when the counter is read: prom-client
       // checks and hashes the labels on every inc(), which cost more than serving a small fetch.
       collect() {
-        for (const s of series.values()) {
+        for (const s of series) {
           if (s.ok > 0) this.inc(s.okLabels, s.ok);
           if (s.failed > 0) this.inc(s.errorLabels, s.failed);
           s.ok = 0;
@@ -66,13 +66,15 @@ export class PromClientMetrics implements Metrics {
         }
       },
     });
-    this.requestSeconds = new Histogram({
-      name: 'certdocs_request_duration_seconds',
-      help: 'Time to answer a request, by transport, JSON-RPC method (or API route) and tool',
-      labelNames: ['transport', 'method', 'tool'],
-      buckets: REQUEST_BUCKETS,
-      registers,
-    });
+    // Counted per series in plain arrays (RequestHistogram): prom-client's observe() checks and
+    // hashes the labels on every call, which cost more than the rest of recording a request.
+    this.registry.registerMetric(
+      new RequestHistogram(
+        'certdocs_request_duration_seconds',
+        'Time to answer a request, by transport, JSON-RPC method (or API route) and tool',
+        series,
+      ) as unknown as Histogram,
+    );
     this.searchSeconds = new Histogram({
       name: 'certdocs_search_duration_seconds',
       help: 'Time to run a search over the index (any transport)',
@@ -163,13 +165,29 @@ export class PromClientMetrics implements Metrics {
     );
     if (r.ok) s.ok++;
     else s.failed++;
-    if (validMs(r.ms)) this.requestSeconds.observe(s.labels, r.ms / 1000);
+    if (!validMs(r.ms)) return;
+    const seconds = r.ms / 1000;
+    let b = 0;
+    while (b < REQUEST_BUCKETS.length && seconds > (REQUEST_BUCKETS[b] as number)) b++;
+    (s.buckets[b] as number)++;
+    s.sum += seconds;
+    s.count++;
   }
 
   /** At most transports × MAX_LABEL_VALUES² of them: the values are bounded already. */
   private seriesOf(transport: string, method: string, tool: string): RequestSeries {
-    const key = `${transport} ${method} ${tool}`;
-    let s = this.series.get(key);
+    // Nested maps of the label values (strings that keep their hash), not a key built per request.
+    let byMethod = this.series.get(transport);
+    if (!byMethod) {
+      byMethod = new Map();
+      this.series.set(transport, byMethod);
+    }
+    let byTool = byMethod.get(method);
+    if (!byTool) {
+      byTool = new Map();
+      byMethod.set(method, byTool);
+    }
+    let s = byTool.get(tool);
     if (!s) {
       const labels = { transport, method, tool };
       s = {
@@ -178,8 +196,12 @@ export class PromClientMetrics implements Metrics {
         errorLabels: { ...labels, outcome: 'error' },
         ok: 0,
         failed: 0,
+        buckets: new Float64Array(REQUEST_BUCKETS.length + 1),
+        sum: 0,
+        count: 0,
       };
-      this.series.set(key, s);
+      byTool.set(tool, s);
+      this.allSeries.push(s);
     }
     return s;
   }
@@ -224,6 +246,56 @@ interface RequestSeries {
   /** Requests since the counter was last read. */
   ok: number;
   failed: number;
+  /** The duration histogram: counts per bucket (not cumulative; the last one past every bound). */
+  readonly buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * certdocs_request_duration_seconds, from the series' own counts: the metric object prom-client's
+ * registry reads (as it reads its Histogram: the same samples, labels and order in the exposition).
+ */
+class RequestHistogram {
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+
+  constructor(
+    readonly name: string,
+    readonly help: string,
+    private readonly series: readonly RequestSeries[],
+  ) {}
+
+  async get(): Promise<{
+    name: string;
+    help: string;
+    type: string;
+    aggregator: string;
+    values: { labels: Record<string, string | number>; value: number; metricName: string }[];
+  }> {
+    const values: { labels: Record<string, string | number>; value: number; metricName: string }[] = [];
+    const bucket = `${this.name}_bucket`;
+    for (const s of this.series) {
+      if (s.count === 0) continue;
+      let cumulative = 0;
+      REQUEST_BUCKETS.forEach((le, i) => {
+        cumulative += s.buckets[i] as number;
+        values.push({ labels: { le, ...s.labels }, value: cumulative, metricName: bucket });
+      });
+      values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: bucket });
+      values.push({ labels: { ...s.labels }, value: s.sum, metricName: `${this.name}_sum` });
+      values.push({ labels: { ...s.labels }, value: s.count, metricName: `${this.name}_count` });
+    }
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  reset(): void {
+    for (const s of this.series) {
+      s.buckets.fill(0);
+      s.sum = 0;
+      s.count = 0;
+    }
+  }
 }
 
 /**
