@@ -268,7 +268,7 @@ export function composeServer(config: AppConfig, options: ComposeOptions = {}): 
         // The request that woke certdocs (or the first health check) is answered, or held, before
         // compiling the rest takes the event loop for a while; no request comes: a short wait.
         const listener = early?.listener;
-        if (serving && listener) await Promise.race([listener.firstRequest, delay(FIRST_REQUEST_WINDOW_MS)]);
+        if (serving) await firstRequestOrWindow(listener);
         // No certificate to serve yet: acme-client (the biggest module) loads beside the rest.
         if (early && !serving) void loadAcmeLib().catch(() => undefined);
         // A test's override may resolve anything (ServeDocs too): then everything loads first.
@@ -299,6 +299,11 @@ export function composeServer(config: AppConfig, options: ComposeOptions = {}): 
 const FIRST_REQUEST_WINDOW_MS = 50;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Resolves once the early listener saw its first request, or FIRST_REQUEST_WINDOW_MS later. */
+const firstRequestOrWindow = async (listener: NodeListener | undefined) => {
+  if (listener) await Promise.race([listener.firstRequest, delay(FIRST_REQUEST_WINDOW_MS)]);
+};
 
 /** How long a first certificate order runs alone before the docs part starts loading beside it. */
 const ORDER_HEAD_START_MS = 250;
@@ -483,7 +488,12 @@ function httpsServer(
             await early?.open(active.cert);
             return active;
           });
-          void certificate.finally(certificateReady).catch(() => undefined);
+          // The docs part loads once HTTPS has answered its first request (or a short wait), so
+          // that the first handshake does not queue behind the compiler (as over a stored one).
+          void certificate
+            .then(() => firstRequestOrWindow(early?.listener))
+            .finally(certificateReady)
+            .catch(() => undefined);
           [, cert] = await Promise.all([docsLoaded.then(() => docs().load()), certificate]);
         } catch (e) {
           orders.abort();
