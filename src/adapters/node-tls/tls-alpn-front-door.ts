@@ -9,7 +9,7 @@ import {
   type ConnectionLimits,
   DEFAULT_CONNECTION_LIMITS,
   type HandoffListener,
-} from '../hono/node-server.js';
+} from '../hono/node-listener.js';
 import { missingBytes, parseClientHello } from './client-hello.js';
 
 const ACME_TLS = 'acme-tls/1';
