@@ -63,6 +63,7 @@ import { FRESHNESS_SETTINGS, OBTAIN_SETTINGS } from '../ports/settings.js';
 import { STEMMER } from '../ports/stemmer.js';
 import { TLS_ALPN_RESPONDER } from '../ports/tls-alpn-responder.js';
 import { type AcmeConfig, type AppConfig, freshnessSettings, obtainSettings } from './config.js';
+import { DeferredMetrics } from './deferred-metrics.js';
 import { type Application, Lifecycle, type Stage } from './lifecycle.js';
 import { flagLabel } from './options.js';
 import { writePidFile } from './pid-file.js';
@@ -125,12 +126,10 @@ function loadCore(): Promise<void> {
       acmeClientAdapter,
       fsCertStore,
       honoChallengeResponder,
-      metricsListener,
       inMemoryCertificateEvents,
       inMemoryChallengeAnswers,
       tlsAlpnFrontDoor,
       pinoLogger,
-      promClientMetrics,
       keySealer,
       redisCertStore,
       redisCertificateEvents,
@@ -149,12 +148,10 @@ function loadCore(): Promise<void> {
       import('../adapters/acme-client/acme-client-adapter.js'),
       import('../adapters/filesystem/fs-cert-store.js'),
       import('../adapters/hono/hono-challenge-responder.js'),
-      import('../adapters/hono/metrics-listener.js'),
       import('../adapters/memory/in-memory-certificate-events.js'),
       import('../adapters/memory/in-memory-challenge-answers.js'),
       import('../adapters/node-tls/tls-alpn-front-door.js'),
       import('../adapters/pino/pino-logger.js'),
-      import('../adapters/prom-client/prom-client-metrics.js'),
       import('../adapters/redis/key-sealer.js'),
       import('../adapters/redis/redis-cert-store.js'),
       import('../adapters/redis/redis-certificate-events.js'),
@@ -175,12 +172,10 @@ function loadCore(): Promise<void> {
     ({ AcmeClientAdapter } = acmeClientAdapter);
     ({ FsCertStore } = fsCertStore);
     ({ HonoChallengeResponder } = honoChallengeResponder);
-    ({ MetricsListener } = metricsListener);
     ({ InMemoryCertificateEvents } = inMemoryCertificateEvents);
     ({ InMemoryChallengeAnswers } = inMemoryChallengeAnswers);
     ({ TlsAlpnFrontDoor } = tlsAlpnFrontDoor);
     ({ PinoLogger } = pinoLogger);
-    ({ PromClientMetrics } = promClientMetrics);
     ({ KeySealer } = keySealer);
     ({ RedisCertStore } = redisCertStore);
     ({ RedisCertificateEvents } = redisCertificateEvents);
@@ -239,7 +234,30 @@ function loadDocs(): Promise<void> {
   return docsPart;
 }
 
-const loadGraph = () => Promise.all([loadCore(), loadDocs()]).then(() => undefined);
+let promPart: Promise<void> | undefined;
+let metricsListenerPart: Promise<void> | undefined;
+
+/**
+ * prom-client (with its default metrics and @opentelemetry/api): recorded through DeferredMetrics
+ * from the start, loaded beside the docs part, off the way to a first certificate.
+ */
+function loadProm(): Promise<void> {
+  promPart ??= import('../adapters/prom-client/prom-client-metrics.js').then((m) => {
+    ({ PromClientMetrics } = m);
+  });
+  return promPart;
+}
+
+/** `--metrics-port` only: a Hono app, which loads undici (fetch's Request) as it loads. */
+function loadMetricsListener(): Promise<void> {
+  metricsListenerPart ??= import('../adapters/hono/metrics-listener.js').then((m) => {
+    ({ MetricsListener } = m);
+  });
+  return metricsListenerPart;
+}
+
+const loadGraph = () =>
+  Promise.all([loadCore(), loadDocs(), loadProm(), loadMetricsListener()]).then(() => undefined);
 
 /**
  * The one composition root. It alone knows which adapter stands behind which port, and it alone
@@ -628,7 +646,10 @@ function metricsStages({ listeners }: Wired, config: AppConfig): Stage[] {
   return [
     {
       name: 'metrics listener',
-      start: async () => void (await listen('metricsPort', where, () => metrics().start())),
+      start: async () => {
+        await loadMetricsListener();
+        await listen('metricsPort', where, () => metrics().start());
+      },
       stop: () => metrics().stop(),
     },
   ];
@@ -804,13 +825,20 @@ function wire(
   c.register(FRESHNESS_SETTINGS, { useValue: freshnessSettings(config) });
   // Metrics are recorded only when something serves them: on the MCP listener or a port of its own.
   const metricsOn = config.metrics?.on ?? 'main';
-  const prom = metricsOn === 'off' ? undefined : lazy(() => new PromClientMetrics(c.resolve<Clock>(CLOCK)));
-  c.register(
-    METRICS,
-    once(() => prom?.() ?? NO_METRICS),
-  );
+  const deferred = metricsOn === 'off' ? undefined : new DeferredMetrics();
+  const prom =
+    deferred &&
+    lazy(async () => {
+      await loadProm();
+      const recorder = new PromClientMetrics(c.resolve<Clock>(CLOCK));
+      deferred.attach(recorder);
+      return recorder;
+    });
+  c.register(METRICS, { useValue: deferred ?? NO_METRICS });
+  // prom-client loads with the docs part (a first order does not wait for it), or when scraped.
+  if (prom) void docsLoaded.then(prom).catch(() => undefined);
   const metrics = (r: DependencyContainer) => r.resolve<Metrics>(METRICS);
-  const scrape = prom && (() => prom().exposition());
+  const scrape = prom && (async () => (await prom()).exposition());
   const ownPort = config.metrics?.on === 'own-port' ? config.metrics.port : undefined;
   const metricsListener =
     scrape && ownPort !== undefined
