@@ -323,8 +323,12 @@ const firstRequestOrWindow = async (listener: NodeListener | undefined) => {
   if (listener) await Promise.race([listener.firstRequest, delay(FIRST_REQUEST_WINDOW_MS)]);
 };
 
-/** How long a first certificate order runs alone before the docs part starts loading beside it. */
-const ORDER_HEAD_START_MS = 250;
+/**
+ * How long a first certificate order runs alone before the docs part starts loading beside it.
+ * A CA next door answers well within it; on a loaded machine (load 6-9 here) a 250 ms head start
+ * ran out mid-order and the docs part's compiling held the rest of the exchange for up to a second.
+ */
+const ORDER_HEAD_START_MS = 500;
 
 /** A promise that opens when `open()` is called or after `ms`, whichever is first. */
 function gate(ms: number): { opened: Promise<void>; open: () => void } {
