@@ -2,6 +2,7 @@ import type * as tsyringeModule from 'tsyringe';
 import type { DependencyContainer, FactoryFunction } from 'tsyringe';
 import type * as acmeClientAdapterModule from '../adapters/acme-client/acme-client-adapter.js';
 import { loadAcmeLib } from '../adapters/acme-client/load-acme-lib.js';
+import { warmConnection } from '../adapters/acme-client/warm-connection.js';
 import { readStoredCertificateSync } from '../adapters/filesystem/cert-files.js';
 import type * as fsCertStoreModule from '../adapters/filesystem/fs-cert-store.js';
 import type * as fsIndexStoreModule from '../adapters/filesystem/fs-index-store.js';
@@ -288,7 +289,10 @@ export function composeServer(config: AppConfig, options: ComposeOptions = {}): 
         const listener = early?.listener;
         if (serving) await firstRequestOrWindow(listener);
         // No certificate to serve yet: acme-client (the biggest module) loads beside the rest.
-        if (early && !serving) void loadAcmeLib().catch(() => undefined);
+        if (acme && early && !serving) {
+          warmConnection(acme.directoryUrl);
+          void loadAcmeLib().catch(() => undefined);
+        }
         // A test's override may resolve anything (ServeDocs too): then everything loads first.
         await (options.override ? loadGraph() : loadCore());
         // A first order gets a head start: the docs part (~0.1 s of compiling on one thread)
