@@ -2,6 +2,7 @@ import type * as tsyringeModule from 'tsyringe';
 import type { DependencyContainer, FactoryFunction } from 'tsyringe';
 import type * as acmeClientAdapterModule from '../adapters/acme-client/acme-client-adapter.js';
 import { loadAcmeLib } from '../adapters/acme-client/load-acme-lib.js';
+import { warmConnection } from '../adapters/acme-client/warm-connection.js';
 import { readStoredCertificateSync } from '../adapters/filesystem/cert-files.js';
 import type * as fsCertStoreModule from '../adapters/filesystem/fs-cert-store.js';
 import type * as fsIndexStoreModule from '../adapters/filesystem/fs-index-store.js';
@@ -63,6 +64,7 @@ import { FRESHNESS_SETTINGS, OBTAIN_SETTINGS } from '../ports/settings.js';
 import { STEMMER } from '../ports/stemmer.js';
 import { TLS_ALPN_RESPONDER } from '../ports/tls-alpn-responder.js';
 import { type AcmeConfig, type AppConfig, freshnessSettings, obtainSettings } from './config.js';
+import { DeferredMetrics } from './deferred-metrics.js';
 import { type Application, Lifecycle, type Stage } from './lifecycle.js';
 import { flagLabel } from './options.js';
 import { writePidFile } from './pid-file.js';
@@ -125,12 +127,10 @@ function loadCore(): Promise<void> {
       acmeClientAdapter,
       fsCertStore,
       honoChallengeResponder,
-      metricsListener,
       inMemoryCertificateEvents,
       inMemoryChallengeAnswers,
       tlsAlpnFrontDoor,
       pinoLogger,
-      promClientMetrics,
       keySealer,
       redisCertStore,
       redisCertificateEvents,
@@ -149,12 +149,10 @@ function loadCore(): Promise<void> {
       import('../adapters/acme-client/acme-client-adapter.js'),
       import('../adapters/filesystem/fs-cert-store.js'),
       import('../adapters/hono/hono-challenge-responder.js'),
-      import('../adapters/hono/metrics-listener.js'),
       import('../adapters/memory/in-memory-certificate-events.js'),
       import('../adapters/memory/in-memory-challenge-answers.js'),
       import('../adapters/node-tls/tls-alpn-front-door.js'),
       import('../adapters/pino/pino-logger.js'),
-      import('../adapters/prom-client/prom-client-metrics.js'),
       import('../adapters/redis/key-sealer.js'),
       import('../adapters/redis/redis-cert-store.js'),
       import('../adapters/redis/redis-certificate-events.js'),
@@ -175,12 +173,10 @@ function loadCore(): Promise<void> {
     ({ AcmeClientAdapter } = acmeClientAdapter);
     ({ FsCertStore } = fsCertStore);
     ({ HonoChallengeResponder } = honoChallengeResponder);
-    ({ MetricsListener } = metricsListener);
     ({ InMemoryCertificateEvents } = inMemoryCertificateEvents);
     ({ InMemoryChallengeAnswers } = inMemoryChallengeAnswers);
     ({ TlsAlpnFrontDoor } = tlsAlpnFrontDoor);
     ({ PinoLogger } = pinoLogger);
-    ({ PromClientMetrics } = promClientMetrics);
     ({ KeySealer } = keySealer);
     ({ RedisCertStore } = redisCertStore);
     ({ RedisCertificateEvents } = redisCertificateEvents);
@@ -239,7 +235,30 @@ function loadDocs(): Promise<void> {
   return docsPart;
 }
 
-const loadGraph = () => Promise.all([loadCore(), loadDocs()]).then(() => undefined);
+let promPart: Promise<void> | undefined;
+let metricsListenerPart: Promise<void> | undefined;
+
+/**
+ * prom-client (with its default metrics and @opentelemetry/api): recorded through DeferredMetrics
+ * from the start, loaded beside the docs part, off the way to a first certificate.
+ */
+function loadProm(): Promise<void> {
+  promPart ??= import('../adapters/prom-client/prom-client-metrics.js').then((m) => {
+    ({ PromClientMetrics } = m);
+  });
+  return promPart;
+}
+
+/** `--metrics-port` only: a Hono app, which loads undici (fetch's Request) as it loads. */
+function loadMetricsListener(): Promise<void> {
+  metricsListenerPart ??= import('../adapters/hono/metrics-listener.js').then((m) => {
+    ({ MetricsListener } = m);
+  });
+  return metricsListenerPart;
+}
+
+const loadGraph = () =>
+  Promise.all([loadCore(), loadDocs(), loadProm(), loadMetricsListener()]).then(() => undefined);
 
 /**
  * The one composition root. It alone knows which adapter stands behind which port, and it alone
@@ -268,9 +287,12 @@ export function composeServer(config: AppConfig, options: ComposeOptions = {}): 
         // The request that woke certdocs (or the first health check) is answered, or held, before
         // compiling the rest takes the event loop for a while; no request comes: a short wait.
         const listener = early?.listener;
-        if (serving && listener) await Promise.race([listener.firstRequest, delay(FIRST_REQUEST_WINDOW_MS)]);
+        if (serving) await firstRequestOrWindow(listener);
         // No certificate to serve yet: acme-client (the biggest module) loads beside the rest.
-        if (early && !serving) void loadAcmeLib().catch(() => undefined);
+        if (acme && early && !serving) {
+          warmConnection(acme.directoryUrl);
+          void loadAcmeLib().catch(() => undefined);
+        }
         // A test's override may resolve anything (ServeDocs too): then everything loads first.
         await (options.override ? loadGraph() : loadCore());
         // A first order gets a head start: the docs part (~0.1 s of compiling on one thread)
@@ -300,8 +322,17 @@ const FIRST_REQUEST_WINDOW_MS = 50;
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-/** How long a first certificate order runs alone before the docs part starts loading beside it. */
-const ORDER_HEAD_START_MS = 250;
+/** Resolves once the early listener saw its first request, or FIRST_REQUEST_WINDOW_MS later. */
+const firstRequestOrWindow = async (listener: NodeListener | undefined) => {
+  if (listener) await Promise.race([listener.firstRequest, delay(FIRST_REQUEST_WINDOW_MS)]);
+};
+
+/**
+ * How long a first certificate order runs alone before the docs part starts loading beside it.
+ * A CA next door answers well within it; on a loaded machine (load 6-9 here) a 250 ms head start
+ * ran out mid-order and the docs part's compiling held the rest of the exchange for up to a second.
+ */
+const ORDER_HEAD_START_MS = 500;
 
 /** A promise that opens when `open()` is called or after `ms`, whichever is first. */
 function gate(ms: number): { opened: Promise<void>; open: () => void } {
@@ -483,7 +514,12 @@ function httpsServer(
             await early?.open(active.cert);
             return active;
           });
-          void certificate.finally(certificateReady).catch(() => undefined);
+          // The docs part loads once HTTPS has answered its first request (or a short wait), so
+          // that the first handshake does not queue behind the compiler (as over a stored one).
+          void certificate
+            .then(() => firstRequestOrWindow(early?.listener))
+            .finally(certificateReady)
+            .catch(() => undefined);
           [, cert] = await Promise.all([docsLoaded.then(() => docs().load()), certificate]);
         } catch (e) {
           orders.abort();
@@ -618,7 +654,10 @@ function metricsStages({ listeners }: Wired, config: AppConfig): Stage[] {
   return [
     {
       name: 'metrics listener',
-      start: async () => void (await listen('metricsPort', where, () => metrics().start())),
+      start: async () => {
+        await loadMetricsListener();
+        await listen('metricsPort', where, () => metrics().start());
+      },
       stop: () => metrics().stop(),
     },
   ];
@@ -794,13 +833,20 @@ function wire(
   c.register(FRESHNESS_SETTINGS, { useValue: freshnessSettings(config) });
   // Metrics are recorded only when something serves them: on the MCP listener or a port of its own.
   const metricsOn = config.metrics?.on ?? 'main';
-  const prom = metricsOn === 'off' ? undefined : lazy(() => new PromClientMetrics(c.resolve<Clock>(CLOCK)));
-  c.register(
-    METRICS,
-    once(() => prom?.() ?? NO_METRICS),
-  );
+  const deferred = metricsOn === 'off' ? undefined : new DeferredMetrics();
+  const prom =
+    deferred &&
+    lazy(async () => {
+      await loadProm();
+      const recorder = new PromClientMetrics(c.resolve<Clock>(CLOCK));
+      deferred.attach(recorder);
+      return recorder;
+    });
+  c.register(METRICS, { useValue: deferred ?? NO_METRICS });
+  // prom-client loads with the docs part (a first order does not wait for it), or when scraped.
+  if (prom) void docsLoaded.then(prom).catch(() => undefined);
   const metrics = (r: DependencyContainer) => r.resolve<Metrics>(METRICS);
-  const scrape = prom && (() => prom().exposition());
+  const scrape = prom && (async () => (await prom()).exposition());
   const ownPort = config.metrics?.on === 'own-port' ? config.metrics.port : undefined;
   const metricsListener =
     scrape && ownPort !== undefined

@@ -285,7 +285,10 @@ export class ObtainCertificate {
         `Creating an ACME account means agreeing to the CA's terms of service${directory.termsOfService ? ` (${directory.termsOfService})` : ''}`,
       );
     }
-    const account = await this.useAccount(stored);
+    let { account, saved } = await this.useAccount(stored);
+    // The certificate's key is made while the order is placed.
+    const newKey = this.crypto.newKey();
+    newKey.catch(() => undefined); // awaited below
 
     let order: AcmeOrder;
     try {
@@ -296,11 +299,12 @@ export class ObtainCertificate {
       this.logger.warn('the CA no longer knows the stored account; registering again', {
         account: account.url,
       });
-      await this.useAccount({ keyPem: account.keyPem });
+      await saved;
+      ({ account, saved } = await this.useAccount({ keyPem: account.keyPem }));
       order = await this.placeOrder(directory.renewalInfo ? replaces : undefined);
     }
-    const keyPem = await this.crypto.newKey();
-    const certPem = await this.authorizeAndFinalize(order, keyPem);
+    const keyPem = await newKey;
+    const certPem = await this.authorizeAndFinalize(order, keyPem, saved);
     const cert = { certPem, keyPem };
     const info = this.crypto.inspect(cert);
     if (
@@ -329,7 +333,14 @@ export class ObtainCertificate {
     return { cert, info };
   }
 
-  private async useAccount(stored: AccountRecord | undefined): Promise<AccountRecord> {
+  /**
+   * The account to order with. A new or changed account is saved while the order and its
+   * authorizations go on (`saved`); the order is finalized only once that save succeeded, so no
+   * certificate is issued to an account the store does not hold.
+   */
+  private async useAccount(
+    stored: AccountRecord | undefined,
+  ): Promise<{ account: AccountRecord; saved: Promise<void> }> {
     const account = await this.acme.useAccount({
       stored,
       newKeyPem: () => this.crypto.newKey(),
@@ -337,10 +348,12 @@ export class ObtainCertificate {
       termsOfServiceAgreed: this.settings.acceptTos,
       eab: this.settings.eab,
     });
-    if (account.url !== stored?.url || account.keyPem !== stored?.keyPem) {
-      await this.store.saveAccount(this.settings.directoryUrl, account);
-    }
-    return account;
+    const saved =
+      account.url !== stored?.url || account.keyPem !== stored?.keyPem
+        ? this.store.saveAccount(this.settings.directoryUrl, account)
+        : Promise.resolve();
+    saved.catch(() => undefined); // awaited before the order is finalized
+    return { account, saved };
   }
 
   /**
@@ -375,7 +388,11 @@ export class ObtainCertificate {
     }
   }
 
-  private async authorizeAndFinalize(order: AcmeOrder, keyPem: string): Promise<string> {
+  private async authorizeAndFinalize(
+    order: AcmeOrder,
+    keyPem: string,
+    accountSaved: Promise<void>,
+  ): Promise<string> {
     const cleanup: (() => Promise<void>)[] = [];
     const preferred = this.settings.challenges;
     // Made while the CA validates; awaited (and its failure reported) only once they all succeeded.
@@ -417,6 +434,7 @@ export class ObtainCertificate {
       );
       const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
       if (failed) throw failed.reason;
+      await accountSaved;
       return await this.acme.finalize(order, await csr);
     } finally {
       const removed = await Promise.allSettled(cleanup.map((fn) => fn()));

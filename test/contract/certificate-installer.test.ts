@@ -1,6 +1,6 @@
 import { generateKeyPairSync, X509Certificate } from 'node:crypto';
 import * as tls from 'node:tls';
-import { loadAcmeLib } from '../../src/adapters/acme-client/load-acme-lib.js';
+import { loadAcmeCrypto } from '../../src/adapters/acme-client/load-acme-lib.js';
 import type { StoredCertificate } from '../../src/domain/certificate.js';
 import { RecordingCertificateInstaller } from '../fakes/recording-certificate-installer.js';
 import { sampleHttpTransport } from '../support/sample-http-transport.js';
@@ -10,13 +10,13 @@ const DOMAIN = 'docs.example.com';
 
 /** A self-signed certificate for DOMAIN over a new P-256 key, made by acme-client's own crypto. */
 async function mintCertificate(): Promise<StoredCertificate> {
-  const lib = await loadAcmeLib();
+  const acmeCrypto = await loadAcmeCrypto();
   const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
     type: 'pkcs8',
     format: 'pem',
   });
   // An ALPN challenge certificate is a plain self-signed certificate for the name, plus one extension.
-  const [keyPem, certPem] = await lib.crypto.createAlpnCertificate(
+  const [keyPem, certPem] = await acmeCrypto.createAlpnCertificate(
     { identifier: { type: 'dns', value: DOMAIN } } as never,
     'unused.key-authorization',
     key,

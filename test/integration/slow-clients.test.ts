@@ -148,13 +148,13 @@ describe('slow and idle clients (HTTP listener)', () => {
 describe('slow and idle clients (HTTPS listener)', () => {
   it('closes a connection that never completes the TLS handshake', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
-    const { loadAcmeLib } = await import('../../src/adapters/acme-client/load-acme-lib.js');
-    const lib = await loadAcmeLib();
+    const { loadAcmeCrypto } = await import('../../src/adapters/acme-client/load-acme-lib.js');
+    const acmeCrypto = await loadAcmeCrypto();
     const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
       type: 'pkcs8',
       format: 'pem',
     });
-    const [keyPem, certPem] = await lib.crypto.createAlpnCertificate(
+    const [keyPem, certPem] = await acmeCrypto.createAlpnCertificate(
       { identifier: { type: 'dns', value: 'docs.example.com' } } as never,
       'unused',
       key,

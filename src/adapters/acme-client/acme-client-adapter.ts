@@ -21,9 +21,43 @@ interface ApiResponse {
   headers: Record<string, string | undefined>;
   data: Record<string, unknown>;
 }
+interface LibHttp {
+  maxBadNonceRetries: number;
+  directoryCache: unknown;
+  directoryTimestamp: number;
+  request(url: string, method: string, opts?: object): Promise<ApiResponse>;
+  getNonce(): Promise<string>;
+}
 interface LibInternals {
   api: { apiRequest(url: string, payload: unknown, valid: number[]): Promise<ApiResponse> };
-  http: { maxBadNonceRetries: number };
+  http: LibHttp;
+}
+
+const BAD_NONCE = 'urn:ietf:params:acme:error:badNonce';
+
+/**
+ * acme-client asks the CA for a fresh nonce (HEAD newNonce) before every signed request, though
+ * each answer carries the next one (RFC 8555 §7.2: a client may use the Replay-Nonce of any
+ * response): a round trip saved per request. Each nonce is used at most once; a badNonce answer's
+ * nonce is left to acme-client's own retry, and a CA that refuses a kept nonce gets that retry too.
+ */
+function reuseReplayNonces(http: LibHttp): void {
+  let spare: string | undefined;
+  const request = http.request.bind(http);
+  const fetchNonce = http.getNonce.bind(http);
+  http.request = async (url, method, opts) => {
+    const res = await request(url, method, opts);
+    const nonce = res.headers['replay-nonce'];
+    const badNonce = res.status === 400 && (res.data as { type?: unknown } | undefined)?.type === BAD_NONCE;
+    // A HEAD is getNonce's own request: its nonce is the one getNonce returns.
+    if (method !== 'head' && !badNonce && typeof nonce === 'string') spare = nonce;
+    return res;
+  };
+  http.getNonce = () => {
+    const nonce = spare;
+    spare = undefined;
+    return nonce ? Promise.resolve(nonce) : fetchNonce();
+  };
 }
 
 /**
@@ -70,6 +104,8 @@ function loadLib(): Promise<Lib> {
 export class AcmeClientAdapter implements AcmeClient {
   private client: LibClient | undefined;
   private dir: AcmeDirectoryInfo | undefined;
+  /** The directory as the CA sent it: the client gets it too, rather than reading it again. */
+  private dirData: unknown;
   private readonly orders = new Map<string, LibOrder>();
 
   constructor(
@@ -89,6 +125,7 @@ export class AcmeClientAdapter implements AcmeClient {
       );
     }
     const meta = data.meta ?? {};
+    this.dirData = data;
     this.dir = {
       termsOfService: typeof meta.termsOfService === 'string' ? meta.termsOfService : undefined,
       profiles: (typeof meta.profiles === 'object' && meta.profiles ? meta.profiles : {}) as Record<
@@ -110,7 +147,13 @@ export class AcmeClientAdapter implements AcmeClient {
       accountUrl: req.stored?.url,
       externalAccountBinding: req.eab,
     });
-    (client as unknown as LibInternals).http.maxBadNonceRetries = BAD_NONCE_RETRIES;
+    const http = (client as unknown as LibInternals).http;
+    http.maxBadNonceRetries = BAD_NONCE_RETRIES;
+    if (this.dirData) {
+      http.directoryCache = this.dirData;
+      http.directoryTimestamp = Math.floor(Date.now() / 1000);
+    }
+    reuseReplayNonces(http);
     if (!req.stored?.url) {
       await this.call('registering the ACME account', () =>
         client.createAccount({

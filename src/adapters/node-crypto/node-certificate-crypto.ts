@@ -2,14 +2,15 @@ import { createPrivateKey, generateKeyPair, X509Certificate } from 'node:crypto'
 import { promisify } from 'node:util';
 import type { CertificateInfo, StoredCertificate } from '../../domain/certificate.js';
 import type { CertificateCrypto } from '../../ports/certificate-crypto.js';
-import { loadAcmeLib } from '../acme-client/load-acme-lib.js';
+import { loadAcmeCrypto } from '../acme-client/load-acme-lib.js';
 import { authorityKeyIdentifier } from './authority-key-identifier.js';
+import { certificateRequestPem } from './certificate-request.js';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
 /**
- * ECDSA P-256 keys and X.509 inspection with node:crypto. CSRs come from acme-client's crypto,
- * loaded only when an order actually needs one (it costs ~0.2 s of start-up otherwise).
+ * ECDSA P-256 keys, CSRs and X.509 inspection with node:crypto. A key node-crypto does not sign
+ * CSRs with (not EC or RSA) gets its CSR from acme-client's crypto, loaded only then.
  */
 export class NodeCertificateCrypto implements CertificateCrypto {
   async newKey(): Promise<string> {
@@ -18,8 +19,10 @@ export class NodeCertificateCrypto implements CertificateCrypto {
   }
 
   async createCsr(domains: readonly string[], keyPem: string): Promise<string> {
-    const acme = await loadAcmeLib();
-    const [, csr] = await acme.crypto.createCsr({ commonName: domains[0], altNames: [...domains] }, keyPem);
+    const own = certificateRequestPem(domains, keyPem);
+    if (own) return own;
+    const acmeCrypto = await loadAcmeCrypto();
+    const [, csr] = await acmeCrypto.createCsr({ commonName: domains[0], altNames: [...domains] }, keyPem);
     return csr.toString();
   }
 

@@ -4,12 +4,12 @@ import { createSecureContext, createServer as createTlsServer, type SecureContex
 import type { ChallengeAnswers } from '../../ports/challenge-answers.js';
 import type { Logger } from '../../ports/logger.js';
 import type { TlsAlpnResponder } from '../../ports/tls-alpn-responder.js';
-import { loadAcmeLib } from '../acme-client/load-acme-lib.js';
+import { loadAcmeCrypto } from '../acme-client/load-acme-lib.js';
 import {
   type ConnectionLimits,
   DEFAULT_CONNECTION_LIMITS,
   type HandoffListener,
-} from '../hono/node-server.js';
+} from '../hono/node-listener.js';
 import { missingBytes, parseClientHello } from './client-hello.js';
 
 const ACME_TLS = 'acme-tls/1';
@@ -146,12 +146,12 @@ function answerKey(domain: string): string {
 
 /** A self-signed certificate for `domain` carrying the acmeIdentifier extension (RFC 8737). */
 async function challengeContext(domain: string, keyAuthorization: string): Promise<SecureContext> {
-  const lib = await loadAcmeLib();
+  const acmeCrypto = await loadAcmeCrypto();
   const key = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
     type: 'pkcs8',
     format: 'pem',
   });
-  const [keyPem, certPem] = await lib.crypto.createAlpnCertificate(
+  const [keyPem, certPem] = await acmeCrypto.createAlpnCertificate(
     { identifier: { type: 'dns', value: domain } } as never,
     keyAuthorization,
     key,
