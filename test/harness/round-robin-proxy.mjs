@@ -36,19 +36,37 @@ export class RoundRobinProxy {
     });
   }
 
-  /** @param {net.Socket} inbound */
-  forward(inbound) {
-    const live = this.targets.filter((t) => !this.down.has(t));
+  /**
+   * Sends the connection to the next live target. A target that refuses the connection (its port
+   * not listening yet, or any more) is passed over for the next one, as a load balancer retries a
+   * connect failure on another backend: replicas started together do not all listen at the same
+   * moment, and a validation must not fail because it reached one that is still starting.
+   * `hits` records the target that took the connection.
+   * @param {net.Socket} inbound
+   * @param {Set<number>} tried the targets this connection already tried (and was refused by)
+   */
+  forward(inbound, tried = new Set()) {
+    const live = this.targets.filter((t) => !this.down.has(t) && !tried.has(t));
     const target = live[this.next++ % live.length];
     if (target === undefined || inbound.destroyed) return inbound.destroy();
-    this.hits.push(target);
+    tried.add(target);
     const outbound = net.connect(target, LOOPBACK);
     this.sockets.add(outbound);
     outbound.on('close', () => this.sockets.delete(outbound));
-    inbound.on('error', () => outbound.destroy());
-    outbound.on('error', () => inbound.destroy());
-    // What the client sent while held is buffered in `inbound` and flows once piped.
-    inbound.pipe(outbound).pipe(inbound);
+    const refused = (e) => {
+      outbound.destroy();
+      if (e.code === 'ECONNREFUSED') this.forward(inbound, tried);
+      else inbound.destroy();
+    };
+    outbound.once('error', refused);
+    outbound.once('connect', () => {
+      outbound.off('error', refused);
+      this.hits.push(target);
+      inbound.on('error', () => outbound.destroy());
+      outbound.on('error', () => inbound.destroy());
+      // The inbound socket has no reader until here, so what it received meanwhile is kept.
+      inbound.pipe(outbound).pipe(inbound);
+    });
   }
 
   /** Holds new connections from now on, until release(). */
