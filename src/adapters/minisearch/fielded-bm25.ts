@@ -464,17 +464,25 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const docs = this.postingDocs;
     const impacts = this.postingImpacts;
     let touchedCount = 0;
+    // A lower bound on the k-th best final score so far (it only grows as lists are added), and
+    // the postings added since it was computed: recomputing it costs a pass over the documents
+    // reached, so it is done again only once as many postings have been added since (its cost
+    // stays within the postings', where checking before every list made it O(lists × reached)).
+    let kth = 0;
+    let sinceKth = Number.POSITIVE_INFINITY;
     let i = 0;
     for (; i < count; i++) {
       // Only worth a look when the lists left are long compared with what has been reached.
-      if (
-        i > 0 &&
-        touchedCount >= limit &&
-        (restPostings[i] as number) > touchedCount &&
-        (restBound[i] as number) < this.kthBest(touchedCount, limit)
-      )
-        break;
+      if (i > 0 && touchedCount >= limit && (restPostings[i] as number) > touchedCount) {
+        if ((restBound[i] as number) < kth) break;
+        if (sinceKth >= touchedCount) {
+          kth = this.kthBest(touchedCount, limit);
+          sinceKth = 0;
+          if ((restBound[i] as number) < kth) break;
+        }
+      }
       const { from, to, weight, mask } = lists[i] as PostingList;
+      sinceKth += to - from;
       for (let p = from; p < to; p++) {
         const doc = docs[p] as number;
         const m = matched[doc] as number;
@@ -676,21 +684,48 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         heapDocs[at] = doc;
       }
     }
-    const order = Array.from({ length: filled }, (_, j) => j);
-    order.sort(
-      (a, b) =>
-        (heapScores[b] as number) - (heapScores[a] as number) ||
-        (heapDocs[a] as number) - (heapDocs[b] as number),
-    );
-    return order.map((j) => {
+    // Heap sort in place: the worst goes to the end each time, leaving the best first (score
+    // descending, equal scores by ascending doc), without an index array and a comparator sort.
+    for (let end = filled - 1; end > 0; end--) {
+      const score = heapScores[end] as number;
+      const doc = heapDocs[end] as number;
+      heapScores[end] = heapScores[0] as number;
+      heapDocs[end] = heapDocs[0] as number;
+      let at = 0;
+      for (;;) {
+        const l = 2 * at + 1;
+        if (l >= end) break;
+        let c = l;
+        const r = l + 1;
+        if (r < end) {
+          const ls = heapScores[l] as number;
+          const rs2 = heapScores[r] as number;
+          if (rs2 < ls || (rs2 === ls && (heapDocs[r] as number) > (heapDocs[l] as number))) c = r;
+        }
+        const cs = heapScores[c] as number;
+        const cd = heapDocs[c] as number;
+        if (!(cs < score || (cs === score && cd > doc))) break;
+        heapScores[at] = cs;
+        heapDocs[at] = cd;
+        at = c;
+      }
+      heapScores[at] = score;
+      heapDocs[at] = doc;
+    }
+    // Hits with the same match set share one (read-only) list of query terms.
+    const termsOf = new Map<number, readonly string[]>();
+    const hits: SearchIndexHit[] = new Array(filled);
+    for (let j = 0; j < filled; j++) {
       const doc = heapDocs[j] as number;
       const m = this.matched[doc] as number;
-      return {
-        doc,
-        score: heapScores[j] as number,
-        queryTerms: distinct.filter((_, t) => (m & (1 << t)) !== 0),
-      };
-    });
+      let queryTerms = termsOf.get(m);
+      if (!queryTerms) {
+        queryTerms = distinct.filter((_, t) => (m & (1 << t)) !== 0);
+        termsOf.set(m, queryTerms);
+      }
+      hits[j] = { doc, score: heapScores[j] as number, queryTerms };
+    }
+    return hits;
   }
 }
 
