@@ -129,6 +129,8 @@ export class ServeDocs {
   private fingerprint: (() => string) | undefined;
   /** The provenance of the index in service, made once per index (not a date string per request). */
   private provenanceCache: { readonly index: DocIndex; readonly value: Provenance } | undefined;
+  /** Per section (of any index still referenced): see resultShape. */
+  private readonly resultShapes = new WeakMap<Section, { title: string; jsonLength: number }>();
 
   constructor(
     @inject(DOC_SOURCE) private readonly source: DocSource,
@@ -349,21 +351,47 @@ export class ServeDocs {
     const results: SearchResultItem[] = [];
     let used = 0;
     for (const hit of index.search(query, limit)) {
+      const fixed = this.resultShape(hit.section);
       const item: SearchResultItem = {
         id: hit.section.id,
-        title: sectionTitle(hit.section),
+        title: fixed.title,
         url: hit.section.url,
         snippet: hit.snippet,
         document: hit.section.docId,
         headingPath: hit.section.headingPath,
         score: Math.round(hit.score * 100) / 100,
       };
-      const size = JSON.stringify(item).length;
+      // JSON.stringify(item).length, from the section's part measured once: only the snippet and
+      // the score differ from one query to the next.
+      const size = fixed.jsonLength + JSON.stringify(item.snippet).length + String(item.score).length;
       if (results.length > 0 && used + size > budget) break;
       used += size;
       results.push(item);
     }
     return { results, ...this.provenance(index) };
+  }
+
+  /**
+   * A section's title, and the JSON length of its search result without the snippet and score
+   * (whose JSON, "" and 0, is taken off): kept per section, which never changes once built.
+   */
+  private resultShape(section: Section): { title: string; jsonLength: number } {
+    let shape = this.resultShapes.get(section);
+    if (!shape) {
+      const title = sectionTitle(section);
+      const empty: SearchResultItem = {
+        id: section.id,
+        title,
+        url: section.url,
+        snippet: '',
+        document: section.docId,
+        headingPath: section.headingPath,
+        score: 0,
+      };
+      shape = { title, jsonLength: JSON.stringify(empty).length - 3 };
+      this.resultShapes.set(section, shape);
+    }
+    return shape;
   }
 
   /** A section (with its subsections) or a whole document, one page at a time. */
