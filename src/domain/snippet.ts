@@ -41,7 +41,10 @@ export class SnippetWords {
   private ids = new Int32Array(4096);
   /** Per word id: its terms, as numbers in termIds. Ids hold until the table starts over. */
   private wordTerms: (readonly number[])[] = [];
-  /** Per term number: the ids of the words that yield it (so a query marks its words up front). */
+  /**
+   * Per term number: the words that yield it, as pairs (word id, the term's place among the
+   * word's terms), so a query marks its words up front.
+   */
   private termWords: number[][] = [];
   /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
   private readonly termIds = new Map<string, number>();
@@ -54,6 +57,8 @@ export class SnippetWords {
    */
   private idStamps = new Int32Array(4096);
   private idNumbers = new Int32Array(4096);
+  /** Per word id stamped for a query: the place (among the word's terms) of the term that gave its number. */
+  private idPlaces = new Int32Array(4096);
   private used = 0;
   private stamp = 0;
   /** Counts the times the table started over: word ids from an earlier generation are void. */
@@ -61,6 +66,9 @@ export class SnippetWords {
   /** Texts scanned, by text, least recently used first; and their estimated size. */
   private readonly scanned = new Map<string, ScannedText>();
   private scannedBytes = 0;
+
+  /** The hits of the text a snippet is being cut from, reused from one text to the next. */
+  readonly hits = new HitList();
 
   constructor(private readonly processTerm: (word: string) => readonly string[]) {}
 
@@ -107,10 +115,13 @@ export class SnippetWords {
 
   /** Stamps word `id` for query `stamp` with the number of the first query term it yields, if any. */
   private markWord(id: number, stamp: number): void {
-    for (const t of this.wordTerms[id] as readonly number[]) {
+    const terms = this.wordTerms[id] as readonly number[];
+    for (let place = 0; place < terms.length; place++) {
+      const t = terms[place] as number;
       if (this.termStamps[t] === stamp) {
         this.idStamps[id] = stamp;
         this.idNumbers[id] = this.termNumbers[t] as number;
+        this.idPlaces[id] = place;
         return;
       }
     }
@@ -191,7 +202,8 @@ export class SnippetWords {
     this.ids[slot] = id;
     const terms = this.processTerm(word).map((t) => this.termId(t));
     this.wordTerms.push(terms);
-    for (const t of terms) (this.termWords[t] as number[]).push(id);
+    for (let place = 0; place < terms.length; place++)
+      (this.termWords[terms[place] as number] as number[]).push(id, place);
     if (id >= this.idStamps.length) {
       const stamps = new Int32Array(this.idStamps.length * 2);
       stamps.set(this.idStamps);
@@ -199,6 +211,9 @@ export class SnippetWords {
       const numbers = new Int32Array(this.idNumbers.length * 2);
       numbers.set(this.idNumbers);
       this.idNumbers = numbers;
+      const places = new Int32Array(this.idPlaces.length * 2);
+      places.set(this.idPlaces);
+      this.idPlaces = places;
     }
     this.idStamps[id] = 0;
     this.markWord(id, stamp);
@@ -229,14 +244,24 @@ export class SnippetWords {
    * words known to yield them.
    */
   private markQuery(stamp: number, termNumber: ReadonlyMap<string, number>): void {
-    const ids: number[] = [];
+    const stamps = this.idStamps;
+    const numbers = this.idNumbers;
+    const places = this.idPlaces;
     for (const [term, n] of termNumber) {
-      const id = this.termId(term);
-      this.termStamps[id] = stamp;
-      this.termNumbers[id] = n;
-      ids.push(id);
+      const t = this.termId(term);
+      this.termStamps[t] = stamp;
+      this.termNumbers[t] = n;
+      // A word's number is that of the first of its terms the query has.
+      const pairs = this.termWords[t] as number[];
+      for (let k = 0; k < pairs.length; k += 2) {
+        const word = pairs[k] as number;
+        const place = pairs[k + 1] as number;
+        if (stamps[word] === stamp && (places[word] as number) <= place) continue;
+        stamps[word] = stamp;
+        numbers[word] = n;
+        places[word] = place;
+      }
     }
-    for (const t of ids) for (const word of this.termWords[t] as number[]) this.markWord(word, stamp);
   }
 
   /** Starts over (words, terms and scanned texts), keeping the current query's terms marked. */
@@ -298,7 +323,7 @@ export class SnippetMaker {
     const scanned = text.length > maxChars ? this.words.scan(text, this.stamp, this.termNumber) : undefined;
     const flat = scanned?.flat ?? text.replace(/\s+/g, ' ').trim();
     if (flat.length <= maxChars) return flat;
-    const hits = this.hits;
+    const hits = this.words.hits;
     hits.count = 0;
     if (scanned) this.words.hitsIn(scanned.words, this.stamp, hits);
     else
@@ -308,9 +333,6 @@ export class SnippetMaker {
       });
     return cut(flat, hits, this.termNumber.size, maxChars);
   }
-
-  /** The current text's hits, reused from one text to the next. */
-  private readonly hits = new HitList();
 }
 
 /** Words that yield a query term: start, end (in the flat text) and term number, in text order. */
