@@ -409,6 +409,7 @@ export class DocIndex {
       }
     }
     const queryNames = apiNames(query, true);
+    const dottedNames = queryNames.map((q) => `.${q}`);
 
     const n = pool.length;
     const finals = new Float64Array(n);
@@ -445,7 +446,8 @@ export class DocIndex {
       }
       let score = r.score * Math.min(1, set.weight / idfSum) ** R.coverage;
       score *= 1 + R.headingBonus * Math.min(1, inHeading / idfSum);
-      if (queryNames.length && namesMatch(queryNames, this.headingNames[i] ?? [])) score *= 1 + R.nameBonus;
+      if (queryNames.length && namesMatch(queryNames, dottedNames, this.headingNames[i] ?? []))
+        score *= 1 + R.nameBonus;
       if (this.deprecated[i]) score *= R.deprecated;
       if (bestDoc > 0) score *= 1 + (R.docBonus * (sums[this.sectionDoc[i] as number] as number)) / bestDoc;
       finals[k] = score;
@@ -584,9 +586,20 @@ export function apiNames(text: string, query: boolean): string[] {
   return [...out];
 }
 
-/** A query name is the heading's name, or its last part(s): `getstore` names `als.getstore`. */
-function namesMatch(queryNames: readonly string[], headingNames: readonly string[]): boolean {
-  for (const q of queryNames) for (const h of headingNames) if (h === q || h.endsWith(`.${q}`)) return true;
+/**
+ * A query name is the heading's name, or its last part(s): `getstore` names `als.getstore`.
+ * `dotted` holds each query name with a dot before it (made once per query, not per heading).
+ */
+function namesMatch(
+  queryNames: readonly string[],
+  dotted: readonly string[],
+  headingNames: readonly string[],
+): boolean {
+  for (let j = 0; j < queryNames.length; j++) {
+    const q = queryNames[j] as string;
+    const dq = dotted[j] as string;
+    for (const h of headingNames) if (h === q || h.endsWith(dq)) return true;
+  }
   return false;
 }
 
