@@ -470,19 +470,25 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     // stays within the postings', where checking before every list made it O(lists × reached)).
     let kth = 0;
     let sinceKth = Number.POSITIVE_INFINITY;
+    // No document reached so far can score above the bounds added so far times their terms: while
+    // the lists left could add as much, the k-th best cannot be beaten and is not computed.
+    let doneBound = 0;
+    let doneMasks = 0;
     let i = 0;
     for (; i < count; i++) {
       // Only worth a look when the lists left are long compared with what has been reached.
       if (i > 0 && touchedCount >= limit && (restPostings[i] as number) > touchedCount) {
         if ((restBound[i] as number) < kth) break;
-        if (sinceKth >= touchedCount) {
+        if (sinceKth >= touchedCount && (restBound[i] as number) < doneBound * popcount(doneMasks)) {
           kth = this.kthBest(touchedCount, limit);
           sinceKth = 0;
           if ((restBound[i] as number) < kth) break;
         }
       }
-      const { from, to, weight, mask } = lists[i] as PostingList;
+      const { from, to, weight, mask, bound } = lists[i] as PostingList;
       sinceKth += to - from;
+      doneBound += bound;
+      doneMasks |= mask;
       for (let p = from; p < to; p++) {
         const doc = docs[p] as number;
         const m = matched[doc] as number;
@@ -498,11 +504,16 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       candidates = this.candidates;
     }
     const hits = this.topHits(candidates, candidateCount, limit, distinct);
-    for (let j = 0; j < touchedCount; j++) {
-      const doc = touched[j] as number;
-      scores[doc] = 0;
-      matched[doc] = 0;
-    }
+    if (touchedCount > scores.length >>> 4) {
+      // Many reached: clearing whole arrays is quicker than scattered writes.
+      scores.fill(0);
+      matched.fill(0);
+    } else
+      for (let j = 0; j < touchedCount; j++) {
+        const doc = touched[j] as number;
+        scores[doc] = 0;
+        matched[doc] = 0;
+      }
     return hits;
   }
 
@@ -566,7 +577,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   /**
    * Lists from `first` on, for documents already reached only: those that could still make the top
    * k (their score plus everything the rest could add) get completed; the others cannot. Returns
-   * how many candidates this.candidates holds, in ascending order.
+   * how many candidates this.candidates holds.
    */
   private completeReached(
     lists: readonly PostingList[],
@@ -594,12 +605,14 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       const best = ((scores[doc] as number) + restSum) * popcount(m | restMasks);
       if (best >= threshold) candidates[count++] = doc;
     }
-    const sorted = candidates.subarray(0, count).sort();
+    // In ascending order once a list is looked up by binary search (a scan needs no order).
+    let sorted: Int32Array | undefined;
     for (let i = first; i < lists.length; i++) {
       const { from, to, weight, mask } = lists[i] as PostingList;
       const length = to - from;
       if (count * (Math.log2(length) + 1) < length) {
         // Few candidates, a long list: look each one up.
+        sorted ??= candidates.subarray(0, count).sort();
         let lo = from;
         for (let j = 0; j < count && lo < to; j++) {
           const doc = sorted[j] as number;
