@@ -59,6 +59,8 @@ export class SnippetWords {
   private idNumbers = new Int32Array(4096);
   /** Per word id stamped for a query: the place (among the word's terms) of the term that gave its number. */
   private idPlaces = new Int32Array(4096);
+  /** Per word id: 1 for a word that yields no term (a stop word), read without its term list. */
+  private termless = new Uint8Array(4096);
   private used = 0;
   private stamp = 0;
   /** Counts the times the table started over: word ids from an earlier generation are void. */
@@ -144,7 +146,7 @@ export class SnippetWords {
     let k = 0;
     scanWords(flat, (start, end, hash) => {
       const id = this.idOf(flat, start, end, hash, stamp, termNumber);
-      if ((this.wordTerms[id] as readonly number[]).length === 0) return; // stop words
+      if (this.termless[id] === 1) return; // stop words
       if (k + 3 > words.length) {
         const more = new Int32Array(words.length * 2);
         more.set(words);
@@ -214,7 +216,11 @@ export class SnippetWords {
       const places = new Int32Array(this.idPlaces.length * 2);
       places.set(this.idPlaces);
       this.idPlaces = places;
+      const termless = new Uint8Array(this.termless.length * 2);
+      termless.set(this.termless);
+      this.termless = termless;
     }
+    this.termless[id] = terms.length === 0 ? 1 : 0;
     this.idStamps[id] = 0;
     this.markWord(id, stamp);
     this.used++;
