@@ -115,6 +115,8 @@ export class DocIndex {
   private deprecated: boolean[] = [];
   /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
+  /** The build's processTerm results (bounded by MEMO_MAX), kept for queries and snippets. */
+  private builtMemo: ReadonlyMap<string, string[]> = new Map();
   /** processTerm results per token after the build (queries, snippets); emptied when full. */
   private searchMemo = new Map<string, string[]>();
   /** The words snippets have met, and their terms (bounded). */
@@ -163,9 +165,13 @@ export class DocIndex {
     return out;
   }
 
-  /** Like termsOf, after the build: bounded by emptying, since queries bring any words. */
+  /**
+   * Like termsOf, after the build: the build's results first (the corpus's words, which snippets
+   * meet: analyzing each again cost a search on a fresh index more than the engine did), then
+   * others, bounded by emptying, since queries bring any words.
+   */
   private searchTermsOf(token: string): string[] {
-    let out = this.searchMemo.get(token);
+    let out = this.builtMemo.get(token) ?? this.searchMemo.get(token);
     if (!out) {
       out = this.tools.analysis.processTerm(token);
       if (this.searchMemo.size >= SEARCH_MEMO_MAX) this.searchMemo = new Map();
@@ -204,6 +210,9 @@ export class DocIndex {
     if (this.builder) this.engine = this.builder.seal();
     this.builder = undefined;
     this.anchors = new Map();
+    // Snippets meet the corpus's words: room for as many as the build analyzed, made now.
+    this.snippetWords.reserve(this.memo.size);
+    this.builtMemo = this.memo;
     this.memo = new Map();
     this.headings();
     // A restored index marks its sections here (buildAsync did while indexing).

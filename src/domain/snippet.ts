@@ -273,7 +273,7 @@ export class SnippetWords {
   /** Starts over (words, terms and scanned texts), keeping the current query's terms marked. */
   private clear(stamp: number, termNumber: ReadonlyMap<string, number>): void {
     this.generation++;
-    this.resize(4096);
+    this.resize(this.hashes.length); // the size it grew to: the next words will need it again
     this.wordTerms = [];
     this.termWords = [];
     this.idStamps.fill(0);
@@ -282,6 +282,28 @@ export class SnippetWords {
     this.scanned.clear();
     this.scannedBytes = 0;
     this.markQuery(stamp, termNumber);
+  }
+
+  /**
+   * Makes room for about `words` words (at most the table's bound) before queries need it: growing
+   * rehashes every word met so far, and at a large corpus's vocabulary one such step is
+   * milliseconds that one query pays (a search's tail latency on a fresh index).
+   */
+  reserve(words: number): void {
+    const wanted = Math.min(Math.max(0, words), MAX_WORDS);
+    while (this.hashes.length < 2 * wanted) this.grow();
+    let size = this.idStamps.length;
+    while (size < wanted) size *= 2;
+    if (size === this.idStamps.length) return;
+    const bigger = <A extends Int32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.idStamps = bigger(this.idStamps, (n) => new Int32Array(n));
+    this.idNumbers = bigger(this.idNumbers, (n) => new Int32Array(n));
+    this.idPlaces = bigger(this.idPlaces, (n) => new Int32Array(n));
+    this.termless = bigger(this.termless, (n) => new Uint8Array(n));
   }
 
   private grow(): void {
