@@ -6,6 +6,7 @@ import type {
 } from '../ports/search-engine.js';
 import { anchorTexts } from './anchor-text.js';
 import type { IndexedDocument, Section, SectionLink, SourceDocument, SplitDocument } from './document.js';
+import { HeadingTerms } from './heading-terms.js';
 import { type IndexSnapshot, restoreDocument, SNAPSHOT_FORMAT, snapshotDocument } from './index-snapshot.js';
 import type { IndexTools } from './index-tools.js';
 import { SnippetMaker, SnippetWords } from './snippet.js';
@@ -101,8 +102,9 @@ export class DocIndex {
   /** While building: the search index sections are added to; sealed into `engine` by finish(). */
   private builder: SearchIndexBuilder<Field> | undefined;
   private engine: SearchIndex | undefined;
-  /** Index terms of each section's own heading. */
+  /** Index terms of each section's own heading (while building; then numbered in headingIndex). */
   private readonly headingTerms: (readonly string[])[] = [];
+  private headingIndex: HeadingTerms | undefined;
   /** Each section's document, as a number (the order documents were given in). */
   private readonly sectionDoc: number[] = [];
   /** Per query: each document's count and sum of its best section scores; reset after use. */
@@ -113,6 +115,8 @@ export class DocIndex {
   private deprecated: boolean[] = [];
   /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
+  /** The build's processTerm results (bounded by MEMO_MAX), kept for queries and snippets. */
+  private builtMemo: ReadonlyMap<string, string[]> = new Map();
   /** processTerm results per token after the build (queries, snippets); emptied when full. */
   private searchMemo = new Map<string, string[]>();
   /** The words snippets have met, and their terms (bounded). */
@@ -162,9 +166,13 @@ export class DocIndex {
     return out;
   }
 
-  /** Like termsOf, after the build: bounded by emptying, since queries bring any words. */
+  /**
+   * Like termsOf, after the build: the build's results first (the corpus's words, which snippets
+   * meet: analyzing each again cost a search on a fresh index more than the engine did), then
+   * others, bounded by emptying, since queries bring any words.
+   */
   private searchTermsOf(token: string): string[] {
-    let out = this.searchMemo.get(token);
+    let out = this.builtMemo.get(token) ?? this.searchMemo.get(token);
     if (!out) {
       out = this.tools.analysis.processTerm(token);
       if (this.searchMemo.size >= SEARCH_MEMO_MAX) this.searchMemo = new Map();
@@ -203,7 +211,11 @@ export class DocIndex {
     if (this.builder) this.engine = this.builder.seal();
     this.builder = undefined;
     this.anchors = new Map();
+    // Snippets meet the corpus's words: room for as many as the build analyzed, made now.
+    this.snippetWords.reserve(this.memo.size);
+    this.builtMemo = this.memo;
     this.memo = new Map();
+    this.headings();
     // A restored index marks its sections here (buildAsync did while indexing).
     if (this.headingNames.length !== this.sections.length) {
       this.headingNames = this.sections.map((s) => headingNamesOf(s.heading));
@@ -378,10 +390,20 @@ export class DocIndex {
     const pool = this.candidates(queryTerms, Math.max(R.rerank, limit));
     if (pool.length === 0) return [];
 
-    const idf = new Map<string, number>();
-    for (const t of terms) idf.set(t, this.index.idf(t));
-    const idfSum = [...idf.values()].reduce((a, b) => a + b, 0) || 1;
-    const weight = (t: string) => idf.get(t) ?? 0;
+    // Query term j (in first-seen order, the order hits list theirs in) weighs idfs[j].
+    const termList = [...terms];
+    const idfs = termList.map((t) => this.index.idf(t));
+    let idfSum = 0;
+    for (const w of idfs) idfSum += w;
+    idfSum = idfSum || 1;
+    const termBit = new Map(termList.map((t, j) => [t, j] as const));
+    // Up to 31 terms, which ones a hit matched is a bit mask (bit j for term j).
+    const masks = termList.length <= 31;
+    const headings = this.headings();
+    if (masks) headings.query(termList);
+    // Per list of matched terms (the engine shares one per match set): its mask and weight, summed
+    // in the list's order as before.
+    const matchSets = new Map<readonly string[], { mask: number; weight: number }>();
 
     // A document's score: the sum of its best docTop sections' scores in the pool (best first).
     if (this.docCounts.length < this.docs.size) {
@@ -400,39 +422,74 @@ export class DocIndex {
       }
     }
     const queryNames = apiNames(query, true);
+    const dottedNames = queryNames.map((q) => `.${q}`);
 
-    const ranked = pool.map((r) => {
+    const n = pool.length;
+    const finals = new Float64Array(n);
+    for (let k = 0; k < n; k++) {
+      const r = pool[k] as SearchIndexHit;
       const i = r.doc;
-      const own = this.headingTerms[i];
-      let matched = 0;
-      let inHeading = 0;
-      for (const q of r.queryTerms) {
-        matched += weight(q);
-        if (own?.includes(q)) inHeading += weight(q);
+      let set = matchSets.get(r.queryTerms);
+      if (!set) {
+        let mask = 0;
+        let weight = 0;
+        for (const q of r.queryTerms) {
+          const j = termBit.get(q);
+          if (j === undefined) continue;
+          weight += idfs[j] as number;
+          mask |= 1 << j;
+        }
+        set = { mask, weight };
+        matchSets.set(r.queryTerms, set);
       }
-      let score = r.score * Math.min(1, matched / idfSum) ** R.coverage;
+      let inHeading = 0;
+      if (masks) {
+        // The terms in ascending bit order: the order of r.queryTerms, so the same sum.
+        let both = headings.headingMask(i) & set.mask;
+        while (both !== 0) {
+          const low = both & -both;
+          inHeading += idfs[31 - Math.clz32(low)] as number;
+          both ^= low;
+        }
+      } else {
+        for (const q of r.queryTerms) {
+          const j = termBit.get(q);
+          if (j !== undefined && headings.holds(i, q)) inHeading += idfs[j] as number;
+        }
+      }
+      let score = r.score * Math.min(1, set.weight / idfSum) ** R.coverage;
       score *= 1 + R.headingBonus * Math.min(1, inHeading / idfSum);
-      if (queryNames.length && namesMatch(queryNames, this.headingNames[i] ?? [])) score *= 1 + R.nameBonus;
+      if (queryNames.length && namesMatch(queryNames, dottedNames, this.headingNames[i] ?? []))
+        score *= 1 + R.nameBonus;
       if (this.deprecated[i]) score *= R.deprecated;
       if (bestDoc > 0) score *= 1 + (R.docBonus * (sums[this.sectionDoc[i] as number] as number)) / bestDoc;
-      return { i, score };
-    });
+      finals[k] = score;
+    }
     for (const r of pool) {
       const doc = this.sectionDoc[r.doc] as number;
       counts[doc] = 0;
       sums[doc] = 0;
     }
-    ranked.sort((a, b) => b.score - a.score);
 
     const hits: SearchHit[] = [];
     const snippets = new SnippetMaker(terms, this.snippetWords);
-    for (const { i, score } of ranked) {
+    for (const k of bestFirst(finals, limit)) {
+      const i = (pool[k] as SearchIndexHit).doc;
       const section = this.sections[i];
       if (!section) continue;
-      hits.push({ section, score, snippet: snippets.make(this.snippetText(i)) });
+      hits.push({ section, score: finals[k] as number, snippet: snippets.make(this.snippetText(i)) });
       if (hits.length >= limit) break;
     }
     return hits;
+  }
+
+  /** The heading terms as numbers (made once, from headingTerms, on the first search). */
+  private headings(): HeadingTerms {
+    if (!this.headingIndex) {
+      this.headingIndex = new HeadingTerms(this.headingTerms);
+      this.headingTerms.length = 0;
+    }
+    return this.headingIndex;
   }
 
   /**
@@ -473,6 +530,34 @@ export class DocIndex {
     }
     return [...out].slice(0, max);
   }
+}
+
+/**
+ * Indices of `scores` from the highest score down; equal scores in index order (as a stable sort
+ * gives). A few are picked by scans (a page of 10 from a pool of 100), more by a sort.
+ */
+function* bestFirst(scores: Float64Array, few: number): Generator<number> {
+  const n = scores.length;
+  if (few <= 32) {
+    const taken = new Uint8Array(n);
+    for (let picked = 0; picked < n; picked++) {
+      let best = -1;
+      for (let k = 0; k < n; k++)
+        if (!taken[k] && (best < 0 || (scores[k] as number) > (scores[best] as number))) best = k;
+      taken[best] = 1;
+      yield best;
+      if (picked + 1 >= few) break;
+    }
+    // Past `few` (a section missing, which does not happen): the rest in order.
+    const rest = [];
+    for (let k = 0; k < n; k++) if (!taken[k]) rest.push(k);
+    rest.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+    yield* rest;
+    return;
+  }
+  const order = Array.from({ length: n }, (_, k) => k);
+  order.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+  yield* order;
 }
 
 /**
@@ -526,9 +611,20 @@ function headingNamesOf(heading: string): string[] {
   return names.length ? names : NONE;
 }
 
-/** A query name is the heading's name, or its last part(s): `getstore` names `als.getstore`. */
-function namesMatch(queryNames: readonly string[], headingNames: readonly string[]): boolean {
-  for (const q of queryNames) for (const h of headingNames) if (h === q || h.endsWith(`.${q}`)) return true;
+/**
+ * A query name is the heading's name, or its last part(s): `getstore` names `als.getstore`.
+ * `dotted` holds each query name with a dot before it (made once per query, not per heading).
+ */
+function namesMatch(
+  queryNames: readonly string[],
+  dotted: readonly string[],
+  headingNames: readonly string[],
+): boolean {
+  for (let j = 0; j < queryNames.length; j++) {
+    const q = queryNames[j] as string;
+    const dq = dotted[j] as string;
+    for (const h of headingNames) if (h === q || h.endsWith(dq)) return true;
+  }
   return false;
 }
 

@@ -61,6 +61,19 @@ export interface SearchOutcome extends Provenance {
   readonly results: SearchResultItem[];
 }
 
+/** A value and its JSON: exactly JSON.stringify(value). */
+export interface WithJson<T> {
+  readonly value: T;
+  readonly json: string;
+}
+
+/** A section's search result around its snippet and score (see ServeDocs.resultShape). */
+interface ResultShape {
+  readonly title: string;
+  readonly head: string;
+  readonly tail: string;
+}
+
 export interface FetchOutcome {
   readonly id: string;
   readonly title: string;
@@ -128,7 +141,9 @@ export class ServeDocs {
   /** The served corpus's fingerprint, computed when first asked for (see loadOnce). */
   private fingerprint: (() => string) | undefined;
   /** The provenance of the index in service, made once per index (not a date string per request). */
-  private provenanceCache: { readonly index: DocIndex; readonly value: Provenance } | undefined;
+  private provenanceCache: (WithJson<Provenance> & { readonly index: DocIndex }) | undefined;
+  /** Per section (of any index still referenced): see resultShape. */
+  private readonly resultShapes = new WeakMap<Section, ResultShape>();
 
   constructor(
     @inject(DOC_SOURCE) private readonly source: DocSource,
@@ -328,13 +343,22 @@ export class ServeDocs {
   }
 
   search(input: { query: string; limit?: number } & Budget): SearchOutcome {
+    return this.searchJson(input).value;
+  }
+
+  /**
+   * search(), with the outcome's JSON (exactly JSON.stringify(value)), written from parts kept per
+   * section: the budget measures each result's JSON anyway, and a reply that carries the JSON
+   * need not serialize the results again.
+   */
+  searchJson(input: { query: string; limit?: number } & Budget): WithJson<SearchOutcome> {
     const started = performance.now();
     const outcome = this.searchIndex(input);
     this.metrics.searchServed(performance.now() - started);
     return outcome;
   }
 
-  private searchIndex(input: { query: string; limit?: number } & Budget): SearchOutcome {
+  private searchIndex(input: { query: string; limit?: number } & Budget): WithJson<SearchOutcome> {
     const index = this.ready();
     const query = input.query.trim();
     if (!query)
@@ -347,23 +371,52 @@ export class ServeDocs {
     const limit = clamp(input.limit ?? DEFAULT_SEARCH_LIMIT, 1, MAX_SEARCH_LIMIT);
     const budget = clamp(charBudget(input, DEFAULT_SEARCH_CHARS), 200, MAX_FETCH_CHARS);
     const results: SearchResultItem[] = [];
+    let json = '{"results":[';
     let used = 0;
     for (const hit of index.search(query, limit)) {
-      const item: SearchResultItem = {
+      const shape = this.resultShape(hit.section);
+      const score = Math.round(hit.score * 100) / 100;
+      // JSON.stringify(item): only the snippet and the score differ from one query to the next.
+      const itemJson = `${shape.head}${JSON.stringify(hit.snippet)}${shape.tail}${score}}`;
+      const size = itemJson.length;
+      if (results.length > 0 && used + size > budget) break;
+      used += size;
+      json += results.length > 0 ? `,${itemJson}` : itemJson;
+      results.push({
         id: hit.section.id,
-        title: sectionTitle(hit.section),
+        title: shape.title,
         url: hit.section.url,
         snippet: hit.snippet,
         document: hit.section.docId,
         headingPath: hit.section.headingPath,
-        score: Math.round(hit.score * 100) / 100,
-      };
-      const size = JSON.stringify(item).length;
-      if (results.length > 0 && used + size > budget) break;
-      used += size;
-      results.push(item);
+        score,
+      });
     }
-    return { results, ...this.provenance(index) };
+    const { value: provenance, json: provenanceJson } = this.provenanceWithJson(index);
+    // Written out, not spread (see fetch); the keys in the order the JSON has them.
+    const value: SearchOutcome = {
+      results,
+      source: provenance.source,
+      indexBuiltAt: provenance.indexBuiltAt,
+    };
+    return { value, json: `${json}],${provenanceJson.slice(1)}` };
+  }
+
+  /**
+   * A section's title, and its search result's JSON before and after the snippet's (up to
+   * `"snippet":`, and from `,"document":` up to the score's): kept per section, which never
+   * changes once built.
+   */
+  private resultShape(section: Section): ResultShape {
+    let shape = this.resultShapes.get(section);
+    if (!shape) {
+      const title = sectionTitle(section);
+      const head = JSON.stringify({ id: section.id, title, url: section.url, snippet: '' });
+      const tail = JSON.stringify({ document: section.docId, headingPath: section.headingPath, score: 0 });
+      shape = { title, head: head.slice(0, -3), tail: `,${tail.slice(1, -2)}` };
+      this.resultShapes.set(section, shape);
+    }
+    return shape;
   }
 
   /** A section (with its subsections) or a whole document, one page at a time. */
@@ -501,11 +554,16 @@ export class ServeDocs {
   }
 
   private provenance(index: DocIndex): Provenance {
+    return this.provenanceWithJson(index).value;
+  }
+
+  /** The provenance of an index, and its JSON. */
+  private provenanceWithJson(index: DocIndex): WithJson<Provenance> {
     const cached = this.provenanceCache;
-    if (cached?.index === index) return cached.value;
+    if (cached?.index === index) return cached;
     const value = { source: this.source.description, indexBuiltAt: index.builtAt.toISOString() };
-    this.provenanceCache = { index, value };
-    return value;
+    this.provenanceCache = { index, value, json: JSON.stringify(value) };
+    return this.provenanceCache;
   }
 }
 

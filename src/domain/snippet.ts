@@ -41,13 +41,26 @@ export class SnippetWords {
   private ids = new Int32Array(4096);
   /** Per word id: its terms, as numbers in termIds. Ids hold until the table starts over. */
   private wordTerms: (readonly number[])[] = [];
+  /**
+   * Per term number: the words that yield it, as pairs (word id, the term's place among the
+   * word's terms), so a query marks its words up front.
+   */
+  private termWords: number[][] = [];
   /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
   private readonly termIds = new Map<string, number>();
   private termStamps = new Int32Array(1024);
   private termNumbers = new Int32Array(1024);
-  /** Per word id, for the query stamped `idStamps[id]`: the number of the first query term it yields, or -1. */
+  /**
+   * Per word id, for the query stamped `idStamps[id]`: the number of the first query term it
+   * yields. nextQuery stamps every word that yields a query term, and a word met for the first
+   * time is stamped when it is added: a word not stamped for the current query yields none.
+   */
   private idStamps = new Int32Array(4096);
   private idNumbers = new Int32Array(4096);
+  /** Per word id stamped for a query: the place (among the word's terms) of the term that gave its number. */
+  private idPlaces = new Int32Array(4096);
+  /** Per word id: 1 for a word that yields no term (a stop word), read without its term list. */
+  private termless = new Uint8Array(4096);
   private used = 0;
   private stamp = 0;
   /** Counts the times the table started over: word ids from an earlier generation are void. */
@@ -55,6 +68,9 @@ export class SnippetWords {
   /** Texts scanned, by text, least recently used first; and their estimated size. */
   private readonly scanned = new Map<string, ScannedText>();
   private scannedBytes = 0;
+
+  /** The hits of the text a snippet is being cut from, reused from one text to the next. */
+  readonly hits = new HitList();
 
   constructor(private readonly processTerm: (word: string) => readonly string[]) {}
 
@@ -77,19 +93,40 @@ export class SnippetWords {
     return this.numberOfWord(this.idOf(text, start, end, hash, stamp, termNumber), stamp);
   }
 
-  /** The number (for query `stamp`) of the first query term that word `id` yields, or -1. */
+  /** The number (for query `stamp`, the current one) of the first query term that word `id` yields, or -1. */
   numberOfWord(id: number, stamp: number): number {
-    if (this.idStamps[id] === stamp) return this.idNumbers[id] as number;
-    let n = -1;
-    for (const t of this.wordTerms[id] ?? []) {
+    return this.idStamps[id] === stamp ? (this.idNumbers[id] as number) : -1;
+  }
+
+  /**
+   * The words of a scanned text that yield a query term (for the current query, `stamp`): their
+   * start, end and term number appended to the arrays; returns how many.
+   */
+  hitsIn(words: Int32Array, stamp: number, hits: HitList): number {
+    const stamps = this.idStamps;
+    const numbers = this.idNumbers;
+    let count = 0;
+    for (let i = 2; i < words.length; i += 3) {
+      const id = words[i] as number;
+      if (stamps[id] !== stamp) continue;
+      hits.add(words[i - 2] as number, words[i - 1] as number, numbers[id] as number);
+      count++;
+    }
+    return count;
+  }
+
+  /** Stamps word `id` for query `stamp` with the number of the first query term it yields, if any. */
+  private markWord(id: number, stamp: number): void {
+    const terms = this.wordTerms[id] as readonly number[];
+    for (let place = 0; place < terms.length; place++) {
+      const t = terms[place] as number;
       if (this.termStamps[t] === stamp) {
-        n = this.termNumbers[t] as number;
-        break;
+        this.idStamps[id] = stamp;
+        this.idNumbers[id] = this.termNumbers[t] as number;
+        this.idPlaces[id] = place;
+        return;
       }
     }
-    this.idStamps[id] = stamp;
-    this.idNumbers[id] = n;
-    return n;
   }
 
   /**
@@ -109,7 +146,7 @@ export class SnippetWords {
     let k = 0;
     scanWords(flat, (start, end, hash) => {
       const id = this.idOf(flat, start, end, hash, stamp, termNumber);
-      if ((this.wordTerms[id] as readonly number[]).length === 0) return; // stop words
+      if (this.termless[id] === 1) return; // stop words
       if (k + 3 > words.length) {
         const more = new Int32Array(words.length * 2);
         more.set(words);
@@ -165,7 +202,10 @@ export class SnippetWords {
     this.hashes[slot] = h;
     this.words[slot] = word;
     this.ids[slot] = id;
-    this.wordTerms.push(this.processTerm(word).map((t) => this.termId(t)));
+    const terms = this.processTerm(word).map((t) => this.termId(t));
+    this.wordTerms.push(terms);
+    for (let place = 0; place < terms.length; place++)
+      (this.termWords[terms[place] as number] as number[]).push(id, place);
     if (id >= this.idStamps.length) {
       const stamps = new Int32Array(this.idStamps.length * 2);
       stamps.set(this.idStamps);
@@ -173,8 +213,16 @@ export class SnippetWords {
       const numbers = new Int32Array(this.idNumbers.length * 2);
       numbers.set(this.idNumbers);
       this.idNumbers = numbers;
+      const places = new Int32Array(this.idPlaces.length * 2);
+      places.set(this.idPlaces);
+      this.idPlaces = places;
+      const termless = new Uint8Array(this.termless.length * 2);
+      termless.set(this.termless);
+      this.termless = termless;
     }
+    this.termless[id] = terms.length === 0 ? 1 : 0;
     this.idStamps[id] = 0;
+    this.markWord(id, stamp);
     this.used++;
     return id;
   }
@@ -184,6 +232,7 @@ export class SnippetWords {
     if (id === undefined) {
       id = this.termIds.size;
       this.termIds.set(term, id);
+      this.termWords.push([]);
       if (id >= this.termStamps.length) {
         const stamps = new Int32Array(this.termStamps.length * 2);
         stamps.set(this.termStamps);
@@ -196,26 +245,65 @@ export class SnippetWords {
     return id;
   }
 
-  /** Marks the query's terms (those a word has yielded so far or will) for query `stamp`. */
+  /**
+   * Marks the query's terms (those a word has yielded so far or will) for query `stamp`, then the
+   * words known to yield them.
+   */
   private markQuery(stamp: number, termNumber: ReadonlyMap<string, number>): void {
+    const stamps = this.idStamps;
+    const numbers = this.idNumbers;
+    const places = this.idPlaces;
     for (const [term, n] of termNumber) {
-      const id = this.termId(term);
-      this.termStamps[id] = stamp;
-      this.termNumbers[id] = n;
+      const t = this.termId(term);
+      this.termStamps[t] = stamp;
+      this.termNumbers[t] = n;
+      // A word's number is that of the first of its terms the query has.
+      const pairs = this.termWords[t] as number[];
+      for (let k = 0; k < pairs.length; k += 2) {
+        const word = pairs[k] as number;
+        const place = pairs[k + 1] as number;
+        if (stamps[word] === stamp && (places[word] as number) <= place) continue;
+        stamps[word] = stamp;
+        numbers[word] = n;
+        places[word] = place;
+      }
     }
   }
 
   /** Starts over (words, terms and scanned texts), keeping the current query's terms marked. */
   private clear(stamp: number, termNumber: ReadonlyMap<string, number>): void {
     this.generation++;
-    this.resize(4096);
+    this.resize(this.hashes.length); // the size it grew to: the next words will need it again
     this.wordTerms = [];
+    this.termWords = [];
     this.idStamps.fill(0);
     this.termIds.clear();
     this.termStamps.fill(0);
     this.scanned.clear();
     this.scannedBytes = 0;
     this.markQuery(stamp, termNumber);
+  }
+
+  /**
+   * Makes room for about `words` words (at most the table's bound) before queries need it: growing
+   * rehashes every word met so far, and at a large corpus's vocabulary one such step is
+   * milliseconds that one query pays (a search's tail latency on a fresh index).
+   */
+  reserve(words: number): void {
+    const wanted = Math.min(Math.max(0, words), MAX_WORDS);
+    while (this.hashes.length < 2 * wanted) this.grow();
+    let size = this.idStamps.length;
+    while (size < wanted) size *= 2;
+    if (size === this.idStamps.length) return;
+    const bigger = <A extends Int32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
+      const b = make(size);
+      b.set(a);
+      return b;
+    };
+    this.idStamps = bigger(this.idStamps, (n) => new Int32Array(n));
+    this.idNumbers = bigger(this.idNumbers, (n) => new Int32Array(n));
+    this.idPlaces = bigger(this.idPlaces, (n) => new Int32Array(n));
+    this.termless = bigger(this.termless, (n) => new Uint8Array(n));
   }
 
   private grow(): void {
@@ -263,28 +351,41 @@ export class SnippetMaker {
     const scanned = text.length > maxChars ? this.words.scan(text, this.stamp, this.termNumber) : undefined;
     const flat = scanned?.flat ?? text.replace(/\s+/g, ' ').trim();
     if (flat.length <= maxChars) return flat;
-    const starts: number[] = [];
-    const ends: number[] = [];
-    const numbers: number[] = [];
-    if (scanned) {
-      const w = scanned.words;
-      for (let i = 0; i < w.length; i += 3) {
-        const n = this.words.numberOfWord(w[i + 2] as number, this.stamp);
-        if (n < 0) continue;
-        starts.push(w[i] as number);
-        ends.push(w[i + 1] as number);
-        numbers.push(n);
-      }
-    } else {
+    const hits = this.words.hits;
+    hits.count = 0;
+    if (scanned) this.words.hitsIn(scanned.words, this.stamp, hits);
+    else
       scanWords(flat, (start, end, hash) => {
         const n = this.words.numberOf(flat, start, end, hash, this.stamp, this.termNumber);
-        if (n < 0) return;
-        starts.push(start);
-        ends.push(end);
-        numbers.push(n);
+        if (n >= 0) hits.add(start, end, n);
       });
+    return cut(flat, hits, this.termNumber.size, maxChars);
+  }
+}
+
+/** Words that yield a query term: start, end (in the flat text) and term number, in text order. */
+export class HitList {
+  count = 0;
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  numbers = new Int32Array(64);
+
+  add(start: number, end: number, number: number): void {
+    if (this.count === this.starts.length) {
+      const size = this.count * 2;
+      const grown = (a: Int32Array) => {
+        const b = new Int32Array(size);
+        b.set(a);
+        return b;
+      };
+      this.starts = grown(this.starts);
+      this.ends = grown(this.ends);
+      this.numbers = grown(this.numbers);
     }
-    return cut(flat, starts, ends, numbers, this.termNumber.size, maxChars);
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.numbers[this.count] = number;
+    this.count++;
   }
 }
 
@@ -295,26 +396,20 @@ function sameText(word: string, text: string, start: number, end: number): boole
 }
 
 /** The excerpt of at most maxChars around the densest cluster of hits (start, end, term number). */
-function cut(
-  flat: string,
-  starts: readonly number[],
-  ends: readonly number[],
-  numbers: readonly number[],
-  termCount: number,
-  maxChars: number,
-): string {
+function cut(flat: string, hits: HitList, termCount: number, maxChars: number): string {
   let bestStart = 0;
-  if (starts.length) {
+  const { count, starts, ends, numbers } = hits;
+  if (count) {
     // The first hit that opens a window of maxChars with the most distinct terms: a window
     // sliding over the hits (ends grow with starts), counting terms in and out.
     const counts = new Int32Array(termCount);
     let best = -1;
     let distinct = 0;
     let j = 0;
-    for (let i = 0; i < starts.length; i++) {
+    for (let i = 0; i < count; i++) {
       const from = starts[i] as number;
       if (j < i) j = i; // hit i-1 alone was longer than a window: the window is empty
-      while (j < starts.length && (ends[j] as number) - from <= maxChars) {
+      while (j < count && (ends[j] as number) - from <= maxChars) {
         const n = numbers[j] as number;
         if (counts[n] === 0) distinct++;
         counts[n] = (counts[n] as number) + 1;

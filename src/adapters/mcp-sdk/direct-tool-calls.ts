@@ -23,11 +23,13 @@ const MIRRORED = new WeakMap<object, string>();
 
 /**
  * A tool result holding `structured` twice, as clients expect: as structured content and as its
- * JSON in one text item. DirectToolCalls.render() writes a reply holding it without serializing
+ * JSON in one text item (`text`, when the caller already has it: it must be JSON.stringify's). DirectToolCalls.render() writes a reply holding it without serializing
  * the structured content a second time.
  */
-export function mirroredResult(structured: Record<string, unknown>): CallToolResult {
-  const text = JSON.stringify(structured);
+export function mirroredResult(
+  structured: Record<string, unknown>,
+  text: string = JSON.stringify(structured),
+): CallToolResult {
   const result: CallToolResult = { content: [{ type: 'text', text }], structuredContent: structured };
   MIRRORED.set(result, text);
   return result;

@@ -207,7 +207,7 @@ export class DocsMcpServerFactory {
           outputSchema: searchOutput,
           annotations: READ_ONLY,
         },
-        (args) => this.run(() => docs.search(args)),
+        (args) => this.runWithJson(() => docs.searchJson(args)),
       ),
       defineTool(
         'fetch',
@@ -339,8 +339,14 @@ export class DocsMcpServerFactory {
 
   /** Domain errors become tool results a model can act on; anything else is logged and generic. */
   private run(fn: () => object): CallToolResult {
+    return this.runWithJson(() => ({ value: fn() }));
+  }
+
+  /** run() for a tool whose outcome comes with its JSON (search: written from kept parts). */
+  private runWithJson(fn: () => { value: object; json?: string }): CallToolResult {
     try {
-      return mirroredResult(fn() as Record<string, unknown>);
+      const { value, json } = fn();
+      return mirroredResult(value as Record<string, unknown>, json);
     } catch (e) {
       if (isDomainError(e)) return { isError: true, content: [{ type: 'text', text: e.message }] };
       this.logger.error('tool failed', { error: (e as Error).stack ?? String(e) });

@@ -492,17 +492,31 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const docs = this.postingDocs;
     const impacts = this.postingImpacts;
     let touchedCount = 0;
+    // A lower bound on the k-th best final score so far (it only grows as lists are added), and
+    // the postings added since it was computed: recomputing it costs a pass over the documents
+    // reached, so it is done again only once as many postings have been added since (its cost
+    // stays within the postings', where checking before every list made it O(lists × reached)).
+    let kth = 0;
+    let sinceKth = Number.POSITIVE_INFINITY;
+    // No document reached so far can score above the bounds added so far times their terms: while
+    // the lists left could add as much, the k-th best cannot be beaten and is not computed.
+    let doneBound = 0;
+    let doneMasks = 0;
     let i = 0;
     for (; i < count; i++) {
       // Only worth a look when the lists left are long compared with what has been reached.
-      if (
-        i > 0 &&
-        touchedCount >= limit &&
-        (restPostings[i] as number) > touchedCount &&
-        (restBound[i] as number) < this.kthBest(touchedCount, limit)
-      )
-        break;
-      const { from, to, weight, mask } = lists[i] as PostingList;
+      if (i > 0 && touchedCount >= limit && (restPostings[i] as number) > touchedCount) {
+        if ((restBound[i] as number) < kth) break;
+        if (sinceKth >= touchedCount && (restBound[i] as number) < doneBound * popcount(doneMasks)) {
+          kth = this.kthBest(touchedCount, limit);
+          sinceKth = 0;
+          if ((restBound[i] as number) < kth) break;
+        }
+      }
+      const { from, to, weight, mask, bound } = lists[i] as PostingList;
+      sinceKth += to - from;
+      doneBound += bound;
+      doneMasks |= mask;
       for (let p = from; p < to; p++) {
         const doc = docs[p] as number;
         const m = matched[doc] as number;
@@ -518,11 +532,16 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       candidates = this.candidates;
     }
     const hits = this.topHits(candidates, candidateCount, limit, distinct);
-    for (let j = 0; j < touchedCount; j++) {
-      const doc = touched[j] as number;
-      scores[doc] = 0;
-      matched[doc] = 0;
-    }
+    if (touchedCount > scores.length >>> 4) {
+      // Many reached: clearing whole arrays is quicker than scattered writes.
+      scores.fill(0);
+      matched.fill(0);
+    } else
+      for (let j = 0; j < touchedCount; j++) {
+        const doc = touched[j] as number;
+        scores[doc] = 0;
+        matched[doc] = 0;
+      }
     return hits;
   }
 
@@ -586,7 +605,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   /**
    * Lists from `first` on, for documents already reached only: those that could still make the top
    * k (their score plus everything the rest could add) get completed; the others cannot. Returns
-   * how many candidates this.candidates holds, in ascending order.
+   * how many candidates this.candidates holds.
    */
   private completeReached(
     lists: readonly PostingList[],
@@ -614,12 +633,14 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       const best = ((scores[doc] as number) + restSum) * popcount(m | restMasks);
       if (best >= threshold) candidates[count++] = doc;
     }
-    const sorted = candidates.subarray(0, count).sort();
+    // In ascending order once a list is looked up by binary search (a scan needs no order).
+    let sorted: Int32Array | undefined;
     for (let i = first; i < lists.length; i++) {
       const { from, to, weight, mask } = lists[i] as PostingList;
       const length = to - from;
       if (count * (Math.log2(length) + 1) < length) {
         // Few candidates, a long list: look each one up.
+        sorted ??= candidates.subarray(0, count).sort();
         let lo = from;
         for (let j = 0; j < count && lo < to; j++) {
           const doc = sorted[j] as number;
@@ -704,21 +725,48 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         heapDocs[at] = doc;
       }
     }
-    const order = Array.from({ length: filled }, (_, j) => j);
-    order.sort(
-      (a, b) =>
-        (heapScores[b] as number) - (heapScores[a] as number) ||
-        (heapDocs[a] as number) - (heapDocs[b] as number),
-    );
-    return order.map((j) => {
+    // Heap sort in place: the worst goes to the end each time, leaving the best first (score
+    // descending, equal scores by ascending doc), without an index array and a comparator sort.
+    for (let end = filled - 1; end > 0; end--) {
+      const score = heapScores[end] as number;
+      const doc = heapDocs[end] as number;
+      heapScores[end] = heapScores[0] as number;
+      heapDocs[end] = heapDocs[0] as number;
+      let at = 0;
+      for (;;) {
+        const l = 2 * at + 1;
+        if (l >= end) break;
+        let c = l;
+        const r = l + 1;
+        if (r < end) {
+          const ls = heapScores[l] as number;
+          const rs2 = heapScores[r] as number;
+          if (rs2 < ls || (rs2 === ls && (heapDocs[r] as number) > (heapDocs[l] as number))) c = r;
+        }
+        const cs = heapScores[c] as number;
+        const cd = heapDocs[c] as number;
+        if (!(cs < score || (cs === score && cd > doc))) break;
+        heapScores[at] = cs;
+        heapDocs[at] = cd;
+        at = c;
+      }
+      heapScores[at] = score;
+      heapDocs[at] = doc;
+    }
+    // Hits with the same match set share one (read-only) list of query terms.
+    const termsOf = new Map<number, readonly string[]>();
+    const hits: SearchIndexHit[] = new Array(filled);
+    for (let j = 0; j < filled; j++) {
       const doc = heapDocs[j] as number;
       const m = this.matched[doc] as number;
-      return {
-        doc,
-        score: heapScores[j] as number,
-        queryTerms: distinct.filter((_, t) => (m & (1 << t)) !== 0),
-      };
-    });
+      let queryTerms = termsOf.get(m);
+      if (!queryTerms) {
+        queryTerms = distinct.filter((_, t) => (m & (1 << t)) !== 0);
+        termsOf.set(m, queryTerms);
+      }
+      hits[j] = { doc, score: heapScores[j] as number, queryTerms };
+    }
+    return hits;
   }
 }
 

@@ -8,23 +8,28 @@
  * Here terms are grouped by length (a term of another length by more than d cannot match) and
  * each carries a 32-bit set of the characters it has (hashed to 32 bits): one edit adds at most one
  * member and removes at most one, so two words whose sets differ in more than 2d members are more
- * than d edits apart. Only the few terms that pass both checks get a banded Levenshtein, which
- * gives up as soon as a row exceeds d.
+ * than d edits apart. Likewise for the set of its bigrams (adjacent pairs, hashed to 32 bits): one
+ * edit removes at most two and adds at most two, so more than 4d differing members means more
+ * than d edits. Only the few terms that pass these checks get a banded Levenshtein, which gives up
+ * as soon as a row exceeds d. (Both sets are necessary conditions: the answer is unchanged.)
  */
 export class FuzzyDictionary {
   /** Term ids by length: byLength[L] lists the ids of the terms of length L. */
   private readonly byLength: Int32Array[];
   private readonly signatures: Uint32Array;
+  private readonly bigrams: Uint32Array;
   private row = new Uint8Array(0);
   private prev = new Uint8Array(0);
 
   constructor(private readonly terms: readonly string[]) {
     const counts: number[] = [];
     this.signatures = new Uint32Array(terms.length);
+    this.bigrams = new Uint32Array(terms.length);
     for (let t = 0; t < terms.length; t++) {
       const term = terms[t] as string;
       counts[term.length] = (counts[term.length] ?? 0) + 1;
       this.signatures[t] = signatureOf(term);
+      this.bigrams[t] = bigramsOf(term);
     }
     this.byLength = Array.from({ length: counts.length }, (_, L) => new Int32Array(counts[L] ?? 0));
     const fill = new Array<number>(counts.length).fill(0);
@@ -41,6 +46,7 @@ export class FuzzyDictionary {
     const out = new Map<string, [number, number]>();
     const d = maxDistance;
     const signature = signatureOf(word);
+    const bigrams = bigramsOf(word);
     const from = Math.max(0, word.length - d);
     const to = Math.min(this.byLength.length - 1, word.length + d);
     if (this.row.length < word.length + 1) {
@@ -52,6 +58,7 @@ export class FuzzyDictionary {
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i] as number;
         if (popcount(signature ^ (this.signatures[id] as number)) > 2 * d) continue;
+        if (popcount(bigrams ^ (this.bigrams[id] as number)) > 4 * d) continue;
         const term = this.terms[id] as string;
         const distance = this.distance(word, term, d);
         if (distance <= d) out.set(term, [id, distance]);
@@ -94,6 +101,16 @@ export class FuzzyDictionary {
 function signatureOf(word: string): number {
   let s = 0;
   for (let i = 0; i < word.length; i++) s |= 1 << (word.charCodeAt(i) & 31);
+  return s >>> 0;
+}
+
+/** The adjacent character pairs a word has, each hashed to one of 32 bits. */
+function bigramsOf(word: string): number {
+  let s = 0;
+  for (let i = 1; i < word.length; i++) {
+    const h = Math.imul((word.charCodeAt(i - 1) << 16) ^ word.charCodeAt(i), 0x9e3779b1);
+    s |= 1 << (h >>> 27);
+  }
   return s >>> 0;
 }
 
