@@ -53,6 +53,7 @@ export class RoundRobinProxy {
     const outbound = net.connect(target, LOOPBACK);
     this.sockets.add(outbound);
     outbound.on('close', () => this.sockets.delete(outbound));
+    /** @param {NodeJS.ErrnoException} e */
     const refused = (e) => {
       outbound.destroy();
       if (e.code === 'ECONNREFUSED') this.forward(inbound, tried);
