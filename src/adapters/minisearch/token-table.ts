@@ -5,24 +5,29 @@
  * stamp (FieldedBm25 counts distinct tokens per field with it).
  *
  * Laid out for a build that looks up every word of a corpus, where the time goes to memory reads
- * more than to instructions: a slot holds its entry's number, hash, stamp and term (most tokens
- * have one term, or none) side by side in one Int32Array, so a word met before costs one read of
- * the table and one of its stored characters.
+ * more than to instructions: a slot holds where its token's characters are, its hash, stamp and
+ * term (most tokens have one term, or none) side by side in one Int32Array, and the characters of
+ * every token are in one Uint16Array (length first), so a word met before costs one read of the
+ * table and one of its stored characters (not of an array of strings, then of a string somewhere
+ * in the heap).
  */
 export class TokenTable {
   /**
-   * Slot s at 4s: entry + 1 (0: empty), hash, stamp, terms: a term number (≥ 0), or -(k + 1)
+   * Slot s at 4s: where its token is in `chars` + 1 (0: empty), hash, stamp, terms: a term number (≥ 0), or -(k + 1)
    * where ids[k] is how many term numbers follow it in ids. Replaced when it grows: read it
    * after entry().
    */
   slots: Int32Array = new Int32Array(SLOT * (1 << 12));
-  private tokens: string[] = [];
+  /** Each token: its length in two units (low, high 16 bits), then its characters. */
+  private chars: Uint16Array = new Uint16Array(1 << 14);
+  private charCount = 0;
+  private count = 0;
   /** Runs of term numbers of tokens that do not have exactly one (see slots). */
   ids: Int32Array = new Int32Array(1 << 10);
   private idCount = 0;
 
   get size(): number {
-    return this.tokens.length;
+    return this.count;
   }
 
   /**
@@ -41,22 +46,22 @@ export class TokenTable {
     let slot = hash & mask;
     for (;;) {
       const at = SLOT * slot;
-      const e = (slots[at] as number) - 1;
-      if (e < 0) break;
-      if (slots[at + 1] === hash && sameText(this.tokens[e] as string, text, start, end)) return at;
+      const p = (slots[at] as number) - 1;
+      if (p < 0) break;
+      if (slots[at + 1] === hash && sameText(this.chars, p, text, start, end)) return at;
       slot = (slot + 1) & mask;
     }
-    if ((this.tokens.length + 1) * 2 > slots.length / SLOT) {
+    if ((this.count + 1) * 2 > slots.length / SLOT) {
       this.grow();
       mask = this.slots.length / SLOT - 1;
       slot = hash & mask;
       while (this.slots[SLOT * slot] !== 0) slot = (slot + 1) & mask;
     }
-    // A copy, not a slice: a slice would keep the whole field's text alive as long as the token.
-    const token = copyOf(text, start, end);
-    const e = this.tokens.length;
-    this.tokens.push(token);
-    const ids = terms(token);
+    const p = this.store(text, start, end);
+    this.count++;
+    // A copy, not a slice: a slice would keep the whole field's text alive as long as the caller
+    // keeps the token.
+    const ids = terms(copyOf(text, start, end));
     let packed: number;
     if (ids.length === 1) packed = ids[0] as number;
     else {
@@ -67,10 +72,27 @@ export class TokenTable {
       for (const id of ids) this.ids[this.idCount++] = id;
     }
     const at = SLOT * slot;
-    this.slots[at] = e + 1;
+    this.slots[at] = p + 1;
     this.slots[at + 1] = hash;
     this.slots[at + 3] = packed;
     return at;
+  }
+
+  /** Stores text[start, end) in `chars`; returns where. */
+  private store(text: string, start: number, end: number): number {
+    const length = end - start;
+    if (this.charCount + length + 2 > this.chars.length) {
+      const next = new Uint16Array(Math.max(this.chars.length * 2, this.charCount + length + 2));
+      next.set(this.chars.subarray(0, this.charCount));
+      this.chars = next;
+    }
+    const chars = this.chars;
+    const p = this.charCount;
+    chars[p] = length & 0xffff;
+    chars[p + 1] = length >>> 16;
+    for (let i = 0; i < length; i++) chars[p + 2 + i] = text.charCodeAt(start + i);
+    this.charCount = p + 2 + length;
+    return p;
   }
 
   private grow(): void {
@@ -117,8 +139,11 @@ function sliceCodes(text: string, start: number, end: number): number[] {
   return codes;
 }
 
-function sameText(token: string, text: string, start: number, end: number): boolean {
-  if (token.length !== end - start) return false;
-  for (let i = 0; i < token.length; i++) if (token.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+/** Whether the token stored at p in `chars` is text[start, end). */
+function sameText(chars: Uint16Array, p: number, text: string, start: number, end: number): boolean {
+  const length = end - start;
+  if (((chars[p] as number) | ((chars[p + 1] as number) << 16)) !== length) return false;
+  const from = p + 2;
+  for (let i = 0; i < length; i++) if (chars[from + i] !== text.charCodeAt(start + i)) return false;
   return true;
 }
