@@ -256,6 +256,7 @@ export class DocIndex {
       docs,
       split.flatMap((d) => d.links),
       RANKING.anchorContexts,
+      index.byId,
     );
     for (let i = 0; i < index.sections.length; i++) {
       index.indexSection(i);

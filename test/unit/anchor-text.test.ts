@@ -89,4 +89,11 @@ describe('anchorTexts', () => {
     ]);
     expect(anchorTexts(docs, links, 1).get('fs#fsrmpath-options-callback')).toHaveLength(1);
   });
+
+  it("gives the same with the caller's section ids as with its own, and resolves only to those", () => {
+    const ids = new Map(docs.flatMap((d) => d.sections.map((s) => [s.id, s] as const)));
+    expect(anchorTexts(docs, links, 3, ids)).toEqual(texts);
+    ids.delete('process#processenv');
+    expect(anchorTexts(docs, links, 3, ids).has('process#processenv')).toBe(false);
+  });
 });
