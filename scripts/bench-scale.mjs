@@ -700,7 +700,7 @@ async function parent() {
         distHash,
         sizes,
         queries: Number(values.queries),
-        corpus: 'scripts/gen-corpus.mjs synthetic API docs (~5 KB each), seed ' + values.seed,
+        corpus: `scripts/gen-corpus.mjs synthetic API docs (~5 KB each), seed ${values.seed}`,
         growth,
         results,
         profile: profile?.summary,
