@@ -69,6 +69,9 @@ export class SnippetWords {
   private readonly scanned = new Map<string, ScannedText>();
   private scannedBytes = 0;
 
+  /** Where scan() collects a text's words before copying them out. */
+  private scratch = new Int32Array(768);
+
   /** The hits of the text a snippet is being cut from, reused from one text to the next. */
   readonly hits = new HitList();
 
@@ -142,7 +145,9 @@ export class SnippetWords {
     }
     const flat = text.replace(/\s+/g, ' ').trim();
     const generation = this.generation;
-    let words = new Int32Array(96);
+    // Into a scratch array kept from one text to the next, then copied at its length (growing a
+    // fresh array per text was garbage for every text met for the first time).
+    let words = this.scratch;
     let k = 0;
     scanWords(flat, (start, end, hash) => {
       const id = this.idOf(flat, start, end, hash, stamp, termNumber);
@@ -151,6 +156,7 @@ export class SnippetWords {
         const more = new Int32Array(words.length * 2);
         more.set(words);
         words = more;
+        this.scratch = more;
       }
       words[k++] = start;
       words[k++] = end;
