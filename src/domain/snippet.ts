@@ -37,15 +37,28 @@ interface ScannedText {
 export class SnippetWords {
   private hashes = new Int32Array(4096);
   private words: (string | undefined)[] = new Array(4096);
-  /** Each slot's word id: the word's index in wordTerms. */
+  /** Each slot's word id (ids count up from 0 and hold until the table starts over). */
   private ids = new Int32Array(4096);
-  /** Per word id: its terms, as numbers in termIds. Ids hold until the table starts over. */
-  private wordTerms: (readonly number[])[] = [];
+  /** How many word ids are given. */
+  private wordCount = 0;
   /**
-   * Per term number: the words that yield it, as pairs (word id, the term's place among the
-   * word's terms), so a query marks its words up front.
+   * Per word id: its terms (as numbers in termIds) are wordTermList[wordTermFrom[id] ..
+   * wordTermTo[id]). Typed arrays rather than an array per word: a fresh index's first searches
+   * meet thousands of words, and every object kept is young-generation GC work.
    */
-  private termWords: number[][] = [];
+  private wordTermFrom = new Int32Array(4096);
+  private wordTermTo = new Int32Array(4096);
+  private wordTermList = new Int32Array(16384);
+  private wordTermUsed = 0;
+  /**
+   * Per term number: the words that yield it, so a query marks its words up front: a list through
+   * entries (entry 0 ends a list) of word id, the term's place among the word's terms, next entry.
+   */
+  private termHead = new Int32Array(1024);
+  private entryWord = new Int32Array(16384);
+  private entryPlace = new Int32Array(16384);
+  private entryNext = new Int32Array(16384);
+  private entryUsed = 1;
   /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
   private readonly termIds = new Map<string, number>();
   private termStamps = new Int32Array(1024);
@@ -120,9 +133,10 @@ export class SnippetWords {
 
   /** Stamps word `id` for query `stamp` with the number of the first query term it yields, if any. */
   private markWord(id: number, stamp: number): void {
-    const terms = this.wordTerms[id] as readonly number[];
-    for (let place = 0; place < terms.length; place++) {
-      const t = terms[place] as number;
+    const from = this.wordTermFrom[id] as number;
+    const to = this.wordTermTo[id] as number;
+    for (let place = 0; place < to - from; place++) {
+      const t = this.wordTermList[from + place] as number;
       if (this.termStamps[t] === stamp) {
         this.idStamps[id] = stamp;
         this.idNumbers[id] = this.termNumbers[t] as number;
@@ -204,28 +218,23 @@ export class SnippetWords {
       return this.idOf(text, start, end, hash, stamp, termNumber);
     }
     const word = text.slice(start, end);
-    const id = this.wordTerms.length;
+    const id = this.wordCount++;
     this.hashes[slot] = h;
     this.words[slot] = word;
     this.ids[slot] = id;
-    const terms = this.processTerm(word).map((t) => this.termId(t));
-    this.wordTerms.push(terms);
-    for (let place = 0; place < terms.length; place++)
-      (this.termWords[terms[place] as number] as number[]).push(id, place);
-    if (id >= this.idStamps.length) {
-      const stamps = new Int32Array(this.idStamps.length * 2);
-      stamps.set(this.idStamps);
-      this.idStamps = stamps;
-      const numbers = new Int32Array(this.idNumbers.length * 2);
-      numbers.set(this.idNumbers);
-      this.idNumbers = numbers;
-      const places = new Int32Array(this.idPlaces.length * 2);
-      places.set(this.idPlaces);
-      this.idPlaces = places;
-      const termless = new Uint8Array(this.termless.length * 2);
-      termless.set(this.termless);
-      this.termless = termless;
+    if (id >= this.idStamps.length) this.growIds(this.idStamps.length * 2);
+    const terms = this.processTerm(word);
+    const from = this.wordTermUsed;
+    if (from + terms.length > this.wordTermList.length)
+      this.wordTermList = grown(this.wordTermList, 2 * (from + terms.length));
+    for (let place = 0; place < terms.length; place++) {
+      const t = this.termId(terms[place] as string);
+      this.wordTermList[from + place] = t;
+      this.addEntry(t, id, place);
     }
+    this.wordTermUsed = from + terms.length;
+    this.wordTermFrom[id] = from;
+    this.wordTermTo[id] = this.wordTermUsed;
     this.termless[id] = terms.length === 0 ? 1 : 0;
     this.idStamps[id] = 0;
     this.markWord(id, stamp);
@@ -238,17 +247,40 @@ export class SnippetWords {
     if (id === undefined) {
       id = this.termIds.size;
       this.termIds.set(term, id);
-      this.termWords.push([]);
       if (id >= this.termStamps.length) {
-        const stamps = new Int32Array(this.termStamps.length * 2);
-        stamps.set(this.termStamps);
-        this.termStamps = stamps;
-        const numbers = new Int32Array(this.termNumbers.length * 2);
-        numbers.set(this.termNumbers);
-        this.termNumbers = numbers;
+        const size = this.termStamps.length * 2;
+        this.termStamps = grown(this.termStamps, size);
+        this.termNumbers = grown(this.termNumbers, size);
+        this.termHead = grown(this.termHead, size);
       }
+      this.termHead[id] = 0;
     }
     return id;
+  }
+
+  /** Records that word `id` yields term `t` as its terms' `place`-th. */
+  private addEntry(t: number, id: number, place: number): void {
+    const e = this.entryUsed++;
+    if (e >= this.entryWord.length) {
+      const size = this.entryWord.length * 2;
+      this.entryWord = grown(this.entryWord, size);
+      this.entryPlace = grown(this.entryPlace, size);
+      this.entryNext = grown(this.entryNext, size);
+    }
+    this.entryWord[e] = id;
+    this.entryPlace[e] = place;
+    this.entryNext[e] = this.termHead[t] as number;
+    this.termHead[t] = e;
+  }
+
+  /** Room for word ids below `size`. */
+  private growIds(size: number): void {
+    this.idStamps = grown(this.idStamps, size);
+    this.idNumbers = grown(this.idNumbers, size);
+    this.idPlaces = grown(this.idPlaces, size);
+    this.termless = grown(this.termless, size);
+    this.wordTermFrom = grown(this.wordTermFrom, size);
+    this.wordTermTo = grown(this.wordTermTo, size);
   }
 
   /**
@@ -263,11 +295,11 @@ export class SnippetWords {
       const t = this.termId(term);
       this.termStamps[t] = stamp;
       this.termNumbers[t] = n;
-      // A word's number is that of the first of its terms the query has.
-      const pairs = this.termWords[t] as number[];
-      for (let k = 0; k < pairs.length; k += 2) {
-        const word = pairs[k] as number;
-        const place = pairs[k + 1] as number;
+      // A word's number is that of the first of its terms the query has (a word's entries for
+      // one term, if any word yielded a term twice, are met in any order: the lowest place wins).
+      for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
+        const word = this.entryWord[e] as number;
+        const place = this.entryPlace[e] as number;
         if (stamps[word] === stamp && (places[word] as number) <= place) continue;
         stamps[word] = stamp;
         numbers[word] = n;
@@ -280,8 +312,9 @@ export class SnippetWords {
   private clear(stamp: number, termNumber: ReadonlyMap<string, number>): void {
     this.generation++;
     this.resize(this.hashes.length); // the size it grew to: the next words will need it again
-    this.wordTerms = [];
-    this.termWords = [];
+    this.wordCount = 0;
+    this.wordTermUsed = 0;
+    this.entryUsed = 1;
     this.idStamps.fill(0);
     this.termIds.clear();
     this.termStamps.fill(0);
@@ -300,16 +333,7 @@ export class SnippetWords {
     while (this.hashes.length < 2 * wanted) this.grow();
     let size = this.idStamps.length;
     while (size < wanted) size *= 2;
-    if (size === this.idStamps.length) return;
-    const bigger = <A extends Int32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.idStamps = bigger(this.idStamps, (n) => new Int32Array(n));
-    this.idNumbers = bigger(this.idNumbers, (n) => new Int32Array(n));
-    this.idPlaces = bigger(this.idPlaces, (n) => new Int32Array(n));
-    this.termless = bigger(this.termless, (n) => new Uint8Array(n));
+    if (size !== this.idStamps.length) this.growIds(size);
   }
 
   private grow(): void {
@@ -393,6 +417,13 @@ export class HitList {
     this.numbers[this.count] = number;
     this.count++;
   }
+}
+
+/** A copy of `a` with room for `size` elements. */
+function grown<A extends Int32Array | Uint8Array>(a: A, size: number): A {
+  const b = new (a.constructor as new (n: number) => A)(size);
+  b.set(a);
+  return b;
 }
 
 function sameText(word: string, text: string, start: number, end: number): boolean {
