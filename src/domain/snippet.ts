@@ -35,10 +35,18 @@ interface ScannedText {
  * index; bounded (it empties itself when full).
  */
 export class SnippetWords {
-  private hashes = new Int32Array(4096);
-  private words: (string | undefined)[] = new Array(4096);
-  /** Each slot's word id (ids count up from 0 and hold until the table starts over). */
-  private ids = new Int32Array(4096);
+  /**
+   * The table's slots, side by side: per slot its word's hash (0: empty), word id, and where the
+   * word's characters are in `chars` and how many. One cache line per probe, and the characters
+   * compared are in one array: with a string and a separate array per field, recognizing a word
+   * was four cache misses (a fresh index's first searches, scanning texts met for the first time,
+   * were bound by them). Ids count up from 0 and hold until the table starts over.
+   */
+  private slots = new Int32Array(4 * 4096);
+  private capacity = 4096;
+  /** The words' characters, one after another. */
+  private chars = new Uint16Array(32768);
+  private charsUsed = 0;
   /** How many word ids are given. */
   private wordCount = 0;
   /**
@@ -203,25 +211,40 @@ export class SnippetWords {
     termNumber: ReadonlyMap<string, number>,
   ): number {
     const h = hash | 1; // 0 marks an empty slot
-    const mask = this.hashes.length - 1;
+    const mask = this.capacity - 1;
+    const slots = this.slots;
+    const length = end - start;
     let slot = h & mask;
     for (;;) {
-      const stored = this.hashes[slot] as number;
+      const at = slot << 2;
+      const stored = slots[at] as number;
       if (stored === 0) break;
-      if (stored === h && sameText(this.words[slot] as string, text, start, end))
-        return this.ids[slot] as number;
+      if (
+        stored === h &&
+        slots[at + 3] === length &&
+        sameChars(this.chars, slots[at + 2] as number, text, start, length)
+      )
+        return slots[at + 1] as number;
       slot = (slot + 1) & mask;
     }
-    if (this.used * 2 >= this.hashes.length) {
+    if (this.used * 2 >= this.capacity) {
       if (this.used >= MAX_WORDS) this.clear(stamp, termNumber);
       else this.grow();
       return this.idOf(text, start, end, hash, stamp, termNumber);
     }
     const word = text.slice(start, end);
     const id = this.wordCount++;
-    this.hashes[slot] = h;
-    this.words[slot] = word;
-    this.ids[slot] = id;
+    if (this.charsUsed + length > this.chars.length)
+      this.chars = grown(this.chars, 2 * (this.charsUsed + length));
+    const chars = this.chars;
+    const offset = this.charsUsed;
+    for (let i = 0; i < length; i++) chars[offset + i] = text.charCodeAt(start + i);
+    this.charsUsed = offset + length;
+    const at = slot << 2;
+    slots[at] = h;
+    slots[at + 1] = id;
+    slots[at + 2] = offset;
+    slots[at + 3] = length;
     if (id >= this.idStamps.length) this.growIds(this.idStamps.length * 2);
     const terms = this.processTerm(word);
     const from = this.wordTermUsed;
@@ -311,7 +334,8 @@ export class SnippetWords {
   /** Starts over (words, terms and scanned texts), keeping the current query's terms marked. */
   private clear(stamp: number, termNumber: ReadonlyMap<string, number>): void {
     this.generation++;
-    this.resize(this.hashes.length); // the size it grew to: the next words will need it again
+    this.resize(this.capacity); // the size it grew to: the next words will need it again
+    this.charsUsed = 0;
     this.wordCount = 0;
     this.wordTermUsed = 0;
     this.entryUsed = 1;
@@ -330,34 +354,31 @@ export class SnippetWords {
    */
   reserve(words: number): void {
     const wanted = Math.min(Math.max(0, words), MAX_WORDS);
-    while (this.hashes.length < 2 * wanted) this.grow();
+    while (this.capacity < 2 * wanted) this.grow();
     let size = this.idStamps.length;
     while (size < wanted) size *= 2;
     if (size !== this.idStamps.length) this.growIds(size);
   }
 
   private grow(): void {
-    const hashes = this.hashes;
-    const words = this.words;
-    const ids = this.ids;
-    this.resize(hashes.length * 2);
-    const mask = this.hashes.length - 1;
-    for (let i = 0; i < hashes.length; i++) {
-      const h = hashes[i] as number;
+    const old = this.slots;
+    const oldCapacity = this.capacity;
+    this.resize(oldCapacity * 2);
+    const slots = this.slots;
+    const mask = this.capacity - 1;
+    for (let i = 0; i < oldCapacity; i++) {
+      const h = old[i << 2] as number;
       if (h === 0) continue;
       let slot = h & mask;
-      while (this.hashes[slot] !== 0) slot = (slot + 1) & mask;
-      this.hashes[slot] = h;
-      this.words[slot] = words[i];
-      this.ids[slot] = ids[i] as number;
+      while (slots[slot << 2] !== 0) slot = (slot + 1) & mask;
+      slots.set(old.subarray(i << 2, (i << 2) + 4), slot << 2);
       this.used++;
     }
   }
 
   private resize(size: number): void {
-    this.hashes = new Int32Array(size);
-    this.words = new Array(size);
-    this.ids = new Int32Array(size);
+    this.slots = new Int32Array(4 * size);
+    this.capacity = size;
     this.used = 0;
   }
 }
@@ -420,15 +441,15 @@ export class HitList {
 }
 
 /** A copy of `a` with room for `size` elements. */
-function grown<A extends Int32Array | Uint8Array>(a: A, size: number): A {
+function grown<A extends Int32Array | Uint8Array | Uint16Array>(a: A, size: number): A {
   const b = new (a.constructor as new (n: number) => A)(size);
   b.set(a);
   return b;
 }
 
-function sameText(word: string, text: string, start: number, end: number): boolean {
-  if (word.length !== end - start) return false;
-  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+/** Whether chars[offset, offset + length) holds the characters of text[start, start + length). */
+function sameChars(chars: Uint16Array, offset: number, text: string, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (chars[offset + i] !== text.charCodeAt(start + i)) return false;
   return true;
 }
 
