@@ -132,9 +132,6 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private touched = new Int32Array(0);
   private candidates = new Int32Array(0);
   private finals = new Float64Array(0);
-  /** topHits' scratch: a copy of the finals to select in, and the documents it keeps. */
-  private selecting = new Float64Array(0);
-  private kept = new Int32Array(0);
 
   constructor(private readonly options: Bm25Options<F>) {
     this.fieldCount = options.fields.length;
@@ -675,36 +672,11 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
 
   /** The best `limit` of the given documents, by score × number of matched query terms. */
   private topHits(
-    given: Int32Array,
-    givenCount: number,
+    docs: Int32Array,
+    count: number,
     limit: number,
     distinct: readonly string[],
   ): SearchIndexHit[] {
-    let docs = given;
-    let count = givenCount;
-    if (count > 8 * limit && count <= 64 * limit) {
-      // Many more than `limit`: only those scoring at least the limit-th best can be in (the
-      // limit-th best value, by selection in linear time, then one pass), so the heap below takes
-      // ~limit documents instead of sifting through every one that beats its root on the way.
-      // Not for far more: the heap's root then turns most away at one compare each, and the
-      // extra passes cost more than the sifts they save (measured at 50k documents).
-      if (this.finals.length < count) this.finals = new Float64Array(this.touched.length);
-      if (this.selecting.length < count) this.selecting = new Float64Array(this.touched.length);
-      const finals = this.finals;
-      for (let j = 0; j < count; j++) {
-        const doc = docs[j] as number;
-        finals[j] = (this.scores[doc] as number) * popcount(this.matched[doc] as number);
-      }
-      const selecting = this.selecting;
-      selecting.set(finals.subarray(0, count));
-      const kth = quickselectDescending(selecting, count, limit - 1);
-      if (this.kept.length < count) this.kept = new Int32Array(this.touched.length);
-      const kept = this.kept;
-      let k = 0;
-      for (let j = 0; j < count; j++) if ((finals[j] as number) >= kth) kept[k++] = docs[j] as number;
-      docs = kept;
-      count = k;
-    }
     // A min-heap of the best `limit` so far (worst at the root; equal scores: higher doc is worse).
     const size = Math.min(limit, count);
     const heapDocs = new Int32Array(size);
