@@ -73,10 +73,7 @@ const SNIPPET_SOURCE = 2000;
 
 /** Process-term results per token: most tokens repeat. Bounded for huge corpora. */
 const MEMO_MAX = 200_000;
-/**
- * Process-term results kept after the build, for queries and snippets: a snippet looks at every
- * word of a section, and stemming each one again cost more than the whole engine search.
- */
+/** Process-term results kept after the build, for queries (snippets keep theirs in SnippetWords). */
 const SEARCH_MEMO_MAX = 50_000;
 
 /**
@@ -115,12 +112,17 @@ export class DocIndex {
   private deprecated: boolean[] = [];
   /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
-  /** The build's processTerm results (bounded by MEMO_MAX), kept for queries and snippets. */
+  /** The build's processTerm results (bounded by MEMO_MAX), kept for queries. */
   private builtMemo: ReadonlyMap<string, string[]> = new Map();
-  /** processTerm results per token after the build (queries, snippets); emptied when full. */
+  /** processTerm results per token after the build (queries); emptied when full. */
   private searchMemo = new Map<string, string[]>();
-  /** The words snippets have met, and their terms (bounded). */
-  private readonly snippetWords = new SnippetWords((word) => this.searchTermsOf(word));
+  /**
+   * The words snippets have met, and their terms (bounded). It keeps each word's terms itself:
+   * through searchTermsOf's memo, every word of a text met for the first time was also a Map
+   * entry and an array there, kept (a fresh index's first searches paid for them in young-
+   * generation GC, copying them out).
+   */
+  private readonly snippetWords = new SnippetWords((word) => this.tools.analysis.processTerm(word));
 
   private constructor(
     private readonly tools: IndexTools,
@@ -167,9 +169,8 @@ export class DocIndex {
   }
 
   /**
-   * Like termsOf, after the build: the build's results first (the corpus's words, which snippets
-   * meet: analyzing each again cost a search on a fresh index more than the engine did), then
-   * others, bounded by emptying, since queries bring any words.
+   * Like termsOf, after the build, for queries: the build's results first, then others, bounded
+   * by emptying, since queries bring any words.
    */
   private searchTermsOf(token: string): string[] {
     let out = this.builtMemo.get(token) ?? this.searchMemo.get(token);
@@ -585,12 +586,17 @@ function indexProbe(tools: IndexTools): string {
 const DOTTED = /[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)+/g;
 const CALLED = /([A-Za-z_$][\w$]*)\s*\(/g;
 const IDENTIFIER = /[A-Za-z_$][\w$]*/g;
+/** What any match of DOTTED, CALLED or a query's camelCase / snake_case IDENTIFIER contains. */
+const MAY_NAME = /[.(_]|[a-z][A-Z]/;
 
 /**
  * API names in a text, lower case: dotted paths (`fs.readFile`), called names (`structuredClone(`)
  * and, in a query, identifiers that are not plain words (`getStore`, `max_old_space_size`).
  */
 export function apiNames(text: string, query: boolean): string[] {
+  // Every name needs a dot, a parenthesis, an underscore or a lower-upper pair: most questions
+  // and headings have none, and three global matches cost more than this test.
+  if (!MAY_NAME.test(text)) return NONE;
   const out = new Set<string>();
   for (const m of text.matchAll(DOTTED)) out.add(m[0].toLowerCase());
   for (const m of text.matchAll(CALLED)) if (m[1]) out.add(m[1].toLowerCase());

@@ -35,17 +35,38 @@ interface ScannedText {
  * index; bounded (it empties itself when full).
  */
 export class SnippetWords {
-  private hashes = new Int32Array(4096);
-  private words: (string | undefined)[] = new Array(4096);
-  /** Each slot's word id: the word's index in wordTerms. */
-  private ids = new Int32Array(4096);
-  /** Per word id: its terms, as numbers in termIds. Ids hold until the table starts over. */
-  private wordTerms: (readonly number[])[] = [];
   /**
-   * Per term number: the words that yield it, as pairs (word id, the term's place among the
-   * word's terms), so a query marks its words up front.
+   * The table's slots, side by side: per slot its word's hash (0: empty), word id, and where the
+   * word's characters are in `chars` and how many. One cache line per probe, and the characters
+   * compared are in one array: with a string and a separate array per field, recognizing a word
+   * was four cache misses (a fresh index's first searches, scanning texts met for the first time,
+   * were bound by them). Ids count up from 0 and hold until the table starts over.
    */
-  private termWords: number[][] = [];
+  private slots = new Int32Array(4 * 4096);
+  private capacity = 4096;
+  /** The words' characters, one after another. */
+  private chars = new Uint16Array(32768);
+  private charsUsed = 0;
+  /** How many word ids are given. */
+  private wordCount = 0;
+  /**
+   * Per word id: its terms (as numbers in termIds) are wordTermList[wordTermFrom[id] ..
+   * wordTermTo[id]). Typed arrays rather than an array per word: a fresh index's first searches
+   * meet thousands of words, and every object kept is young-generation GC work.
+   */
+  private wordTermFrom = new Int32Array(4096);
+  private wordTermTo = new Int32Array(4096);
+  private wordTermList = new Int32Array(16384);
+  private wordTermUsed = 0;
+  /**
+   * Per term number: the words that yield it, so a query marks its words up front: a list through
+   * entries (entry 0 ends a list) of word id, the term's place among the word's terms, next entry.
+   */
+  private termHead = new Int32Array(1024);
+  private entryWord = new Int32Array(16384);
+  private entryPlace = new Int32Array(16384);
+  private entryNext = new Int32Array(16384);
+  private entryUsed = 1;
   /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
   private readonly termIds = new Map<string, number>();
   private termStamps = new Int32Array(1024);
@@ -68,6 +89,9 @@ export class SnippetWords {
   /** Texts scanned, by text, least recently used first; and their estimated size. */
   private readonly scanned = new Map<string, ScannedText>();
   private scannedBytes = 0;
+
+  /** Where scan() collects a text's words before copying them out. */
+  private scratch = new Int32Array(768);
 
   /** The hits of the text a snippet is being cut from, reused from one text to the next. */
   readonly hits = new HitList();
@@ -117,9 +141,10 @@ export class SnippetWords {
 
   /** Stamps word `id` for query `stamp` with the number of the first query term it yields, if any. */
   private markWord(id: number, stamp: number): void {
-    const terms = this.wordTerms[id] as readonly number[];
-    for (let place = 0; place < terms.length; place++) {
-      const t = terms[place] as number;
+    const from = this.wordTermFrom[id] as number;
+    const to = this.wordTermTo[id] as number;
+    for (let place = 0; place < to - from; place++) {
+      const t = this.wordTermList[from + place] as number;
       if (this.termStamps[t] === stamp) {
         this.idStamps[id] = stamp;
         this.idNumbers[id] = this.termNumbers[t] as number;
@@ -142,7 +167,9 @@ export class SnippetWords {
     }
     const flat = text.replace(/\s+/g, ' ').trim();
     const generation = this.generation;
-    let words = new Int32Array(96);
+    // Into a scratch array kept from one text to the next, then copied at its length (growing a
+    // fresh array per text was garbage for every text met for the first time).
+    let words = this.scratch;
     let k = 0;
     scanWords(flat, (start, end, hash) => {
       const id = this.idOf(flat, start, end, hash, stamp, termNumber);
@@ -151,6 +178,7 @@ export class SnippetWords {
         const more = new Int32Array(words.length * 2);
         more.set(words);
         words = more;
+        this.scratch = more;
       }
       words[k++] = start;
       words[k++] = end;
@@ -183,43 +211,53 @@ export class SnippetWords {
     termNumber: ReadonlyMap<string, number>,
   ): number {
     const h = hash | 1; // 0 marks an empty slot
-    const mask = this.hashes.length - 1;
+    const mask = this.capacity - 1;
+    const slots = this.slots;
+    const length = end - start;
     let slot = h & mask;
     for (;;) {
-      const stored = this.hashes[slot] as number;
+      const at = slot << 2;
+      const stored = slots[at] as number;
       if (stored === 0) break;
-      if (stored === h && sameText(this.words[slot] as string, text, start, end))
-        return this.ids[slot] as number;
+      if (
+        stored === h &&
+        slots[at + 3] === length &&
+        sameChars(this.chars, slots[at + 2] as number, text, start, length)
+      )
+        return slots[at + 1] as number;
       slot = (slot + 1) & mask;
     }
-    if (this.used * 2 >= this.hashes.length) {
+    if (this.used * 2 >= this.capacity) {
       if (this.used >= MAX_WORDS) this.clear(stamp, termNumber);
       else this.grow();
       return this.idOf(text, start, end, hash, stamp, termNumber);
     }
     const word = text.slice(start, end);
-    const id = this.wordTerms.length;
-    this.hashes[slot] = h;
-    this.words[slot] = word;
-    this.ids[slot] = id;
-    const terms = this.processTerm(word).map((t) => this.termId(t));
-    this.wordTerms.push(terms);
-    for (let place = 0; place < terms.length; place++)
-      (this.termWords[terms[place] as number] as number[]).push(id, place);
-    if (id >= this.idStamps.length) {
-      const stamps = new Int32Array(this.idStamps.length * 2);
-      stamps.set(this.idStamps);
-      this.idStamps = stamps;
-      const numbers = new Int32Array(this.idNumbers.length * 2);
-      numbers.set(this.idNumbers);
-      this.idNumbers = numbers;
-      const places = new Int32Array(this.idPlaces.length * 2);
-      places.set(this.idPlaces);
-      this.idPlaces = places;
-      const termless = new Uint8Array(this.termless.length * 2);
-      termless.set(this.termless);
-      this.termless = termless;
+    const id = this.wordCount++;
+    if (this.charsUsed + length > this.chars.length)
+      this.chars = grown(this.chars, 2 * (this.charsUsed + length));
+    const chars = this.chars;
+    const offset = this.charsUsed;
+    for (let i = 0; i < length; i++) chars[offset + i] = text.charCodeAt(start + i);
+    this.charsUsed = offset + length;
+    const at = slot << 2;
+    slots[at] = h;
+    slots[at + 1] = id;
+    slots[at + 2] = offset;
+    slots[at + 3] = length;
+    if (id >= this.idStamps.length) this.growIds(this.idStamps.length * 2);
+    const terms = this.processTerm(word);
+    const from = this.wordTermUsed;
+    if (from + terms.length > this.wordTermList.length)
+      this.wordTermList = grown(this.wordTermList, 2 * (from + terms.length));
+    for (let place = 0; place < terms.length; place++) {
+      const t = this.termId(terms[place] as string);
+      this.wordTermList[from + place] = t;
+      this.addEntry(t, id, place);
     }
+    this.wordTermUsed = from + terms.length;
+    this.wordTermFrom[id] = from;
+    this.wordTermTo[id] = this.wordTermUsed;
     this.termless[id] = terms.length === 0 ? 1 : 0;
     this.idStamps[id] = 0;
     this.markWord(id, stamp);
@@ -232,17 +270,40 @@ export class SnippetWords {
     if (id === undefined) {
       id = this.termIds.size;
       this.termIds.set(term, id);
-      this.termWords.push([]);
       if (id >= this.termStamps.length) {
-        const stamps = new Int32Array(this.termStamps.length * 2);
-        stamps.set(this.termStamps);
-        this.termStamps = stamps;
-        const numbers = new Int32Array(this.termNumbers.length * 2);
-        numbers.set(this.termNumbers);
-        this.termNumbers = numbers;
+        const size = this.termStamps.length * 2;
+        this.termStamps = grown(this.termStamps, size);
+        this.termNumbers = grown(this.termNumbers, size);
+        this.termHead = grown(this.termHead, size);
       }
+      this.termHead[id] = 0;
     }
     return id;
+  }
+
+  /** Records that word `id` yields term `t` as its terms' `place`-th. */
+  private addEntry(t: number, id: number, place: number): void {
+    const e = this.entryUsed++;
+    if (e >= this.entryWord.length) {
+      const size = this.entryWord.length * 2;
+      this.entryWord = grown(this.entryWord, size);
+      this.entryPlace = grown(this.entryPlace, size);
+      this.entryNext = grown(this.entryNext, size);
+    }
+    this.entryWord[e] = id;
+    this.entryPlace[e] = place;
+    this.entryNext[e] = this.termHead[t] as number;
+    this.termHead[t] = e;
+  }
+
+  /** Room for word ids below `size`. */
+  private growIds(size: number): void {
+    this.idStamps = grown(this.idStamps, size);
+    this.idNumbers = grown(this.idNumbers, size);
+    this.idPlaces = grown(this.idPlaces, size);
+    this.termless = grown(this.termless, size);
+    this.wordTermFrom = grown(this.wordTermFrom, size);
+    this.wordTermTo = grown(this.wordTermTo, size);
   }
 
   /**
@@ -257,11 +318,11 @@ export class SnippetWords {
       const t = this.termId(term);
       this.termStamps[t] = stamp;
       this.termNumbers[t] = n;
-      // A word's number is that of the first of its terms the query has.
-      const pairs = this.termWords[t] as number[];
-      for (let k = 0; k < pairs.length; k += 2) {
-        const word = pairs[k] as number;
-        const place = pairs[k + 1] as number;
+      // A word's number is that of the first of its terms the query has (a word's entries for
+      // one term, if any word yielded a term twice, are met in any order: the lowest place wins).
+      for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
+        const word = this.entryWord[e] as number;
+        const place = this.entryPlace[e] as number;
         if (stamps[word] === stamp && (places[word] as number) <= place) continue;
         stamps[word] = stamp;
         numbers[word] = n;
@@ -273,9 +334,11 @@ export class SnippetWords {
   /** Starts over (words, terms and scanned texts), keeping the current query's terms marked. */
   private clear(stamp: number, termNumber: ReadonlyMap<string, number>): void {
     this.generation++;
-    this.resize(this.hashes.length); // the size it grew to: the next words will need it again
-    this.wordTerms = [];
-    this.termWords = [];
+    this.resize(this.capacity); // the size it grew to: the next words will need it again
+    this.charsUsed = 0;
+    this.wordCount = 0;
+    this.wordTermUsed = 0;
+    this.entryUsed = 1;
     this.idStamps.fill(0);
     this.termIds.clear();
     this.termStamps.fill(0);
@@ -291,43 +354,31 @@ export class SnippetWords {
    */
   reserve(words: number): void {
     const wanted = Math.min(Math.max(0, words), MAX_WORDS);
-    while (this.hashes.length < 2 * wanted) this.grow();
+    while (this.capacity < 2 * wanted) this.grow();
     let size = this.idStamps.length;
     while (size < wanted) size *= 2;
-    if (size === this.idStamps.length) return;
-    const bigger = <A extends Int32Array | Uint8Array>(a: A, make: (n: number) => A): A => {
-      const b = make(size);
-      b.set(a);
-      return b;
-    };
-    this.idStamps = bigger(this.idStamps, (n) => new Int32Array(n));
-    this.idNumbers = bigger(this.idNumbers, (n) => new Int32Array(n));
-    this.idPlaces = bigger(this.idPlaces, (n) => new Int32Array(n));
-    this.termless = bigger(this.termless, (n) => new Uint8Array(n));
+    if (size !== this.idStamps.length) this.growIds(size);
   }
 
   private grow(): void {
-    const hashes = this.hashes;
-    const words = this.words;
-    const ids = this.ids;
-    this.resize(hashes.length * 2);
-    const mask = this.hashes.length - 1;
-    for (let i = 0; i < hashes.length; i++) {
-      const h = hashes[i] as number;
+    const old = this.slots;
+    const oldCapacity = this.capacity;
+    this.resize(oldCapacity * 2);
+    const slots = this.slots;
+    const mask = this.capacity - 1;
+    for (let i = 0; i < oldCapacity; i++) {
+      const h = old[i << 2] as number;
       if (h === 0) continue;
       let slot = h & mask;
-      while (this.hashes[slot] !== 0) slot = (slot + 1) & mask;
-      this.hashes[slot] = h;
-      this.words[slot] = words[i];
-      this.ids[slot] = ids[i] as number;
+      while (slots[slot << 2] !== 0) slot = (slot + 1) & mask;
+      slots.set(old.subarray(i << 2, (i << 2) + 4), slot << 2);
       this.used++;
     }
   }
 
   private resize(size: number): void {
-    this.hashes = new Int32Array(size);
-    this.words = new Array(size);
-    this.ids = new Int32Array(size);
+    this.slots = new Int32Array(4 * size);
+    this.capacity = size;
     this.used = 0;
   }
 }
@@ -389,9 +440,16 @@ export class HitList {
   }
 }
 
-function sameText(word: string, text: string, start: number, end: number): boolean {
-  if (word.length !== end - start) return false;
-  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== text.charCodeAt(start + i)) return false;
+/** A copy of `a` with room for `size` elements. */
+function grown<A extends Int32Array | Uint8Array | Uint16Array>(a: A, size: number): A {
+  const b = new (a.constructor as new (n: number) => A)(size);
+  b.set(a);
+  return b;
+}
+
+/** Whether chars[offset, offset + length) holds the characters of text[start, start + length). */
+function sameChars(chars: Uint16Array, offset: number, text: string, start: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (chars[offset + i] !== text.charCodeAt(start + i)) return false;
   return true;
 }
 
