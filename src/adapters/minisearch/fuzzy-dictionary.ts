@@ -82,7 +82,7 @@ export class FuzzyDictionary {
         const cost = (prev[j - 1] as number) + (a.charCodeAt(j - 1) === c ? 0 : 1);
         const del = (prev[j] as number) + 1;
         const ins = (row[j - 1] as number) + 1;
-        let v = cost < del ? cost : del;
+        let v = Math.min(cost, del);
         if (ins < v) v = ins;
         if (v > cap) v = cap;
         row[j] = v;
