@@ -63,7 +63,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { assertBuildCurrent } from '../test/harness/certdocs.mjs';
-import { makeRng } from './gen-corpus.mjs';
+import { makeQueries } from './gen-corpus.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -545,28 +545,6 @@ async function restore() {
     out.reusable = `${docs.filter((d) => index.unchanged(d)).length}/${docs.length}`;
     emit();
   }
-}
-
-/** Deterministic queries: 1–5 vocabulary words (some frequent, most not), a quarter identifiers. */
-function makeQueries(vocab, n, key) {
-  const rng = makeRng(key);
-  const word = () => (rng.chance(0.4) ? vocab.words[rng.int(0, 199)] : rng.pick(vocab.words));
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    if (rng.chance(0.25)) {
-      const id = rng.chance(0.6) && vocab.api.length ? rng.pick(vocab.api) : rng.pick(vocab.identifiers);
-      const extra = rng.int(0, 2);
-      const words = [id];
-      for (let k = 0; k < extra; k++) words.push(word());
-      out.push({ q: words.join(' '), kind: 'ident' });
-    } else {
-      const k = rng.int(1, 5);
-      const words = [];
-      for (let j = 0; j < k; j++) words.push(word());
-      out.push({ q: words.join(' '), kind: 'words' });
-    }
-  }
-  return out;
 }
 
 // ================================================================ parent

@@ -20,7 +20,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { NO_NODE_DOCS_REASON, NODE_DOCS } from '../test/harness/corpus.mjs';
-import { makeRng } from './gen-corpus.mjs';
+import { makeQueries } from './gen-corpus.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({
@@ -58,28 +58,6 @@ const clock = {
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
 
-/** bench-scale.mjs's queries (same generator, same seed). */
-function syntheticQueries(vocab, n, key) {
-  const rng = makeRng(key);
-  const word = () => (rng.chance(0.4) ? vocab.words[rng.int(0, 199)] : rng.pick(vocab.words));
-  const out = [];
-  for (let i = 0; i < n; i++) {
-    if (rng.chance(0.25)) {
-      const id = rng.chance(0.6) && vocab.api.length ? rng.pick(vocab.api) : rng.pick(vocab.identifiers);
-      const extra = rng.int(0, 2);
-      const words = [id];
-      for (let k = 0; k < extra; k++) words.push(word());
-      out.push(words.join(' '));
-    } else {
-      const k = rng.int(1, 5);
-      const words = [];
-      for (let j = 0; j < k; j++) words.push(word());
-      out.push(words.join(' '));
-    }
-  }
-  return out;
-}
-
 async function load(dist) {
   const imp = (p) => import(pathToFileURL(join(resolve(dist), p)).href);
   await import('reflect-metadata');
@@ -106,11 +84,12 @@ async function load(dist) {
 let warmup = [];
 let queries;
 if (values.corpus) {
-  const all = syntheticQueries(
+  // bench-scale.mjs's queries (same generator, same key).
+  const all = makeQueries(
     JSON.parse(readFileSync(join(corpus, '.vocab.json'), 'utf8')),
     220,
     'queries:1',
-  );
+  ).map((x) => x.q);
   warmup = all.slice(0, 20);
   queries = all.slice(20);
 } else {

@@ -248,6 +248,31 @@ function pseudoWords(rng, count, taken) {
   return out;
 }
 
+/**
+ * Deterministic queries over a corpus's vocabulary (bench-scale, bench-search): 1–5 words (some
+ * frequent, most not), a quarter led by an identifier. Each is `{ q, kind }`.
+ */
+export function makeQueries(vocab, n, key) {
+  const rng = makeRng(key);
+  const word = () => (rng.chance(0.4) ? vocab.words[rng.int(0, 199)] : rng.pick(vocab.words));
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    if (rng.chance(0.25)) {
+      const id = rng.chance(0.6) && vocab.api.length ? rng.pick(vocab.api) : rng.pick(vocab.identifiers);
+      const extra = rng.int(0, 2);
+      const words = [id];
+      for (let k = 0; k < extra; k++) words.push(word());
+      out.push({ q: words.join(' '), kind: 'ident' });
+    } else {
+      const k = rng.int(1, 5);
+      const words = [];
+      for (let j = 0; j < k; j++) words.push(word());
+      out.push({ q: words.join(' '), kind: 'words' });
+    }
+  }
+  return out;
+}
+
 /** Vocabulary and shared identifiers: a function of the seed only, not of the corpus size. */
 export function buildVocabulary(seed) {
   const rng = makeRng(`vocab:${seed}`);

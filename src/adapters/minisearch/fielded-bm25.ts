@@ -720,27 +720,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       } else {
         const rs = heapScores[0] as number;
         if (score < rs || (score === rs && doc > (heapDocs[0] as number))) continue;
-        // Replace the root and sift down.
-        let at = 0;
-        for (;;) {
-          const l = 2 * at + 1;
-          if (l >= size) break;
-          let c = l;
-          const r = l + 1;
-          if (r < size) {
-            const ls = heapScores[l] as number;
-            const rs2 = heapScores[r] as number;
-            if (rs2 < ls || (rs2 === ls && (heapDocs[r] as number) > (heapDocs[l] as number))) c = r;
-          }
-          const cs = heapScores[c] as number;
-          const cd = heapDocs[c] as number;
-          if (!(cs < score || (cs === score && cd > doc))) break;
-          heapScores[at] = cs;
-          heapDocs[at] = cd;
-          at = c;
-        }
-        heapScores[at] = score;
-        heapDocs[at] = doc;
+        siftDown(heapScores, heapDocs, size, score, doc);
       }
     }
     // Heap sort in place: the worst goes to the end each time, leaving the best first (score
@@ -750,26 +730,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       const doc = heapDocs[end] as number;
       heapScores[end] = heapScores[0] as number;
       heapDocs[end] = heapDocs[0] as number;
-      let at = 0;
-      for (;;) {
-        const l = 2 * at + 1;
-        if (l >= end) break;
-        let c = l;
-        const r = l + 1;
-        if (r < end) {
-          const ls = heapScores[l] as number;
-          const rs2 = heapScores[r] as number;
-          if (rs2 < ls || (rs2 === ls && (heapDocs[r] as number) > (heapDocs[l] as number))) c = r;
-        }
-        const cs = heapScores[c] as number;
-        const cd = heapDocs[c] as number;
-        if (!(cs < score || (cs === score && cd > doc))) break;
-        heapScores[at] = cs;
-        heapDocs[at] = cd;
-        at = c;
-      }
-      heapScores[at] = score;
-      heapDocs[at] = doc;
+      siftDown(heapScores, heapDocs, end, score, doc);
     }
     // Hits with the same match set share one (read-only) list of query terms.
     const termsOf = new Map<number, readonly string[]>();
@@ -835,4 +796,37 @@ function popcount(x: number): number {
   let v = x - ((x >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
+}
+
+/**
+ * Puts (score, doc) at the root of the min-heap held in the first `size` places and sifts it down
+ * (worst at the root; equal scores: the higher doc is worse).
+ */
+function siftDown(
+  heapScores: Float64Array,
+  heapDocs: Int32Array,
+  size: number,
+  score: number,
+  doc: number,
+): void {
+  let at = 0;
+  for (;;) {
+    const l = 2 * at + 1;
+    if (l >= size) break;
+    let c = l;
+    const r = l + 1;
+    if (r < size) {
+      const ls = heapScores[l] as number;
+      const rs = heapScores[r] as number;
+      if (rs < ls || (rs === ls && (heapDocs[r] as number) > (heapDocs[l] as number))) c = r;
+    }
+    const cs = heapScores[c] as number;
+    const cd = heapDocs[c] as number;
+    if (!(cs < score || (cs === score && cd > doc))) break;
+    heapScores[at] = cs;
+    heapDocs[at] = cd;
+    at = c;
+  }
+  heapScores[at] = score;
+  heapDocs[at] = doc;
 }
