@@ -112,8 +112,6 @@ export class DocIndex {
   private deprecated: boolean[] = [];
   /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
-  /** The build's processTerm results (bounded by MEMO_MAX), kept for queries. */
-  private builtMemo: ReadonlyMap<string, string[]> = new Map();
   /** processTerm results per token after the build (queries); emptied when full. */
   private searchMemo = new Map<string, string[]>();
   /**
@@ -168,12 +166,9 @@ export class DocIndex {
     return out;
   }
 
-  /**
-   * Like termsOf, after the build, for queries: the build's results first, then others, bounded
-   * by emptying, since queries bring any words.
-   */
+  /** Like termsOf, after the build, for queries: bounded by emptying, since queries bring any words. */
   private searchTermsOf(token: string): string[] {
-    let out = this.builtMemo.get(token) ?? this.searchMemo.get(token);
+    let out = this.searchMemo.get(token);
     if (!out) {
       out = this.tools.analysis.processTerm(token);
       if (this.searchMemo.size >= SEARCH_MEMO_MAX) this.searchMemo = new Map();
@@ -212,9 +207,6 @@ export class DocIndex {
     if (this.builder) this.engine = this.builder.seal();
     this.builder = undefined;
     this.anchors = new Map();
-    // Snippets meet the corpus's words: room for as many as the build analyzed, made now.
-    this.snippetWords.reserve(this.memo.size);
-    this.builtMemo = this.memo;
     this.memo = new Map();
     this.headings();
     // A restored index marks its sections here (buildAsync did while indexing).

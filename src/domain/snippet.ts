@@ -347,19 +347,6 @@ export class SnippetWords {
     this.markQuery(stamp, termNumber);
   }
 
-  /**
-   * Makes room for about `words` words (at most the table's bound) before queries need it: growing
-   * rehashes every word met so far, and at a large corpus's vocabulary one such step is
-   * milliseconds that one query pays (a search's tail latency on a fresh index).
-   */
-  reserve(words: number): void {
-    const wanted = Math.min(Math.max(0, words), MAX_WORDS);
-    while (this.capacity < 2 * wanted) this.grow();
-    let size = this.idStamps.length;
-    while (size < wanted) size *= 2;
-    if (size !== this.idStamps.length) this.growIds(size);
-  }
-
   private grow(): void {
     const old = this.slots;
     const oldCapacity = this.capacity;
