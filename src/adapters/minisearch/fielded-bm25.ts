@@ -7,6 +7,7 @@ import type {
   SearchOptions,
 } from '../../ports/search-engine.js';
 import { FuzzyDictionary } from './fuzzy-dictionary.js';
+import { releaseBuffer } from './release-buffer.js';
 import { Staging } from './staging.js';
 import { hashOf, TokenTable } from './token-table.js';
 
@@ -66,6 +67,7 @@ class Growable<T extends Int32Array> {
   grow(min: number): void {
     const next = this.make(Math.max(min, this.data.length * 2));
     next.set(this.data);
+    releaseBuffer(this.data);
     this.data = next;
   }
   trimmed(): T {
@@ -87,6 +89,7 @@ function termRowLength(fields: number): number {
 function grown(a: Int32Array, length: number): Int32Array {
   const next = new Int32Array(length);
   next.set(a);
+  releaseBuffer(a);
   return next;
 }
 
@@ -298,9 +301,13 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const offsets = new Int32Array(terms + 1);
     offsets.set(this.postingCounts.subarray(0, terms), 1);
     const fieldDf = this.fieldDf;
-    // What only add() needed goes before the postings are allocated (the peak of a build).
+    // What only add() needed goes before the postings are allocated (the peak of a build), its
+    // memory given back now rather than at the next full GC (see releaseBuffer).
+    this.tokens.release();
     this.tokens = new TokenTable();
+    releaseBuffer(this.termState);
     this.termState = new Int32Array(0);
+    releaseBuffer(this.postingCounts);
     this.postingCounts = new Int32Array(0);
     yield;
     for (let t = 0; t < terms; t++) offsets[t + 1] = (offsets[t + 1] as number) + (offsets[t] as number);
@@ -355,6 +362,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const maxImpact = new Float64Array(terms);
     for (let t = 0; t < terms; t++) maxImpact[t] = termF64[t * row + 1] as number;
     reader.done();
+    for (const scratch of [termF64, norm, fieldDf, starts, lengths]) releaseBuffer(scratch);
     yield;
     this.offsets = offsets;
     this.postingDocs = docs;

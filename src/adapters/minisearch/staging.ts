@@ -1,3 +1,5 @@
+import { releaseBuffer } from './release-buffer.js';
+
 /** Bytes per chunk of records. */
 const CHUNK_BYTES = 1 << 20;
 /** The most one record takes: a 5-byte term number, a field mask, one byte per field. */
@@ -99,7 +101,7 @@ export class StagingReader {
     let at = this.at;
     // Where push() started a new chunk (the same test on the same offsets).
     if (at + this.recordBytes > CHUNK_BYTES) {
-      if (this.chunk >= 0) this.chunks[this.chunk] = undefined;
+      this.letGo();
       this.chunk++;
       bytes = this.chunks[this.chunk] as Uint8Array;
       this.bytes = bytes;
@@ -127,6 +129,13 @@ export class StagingReader {
 
   /** Lets go of the last chunk (after the last read). */
   done(): void {
-    if (this.chunk >= 0) this.chunks[this.chunk] = undefined;
+    this.letGo();
+  }
+
+  /** The chunk just read, its memory given back now (see releaseBuffer), not at a full GC. */
+  private letGo(): void {
+    if (this.chunk < 0) return;
+    releaseBuffer(this.chunks[this.chunk]);
+    this.chunks[this.chunk] = undefined;
   }
 }

@@ -1,3 +1,5 @@
+import { releaseBuffer } from './release-buffer.js';
+
 /**
  * The distinct tokens a build has met, each with its term numbers: an open-addressing hash table
  * over a token's characters, so that a token met before (most are: a corpus has a vocabulary) is
@@ -78,12 +80,21 @@ export class TokenTable {
     return at;
   }
 
+  /** Gives the table's memory back now (see releaseBuffer): it is not used after this. */
+  release(): void {
+    for (const array of [this.slots, this.chars, this.ids]) releaseBuffer(array);
+    this.count = 0;
+    this.charCount = 0;
+    this.idCount = 0;
+  }
+
   /** Stores text[start, end) in `chars`; returns where. */
   private store(text: string, start: number, end: number): number {
     const length = end - start;
     if (this.charCount + length + 2 > this.chars.length) {
       const next = new Uint16Array(Math.max(this.chars.length * 2, this.charCount + length + 2));
       next.set(this.chars.subarray(0, this.charCount));
+      releaseBuffer(this.chars);
       this.chars = next;
     }
     const chars = this.chars;
@@ -105,6 +116,7 @@ export class TokenTable {
       while (slots[SLOT * slot] !== 0) slot = (slot + 1) & mask;
       slots.set(old.subarray(i, i + SLOT), SLOT * slot);
     }
+    releaseBuffer(old);
     this.slots = slots;
   }
 }
@@ -115,6 +127,7 @@ const SLOT = 4;
 function grown(a: Int32Array, length: number): Int32Array {
   const next = new Int32Array(length);
   next.set(a);
+  releaseBuffer(a);
   return next;
 }
 
