@@ -6,7 +6,7 @@ import type {
 } from '../ports/search-engine.js';
 import { anchorTexts } from './anchor-text.js';
 import type { IndexedDocument, Section, SectionLink, SourceDocument, SplitDocument } from './document.js';
-import { HeadingTerms } from './heading-terms.js';
+import { type HeadingTerms, HeadingTermsBuilder } from './heading-terms.js';
 import { type IndexSnapshot, restoreDocument, SNAPSHOT_FORMAT, snapshotDocument } from './index-snapshot.js';
 import type { IndexTools } from './index-tools.js';
 import { SnippetMaker, SnippetWords } from './snippet.js';
@@ -99,8 +99,8 @@ export class DocIndex {
   /** While building: the search index sections are added to; sealed into `engine` by finish(). */
   private builder: SearchIndexBuilder<Field> | undefined;
   private engine: SearchIndex | undefined;
-  /** Index terms of each section's own heading (while building; then numbered in headingIndex). */
-  private readonly headingTerms: (readonly string[])[] = [];
+  /** Index terms of each section's own heading, numbered as they come (while building). */
+  private headingTerms: HeadingTermsBuilder | undefined = new HeadingTermsBuilder();
   private headingIndex: HeadingTerms | undefined;
   /** Each section's document, as a number (the order documents were given in). */
   private readonly sectionDoc: number[] = [];
@@ -186,7 +186,7 @@ export class DocIndex {
       body: withoutLead(s),
       anchors: this.anchors.get(s.id)?.join('\n') ?? '',
     });
-    this.headingTerms.push(this.headingTermsOf(s));
+    this.headingTerms?.add(this.headingTermsOf(s));
     // Here rather than in finish(): one pass over 300k sections is seconds with no progress shown.
     this.headingNames.push(headingNamesOf(s.heading));
     this.deprecated.push(this.isDeprecated(s));
@@ -321,7 +321,7 @@ export class DocIndex {
     if (index.engine?.documentCount !== index.sections.length) return undefined;
     for (const s of distinct) index.sources.set(s.id, s);
     for (const d of snapshot.documents) index.links.set(d.id, Array.isArray(d.links) ? d.links : []);
-    for (const s of index.sections) index.headingTerms.push(index.headingTermsOf(s));
+    for (const s of index.sections) index.headingTerms?.add(index.headingTermsOf(s));
     return index.finish();
   }
 
@@ -477,11 +477,11 @@ export class DocIndex {
     return hits;
   }
 
-  /** The heading terms as numbers (made once, from headingTerms, on the first search). */
+  /** The heading terms as numbers (made once, from headingTerms, when the build finishes). */
   private headings(): HeadingTerms {
     if (!this.headingIndex) {
-      this.headingIndex = new HeadingTerms(this.headingTerms);
-      this.headingTerms.length = 0;
+      this.headingIndex = (this.headingTerms ?? new HeadingTermsBuilder()).build();
+      this.headingTerms = undefined;
     }
     return this.headingIndex;
   }
