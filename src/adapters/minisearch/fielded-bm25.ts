@@ -1,4 +1,3 @@
-import SearchableMap from 'minisearch/SearchableMap';
 import type {
   SearchIndex,
   SearchIndexBuilder,
@@ -7,6 +6,7 @@ import type {
   SearchOptions,
 } from '../../ports/search-engine.js';
 import { FuzzyDictionary } from './fuzzy-dictionary.js';
+import { PrefixDictionary } from './prefix-dictionary.js';
 import { releaseBuffer } from './release-buffer.js';
 import { Staging } from './staging.js';
 import { hashOf, TokenTable } from './token-table.js';
@@ -20,8 +20,8 @@ import { hashOf, TokenTable } from './token-table.js';
  * documents (63k sections) that was 62 % of the build time and ~490 MB of heap, and a query made
  * of common words scored 20–30k documents through per-entry objects (p99 36 ms). Here postings are
  * one Int32Array of document numbers and one Uint16Array of term frequencies per field (CSR
- * layout), scored into a reused Float64Array. MiniSearch's radix tree (SearchableMap) still
- * serves the dictionary for prefix and fuzzy look-ups.
+ * layout), scored into a reused Float64Array. Prefix look-ups give the terms in the order
+ * MiniSearch's radix tree (SearchableMap) did (PrefixDictionary), without keeping the tree.
  */
 
 export type Bm25Options<F extends string> = SearchIndexSettings<F>;
@@ -47,9 +47,8 @@ const SNAPSHOT_LAYOUT = 'impacts-1';
 const MAX_QUERY_TERMS = 32;
 /** MiniSearch's cap on a fuzzy edit distance. */
 const MAX_FUZZY = 6;
-/** seal() yields every 2^12 documents, 2^12 dictionary terms. */
+/** seal() yields every 2^12 documents. */
 const DOC_SLICE_MASK = 0xfff;
-const TERM_SLICE_MASK = 0xfff;
 /** Term frequencies are stored in 16 bits. */
 const MAX_TF = 0xffff;
 
@@ -133,8 +132,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private postingImpacts: Float64Array = new Float64Array(0);
   /** Per term: its largest impact, a bound on what it adds to any document. */
   private maxImpact: Float64Array = new Float64Array(0);
-  /** The terms as a radix tree for prefix and fuzzy look-ups. */
-  private dictionary: SearchableMap<number> | undefined;
+  /** The terms under a prefix, in the order MiniSearch's radix tree gave them. */
+  private dictionary: PrefixDictionary | undefined;
   /** The terms by length and characters, for fuzzy look-ups (quicker than the radix tree's). */
   private fuzzyTerms: FuzzyDictionary | undefined;
   /** Per query: scores and which query terms matched, reused between queries. */
@@ -438,15 +437,10 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   /**
    * The dictionary for prefix/fuzzy look-ups and the per-query buffers; then searchable. (Made
    * here, not on the first query that needs it: at 50k documents that first query would wait
-   * for a radix tree of 190k terms.)
+   * for the order of 190k terms.)
    */
   private *readying(): Generator<void, void, void> {
-    const dictionary = new SearchableMap<number>();
-    for (let t = 0; t < this.termList.length; t++) {
-      dictionary.set(this.termList[t] as string, t);
-      if ((t & TERM_SLICE_MASK) === TERM_SLICE_MASK) yield;
-    }
-    this.dictionary = dictionary;
+    this.dictionary = yield* PrefixDictionary.build(this.termList);
     this.fuzzyTerms = new FuzzyDictionary(this.termList);
     yield;
     this.scores = new Float64Array(this.docCount);
@@ -456,7 +450,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   }
 
   /** The dictionary for prefix and fuzzy look-ups. */
-  private lookup(): SearchableMap<number> {
+  private lookup(): PrefixDictionary {
     if (!this.dictionary) throw new Error('FieldedBm25: no dictionary before seal()');
     return this.dictionary;
   }
