@@ -329,9 +329,9 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       }
     }
     const avg = Float64Array.from(this.lengthSums, (sum) => (docCount ? sum / docCount : 0));
-    const norm = new Float64Array(docCount * n);
-    for (let i = 0; i < norm.length; i++)
-      norm[i] = k * (1 - b + (b * (lengths[i] as number)) / (avg[i % n] as number));
+    // k × length normalization of the current document's fields (per document, not an array of
+    // all of them: 12.5 MB at 50k documents, alive at the build's peak).
+    const norm = new Float64Array(n);
     // Document by document: postings come out in ascending document order per term. The staged
     // records are read a chunk at a time, each let go once read.
     const docs = new Int32Array(entries);
@@ -340,6 +340,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const tfs = reader.tfs;
     for (let doc = 0; doc < docCount; doc++) {
       const end = doc + 1 < docCount ? (starts[doc + 1] as number) : entries;
+      for (let g = 0; g < n; g++)
+        norm[g] = k * (1 - b + (b * (lengths[doc * n + g] as number)) / (avg[g] as number));
       for (let i = starts[doc] as number; i < end; i++) {
         reader.read();
         const base = reader.term * row;
@@ -350,8 +352,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         for (let g = 0; g < n; g++) {
           const tf = tfs[g] as number;
           if (tf)
-            impact +=
-              (termF64[base + 2 + g] as number) * (d + (tf * (k + 1)) / (tf + (norm[doc * n + g] as number)));
+            impact += (termF64[base + 2 + g] as number) * (d + (tf * (k + 1)) / (tf + (norm[g] as number)));
         }
         impacts[at] = impact;
         if (impact > (termF64[base + 1] as number)) termF64[base + 1] = impact;
@@ -361,7 +362,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const maxImpact = new Float64Array(terms);
     for (let t = 0; t < terms; t++) maxImpact[t] = termF64[t * row + 1] as number;
     reader.done();
-    for (const scratch of [termF64, norm, fieldDf, starts, lengths]) releaseBuffer(scratch);
+    for (const scratch of [termF64, fieldDf, starts, lengths]) releaseBuffer(scratch);
     yield;
     this.offsets = offsets;
     this.postingDocs = docs;
