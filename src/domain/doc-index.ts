@@ -103,13 +103,14 @@ export class DocIndex {
   private headingTerms: HeadingTermsBuilder | undefined = new HeadingTermsBuilder();
   private headingIndex: HeadingTerms | undefined;
   /** Each section's document, as a number (the order documents were given in). */
-  private readonly sectionDoc: number[] = [];
+  private readonly sectionDoc: Int32Array;
   /** Per query: each document's count and sum of its best section scores; reset after use. */
   private docCounts = new Int32Array(0);
   private docSums = new Float64Array(0);
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
   private headingNames: string[][] = [];
-  private deprecated: boolean[] = [];
+  /** 1 for a deprecated section (see deprecationMarker), by section number. */
+  private deprecated = new Uint8Array(0);
   /** processTerm results per token (build time; bounded). */
   private memo = new Map<string, string[]>();
   /** processTerm results per token after the build (queries); emptied when full. */
@@ -127,12 +128,15 @@ export class DocIndex {
     documents: IndexedDocument[],
     readonly builtAt: Date,
   ) {
+    let count = 0;
+    for (const d of documents) count += d.sections.length;
+    this.sectionDoc = new Int32Array(count);
     for (const d of documents) {
       this.docs.set(d.id, d);
       for (const s of d.sections) {
         this.byId.set(s.id, s);
         this.sections.push(s);
-        this.sectionDoc.push(this.docs.size - 1);
+        this.sectionDoc[this.sections.length - 1] = this.docs.size - 1;
       }
     }
   }
@@ -189,7 +193,7 @@ export class DocIndex {
     this.headingTerms?.add(this.headingTermsOf(s));
     // Here rather than in finish(): one pass over 300k sections is seconds with no progress shown.
     this.headingNames.push(headingNamesOf(s.heading));
-    this.deprecated.push(this.isDeprecated(s));
+    this.deprecated[i] = this.isDeprecated(s) ? 1 : 0;
   }
 
   /** Marks sections in order: `Stability: 0` (deprecated), or inside such a section. */
@@ -213,7 +217,7 @@ export class DocIndex {
     if (this.headingNames.length !== this.sections.length) {
       this.headingNames = this.sections.map((s) => headingNamesOf(s.heading));
       const isDeprecated = deprecationMarker();
-      this.deprecated = this.sections.map((s) => isDeprecated(s));
+      this.deprecated = Uint8Array.from(this.sections, (s) => (isDeprecated(s) ? 1 : 0));
     }
     return this;
   }
@@ -239,6 +243,7 @@ export class DocIndex {
     const docs = split.map((d) => d.document);
     const index = new DocIndex(tools, docs, builtAt);
     index.builder = tools.engine.create(index.engineSettings());
+    index.deprecated = new Uint8Array(index.sections.length);
     for (const s of distinct) index.sources.set(s.id, s);
     for (const d of split) index.links.set(d.document.id, d.links);
     // Between splitting and indexing, anchor texts are seconds at 50k documents: one more update

@@ -328,6 +328,9 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         if (df) termF64[t * row + 2 + g] = (this.boosts[g] as number) * bm25Idf(docCount, df);
       }
     }
+    // In the rows now: not held while the postings are laid out.
+    releaseBuffer(fieldDf);
+    this.fieldDf = new Int32Array(0);
     const avg = Float64Array.from(this.lengthSums, (sum) => (docCount ? sum / docCount : 0));
     // k × length normalization of the current document's fields (per document, not an array of
     // all of them: 12.5 MB at 50k documents, alive at the build's peak).
@@ -362,7 +365,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const maxImpact = new Float64Array(terms);
     for (let t = 0; t < terms; t++) maxImpact[t] = termF64[t * row + 1] as number;
     reader.done();
-    for (const scratch of [termF64, fieldDf, starts, lengths]) releaseBuffer(scratch);
+    for (const scratch of [termF64, starts, lengths]) releaseBuffer(scratch);
     yield;
     this.offsets = offsets;
     this.postingDocs = docs;
