@@ -65,6 +65,11 @@ export interface SearchOutcome extends Provenance {
 export interface WithJson<T> {
   readonly value: T;
   readonly json: string;
+  /**
+   * When known: that JSON as a JSON string, exactly JSON.stringify(json) (a reply that carries
+   * the JSON as text too need not escape ~5 KB of it again: ~20 µs a search reply).
+   */
+  readonly jsonString?: string;
 }
 
 /** A section's search result around its snippet and score (see ServeDocs.resultShape). */
@@ -72,6 +77,21 @@ interface ResultShape {
   readonly title: string;
   readonly head: string;
   readonly tail: string;
+  /** head and tail as they are inside a JSON string (JSON.stringify's, without its quotes). */
+  readonly headInString: string;
+  readonly tailInString: string;
+}
+
+/**
+ * What JSON.stringify escapes in a string (quotes, backslashes, control characters, and
+ * surrogates when alone: any surrogate here, to be safe); a snippet with none is written as is.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** The characters of JSON.stringify(text) between its quotes. */
+function inJsonString(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
 }
 
 export interface FetchOutcome {
@@ -141,7 +161,9 @@ export class ServeDocs {
   /** The served corpus's fingerprint, computed when first asked for (see loadOnce). */
   private fingerprint: (() => string) | undefined;
   /** The provenance of the index in service, made once per index (not a date string per request). */
-  private provenanceCache: (WithJson<Provenance> & { readonly index: DocIndex }) | undefined;
+  private provenanceCache:
+    | (WithJson<Provenance> & { readonly index: DocIndex; readonly jsonInString: string })
+    | undefined;
   /** Per section (of any index still referenced): see resultShape. */
   private readonly resultShapes = new WeakMap<Section, ResultShape>();
 
@@ -372,16 +394,30 @@ export class ServeDocs {
     const budget = clamp(charBudget(input, DEFAULT_SEARCH_CHARS), 200, MAX_FETCH_CHARS);
     const results: SearchResultItem[] = [];
     let json = '{"results":[';
+    // The same JSON as it is inside a JSON string (JSON.stringify(json) without its quotes): what
+    // escaping does to the parts, side by side.
+    let jsonInString = '{\\"results\\":[';
     let used = 0;
     for (const hit of index.search(query, limit)) {
       const shape = this.resultShape(hit.section);
       const score = Math.round(hit.score * 100) / 100;
       // JSON.stringify(item): only the snippet and the score differ from one query to the next.
-      const itemJson = `${shape.head}${JSON.stringify(hit.snippet)}${shape.tail}${score}}`;
+      const snippet = hit.snippet;
+      const clean = !NEEDS_ESCAPE.test(snippet);
+      const snippetJson = clean ? `"${snippet}"` : JSON.stringify(snippet);
+      const itemJson = `${shape.head}${snippetJson}${shape.tail}${score}}`;
       const size = itemJson.length;
       if (results.length > 0 && used + size > budget) break;
       used += size;
-      json += results.length > 0 ? `,${itemJson}` : itemJson;
+      const snippetInString = clean ? `\\"${snippet}\\"` : inJsonString(snippetJson);
+      const itemInString = `${shape.headInString}${snippetInString}${shape.tailInString}${score}}`;
+      if (results.length > 0) {
+        json += `,${itemJson}`;
+        jsonInString += `,${itemInString}`;
+      } else {
+        json += itemJson;
+        jsonInString += itemInString;
+      }
       results.push({
         id: hit.section.id,
         title: shape.title,
@@ -392,14 +428,18 @@ export class ServeDocs {
         score,
       });
     }
-    const { value: provenance, json: provenanceJson } = this.provenanceWithJson(index);
+    const provenance = this.provenanceWithJson(index);
     // Written out, not spread (see fetch); the keys in the order the JSON has them.
     const value: SearchOutcome = {
       results,
-      source: provenance.source,
-      indexBuiltAt: provenance.indexBuiltAt,
+      source: provenance.value.source,
+      indexBuiltAt: provenance.value.indexBuiltAt,
     };
-    return { value, json: `${json}],${provenanceJson.slice(1)}` };
+    return {
+      value,
+      json: `${json}],${provenance.json.slice(1)}`,
+      jsonString: `"${jsonInString}],${provenance.jsonInString.slice(1)}"`,
+    };
   }
 
   /**
@@ -413,7 +453,15 @@ export class ServeDocs {
       const title = sectionTitle(section);
       const head = JSON.stringify({ id: section.id, title, url: section.url, snippet: '' });
       const tail = JSON.stringify({ document: section.docId, headingPath: section.headingPath, score: 0 });
-      shape = { title, head: head.slice(0, -3), tail: `,${tail.slice(1, -2)}` };
+      const headJson = head.slice(0, -3);
+      const tailJson = `,${tail.slice(1, -2)}`;
+      shape = {
+        title,
+        head: headJson,
+        tail: tailJson,
+        headInString: inJsonString(headJson),
+        tailInString: inJsonString(tailJson),
+      };
       this.resultShapes.set(section, shape);
     }
     return shape;
@@ -557,12 +605,13 @@ export class ServeDocs {
     return this.provenanceWithJson(index).value;
   }
 
-  /** The provenance of an index, and its JSON. */
-  private provenanceWithJson(index: DocIndex): WithJson<Provenance> {
+  /** The provenance of an index, its JSON, and that JSON as it is inside a JSON string. */
+  private provenanceWithJson(index: DocIndex): WithJson<Provenance> & { readonly jsonInString: string } {
     const cached = this.provenanceCache;
     if (cached?.index === index) return cached;
     const value = { source: this.source.description, indexBuiltAt: index.builtAt.toISOString() };
-    this.provenanceCache = { index, value, json: JSON.stringify(value) };
+    const json = JSON.stringify(value);
+    this.provenanceCache = { index, value, json, jsonInString: inJsonString(json) };
     return this.provenanceCache;
   }
 }

@@ -18,20 +18,25 @@ import {
 import { type Metrics, NO_METRICS, type RequestTransport } from '../../ports/metrics.js';
 import { isPlainObject, type QuickCheck, quickCheck, quickPick } from './quick-schema-check.js';
 
-/** Results made by mirroredResult, with their text: the JSON of their structured content. */
-const MIRRORED = new WeakMap<object, string>();
+/**
+ * Results made by mirroredResult, with their text (the JSON of their structured content) and,
+ * when the caller had it, that text as a JSON string.
+ */
+const MIRRORED = new WeakMap<object, { readonly text: string; readonly textString: string | undefined }>();
 
 /**
  * A tool result holding `structured` twice, as clients expect: as structured content and as its
- * JSON in one text item (`text`, when the caller already has it: it must be JSON.stringify's). DirectToolCalls.render() writes a reply holding it without serializing
- * the structured content a second time.
+ * JSON in one text item (`text`, when the caller already has it: it must be JSON.stringify's;
+ * `textString`, when it has it too, must be JSON.stringify(text)). DirectToolCalls.render() writes
+ * a reply holding it without serializing the structured content a second time.
  */
 export function mirroredResult(
   structured: Record<string, unknown>,
   text: string = JSON.stringify(structured),
+  textString?: string,
 ): CallToolResult {
   const result: CallToolResult = { content: [{ type: 'text', text }], structuredContent: structured };
-  MIRRORED.set(result, text);
+  MIRRORED.set(result, { text, textString });
   return result;
 }
 
@@ -136,9 +141,10 @@ export class DirectToolCalls {
    */
   render(reply: JSONRPCMessage): string | undefined {
     const { result, id } = reply as { result?: object; id?: unknown };
-    const text = result === undefined ? undefined : MIRRORED.get(result);
-    if (text === undefined) return undefined;
-    return `{"result":{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+    const mirrored = result === undefined ? undefined : MIRRORED.get(result);
+    if (mirrored === undefined) return undefined;
+    const { text, textString = JSON.stringify(text) } = mirrored;
+    return `{"result":{"content":[{"type":"text","text":${textString}}],"structuredContent":${text}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
   }
 
   /**

@@ -343,10 +343,10 @@ export class DocsMcpServerFactory {
   }
 
   /** run() for a tool whose outcome comes with its JSON (search: written from kept parts). */
-  private runWithJson(fn: () => { value: object; json?: string }): CallToolResult {
+  private runWithJson(fn: () => { value: object; json?: string; jsonString?: string }): CallToolResult {
     try {
-      const { value, json } = fn();
-      return mirroredResult(value as Record<string, unknown>, json);
+      const { value, json, jsonString } = fn();
+      return mirroredResult(value as Record<string, unknown>, json, jsonString);
     } catch (e) {
       if (isDomainError(e)) return { isError: true, content: [{ type: 'text', text: e.message }] };
       this.logger.error('tool failed', { error: (e as Error).stack ?? String(e) });
