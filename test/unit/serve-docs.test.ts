@@ -96,6 +96,11 @@ describe('ServeDocs', () => {
             const { value, json, jsonString } = sut.searchJson({ query, maxChars });
             expect(json).toBe(JSON.stringify(value));
             expect(jsonString).toBe(JSON.stringify(json));
+            const { jsonPieces, jsonStringPieces } = sut.searchJson({ query, maxChars });
+            const utf8 = (pieces: readonly (string | Uint8Array)[] | undefined) =>
+              Buffer.concat((pieces ?? []).map((p) => Buffer.from(p))).toString('utf8');
+            expect(utf8(jsonPieces)).toBe(json);
+            expect(utf8(jsonStringPieces)).toBe(jsonString);
             expect(value).toEqual(sut.search({ query, maxChars }));
           }
     });

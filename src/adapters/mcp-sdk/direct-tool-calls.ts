@@ -22,7 +22,17 @@ import { isPlainObject, type QuickCheck, quickCheck, quickPick } from './quick-s
  * Results made by mirroredResult, with their text (the JSON of their structured content) and,
  * when the caller had it, that text as a JSON string.
  */
-const MIRRORED = new WeakMap<object, { readonly text: string; readonly textString: string | undefined }>();
+const MIRRORED = new WeakMap<object, Mirrored>();
+
+interface Mirrored {
+  readonly text: string;
+  readonly textString: string | undefined;
+  /** When the caller had them: text and textString as UTF-8 pieces (see Utf8Pieces). */
+  readonly pieces: { readonly text: Utf8Pieces; readonly textString: Utf8Pieces } | undefined;
+}
+
+/** UTF-8 pieces, one after the other (see ServeDocs' Utf8Pieces): kept bytes, and strings. */
+export type Utf8Pieces = readonly (string | Uint8Array)[];
 
 /**
  * A tool result holding `structured` twice, as clients expect: as structured content and as its
@@ -34,9 +44,10 @@ export function mirroredResult(
   structured: Record<string, unknown>,
   text: string = JSON.stringify(structured),
   textString?: string,
+  pieces?: Mirrored['pieces'],
 ): CallToolResult {
   const result: CallToolResult = { content: [{ type: 'text', text }], structuredContent: structured };
-  MIRRORED.set(result, { text, textString });
+  MIRRORED.set(result, { text, textString, pieces });
   return result;
 }
 
@@ -148,6 +159,29 @@ export class DirectToolCalls {
   }
 
   /**
+   * render(), as the UTF-8 bytes of that JSON, when the result came with its text in pieces
+   * (written into one buffer: the kept pieces copied, the strings between them encoded); else
+   * undefined (render() then gives the string).
+   */
+  renderBytes(reply: JSONRPCMessage): Uint8Array<ArrayBuffer> | undefined {
+    const { result, id } = reply as { result?: object; id?: unknown };
+    const pieces = result === undefined ? undefined : MIRRORED.get(result)?.pieces;
+    if (pieces === undefined) return undefined;
+    const tail = `},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+    let size = REPLY_HEAD.length + REPLY_MIDDLE.length + Buffer.byteLength(tail);
+    for (const p of pieces.textString) size += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
+    for (const p of pieces.text) size += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
+    const out = Buffer.allocUnsafe(size);
+    let at = out.write(REPLY_HEAD, 0, 'latin1');
+    at = writePieces(out, at, pieces.textString);
+    at += out.write(REPLY_MIDDLE, at, 'latin1');
+    at = writePieces(out, at, pieces.text);
+    at += out.write(tail, at);
+    if (at !== size) throw new Error(`DirectToolCalls.renderBytes: wrote ${at} bytes of ${size}`);
+    return new Uint8Array(out.buffer, out.byteOffset, size) as Uint8Array<ArrayBuffer>;
+  }
+
+  /**
    * Synchronous while the handler is (certdocs' are): zod's synchronous parse gives the SDK's
    * asynchronous one's results for schemas without async refinements, which these never have.
    */
@@ -245,6 +279,23 @@ export class DirectToolCalls {
 interface Quick {
   readonly input: { check: QuickCheck; pick: (args: Record<string, unknown>) => object } | undefined;
   readonly output: QuickCheck | undefined;
+}
+
+/** A mirrored reply's JSON before its text's JSON string, and between it and the structured content. */
+const REPLY_HEAD = '{"result":{"content":[{"type":"text","text":';
+const REPLY_MIDDLE = '}],"structuredContent":';
+
+/** Writes the pieces into `out` from `at` on; returns where they end. */
+function writePieces(out: Buffer, at: number, pieces: Utf8Pieces): number {
+  let end = at;
+  for (const p of pieces) {
+    if (typeof p === 'string') end += out.write(p, end);
+    else {
+      out.set(p, end);
+      end += p.length;
+    }
+  }
+  return end;
 }
 
 /** What a handler's exception (or a failed check) becomes: an error result with its message. */
