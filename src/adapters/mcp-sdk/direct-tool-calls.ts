@@ -168,17 +168,18 @@ export class DirectToolCalls {
     const pieces = result === undefined ? undefined : MIRRORED.get(result)?.pieces;
     if (pieces === undefined) return undefined;
     const tail = `},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
-    let size = REPLY_HEAD.length + REPLY_MIDDLE.length + Buffer.byteLength(tail);
-    for (const p of pieces.textString) size += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
-    for (const p of pieces.text) size += typeof p === 'string' ? Buffer.byteLength(p) : p.length;
-    const out = Buffer.allocUnsafe(size);
+    // Room for the most a string's UTF-8 can take (3 bytes per UTF-16 unit): no byte count per
+    // piece before writing it.
+    let room = REPLY_HEAD.length + REPLY_MIDDLE.length + 3 * tail.length;
+    for (const p of pieces.textString) room += typeof p === 'string' ? 3 * p.length : p.length;
+    for (const p of pieces.text) room += typeof p === 'string' ? 3 * p.length : p.length;
+    const out = Buffer.allocUnsafe(room);
     let at = out.write(REPLY_HEAD, 0, 'latin1');
     at = writePieces(out, at, pieces.textString);
     at += out.write(REPLY_MIDDLE, at, 'latin1');
     at = writePieces(out, at, pieces.text);
     at += out.write(tail, at);
-    if (at !== size) throw new Error(`DirectToolCalls.renderBytes: wrote ${at} bytes of ${size}`);
-    return new Uint8Array(out.buffer, out.byteOffset, size) as Uint8Array<ArrayBuffer>;
+    return new Uint8Array(out.buffer, out.byteOffset, at) as Uint8Array<ArrayBuffer>;
   }
 
   /**
