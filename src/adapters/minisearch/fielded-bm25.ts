@@ -49,6 +49,8 @@ const MAX_FUZZY = 6;
 /** seal() yields every 2^12 documents, 2^12 dictionary terms. */
 const DOC_SLICE_MASK = 0xfff;
 const TERM_SLICE_MASK = 0xfff;
+/** How many looked-up terms sealedTermId remembers. */
+const RECENT_TERMS = 32;
 /** How many buckets topHits sorts final scores into (see pickBest). */
 const BUCKETS = 1024;
 /** Up to this many hits, topHits sorts by insertion. */
@@ -144,6 +146,10 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private touched = new Int32Array(0);
   private candidates = new Int32Array(0);
   private finals = new Float64Array(0);
+  /** See sealedTermId: terms looked up last, their numbers (-1: unknown), and the next slot. */
+  private readonly recentTerms: string[] = [];
+  private readonly recentIds = new Int32Array(RECENT_TERMS);
+  private recentNext = 0;
   /** Per query, for topHits: positions (in its documents) picked, and each position's bucket. */
   private picked = new Int32Array(0);
   private bucketOf = new Int32Array(0);
@@ -166,9 +172,26 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
 
   /** Documents (any field) that contain a term: 0 for a term the index does not know. */
   documentFrequency(term: string): number {
-    const id = this.termIds.get(term);
-    if (id === undefined) return 0;
-    return this.sealed ? (this.offsets[id + 1] as number) - (this.offsets[id] as number) : 0;
+    if (!this.sealed) return 0;
+    const id = this.sealedTermId(term);
+    return id < 0 ? 0 : (this.offsets[id + 1] as number) - (this.offsets[id] as number);
+  }
+
+  /**
+   * A term's number in the sealed index, or -1. A query's few terms are each looked up several
+   * times (has() for the prefix and fuzzy choices, the posting lists, idf() in the re-rank): the
+   * last RECENT_TERMS looked up are compared first (the same strings, usually the same objects),
+   * where every look-up in the dictionary of ~100k terms was a few cache misses.
+   */
+  private sealedTermId(term: string): number {
+    const recent = this.recentTerms;
+    for (let i = 0; i < recent.length; i++) if (recent[i] === term) return this.recentIds[i] as number;
+    const id = this.termIds.get(term) ?? -1;
+    const slot = this.recentNext;
+    this.recentNext = (slot + 1) % RECENT_TERMS;
+    recent[slot] = term;
+    this.recentIds[slot] = id;
+    return id;
   }
 
   /** BM25's inverse document frequency of a term over all fields (0 matches give the maximum). */
@@ -177,7 +200,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   }
 
   has(term: string): boolean {
-    return this.termIds.has(term);
+    return this.sealed ? this.sealedTermId(term) >= 0 : this.termIds.has(term);
   }
 
   /** Adds the next document (numbered from 0 in call order); returns its number. */
@@ -596,8 +619,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     for (const term of terms) {
       const mask = bit.get(term);
       if (mask === undefined) continue;
-      const exact = this.termIds.get(term);
-      if (exact !== undefined) add(exact, 1, mask);
+      const exact = this.sealedTermId(term);
+      if (exact >= 0) add(exact, 1, mask);
       const prefixed = options.prefix?.(term) ? this.lookup().atPrefix(term) : undefined;
       const fuzzy = options.fuzzy?.(term);
       const fuzzyDistance = fuzzy ? Math.min(MAX_FUZZY, Math.round(term.length * fuzzy)) : 0;
