@@ -66,6 +66,12 @@ const RANKING = {
   fuzzy: 0.2,
 } as const;
 
+/** sectionFlags' bits. */
+const DEPRECATED_SECTION = 1;
+const NAMED = 2;
+/** A snippet's length at most (SnippetMaker's default). */
+const SNIPPET_CHARS = 240;
+
 /** A section with less text than this is a bare heading: snippets borrow its subsections' text. */
 const TINY_SECTION = 40;
 /** How much subsection text a bare heading's snippet is chosen from. */
@@ -107,6 +113,10 @@ export class DocIndex {
   /** Per query: each document's count and sum of its best section scores; reset after use. */
   private docCounts = new Int32Array(0);
   private docSums = new Float64Array(0);
+  /** Per query: the re-ranked pool's final scores (reused). */
+  private finals = new Float64Array(0);
+  /** See sectionFlags. */
+  private flags: Uint8Array | undefined;
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
   private headingNames: string[][] = [];
   /** 1 for a deprecated section (see deprecationMarker), by section number. */
@@ -424,7 +434,9 @@ export class DocIndex {
     const dottedNames = queryNames.map((q) => `.${q}`);
 
     const n = pool.length;
-    const finals = new Float64Array(n);
+    if (this.finals.length < n) this.finals = new Float64Array(n);
+    const finals = this.finals;
+    const flags = this.sectionFlags();
     for (let k = 0; k < n; k++) {
       const r = pool[k] as SearchIndexHit;
       const i = r.doc;
@@ -458,9 +470,14 @@ export class DocIndex {
       }
       let score = r.score * Math.min(1, set.weight / idfSum) ** R.coverage;
       score *= 1 + R.headingBonus * Math.min(1, inHeading / idfSum);
-      if (queryNames.length && namesMatch(queryNames, dottedNames, this.headingNames[i] ?? []))
+      const flag = flags[i] as number;
+      if (
+        queryNames.length &&
+        (flag & NAMED) !== 0 &&
+        namesMatch(queryNames, dottedNames, this.headingNames[i] ?? [])
+      )
         score *= 1 + R.nameBonus;
-      if (this.deprecated[i]) score *= R.deprecated;
+      if ((flag & DEPRECATED_SECTION) !== 0) score *= R.deprecated;
       if (bestDoc > 0) score *= 1 + (R.docBonus * (sums[this.sectionDoc[i] as number] as number)) / bestDoc;
       finals[k] = score;
     }
@@ -472,14 +489,32 @@ export class DocIndex {
 
     const hits: SearchHit[] = [];
     const snippets = new SnippetMaker(terms, this.snippetWords);
-    for (const k of bestFirst(finals, limit)) {
+    for (const k of bestFirst(finals, n, limit)) {
       const i = (pool[k] as SearchIndexHit).doc;
       const section = this.sections[i];
       if (!section) continue;
-      hits.push({ section, score: finals[k] as number, snippet: snippets.make(this.snippetText(i)) });
+      // Keyed by section: its kept scan is found without a look-up by text.
+      const snippet = snippets.make(this.snippetText(i), SNIPPET_CHARS, i);
+      hits.push({ section, score: finals[k] as number, snippet });
       if (hits.length >= limit) break;
     }
     return hits;
+  }
+
+  /**
+   * Per section, for the re-rank: whether it is deprecated and whether its heading names an API,
+   * in one byte (made on the first search; the index does not change).
+   */
+  private sectionFlags(): Uint8Array {
+    if (!this.flags) {
+      const flags = new Uint8Array(this.sections.length);
+      for (let i = 0; i < flags.length; i++)
+        flags[i] =
+          (this.deprecated[i] ? DEPRECATED_SECTION : 0) |
+          ((this.headingNames[i]?.length ?? 0) > 0 ? NAMED : 0);
+      this.flags = flags;
+    }
+    return this.flags;
   }
 
   /** The heading terms as numbers (made once, from headingTerms, when the build finishes). */
@@ -532,11 +567,10 @@ export class DocIndex {
 }
 
 /**
- * Indices of `scores` from the highest score down; equal scores in index order (as a stable sort
- * gives). A few are picked by scans (a page of 10 from a pool of 100), more by a sort.
+ * Indices of scores[0..n) from the highest score down; equal scores in index order (as a stable
+ * sort gives). A few are picked by scans (a page of 10 from a pool of 100), more by a sort.
  */
-function* bestFirst(scores: Float64Array, few: number): Generator<number> {
-  const n = scores.length;
+function* bestFirst(scores: Float64Array, n: number, few: number): Generator<number> {
   if (few <= 32) {
     const taken = new Uint8Array(n);
     for (let picked = 0; picked < n; picked++) {

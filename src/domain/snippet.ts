@@ -25,6 +25,10 @@ interface ScannedText {
   /** Per word that yields an index term: start, end (in flat) and word id, one after the other. */
   readonly words: Int32Array;
   readonly bytes: number;
+  /** SnippetWords.insertions when it was last put at the recent end of the kept texts. */
+  placed: number;
+  /** Whether it is still kept (false once evicted, or when the table started over). */
+  kept: boolean;
 }
 
 /**
@@ -89,6 +93,10 @@ export class SnippetWords {
   /** Texts scanned, by text, least recently used first; and their estimated size. */
   private readonly scanned = new Map<string, ScannedText>();
   private scannedBytes = 0;
+  /** Kept texts by the caller's number for them (see make): no string-keyed look-up per text. */
+  private byKey: (ScannedText | undefined)[] = [];
+  /** How many texts were newly kept: what moves kept texts towards eviction. */
+  private insertions = 0;
 
   /** Where scan() collects a text's words before copying them out. */
   private scratch = new Int32Array(768);
@@ -158,11 +166,26 @@ export class SnippetWords {
    * The text with white space collapsed and where its words are, scanned once and then kept
    * (bounded); undefined when the table started over during the scan (its word ids are void).
    */
-  scan(text: string, stamp: number, termNumber: ReadonlyMap<string, number>): ScannedText | undefined {
+  scan(
+    text: string,
+    stamp: number,
+    termNumber: ReadonlyMap<string, number>,
+    key = -1,
+  ): ScannedText | undefined {
+    if (key >= 0) {
+      const entry = this.byKey[key];
+      if (entry?.kept) {
+        // Moved to the recent end only once half as many texts as are kept came in since it was
+        // put there: kept texts met again and again (a corpus whose texts all fit) cost no Map
+        // deletes and inserts.
+        if (this.insertions - entry.placed > this.scanned.size >>> 1) this.touch(text, entry);
+        return entry;
+      }
+    }
     const kept = this.scanned.get(text);
     if (kept) {
-      this.scanned.delete(text);
-      this.scanned.set(text, kept);
+      this.touch(text, kept);
+      if (key >= 0) this.byKey[key] = kept;
       return kept;
     }
     const flat = text.replace(/\s+/g, ' ').trim();
@@ -189,16 +212,29 @@ export class SnippetWords {
       flat: flat === text ? text : flat,
       words: words.slice(0, k),
       bytes: 2 * (text.length + (flat === text ? 0 : flat.length)) + 4 * k + 64,
+      placed: 0,
+      kept: false,
     };
     if (entry.bytes > SCANNED_BYTES / 4) return entry;
+    entry.kept = true;
+    entry.placed = ++this.insertions;
     this.scanned.set(text, entry);
+    if (key >= 0) this.byKey[key] = entry;
     this.scannedBytes += entry.bytes;
-    for (const [key, old] of this.scanned) {
+    for (const [oldText, old] of this.scanned) {
       if (this.scannedBytes <= SCANNED_BYTES) break;
-      this.scanned.delete(key);
+      this.scanned.delete(oldText);
       this.scannedBytes -= old.bytes;
+      old.kept = false;
     }
     return entry;
+  }
+
+  /** Puts a kept text at the recent end of `scanned`. */
+  private touch(text: string, entry: ScannedText): void {
+    this.scanned.delete(text);
+    this.scanned.set(text, entry);
+    entry.placed = this.insertions;
   }
 
   /** The id of the word text[start, end), analyzed if new. */
@@ -342,7 +378,9 @@ export class SnippetWords {
     this.idStamps.fill(0);
     this.termIds.clear();
     this.termStamps.fill(0);
+    for (const entry of this.scanned.values()) entry.kept = false;
     this.scanned.clear();
+    this.byKey = [];
     this.scannedBytes = 0;
     this.markQuery(stamp, termNumber);
   }
@@ -384,9 +422,14 @@ export class SnippetMaker {
     this.stamp = words.nextQuery(this.termNumber);
   }
 
-  make(text: string, maxChars = 240): string {
+  /**
+   * The snippet of `text`. `key`, when given (a number from 0, such as a section's), names this
+   * very text for the words table's kept scans: the same key must always come with the same text.
+   */
+  make(text: string, maxChars = 240, key = -1): string {
     // A short text is its own snippet: not worth keeping.
-    const scanned = text.length > maxChars ? this.words.scan(text, this.stamp, this.termNumber) : undefined;
+    const scanned =
+      text.length > maxChars ? this.words.scan(text, this.stamp, this.termNumber, key) : undefined;
     const flat = scanned?.flat ?? text.replace(/\s+/g, ' ').trim();
     if (flat.length <= maxChars) return flat;
     const hits = this.words.hits;

@@ -72,6 +72,9 @@ describe('tool calls answered without a server (DirectToolCalls)', () => {
     // Written without serializing the structured content twice, yet the same JSON text.
     const rendered = direct.render(reply);
     if (rendered !== undefined) expect(rendered).toBe(JSON.stringify(reply));
+    // A search reply also as UTF-8 bytes from kept pieces: the same JSON text, byte for byte.
+    const bytes = direct.renderBytes(reply);
+    if (bytes !== undefined) expect(Buffer.from(bytes).equals(Buffer.from(JSON.stringify(reply)))).toBe(true);
   });
 
   it('records each call in the metrics as the server does', () => {
@@ -86,6 +89,18 @@ describe('tool calls answered without a server (DirectToolCalls)', () => {
     const failed = (await direct.answer(call(21, 'fetch', { id: 'no-such-doc' }))) as JSONRPCMessage;
     expect(direct.render(failed)).toBeUndefined();
     expect(direct.render({ jsonrpc: '2.0', id: 22, result: { content: [] } })).toBeUndefined();
+    expect(direct.renderBytes(failed)).toBeUndefined();
+  });
+
+  it('renders search replies as UTF-8 bytes too (fetch replies only as text)', async () => {
+    const found = (await direct.answer(
+      call('s-23', 'search', { query: 'unref timer', limit: 3 }),
+    )) as JSONRPCMessage;
+    const bytes = direct.renderBytes(found);
+    expect(bytes).toBeDefined();
+    expect(Buffer.from(bytes as Uint8Array).toString('utf8')).toBe(JSON.stringify(found));
+    const fetched = (await direct.answer(call(24, 'fetch', { id: 'tls' }))) as JSONRPCMessage;
+    expect(direct.renderBytes(fetched)).toBeUndefined();
   });
 
   it('leaves other methods, unknown tools and task-augmented calls to the server', () => {

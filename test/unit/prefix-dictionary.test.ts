@@ -38,7 +38,7 @@ describe('PrefixDictionary', () => {
     for (const seed of [1, 2, 3]) {
       const terms = words(3000, seed);
       const tree = new SearchableMap<number>();
-      terms.forEach((term, id) => tree.set(term, id));
+      for (const [id, term] of terms.entries()) tree.set(term, id);
       const dictionary = built(terms);
       const prefixes = new Set<string>(['', 'zz', 'a\uffff', '\ud83d']);
       for (const term of terms) for (let k = 1; k <= term.length; k++) prefixes.add(term.slice(0, k));

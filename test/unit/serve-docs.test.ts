@@ -83,18 +83,24 @@ describe('ServeDocs', () => {
       expect(docs.search({ query: 'timeout event loop', maxChars: 200 }).results).toHaveLength(1);
     });
 
-    it('gives the JSON of its outcome (what JSON.stringify makes), for any budget and quoting', async () => {
+    it('gives the JSON of its outcome (what JSON.stringify makes), and that JSON as a JSON string, for any budget and quoting', async () => {
       const quoted = makeSut({
         ...SAMPLE_DOCS,
         'quotes.md':
-          '# "Quoted" \\ heading\n\nA timeout with "quotes", a back\\slash, tabs\tand \u2028 odd characters.\n',
+          '# "Quoted" \\ heading\n\nA timeout with "quotes", a back\\slash, tabs\tand \u2028 odd characters \u{1f600}.\n',
       });
       await quoted.docs.load();
       for (const sut of [docs, quoted.docs])
         for (const query of ['timeout event loop', 'secure context', 'quoted heading', 'zzzz'])
           for (const maxChars of [200, 900, 80_000]) {
-            const { value, json } = sut.searchJson({ query, maxChars });
+            const { value, json, jsonString } = sut.searchJson({ query, maxChars });
             expect(json).toBe(JSON.stringify(value));
+            expect(jsonString).toBe(JSON.stringify(json));
+            const { jsonPieces, jsonStringPieces } = sut.searchJson({ query, maxChars });
+            const utf8 = (pieces: readonly (string | Uint8Array)[] | undefined) =>
+              Buffer.concat((pieces ?? []).map((p) => Buffer.from(p))).toString('utf8');
+            expect(utf8(jsonPieces)).toBe(json);
+            expect(utf8(jsonStringPieces)).toBe(jsonString);
             expect(value).toEqual(sut.search({ query, maxChars }));
           }
     });

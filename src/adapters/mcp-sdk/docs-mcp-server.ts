@@ -26,7 +26,13 @@ import {
 } from '../../domain/serve-docs.js';
 import type { Logger } from '../../ports/logger.js';
 import { type Metrics, NO_METRICS, type RequestTransport } from '../../ports/metrics.js';
-import { DirectToolCalls, type DocsTool, defineTool, mirroredResult } from './direct-tool-calls.js';
+import {
+  DirectToolCalls,
+  type DocsTool,
+  defineTool,
+  mirroredResult,
+  type Utf8Pieces,
+} from './direct-tool-calls.js';
 import { MeteredTransport } from './metered-transport.js';
 
 export const RESOURCE_SCHEME = 'docs://';
@@ -343,10 +349,20 @@ export class DocsMcpServerFactory {
   }
 
   /** run() for a tool whose outcome comes with its JSON (search: written from kept parts). */
-  private runWithJson(fn: () => { value: object; json?: string }): CallToolResult {
+  private runWithJson(
+    fn: () => {
+      value: object;
+      json?: string;
+      jsonString?: string;
+      jsonPieces?: Utf8Pieces;
+      jsonStringPieces?: Utf8Pieces;
+    },
+  ): CallToolResult {
     try {
-      const { value, json } = fn();
-      return mirroredResult(value as Record<string, unknown>, json);
+      const { value, json, jsonString, jsonPieces, jsonStringPieces } = fn();
+      const pieces =
+        jsonPieces && jsonStringPieces ? { text: jsonPieces, textString: jsonStringPieces } : undefined;
+      return mirroredResult(value as Record<string, unknown>, json, jsonString, pieces);
     } catch (e) {
       if (isDomainError(e)) return { isError: true, content: [{ type: 'text', text: e.message }] };
       this.logger.error('tool failed', { error: (e as Error).stack ?? String(e) });

@@ -23,7 +23,7 @@ export interface StreamableHttpOptions {
    * Answers the calls of certdocs' own tools without going through a server (same validation,
    * same replies); every other message goes to the session's server or the shared one.
    */
-  direct?: Pick<DirectToolCalls, 'answer' | 'render'>;
+  direct?: Pick<DirectToolCalls, 'answer' | 'render'> & Partial<Pick<DirectToolCalls, 'renderBytes'>>;
   logger: Logger;
   /** Sessions idle longer than this (and without an open stream) are closed (default 30 min). */
   sessionIdleMs?: number;
@@ -333,8 +333,12 @@ export class StreamableHttpEndpoint {
       : { 'content-type': 'application/json' };
     if (replies.length === 0) return { status: 202, headers, body: null };
     const payload = batch ? replies : replies[0];
+    const sse = Boolean(accept) && !ACCEPT_JSON.test(accept as string);
+    // A search reply is written as bytes from pieces kept per section (see DirectToolCalls.renderBytes).
+    const bytes = !batch && !sse && replies[0] ? this.options.direct?.renderBytes?.(replies[0]) : undefined;
+    if (bytes) return { status: 200, headers, body: bytes };
     const json = (!batch && replies[0] && this.options.direct?.render(replies[0])) || JSON.stringify(payload);
-    if (accept && !ACCEPT_JSON.test(accept)) {
+    if (sse) {
       // A client that only accepts SSE gets its reply as one event.
       headers['content-type'] = 'text/event-stream';
       return { status: 200, headers, body: `event: message\ndata: ${json}\n\n` };

@@ -49,6 +49,12 @@ const MAX_QUERY_TERMS = 32;
 const MAX_FUZZY = 6;
 /** seal() yields every 2^12 documents. */
 const DOC_SLICE_MASK = 0xfff;
+/** How many looked-up terms sealedTermId remembers. */
+const RECENT_TERMS = 32;
+/** How many buckets topHits sorts final scores into (see pickBest). */
+const BUCKETS = 1024;
+/** Up to this many hits, topHits sorts by insertion. */
+const SORT_BY_INSERTION = 256;
 /** Term frequencies are stored in 16 bits. */
 const MAX_TF = 0xffff;
 
@@ -142,6 +148,14 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private touched = new Int32Array(0);
   private candidates = new Int32Array(0);
   private finals = new Float64Array(0);
+  /** See sealedTermId: terms looked up last, their numbers (-1: unknown), and the next slot. */
+  private readonly recentTerms: string[] = [];
+  private readonly recentIds = new Int32Array(RECENT_TERMS);
+  private recentNext = 0;
+  /** Per query, for topHits: positions (in its documents) picked, and each position's bucket. */
+  private picked = new Int32Array(0);
+  private bucketOf = new Int32Array(0);
+  private readonly bucketStarts = new Int32Array(BUCKETS);
 
   constructor(private readonly options: Bm25Options<F>) {
     this.fieldCount = options.fields.length;
@@ -160,9 +174,26 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
 
   /** Documents (any field) that contain a term: 0 for a term the index does not know. */
   documentFrequency(term: string): number {
-    const id = this.termIds.get(term);
-    if (id === undefined) return 0;
-    return this.sealed ? (this.offsets[id + 1] as number) - (this.offsets[id] as number) : 0;
+    if (!this.sealed) return 0;
+    const id = this.sealedTermId(term);
+    return id < 0 ? 0 : (this.offsets[id + 1] as number) - (this.offsets[id] as number);
+  }
+
+  /**
+   * A term's number in the sealed index, or -1. A query's few terms are each looked up several
+   * times (has() for the prefix and fuzzy choices, the posting lists, idf() in the re-rank): the
+   * last RECENT_TERMS looked up are compared first (the same strings, usually the same objects),
+   * where every look-up in the dictionary of ~100k terms was a few cache misses.
+   */
+  private sealedTermId(term: string): number {
+    const recent = this.recentTerms;
+    for (let i = 0; i < recent.length; i++) if (recent[i] === term) return this.recentIds[i] as number;
+    const id = this.termIds.get(term) ?? -1;
+    const slot = this.recentNext;
+    this.recentNext = (slot + 1) % RECENT_TERMS;
+    recent[slot] = term;
+    this.recentIds[slot] = id;
+    return id;
   }
 
   /** BM25's inverse document frequency of a term over all fields (0 matches give the maximum). */
@@ -171,7 +202,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   }
 
   has(term: string): boolean {
-    return this.termIds.has(term);
+    return this.sealed ? this.sealedTermId(term) >= 0 : this.termIds.has(term);
   }
 
   /** Adds the next document (numbered from 0 in call order); returns its number. */
@@ -450,6 +481,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     this.scores = new Float64Array(this.docCount);
     this.matched = new Uint32Array(this.docCount);
     this.touched = new Int32Array(this.docCount);
+    this.bucketOf = new Int32Array(this.docCount);
     this.sealed = true;
   }
 
@@ -593,8 +625,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     for (const term of terms) {
       const mask = bit.get(term);
       if (mask === undefined) continue;
-      const exact = this.termIds.get(term);
-      if (exact !== undefined) add(exact, 1, mask);
+      const exact = this.sealedTermId(term);
+      if (exact >= 0) add(exact, 1, mask);
       const prefixed = options.prefix?.(term) ? this.lookup().atPrefix(term) : undefined;
       const fuzzy = options.fuzzy?.(term);
       const fuzzyDistance = fuzzy ? Math.min(MAX_FUZZY, Math.round(term.length * fuzzy)) : 0;
@@ -694,64 +726,119 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     return count;
   }
 
-  /** The best `limit` of the given documents, by score × number of matched query terms. */
+  /**
+   * The best `limit` of the given documents, by score × number of matched query terms (equal
+   * scores: lower document first). Their final scores are put in buckets by value (a multiple of
+   * the best, rounded down: a higher bucket always holds higher scores); the buckets from the top
+   * down that together hold `limit` are kept, laid out bucket by bucket, and sorted by an
+   * insertion sort that only ever moves an item within its bucket. A heap of the best so far
+   * paid a few unpredictable branches per level for every item it took in (~25 ns per document
+   * reached, most of the engine's time for a question of common words).
+   */
   private topHits(
     docs: Int32Array,
     count: number,
     limit: number,
     distinct: readonly string[],
   ): SearchIndexHit[] {
-    // A min-heap of the best `limit` so far (worst at the root; equal scores: higher doc is worse).
-    const size = Math.min(limit, count);
-    const heapDocs = new Int32Array(size);
-    const heapScores = new Float64Array(size);
-    let filled = 0;
+    const scores = this.scores;
+    const matched = this.matched;
+    if (this.finals.length < count) this.finals = new Float64Array(this.touched.length);
+    if (this.picked.length < count) this.picked = new Int32Array(this.touched.length);
+    const finals = this.finals;
+    const picked = this.picked;
+    let max = 0;
     for (let j = 0; j < count; j++) {
       const doc = docs[j] as number;
-      const score = (this.scores[doc] as number) * popcount(this.matched[doc] as number);
-      if (filled < size) {
-        // Sift up.
-        let at = filled++;
-        while (at > 0) {
-          const parent = (at - 1) >> 1;
-          const ps = heapScores[parent] as number;
-          const pd = heapDocs[parent] as number;
-          if (!(score < ps || (score === ps && doc > pd))) break;
-          heapScores[at] = ps;
-          heapDocs[at] = pd;
-          at = parent;
+      const score = (scores[doc] as number) * popcount(matched[doc] as number);
+      finals[j] = score;
+      if (score > max) max = score;
+    }
+    let taken = count;
+    if (count > limit && max > 0 && max < Number.POSITIVE_INFINITY)
+      taken = this.pickBest(finals, count, limit, max);
+    else for (let j = 0; j < count; j++) picked[j] = j;
+    // Best first: score descending, equal scores by ascending document.
+    if (taken > SORT_BY_INSERTION) {
+      // Many equal or near scores (or scores that are not positive and finite, which do not occur).
+      const order = Array.from(picked.subarray(0, taken));
+      order.sort(
+        (a, b) => (finals[b] as number) - (finals[a] as number) || (docs[a] as number) - (docs[b] as number),
+      );
+      picked.set(order);
+    } else
+      for (let x = 1; x < taken; x++) {
+        const j = picked[x] as number;
+        const score = finals[j] as number;
+        const doc = docs[j] as number;
+        let y = x - 1;
+        for (; y >= 0; y--) {
+          const other = picked[y] as number;
+          const os = finals[other] as number;
+          if (os > score || (os === score && (docs[other] as number) < doc)) break;
+          picked[y + 1] = other;
         }
-        heapScores[at] = score;
-        heapDocs[at] = doc;
-      } else {
-        const rs = heapScores[0] as number;
-        if (score < rs || (score === rs && doc > (heapDocs[0] as number))) continue;
-        siftDown(heapScores, heapDocs, size, score, doc);
+        picked[y + 1] = j;
       }
-    }
-    // Heap sort in place: the worst goes to the end each time, leaving the best first (score
-    // descending, equal scores by ascending doc), without an index array and a comparator sort.
-    for (let end = filled - 1; end > 0; end--) {
-      const score = heapScores[end] as number;
-      const doc = heapDocs[end] as number;
-      heapScores[end] = heapScores[0] as number;
-      heapDocs[end] = heapDocs[0] as number;
-      siftDown(heapScores, heapDocs, end, score, doc);
-    }
+    const filled = Math.min(limit, taken);
     // Hits with the same match set share one (read-only) list of query terms.
     const termsOf = new Map<number, readonly string[]>();
     const hits: SearchIndexHit[] = new Array(filled);
-    for (let j = 0; j < filled; j++) {
-      const doc = heapDocs[j] as number;
-      const m = this.matched[doc] as number;
+    for (let x = 0; x < filled; x++) {
+      const j = picked[x] as number;
+      const doc = docs[j] as number;
+      const m = matched[doc] as number;
       let queryTerms = termsOf.get(m);
       if (!queryTerms) {
         queryTerms = distinct.filter((_, t) => (m & (1 << t)) !== 0);
         termsOf.set(m, queryTerms);
       }
-      hits[j] = { doc, score: heapScores[j] as number, queryTerms };
+      hits[x] = { doc, score: finals[j] as number, queryTerms };
     }
     return hits;
+  }
+
+  /**
+   * Of finals[0..count) (more than `limit`, at most `max`, which is positive and finite): the
+   * positions of the fewest top buckets that hold at least `limit`, into this.picked bucket by
+   * bucket from the top (within a bucket in position order). Returns how many.
+   */
+  private pickBest(finals: Float64Array, count: number, limit: number, max: number): number {
+    const bucketOf = this.bucketOf;
+    const starts = this.bucketStarts;
+    starts.fill(0);
+    const scale = BUCKETS / max;
+    for (let j = 0; j < count; j++) {
+      // Rounding a product by a positive constant down never reverses an order: a higher bucket
+      // holds only higher scores.
+      let b = ((finals[j] as number) * scale) | 0;
+      if (b >= BUCKETS) b = BUCKETS - 1;
+      else if (b < 0) b = 0;
+      bucketOf[j] = b;
+      starts[b] = (starts[b] as number) + 1;
+    }
+    let taken = 0;
+    let low = BUCKETS;
+    while (low > 0 && taken < limit) {
+      low--;
+      taken += starts[low] as number;
+    }
+    // Counts become where each kept bucket starts, the best bucket first.
+    let at = 0;
+    for (let b = BUCKETS - 1; b >= low; b--) {
+      const n = starts[b] as number;
+      starts[b] = at;
+      at += n;
+    }
+    const picked = this.picked;
+    for (let j = 0; j < count; j++) {
+      const b = bucketOf[j] as number;
+      if (b < low) continue;
+      const to = starts[b] as number;
+      starts[b] = to + 1;
+      picked[to] = j;
+    }
+    return taken;
   }
 }
 
@@ -802,37 +889,4 @@ function popcount(x: number): number {
   let v = x - ((x >>> 1) & 0x55555555);
   v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
   return (((v + (v >>> 4)) & 0x0f0f0f0f) * 0x01010101) >>> 24;
-}
-
-/**
- * Puts (score, doc) at the root of the min-heap held in the first `size` places and sifts it down
- * (worst at the root; equal scores: the higher doc is worse).
- */
-function siftDown(
-  heapScores: Float64Array,
-  heapDocs: Int32Array,
-  size: number,
-  score: number,
-  doc: number,
-): void {
-  let at = 0;
-  for (;;) {
-    const l = 2 * at + 1;
-    if (l >= size) break;
-    let c = l;
-    const r = l + 1;
-    if (r < size) {
-      const ls = heapScores[l] as number;
-      const rs = heapScores[r] as number;
-      if (rs < ls || (rs === ls && (heapDocs[r] as number) > (heapDocs[l] as number))) c = r;
-    }
-    const cs = heapScores[c] as number;
-    const cd = heapDocs[c] as number;
-    if (!(cs < score || (cs === score && cd > doc))) break;
-    heapScores[at] = cs;
-    heapDocs[at] = cd;
-    at = c;
-  }
-  heapScores[at] = score;
-  heapDocs[at] = doc;
 }
