@@ -66,11 +66,10 @@ export interface WithJson<T> {
   readonly value: T;
   readonly json: string;
   /**
-   * When known: that JSON as a JSON string, exactly JSON.stringify(json) (a reply that carries
-   * the JSON as text too need not escape ~5 KB of it again: ~20 µs a search reply).
+   * When known: json, and json as a JSON string (exactly JSON.stringify(json)), as pieces of UTF-8
+   * to write one after the other (a reply that carries the JSON as text too need not escape ~5 KB
+   * of it again: ~20 µs a search reply).
    */
-  readonly jsonString?: string;
-  /** When known: json, and jsonString, as pieces of UTF-8 to write one after the other. */
   readonly jsonPieces?: Utf8Pieces;
   readonly jsonStringPieces?: Utf8Pieces;
 }
@@ -91,10 +90,7 @@ interface ResultShape {
   readonly title: string;
   readonly head: string;
   readonly tail: string;
-  /** head and tail as they are inside a JSON string (JSON.stringify's, without its quotes). */
-  readonly headInString: string;
-  readonly tailInString: string;
-  /** The four above as UTF-8. */
+  /** head and tail as UTF-8, and as UTF-8 of how they are inside a JSON string. */
   readonly headBytes: Uint8Array;
   readonly tailBytes: Uint8Array;
   readonly headInStringBytes: Uint8Array;
@@ -115,8 +111,6 @@ function inJsonString(text: string): string {
 
 /** An index's provenance, its JSON, and how a search outcome's JSON (and its JSON string) end. */
 interface ProvenanceJson extends WithJson<Provenance> {
-  /** That JSON as it is inside a JSON string. */
-  readonly jsonInString: string;
   /** UTF-8 of what follows the results in a search outcome's JSON, and in its JSON string. */
   readonly endBytes: Uint8Array;
   readonly endInStringBytes: Uint8Array;
@@ -420,9 +414,6 @@ export class ServeDocs {
     const budget = clamp(charBudget(input, DEFAULT_SEARCH_CHARS), 200, MAX_FETCH_CHARS);
     const results: SearchResultItem[] = [];
     let json = '{"results":[';
-    // The same JSON as it is inside a JSON string (JSON.stringify(json) without its quotes): what
-    // escaping does to the parts, side by side.
-    let jsonInString = '{\\"results\\":[';
     const pieces: (string | Uint8Array)[] = ['{"results":['];
     const stringPieces: (string | Uint8Array)[] = ['"{\\"results\\":['];
     let used = 0;
@@ -438,17 +429,12 @@ export class ServeDocs {
       if (results.length > 0 && used + size > budget) break;
       used += size;
       const snippetInString = clean ? `\\"${snippet}\\"` : inJsonString(snippetJson);
-      const itemInString = `${shape.headInString}${snippetInString}${shape.tailInString}${score}}`;
       if (results.length > 0) {
         json += `,${itemJson}`;
-        jsonInString += `,${itemInString}`;
         // After the previous item's score, which is a string.
         pieces[pieces.length - 1] = `${pieces[pieces.length - 1] as string},`;
         stringPieces[stringPieces.length - 1] = `${stringPieces[stringPieces.length - 1] as string},`;
-      } else {
-        json += itemJson;
-        jsonInString += itemInString;
-      }
+      } else json += itemJson;
       pieces.push(shape.headBytes, snippetJson, shape.tailBytes, `${score}}`);
       stringPieces.push(shape.headInStringBytes, snippetInString, shape.tailInStringBytes, `${score}}`);
       results.push({
@@ -473,7 +459,6 @@ export class ServeDocs {
     return {
       value,
       json: `${json}],${provenance.json.slice(1)}`,
-      jsonString: `"${jsonInString}],${provenance.jsonInString.slice(1)}"`,
       jsonPieces: pieces,
       jsonStringPieces: stringPieces,
     };
@@ -492,18 +477,14 @@ export class ServeDocs {
       const tail = JSON.stringify({ document: section.docId, headingPath: section.headingPath, score: 0 });
       const headJson = head.slice(0, -3);
       const tailJson = `,${tail.slice(1, -2)}`;
-      const headInString = inJsonString(headJson);
-      const tailInString = inJsonString(tailJson);
       shape = {
         title,
         head: headJson,
         tail: tailJson,
-        headInString,
-        tailInString,
         headBytes: UTF8.encode(headJson),
         tailBytes: UTF8.encode(tailJson),
-        headInStringBytes: UTF8.encode(headInString),
-        tailInStringBytes: UTF8.encode(tailInString),
+        headInStringBytes: UTF8.encode(inJsonString(headJson)),
+        tailInStringBytes: UTF8.encode(inJsonString(tailJson)),
       };
       this.resultShapes.set(section, shape);
     }
@@ -659,7 +640,6 @@ export class ServeDocs {
       index,
       value,
       json,
-      jsonInString,
       endBytes: UTF8.encode(`],${json.slice(1)}`),
       endInStringBytes: UTF8.encode(`],${jsonInString.slice(1)}"`),
     };

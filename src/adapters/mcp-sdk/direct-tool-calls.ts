@@ -20,14 +20,13 @@ import { isPlainObject, type QuickCheck, quickCheck, quickPick } from './quick-s
 
 /**
  * Results made by mirroredResult, with their text (the JSON of their structured content) and,
- * when the caller had it, that text as a JSON string.
+ * when the caller had them, UTF-8 pieces of that text and of its JSON string.
  */
 const MIRRORED = new WeakMap<object, Mirrored>();
 
 interface Mirrored {
   readonly text: string;
-  readonly textString: string | undefined;
-  /** When the caller had them: text and textString as UTF-8 pieces (see Utf8Pieces). */
+  /** When the caller had them: text and JSON.stringify(text) as UTF-8 pieces (see Utf8Pieces). */
   readonly pieces: { readonly text: Utf8Pieces; readonly textString: Utf8Pieces } | undefined;
 }
 
@@ -37,17 +36,16 @@ export type Utf8Pieces = readonly (string | Uint8Array)[];
 /**
  * A tool result holding `structured` twice, as clients expect: as structured content and as its
  * JSON in one text item (`text`, when the caller already has it: it must be JSON.stringify's;
- * `textString`, when it has it too, must be JSON.stringify(text)). DirectToolCalls.render() writes
+ * `pieces`, when it has them too, must be that text and its JSON string). DirectToolCalls.render() writes
  * a reply holding it without serializing the structured content a second time.
  */
 export function mirroredResult(
   structured: Record<string, unknown>,
   text: string = JSON.stringify(structured),
-  textString?: string,
   pieces?: Mirrored['pieces'],
 ): CallToolResult {
   const result: CallToolResult = { content: [{ type: 'text', text }], structuredContent: structured };
-  MIRRORED.set(result, { text, textString, pieces });
+  MIRRORED.set(result, { text, pieces });
   return result;
 }
 
@@ -156,8 +154,8 @@ export class DirectToolCalls {
     const { result, id } = reply as { result?: object; id?: unknown };
     const mirrored = result === undefined ? undefined : MIRRORED.get(result);
     if (mirrored === undefined) return undefined;
-    const { text, textString = JSON.stringify(text) } = mirrored;
-    return `{"result":{"content":[{"type":"text","text":${textString}}],"structuredContent":${text}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
+    const { text } = mirrored;
+    return `{"result":{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
   }
 
   /**

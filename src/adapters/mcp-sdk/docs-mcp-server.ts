@@ -353,16 +353,15 @@ export class DocsMcpServerFactory {
     fn: () => {
       value: object;
       json?: string;
-      jsonString?: string;
       jsonPieces?: Utf8Pieces;
       jsonStringPieces?: Utf8Pieces;
     },
   ): CallToolResult {
     try {
-      const { value, json, jsonString, jsonPieces, jsonStringPieces } = fn();
+      const { value, json, jsonPieces, jsonStringPieces } = fn();
       const pieces =
         jsonPieces && jsonStringPieces ? { text: jsonPieces, textString: jsonStringPieces } : undefined;
-      return mirroredResult(value as Record<string, unknown>, json, jsonString, pieces);
+      return mirroredResult(value as Record<string, unknown>, json, pieces);
     } catch (e) {
       if (isDomainError(e)) return { isError: true, content: [{ type: 'text', text: e.message }] };
       this.logger.error('tool failed', { error: (e as Error).stack ?? String(e) });
