@@ -10,6 +10,7 @@ import { type HeadingTerms, HeadingTermsBuilder } from './heading-terms.js';
 import { type IndexSnapshot, restoreDocument, SNAPSHOT_FORMAT, snapshotDocument } from './index-snapshot.js';
 import type { IndexTools } from './index-tools.js';
 import { SnippetMaker, SnippetWords } from './snippet.js';
+import { sectionTexts, storedDocument, storedSplit } from './stored-section.js';
 import { scanWords } from './word-scanner.js';
 
 export interface BuildOptions {
@@ -193,11 +194,12 @@ export class DocIndex {
 
   private indexSection(i: number): void {
     const s = this.sections[i] as Section;
+    const { plain, lead } = sectionTexts(s);
     this.builder?.add({
       heading: s.heading,
       path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
-      lead: s.lead,
-      body: withoutLead(s),
+      lead,
+      body: withoutLead(plain, lead),
       anchors: this.anchors.get(s.id)?.join('\n') ?? '',
     });
     this.headingTerms?.add(this.headingTermsOf(s));
@@ -326,7 +328,8 @@ export class DocIndex {
       const source = byId.get(snap.id);
       const doc = source && restoreDocument(snap, source);
       if (!doc) return undefined;
-      docs.push(doc);
+      // Held as a built index holds its sections (see StoredSection).
+      docs.push(storedDocument(doc));
     }
     const builtAt = new Date(snapshot.builtAt);
     if (Number.isNaN(builtAt.getTime())) return undefined;
@@ -695,7 +698,8 @@ async function splitAllAsync(
 ) {
   const docs: SplitDocument[] = [];
   for (const s of sources) {
-    docs.push(previous?.unchanged(s) ?? tools.splitter.split(s));
+    // Stored at once (see StoredSection): the plain texts the splitter made die young.
+    docs.push(previous?.unchanged(s) ?? storedSplit(tools.splitter.split(s)));
     if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length, 'splitting');
     await maybeYield();
   }
@@ -714,9 +718,9 @@ function byId(a: IndexedDocument, b: IndexedDocument): number {
 }
 
 /** The body without its lead paragraphs: each word is indexed once (the lead field weighs more). */
-function withoutLead(s: Section): string {
-  if (!s.lead) return s.plain;
-  let body = s.plain;
-  for (const paragraph of s.lead.split('\n\n')) body = body.replace(paragraph, ' ');
+function withoutLead(plain: string, lead: string): string {
+  if (!lead) return plain;
+  let body = plain;
+  for (const paragraph of lead.split('\n\n')) body = body.replace(paragraph, ' ');
   return body;
 }

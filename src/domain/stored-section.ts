@@ -1,0 +1,169 @@
+import type { IndexedDocument, Section, SplitDocument } from './document.js';
+
+/**
+ * A section as the index keeps it: its plain text not as a string of its own but as the runs of
+ * its Markdown it is made of (plain text is the Markdown without its syntax: markers, backticks,
+ * link targets, fences), rebuilt when asked for. At 10k documents the plain texts were ~45 MB
+ * beside ~50 MB of Markdown, both held for the index's life and at the build's peak; their runs
+ * take ~2-5 MB. The lead (the first paragraphs, a slice of the plain text) is kept as where it is
+ * in it. A plain text that is not made of runs of the Markdown in order (HTML, entities), or not
+ * in few enough of them, is kept as it is.
+ *
+ * Every field reads as the splitter gave it (`plain` and `lead` through getters); the plain text
+ * is rebuilt on each read (~15 slices of the Markdown joined: microseconds), which only snippets
+ * and a persisted snapshot do once the index is built.
+ */
+export class StoredSection implements Section {
+  readonly id: string;
+  readonly docId: string;
+  readonly docTitle: string;
+  readonly heading: string;
+  readonly headingPath: readonly string[];
+  readonly level: number;
+  readonly anchor: string;
+  readonly markdown: string;
+  readonly url: string;
+  readonly order: number;
+  /** See encodeRuns; undefined when the plain text is kept as it is (`text`). */
+  private readonly runs: string | undefined;
+  private readonly text: string | undefined;
+  /** Where the lead is in the plain text; -1 when it is not in it (then `leadText`). */
+  private readonly leadStart: number;
+  private readonly leadEnd: number;
+  private readonly leadText: string | undefined;
+
+  constructor(s: Section) {
+    this.id = s.id;
+    this.docId = s.docId;
+    this.docTitle = s.docTitle;
+    this.heading = s.heading;
+    this.headingPath = s.headingPath;
+    this.level = s.level;
+    this.anchor = s.anchor;
+    this.markdown = s.markdown;
+    this.url = s.url;
+    this.order = s.order;
+    const plain = s.plain;
+    // A heading's own line is not in its plain text: the runs start after it.
+    const from = s.level > 0 ? s.markdown.indexOf('\n') + 1 || s.markdown.length : 0;
+    this.runs = encodeRuns(plain, s.markdown, from);
+    this.text = this.runs === undefined ? plain : undefined;
+    const lead = s.lead;
+    const at = plain.indexOf(lead);
+    this.leadStart = at;
+    this.leadEnd = at < 0 ? -1 : at + lead.length;
+    this.leadText = at < 0 ? lead : undefined;
+  }
+
+  /** Plain text used for indexing and snippets (Section.plain). */
+  get plain(): string {
+    return this.runs === undefined ? (this.text as string) : decodeRuns(this.runs, this.markdown);
+  }
+
+  /** Section.lead. */
+  get lead(): string {
+    return this.leadText ?? this.plain.slice(this.leadStart, this.leadEnd);
+  }
+
+  /** The plain text and the lead, the plain text rebuilt once for both. */
+  texts(): { plain: string; lead: string } {
+    const plain = this.plain;
+    return { plain, lead: this.leadText ?? plain.slice(this.leadStart, this.leadEnd) };
+  }
+}
+
+/** A section's plain text and lead, rebuilt once when it is a StoredSection. */
+export function sectionTexts(s: Section): { plain: string; lead: string } {
+  return s instanceof StoredSection ? s.texts() : { plain: s.plain, lead: s.lead };
+}
+
+/** The split with its sections as StoredSections (those that are already stay as they are). */
+export function storedSplit(split: SplitDocument): SplitDocument {
+  const document = storedDocument(split.document);
+  return document === split.document ? split : { document, links: split.links };
+}
+
+/** The document with its sections as StoredSections (itself when they all are). */
+export function storedDocument(doc: IndexedDocument): IndexedDocument {
+  if (doc.sections.every((s) => s instanceof StoredSection)) return doc;
+  return {
+    id: doc.id,
+    title: doc.title,
+    path: doc.path,
+    url: doc.url,
+    markdown: doc.markdown,
+    sections: doc.sections.map((s) => (s instanceof StoredSection ? s : new StoredSection(s))),
+  };
+}
+
+/** A value this large or larger is written as ESCAPE and two more units (high, low 16 bits). */
+const ESCAPE = 0xffff;
+
+/**
+ * `plain` as the runs of `markdown` (from `from` on, in order) it is made of: per run, how many
+ * characters are skipped since the end of the previous one (or `from`'s start, 0), then how many
+ * are taken, each as one UTF-16 unit (a one-byte string when all are under 256). Undefined when
+ * `plain` is not made of such runs, or when the runs would not take under a quarter of its length.
+ */
+export function encodeRuns(plain: string, markdown: string, from: number): string | undefined {
+  const n = plain.length;
+  const m = markdown.length;
+  // Three units per value at most, two values per run: enough room for `limit` units and one run.
+  const limit = n >>> 2;
+  if (scratch.length < limit + 6) scratch = new Uint16Array(Math.max(limit + 6, scratch.length * 2));
+  const codes = scratch;
+  let used = 0;
+  let i = 0;
+  let j = from;
+  let last = 0;
+  while (i < n) {
+    // The next run starts at the first place the next character is (the skipped ones are syntax).
+    const c = plain.charCodeAt(i);
+    while (j < m && markdown.charCodeAt(j) !== c) j++;
+    if (j >= m) return undefined;
+    const at = j;
+    i++;
+    j++;
+    while (i < n && j < m && plain.charCodeAt(i) === markdown.charCodeAt(j)) {
+      i++;
+      j++;
+    }
+    for (const v of [at - last, j - at]) {
+      if (v < ESCAPE) codes[used++] = v;
+      else {
+        codes[used++] = ESCAPE;
+        codes[used++] = v >>> 16;
+        codes[used++] = v & 0xffff;
+      }
+    }
+    if (used >= limit) return undefined;
+    last = j;
+  }
+  if (used === 0) return undefined;
+  return String.fromCharCode.apply(null, codes.subarray(0, used) as unknown as number[]);
+}
+
+/** encodeRuns' units, reused from one text to the next (at most a quarter of the longest). */
+let scratch = new Uint16Array(1024);
+
+/** The text encodeRuns' runs of `markdown` make. */
+export function decodeRuns(runs: string, markdown: string): string {
+  let out = '';
+  let at = 0;
+  for (let k = 0; k < runs.length; ) {
+    let skip = runs.charCodeAt(k++);
+    if (skip === ESCAPE) {
+      skip = runs.charCodeAt(k) * 0x10000 + runs.charCodeAt(k + 1);
+      k += 2;
+    }
+    let take = runs.charCodeAt(k++);
+    if (take === ESCAPE) {
+      take = runs.charCodeAt(k) * 0x10000 + runs.charCodeAt(k + 1);
+      k += 2;
+    }
+    at += skip;
+    out += markdown.slice(at, at + take);
+    at += take;
+  }
+  return out;
+}
