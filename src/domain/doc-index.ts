@@ -82,6 +82,8 @@ const SNIPPET_SOURCE = 2000;
 const MEMO_MAX = 200_000;
 /** Process-term results kept after the build, for queries (snippets keep theirs in SnippetWords). */
 const SEARCH_MEMO_MAX = 50_000;
+/** Snippet texts kept (see DocIndex.snippetTexts): ~1 KB each in API docs. */
+const SNIPPET_TEXTS_MAX = 2048;
 
 /**
  * The in-memory search index over one snapshot of a corpus. Immutable once built: a refresh
@@ -133,6 +135,12 @@ export class DocIndex {
    * generation GC, copying them out).
    */
   private readonly snippetWords = new SnippetWords((word) => this.tools.analysis.processTerm(word));
+  /**
+   * The texts snippets were last cut from, by section number (bounded: emptied when full): a
+   * section's plain text is rebuilt from its Markdown when read (see StoredSection), and the
+   * sections searches return repeat.
+   */
+  private snippetTexts = new Map<number, string>();
 
   private constructor(
     private readonly tools: IndexTools,
@@ -534,6 +542,16 @@ export class DocIndex {
    * own, the text of its subsections, which `fetch` returns with it.
    */
   private snippetText(i: number): string {
+    let text = this.snippetTexts.get(i);
+    if (text === undefined) {
+      text = this.makeSnippetText(i);
+      if (this.snippetTexts.size >= SNIPPET_TEXTS_MAX) this.snippetTexts = new Map();
+      this.snippetTexts.set(i, text);
+    }
+    return text;
+  }
+
+  private makeSnippetText(i: number): string {
     const section = this.sections[i];
     if (!section) return '';
     if (section.plain.length >= TINY_SECTION) return section.plain;
