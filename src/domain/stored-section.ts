@@ -9,7 +9,9 @@ import type { IndexedDocument, Section, SplitDocument } from './document.js';
  * in it. A plain text that is not made of runs of the Markdown in order (HTML, entities), or not
  * in few enough of them, is kept as it is.
  *
- * Every field reads as the splitter gave it (`plain` and `lead` through getters); the plain text
+ * The section's URL, the document's plus `#anchor`, is made when read too (two string objects less
+ * per section). Every field reads as the splitter gave it (`plain`, `lead` and `url` through
+ * getters); the plain text
  * is rebuilt on each read (~15 slices of the Markdown joined: microseconds), which only snippets
  * and a persisted snapshot do once the index is built.
  */
@@ -22,8 +24,13 @@ export class StoredSection implements Section {
   readonly level: number;
   readonly anchor: string;
   readonly markdown: string;
-  readonly url: string;
   readonly order: number;
+  /**
+   * The document's URL, when the section's is it plus `#anchor` (as the splitter makes it: then
+   * not kept as a string of its own, two string objects per section); else the section's URL.
+   */
+  private readonly urlBase: string;
+  private readonly urlIsBase: boolean;
   /** See encodeRuns; undefined when the plain text is kept as it is (`text`). */
   private readonly runs: string | undefined;
   private readonly text: string | undefined;
@@ -32,7 +39,7 @@ export class StoredSection implements Section {
   private readonly leadEnd: number;
   private readonly leadText: string | undefined;
 
-  constructor(s: Section) {
+  constructor(s: Section, docUrl?: string) {
     this.id = s.id;
     this.docId = s.docId;
     this.docTitle = s.docTitle;
@@ -41,8 +48,10 @@ export class StoredSection implements Section {
     this.level = s.level;
     this.anchor = s.anchor;
     this.markdown = s.markdown;
-    this.url = s.url;
     this.order = s.order;
+    const derived = docUrl !== undefined && s.url === (s.anchor ? `${docUrl}#${s.anchor}` : docUrl);
+    this.urlBase = derived ? docUrl : s.url;
+    this.urlIsBase = derived;
     const plain = s.plain;
     // A heading's own line is not in its plain text: the runs start after it.
     const from = s.level > 0 ? s.markdown.indexOf('\n') + 1 || s.markdown.length : 0;
@@ -53,6 +62,11 @@ export class StoredSection implements Section {
     this.leadStart = at;
     this.leadEnd = at < 0 ? -1 : at + lead.length;
     this.leadText = at < 0 ? lead : undefined;
+  }
+
+  /** Section.url. */
+  get url(): string {
+    return this.urlIsBase && this.anchor ? `${this.urlBase}#${this.anchor}` : this.urlBase;
   }
 
   /** Plain text used for indexing and snippets (Section.plain). */
@@ -92,7 +106,7 @@ export function storedDocument(doc: IndexedDocument): IndexedDocument {
     path: doc.path,
     url: doc.url,
     markdown: doc.markdown,
-    sections: doc.sections.map((s) => (s instanceof StoredSection ? s : new StoredSection(s))),
+    sections: doc.sections.map((s) => (s instanceof StoredSection ? s : new StoredSection(s, doc.url))),
   };
 }
 

@@ -91,6 +91,25 @@ describe('StoredSection', () => {
     expect(asRuns).toBeLessThan(sections);
   });
 
+  it("makes a section's URL from its document's when it is that plus its anchor, else keeps it", () => {
+    const [preamble, guide] = splitter.split({
+      id: 'doc',
+      path: 'doc.md',
+      url: 'https://example.com/doc',
+      markdown: 'Preamble text.\n\n# Guide\n\nBody.',
+    }).document.sections as Section[];
+    expect(new StoredSection(preamble as Section, 'https://example.com/doc').url).toBe(
+      'https://example.com/doc',
+    );
+    expect(new StoredSection(guide as Section, 'https://example.com/doc').url).toBe(
+      'https://example.com/doc#guide',
+    );
+    expect(new StoredSection(guide as Section, 'https://elsewhere/').url).toBe(
+      'https://example.com/doc#guide',
+    );
+    expect(new StoredSection(guide as Section).url).toBe('https://example.com/doc#guide');
+  });
+
   it('keeps a document whose sections are all stored as it is, and the links beside them', () => {
     const split = splitter.split({ id: 'doc', path: 'doc.md', markdown: SAMPLES[0] as string });
     const stored = storedSplit(split);
