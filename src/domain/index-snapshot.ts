@@ -1,6 +1,7 @@
 import type { SearchIndexSnapshot } from '../ports/search-engine.js';
 import type { SectionSplitter } from '../ports/section-splitter.js';
 import type { IndexedDocument, Section, SectionLink, SourceDocument } from './document.js';
+import { StoredSection, type StoredText, storedText } from './stored-section.js';
 import type { TextAnalysis } from './text-analysis.js';
 
 /**
@@ -36,7 +37,8 @@ export interface SnapshotDocument {
   readonly links: readonly SectionLink[];
 }
 
-export interface SnapshotSection {
+/** Its plain text and lead as StoredSection holds them (runs of its Markdown, mostly). */
+export interface SnapshotSection extends StoredText {
   readonly heading: string;
   readonly headingPath: readonly string[];
   readonly level: number;
@@ -45,12 +47,10 @@ export interface SnapshotSection {
   readonly start: number;
   readonly end: number;
   readonly markdown?: string;
-  readonly plain: string;
-  readonly lead: string;
 }
 
 /** Bump when a snapshot's layout changes. (Analysis and splitting changes are caught by the probe.) */
-export const SNAPSHOT_FORMAT = 1;
+export const SNAPSHOT_FORMAT = 2;
 
 const PROBE_MARKDOWN = [
   '# `fs.readFile(path[, options], callback)`',
@@ -100,8 +100,8 @@ export function snapshotDocument(
       headingPath: s.headingPath,
       level: s.level,
       anchor: s.anchor,
-      plain: s.plain,
-      lead: s.lead,
+      // Not the plain texts themselves: all of them at once were the save's peak (~45 MB at 10k).
+      ...(s instanceof StoredSection ? s.storedText() : storedText(s)),
     };
     if (start < 0) return { ...base, start: 0, end: 0, markdown: s.markdown };
     cursor = start + s.markdown.length;
@@ -131,20 +131,23 @@ export function restoreDocument(snap: SnapshotDocument, source: SourceDocument):
   )
     return undefined;
   const sections = snap.sections.map(
-    (s, order): Section => ({
-      id: `${snap.id}#${s.anchor}`,
-      docId: snap.id,
-      docTitle: snap.title,
-      heading: s.heading,
-      headingPath: s.headingPath,
-      level: s.level,
-      anchor: s.anchor,
-      markdown: s.markdown ?? source.markdown.slice(s.start, s.end),
-      plain: s.plain,
-      lead: s.lead,
-      url: s.anchor ? `${snap.url}#${s.anchor}` : snap.url,
-      order,
-    }),
+    (s, order): Section =>
+      new StoredSection(
+        {
+          id: `${snap.id}#${s.anchor}`,
+          docId: snap.id,
+          docTitle: snap.title,
+          heading: s.heading,
+          headingPath: s.headingPath,
+          level: s.level,
+          anchor: s.anchor,
+          markdown: s.markdown ?? source.markdown.slice(s.start, s.end),
+          url: s.anchor ? `${snap.url}#${s.anchor}` : snap.url,
+          order,
+        },
+        snap.url,
+        s,
+      ),
   );
   return {
     id: snap.id,

@@ -13,8 +13,39 @@ import type { IndexedDocument, Section, SplitDocument } from './document.js';
  * per section). Every field reads as the splitter gave it (`plain`, `lead` and `url` through
  * getters); the plain text
  * is rebuilt on each read (~15 slices of the Markdown joined: microseconds), which only snippets
- * and a persisted snapshot do once the index is built.
+ * do once the index is built (a persisted snapshot stores the runs: see storedText).
  */
+/** A section's fields but its texts (Section.plain and lead), which StoredText gives. */
+export type SectionFields = Omit<Section, 'plain' | 'lead'>;
+
+/** How a StoredSection holds its plain text and lead; a persisted snapshot stores them so too. */
+export interface StoredText {
+  /** encodeRuns' runs of the section's Markdown; undefined when the plain text is `plain`. */
+  readonly plainRuns?: string;
+  readonly plain?: string;
+  /** Where the lead is in the plain text; -1 when it is not in it (then it is `lead`). */
+  readonly leadStart: number;
+  readonly leadEnd: number;
+  readonly lead?: string;
+}
+
+/** How a StoredSection would hold this section's plain text and lead. */
+export function storedText(s: Section): StoredText {
+  const plain = s.plain;
+  // A heading's own line is not in its plain text: the runs start after it.
+  const from = s.level > 0 ? s.markdown.indexOf('\n') + 1 || s.markdown.length : 0;
+  const plainRuns = encodeRuns(plain, s.markdown, from);
+  const lead = s.lead;
+  const at = plain.indexOf(lead);
+  return {
+    plainRuns,
+    plain: plainRuns === undefined ? plain : undefined,
+    leadStart: at,
+    leadEnd: at < 0 ? -1 : at + lead.length,
+    lead: at < 0 ? lead : undefined,
+  };
+}
+
 export class StoredSection implements Section {
   readonly id: string;
   readonly docId: string;
@@ -39,7 +70,11 @@ export class StoredSection implements Section {
   private readonly leadEnd: number;
   private readonly leadText: string | undefined;
 
-  constructor(s: Section, docUrl?: string) {
+  /**
+   * `s` held so; `docUrl` is its document's (see urlBase); `text`: its texts as storedText gives
+   * them (from a snapshot), else made from `s` (then a Section).
+   */
+  constructor(s: SectionFields | Section, docUrl?: string, text: StoredText = storedText(s as Section)) {
     this.id = s.id;
     this.docId = s.docId;
     this.docTitle = s.docTitle;
@@ -52,16 +87,22 @@ export class StoredSection implements Section {
     const derived = docUrl !== undefined && s.url === (s.anchor ? `${docUrl}#${s.anchor}` : docUrl);
     this.urlBase = derived ? docUrl : s.url;
     this.urlIsBase = derived;
-    const plain = s.plain;
-    // A heading's own line is not in its plain text: the runs start after it.
-    const from = s.level > 0 ? s.markdown.indexOf('\n') + 1 || s.markdown.length : 0;
-    this.runs = encodeRuns(plain, s.markdown, from);
-    this.text = this.runs === undefined ? plain : undefined;
-    const lead = s.lead;
-    const at = plain.indexOf(lead);
-    this.leadStart = at;
-    this.leadEnd = at < 0 ? -1 : at + lead.length;
-    this.leadText = at < 0 ? lead : undefined;
+    this.runs = text.plainRuns;
+    this.text = text.plainRuns === undefined ? (text.plain ?? '') : undefined;
+    this.leadStart = text.leadStart;
+    this.leadEnd = text.leadEnd;
+    this.leadText = text.leadStart < 0 ? (text.lead ?? '') : undefined;
+  }
+
+  /** Its texts as held (what a snapshot stores; see storedText). */
+  storedText(): StoredText {
+    return {
+      plainRuns: this.runs,
+      plain: this.text,
+      leadStart: this.leadStart,
+      leadEnd: this.leadEnd,
+      lead: this.leadText,
+    };
   }
 
   /** Section.url. */

@@ -110,6 +110,18 @@ describe('StoredSection', () => {
     expect(new StoredSection(guide as Section).url).toBe('https://example.com/doc#guide');
   });
 
+  it('is made again from its stored texts (as a snapshot keeps them) without its plain text', () => {
+    for (const markdown of SAMPLES)
+      for (const s of sectionsOf(markdown, false)) {
+        const kept = new StoredSection(s, 'docs://doc');
+        const { plain: _plain, lead: _lead, ...fields } = s;
+        const again = new StoredSection(fields, 'docs://doc', kept.storedText());
+        expect(again).toEqual(kept);
+        expect(again.texts()).toEqual({ plain: s.plain, lead: s.lead });
+        expect(again.url).toBe(s.url);
+      }
+  });
+
   it('keeps a document whose sections are all stored as it is, and the links beside them', () => {
     const split = splitter.split({ id: 'doc', path: 'doc.md', markdown: SAMPLES[0] as string });
     const stored = storedSplit(split);
