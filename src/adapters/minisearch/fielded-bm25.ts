@@ -251,9 +251,9 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   }
 
   /** One token of the current field: text[start, end), its characters hashing to `hash`. */
-  private readonly visit = (start: number, end: number, hash: number): void => {
+  private readonly visit = (start: number, end: number, hash: number, ascii?: Uint8Array): void => {
     const table = this.tokens;
-    const at = table.entry(this.text, start, end, hash, this.termIdsOf);
+    const at = table.entry(this.text, start, end, hash, this.termIdsOf, ascii);
     const slots = table.slots;
     if (slots[at + 2] !== this.fieldStamp) {
       slots[at + 2] = this.fieldStamp;

@@ -42,6 +42,8 @@ export class TokenTable {
     end: number,
     hash: number,
     terms: (token: string) => readonly number[],
+    /** When given, text's characters as bytes (ascii[i] === text.charCodeAt(i)): read quicker. */
+    ascii?: Uint8Array,
   ): number {
     const slots = this.slots;
     let mask = slots.length / SLOT - 1;
@@ -50,7 +52,11 @@ export class TokenTable {
       const at = SLOT * slot;
       const p = (slots[at] as number) - 1;
       if (p < 0) break;
-      if (slots[at + 1] === hash && sameText(this.chars, p, text, start, end)) return at;
+      if (
+        slots[at + 1] === hash &&
+        (ascii ? sameBytes(this.chars, p, ascii, start, end) : sameText(this.chars, p, text, start, end))
+      )
+        return at;
       slot = (slot + 1) & mask;
     }
     if ((this.count + 1) * 2 > slots.length / SLOT) {
@@ -158,5 +164,14 @@ function sameText(chars: Uint16Array, p: number, text: string, start: number, en
   if (((chars[p] as number) | ((chars[p + 1] as number) << 16)) !== length) return false;
   const from = p + 2;
   for (let i = 0; i < length; i++) if (chars[from + i] !== text.charCodeAt(start + i)) return false;
+  return true;
+}
+
+/** sameText, the text given as bytes. */
+function sameBytes(chars: Uint16Array, p: number, bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (((chars[p] as number) | ((chars[p + 1] as number) << 16)) !== length) return false;
+  const from = p + 2;
+  for (let i = 0; i < length; i++) if (chars[from + i] !== bytes[start + i]) return false;
   return true;
 }
