@@ -235,17 +235,14 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const state = this.termState;
     const counts = this.postingCounts;
     const fieldDf = this.fieldDf;
+    const staged = this.staged;
+    const terms = touched.data;
     for (let i = 0; i < touched.length; i++) {
-      const id = touched.data[i] as number;
-      const at = id * (n + 1) + 1;
-      this.staged.push(id, state, at);
+      const id = terms[i] as number;
+      // Also what seal() needs per term and field (fieldDf), counted here rather than in a pass
+      // of its own, and the counts set back to 0 for the next document.
+      staged.push(id, state, id * (n + 1) + 1, fieldDf, id * n);
       counts[id] = (counts[id] as number) + 1;
-      // What seal() needs per term and field, counted here rather than in a pass of its own.
-      for (let g = 0; g < n; g++)
-        if (state[at + g] !== 0) {
-          fieldDf[id * n + g] = (fieldDf[id * n + g] as number) + 1;
-          state[at + g] = 0;
-        }
     }
     return this.docCount++;
   }

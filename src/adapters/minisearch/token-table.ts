@@ -46,10 +46,11 @@ export class TokenTable {
     ascii?: Uint8Array,
   ): number {
     const slots = this.slots;
-    let mask = slots.length / SLOT - 1;
+    // SLOT is 4: shifts, not a division by it.
+    let mask = (slots.length >>> 2) - 1;
     let slot = hash & mask;
     for (;;) {
-      const at = SLOT * slot;
+      const at = slot << 2;
       const p = (slots[at] as number) - 1;
       if (p < 0) break;
       if (
