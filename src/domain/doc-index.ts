@@ -195,7 +195,7 @@ export class DocIndex {
     const s = this.sections[i] as Section;
     this.builder?.add({
       heading: s.heading,
-      path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
+      path: pathOf(s),
       lead: s.lead,
       body: withoutLead(s),
       anchors: this.anchors.get(s.id)?.join('\n') ?? '',
@@ -711,6 +711,14 @@ function unique(sources: readonly SourceDocument[]): SourceDocument[] {
 
 function byId(a: IndexedDocument, b: IndexedDocument): number {
   return a.id.localeCompare(b.id);
+}
+
+/** The document title and the headings above the section, joined by spaces. */
+function pathOf(s: Section): string {
+  let path = s.docTitle;
+  const above = s.headingPath.length - 1;
+  for (let k = 0; k < above; k++) path += ` ${s.headingPath[k]}`;
+  return path;
 }
 
 /** The body without its lead paragraphs: each word is indexed once (the lead field weighs more). */
