@@ -47,7 +47,7 @@ export class TokenTable {
   ): number {
     const slots = this.slots;
     // SLOT is 4: shifts, not a division by it.
-    let mask = (slots.length >>> 2) - 1;
+    const mask = (slots.length >>> 2) - 1;
     let slot = hash & mask;
     for (;;) {
       const at = slot << 2;
@@ -60,9 +60,26 @@ export class TokenTable {
         return at;
       slot = (slot + 1) & mask;
     }
-    if ((this.count + 1) * 2 > slots.length / SLOT) {
+    return this.insert(text, start, end, hash, terms, slot);
+  }
+
+  /**
+   * entry() for a token met for the first time, whose place is `slot` (unless the table grows).
+   * A method of its own, so that entry() stays small enough for the compiler to inline into the
+   * caller's loop over every word: this part runs once per distinct token.
+   */
+  private insert(
+    text: string,
+    start: number,
+    end: number,
+    hash: number,
+    terms: (token: string) => readonly number[],
+    free: number,
+  ): number {
+    let slot = free;
+    if ((this.count + 1) * 2 > this.slots.length / SLOT) {
       this.grow();
-      mask = this.slots.length / SLOT - 1;
+      const mask = this.slots.length / SLOT - 1;
       slot = hash & mask;
       while (this.slots[SLOT * slot] !== 0) slot = (slot + 1) & mask;
     }
