@@ -46,7 +46,11 @@ describe('Staging', () => {
     const wrong: number[] = [];
     expected.forEach((record, i) => {
       reader.read();
-      if (reader.term !== record.term || record.tfs.some((tf, g) => reader.tfs[g] !== tf)) wrong.push(i);
+      if (
+        reader.term !== record.term ||
+        record.tfs.some((tf, g) => reader.tfs[g] !== tf || ((reader.mask >> g) & 1) !== (tf ? 1 : 0))
+      )
+        wrong.push(i);
     });
     reader.done();
     expect(wrong.slice(0, 5)).toEqual([]);

@@ -95,6 +95,8 @@ export class Staging {
 
 export class StagingReader {
   term = 0;
+  /** Bit g set when the record's term is in field g (its tfs[g] is not 0). */
+  mask = 0;
   readonly tfs: Int32Array;
   private index = -1;
   private chunk = -1;
@@ -131,6 +133,7 @@ export class StagingReader {
     }
     this.term = term;
     const mask = bytes[at++] as number;
+    this.mask = mask;
     const tfs = this.tfs;
     for (let g = 0; g < this.fields; g++) {
       if ((mask & (1 << g)) === 0) {
