@@ -205,7 +205,7 @@ export class DocIndex {
     const { plain, lead } = sectionTexts(s);
     this.builder?.add({
       heading: s.heading,
-      path: [s.docTitle, ...s.headingPath.slice(0, -1)].join(' '),
+      path: pathOf(s),
       lead,
       body: withoutLead(plain, lead),
       anchors: this.anchors.get(s.id)?.join('\n') ?? '',
@@ -269,7 +269,8 @@ export class DocIndex {
     // Between splitting and indexing, anchor texts are seconds at 50k documents: one more update
     // splits that stretch (the reporter logs at most every 2 s, and only when updated).
     onProgress?.(0, index.sections.length, 'indexing');
-    await maybeYield();
+    const beforeAnchors = maybeYield();
+    if (beforeAnchors) await beforeAnchors;
     index.anchors = anchorTexts(
       docs,
       split.flatMap((d) => d.links),
@@ -279,7 +280,8 @@ export class DocIndex {
     for (let i = 0; i < index.sections.length; i++) {
       index.indexSection(i);
       if (onProgress && i % 500 === 0) onProgress(i, index.sections.length, 'indexing');
-      await maybeYield();
+      const pause = maybeYield();
+      if (pause) await pause;
     }
     onProgress?.(index.sections.length, index.sections.length, 'indexing');
     // Sealing is seconds at 50k documents: in slices too, and not silent (the reporter shows a
@@ -290,7 +292,8 @@ export class DocIndex {
     index.memo = new Map();
     const sealing = async () => {
       onProgress?.(total, total, 'indexing');
-      await maybeYield();
+      const pause = maybeYield();
+      if (pause) await pause;
     };
     if (index.builder) index.engine = await index.builder.sealAsync(sealing);
     index.builder = undefined;
@@ -306,7 +309,8 @@ export class DocIndex {
       const source = this.sources.get(d.id);
       if (!source) throw new Error(`DocIndex: no source for document ${d.id}`);
       documents.push(snapshotDocument(source, d, this.links.get(d.id) ?? []));
-      await maybeYield();
+      const pause = maybeYield();
+      if (pause) await pause;
     }
     return {
       format: SNAPSHOT_FORMAT,
@@ -617,16 +621,19 @@ function* bestFirst(scores: Float64Array, n: number, few: number): Generator<num
 /**
  * A function to call often during a long job: it gives the event loop back once `sliceMs` of work
  * has passed since the last time (by default through setImmediate), so requests keep being served.
+ * It returns the promise to await then, and undefined otherwise: awaiting on every call (once per
+ * section) cost a promise and a trip through the microtask queue each.
  */
 function timeSlicer(
   yieldNow: () => Promise<void> = () => new Promise<void>((resolve) => setImmediate(resolve)),
   sliceMs = 8,
-): () => Promise<void> {
+): () => Promise<void> | undefined {
   let sliceStart = performance.now();
-  return async () => {
-    if (performance.now() - sliceStart < sliceMs) return;
-    await yieldNow();
-    sliceStart = performance.now();
+  return () => {
+    if (performance.now() - sliceStart < sliceMs) return undefined;
+    return yieldNow().then(() => {
+      sliceStart = performance.now();
+    });
   };
 }
 
@@ -711,7 +718,7 @@ async function splitAllAsync(
   tools: IndexTools,
   sources: readonly SourceDocument[],
   onProgress: ((done: number, total: number, phase: 'splitting') => void) | undefined,
-  maybeYield: () => Promise<void>,
+  maybeYield: () => Promise<void> | undefined,
   previous: DocIndex | undefined,
 ) {
   const docs: SplitDocument[] = [];
@@ -719,7 +726,8 @@ async function splitAllAsync(
     // Stored at once (see StoredSection): the plain texts the splitter made die young.
     docs.push(previous?.unchanged(s) ?? storedSplit(tools.splitter.split(s)));
     if (onProgress && docs.length % 500 === 0) onProgress(docs.length, sources.length, 'splitting');
-    await maybeYield();
+    const pause = maybeYield();
+    if (pause) await pause;
   }
   onProgress?.(sources.length, sources.length, 'splitting');
   return docs.sort((a, b) => byId(a.document, b.document));
@@ -733,6 +741,14 @@ function unique(sources: readonly SourceDocument[]): SourceDocument[] {
 
 function byId(a: IndexedDocument, b: IndexedDocument): number {
   return a.id.localeCompare(b.id);
+}
+
+/** The document title and the headings above the section, joined by spaces. */
+function pathOf(s: Section): string {
+  let path = s.docTitle;
+  const above = s.headingPath.length - 1;
+  for (let k = 0; k < above; k++) path += ` ${s.headingPath[k]}`;
+  return path;
 }
 
 /** The body without its lead paragraphs: each word is indexed once (the lead field weighs more). */

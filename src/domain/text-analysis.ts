@@ -15,10 +15,18 @@ const STOP_WORDS = new Set(
  * A word: letters, digits, `_` and `$`; or a word and a number joined by a hyphen (`UTF-8`,
  * `SHA-256`), kept whole so that processTerm can also give its joined form.
  */
+/** A `_` or `$` at either end of a word (processTerm takes them off the whole word). */
+const EDGE_MARKS = /^[_$]|[_$]$/;
+
 const WORD = /[A-Za-z]+-\d+(?![\p{L}\p{N}_$])|[\p{L}\p{N}_$]+/gu;
+
+/** What identifierParts splits at or before: an ASCII capital, `_`, `$` or white space. */
+const MAY_SPLIT = /[A-Z_$\s]/;
 
 /** Split camelCase, PascalCase, snake_case and digit boundaries: `readFileSync` → read, file, sync. */
 export function identifierParts(word: string): string[] {
+  // Nothing to split at (most words): what the replaces and the split below would give.
+  if (!MAY_SPLIT.test(word)) return word ? [word] : [];
   return word
     .replace(/([a-z\d])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
@@ -49,18 +57,17 @@ export class TextAnalysis {
    * word-number gives its joined form and its parts: "UTF-8" → utf8, utf, 8 (meeting `isUtf8`).
    */
   readonly processTerm = (word: string): string[] => {
-    const out = new Set<string>();
     const hyphenated = word.includes('-');
-    const whole = this.normalizeTerm(
-      (hyphenated ? word.replace(/-/g, '') : word).replace(/^[_$]+|[_$]+$/g, ''),
-    );
-    if (whole) out.add(whole);
+    const joined = hyphenated ? word.replace(/-/g, '') : word;
+    const whole = this.normalizeTerm(EDGE_MARKS.test(joined) ? joined.replace(/^[_$]+|[_$]+$/g, '') : joined);
     const parts = hyphenated ? word.split('-') : identifierParts(word);
-    if (parts.length > 1) {
-      for (const p of parts) {
-        const t = this.normalizeTerm(p);
-        if (t) out.add(t);
-      }
+    // One part (most words): the whole word is the only term.
+    if (parts.length <= 1) return whole ? [whole] : [];
+    const out = new Set<string>();
+    if (whole) out.add(whole);
+    for (const p of parts) {
+      const t = this.normalizeTerm(p);
+      if (t) out.add(t);
     }
     return [...out];
   };

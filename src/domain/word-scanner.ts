@@ -32,12 +32,101 @@ const isDigit = (c: number) => c >= 48 && c <= 57;
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 
+/** Reads a text's characters as bytes (scanAscii). */
+const encoder = new TextEncoder();
+/** The bytes of the text being scanned, reused from one text to the next. */
+let scratch = new Uint8Array(1 << 12);
+/**
+ * Texts up to this long are read as bytes first (and scratch may grow to it); longer ones, and
+ * texts with any character beyond ASCII, are read character by character.
+ */
+const MAX_BYTES = 1 << 18;
+/** Whether scratch is being scanned. */
+let scanning = false;
+
 /**
  * The words of a text as TextAnalysis.tokenize finds them (/[A-Za-z]+-\d+(?![\p{L}\p{N}_$])|
  * [\p{L}\p{N}_$]+/gu), as start and end offsets and a hash of their characters, without making a
- * string per word.
+ * string per word. When the text is all ASCII, `ascii` holds its characters as bytes
+ * (ascii[i] === text.charCodeAt(i) up to text.length) while the words are handed over; a caller
+ * that reads the text's characters again reads them quicker there.
  */
-export function scanWords(text: string, onWord: (start: number, end: number, hash: number) => void): void {
+export function scanWords(
+  text: string,
+  onWord: (start: number, end: number, hash: number, ascii?: Uint8Array) => void,
+): void {
+  const n = text.length;
+  // Most texts are ASCII: TextEncoder copies them out (flattening strings made by concatenation
+  // or slicing) far quicker than charCodeAt reads them one by one, and a byte array reads quicker
+  // than a string that points into another.
+  if (n < MAX_BYTES && !scanning) {
+    if (scratch.length <= n)
+      scratch = new Uint8Array(Math.min(MAX_BYTES, Math.max(n + 1, scratch.length * 2)));
+    const { read, written } = encoder.encodeInto(text, scratch);
+    // Each character beyond ASCII takes two bytes or more: all ASCII is as many bytes as characters.
+    if (read === n && written === n) {
+      scratch[n] = 0; // not a word character: every loop below stops there
+      // An onWord that scans another text meanwhile does so character by character.
+      scanning = true;
+      try {
+        scanAscii(scratch, n, onWord);
+      } finally {
+        scanning = false;
+      }
+      return;
+    }
+  }
+  scanChars(text, onWord);
+}
+
+/** scanWords over an ASCII text's n bytes, followed by a 0. */
+function scanAscii(
+  bytes: Uint8Array,
+  n: number,
+  onWord: (start: number, end: number, hash: number, ascii?: Uint8Array) => void,
+): void {
+  let i = 0;
+  while (i < n) {
+    let c = bytes[i] as number;
+    if (ASCII_WORD[c] === 0) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let h = FNV_OFFSET;
+    let j = i;
+    // As in scanChars: letters, a hyphen and digits, not followed by a word character, are a word.
+    if (isAsciiLetter(c)) {
+      do {
+        h = Math.imul(h ^ c, FNV_PRIME);
+        c = bytes[++j] as number;
+      } while (isAsciiLetter(c));
+      if (c === 45 && isDigit(bytes[j + 1] as number)) {
+        let k = j + 1;
+        let hk = Math.imul(h ^ 45, FNV_PRIME);
+        let d = bytes[k] as number;
+        do {
+          hk = Math.imul(hk ^ d, FNV_PRIME);
+          d = bytes[++k] as number;
+        } while (isDigit(d));
+        if (ASCII_WORD[d] === 0) {
+          onWord(start, k, hk, bytes);
+          i = k;
+          continue;
+        }
+      }
+    }
+    while (ASCII_WORD[c] === 1) {
+      h = Math.imul(h ^ c, FNV_PRIME);
+      c = bytes[++j] as number;
+    }
+    onWord(start, j, h, bytes);
+    i = j;
+  }
+}
+
+/** scanWords, character by character (any text). */
+function scanChars(text: string, onWord: (start: number, end: number, hash: number) => void): void {
   const n = text.length;
   let i = 0;
   while (i < n) {

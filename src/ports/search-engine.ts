@@ -24,9 +24,13 @@ export interface SearchIndexSettings<F extends string> {
   /**
    * Optional, for speed: the words tokenize finds, handed over one by one as offsets into the text
    * and a 32-bit FNV-1a hash of their UTF-16 code units, without a string each. Must find exactly
-   * the words tokenize finds.
+   * the words tokenize finds. `ascii`, when given, holds the text's characters as bytes
+   * (ascii[i] === text.charCodeAt(i)), valid during the call.
    */
-  readonly scanWords?: (text: string, onWord: (start: number, end: number, hash: number) => void) => void;
+  readonly scanWords?: (
+    text: string,
+    onWord: (start: number, end: number, hash: number, ascii?: Uint8Array) => void,
+  ) => void;
   /** Index terms of one word; the same function analyzes sections and queries. */
   readonly processTerm: (token: string) => readonly string[];
   readonly boost: Readonly<Record<F, number>>;

@@ -18,6 +18,9 @@ describe('Staging', () => {
     const random = lcg(7);
     const expected: { term: number; tfs: number[] }[] = [];
     const counts = new Int32Array(3 * fields);
+    // Per field: how many records have the term in it (push counts them, and zeroes the counts).
+    const df = new Int32Array(2 * fields);
+    const expectedDf = new Int32Array(fields);
     // ~5 bytes a record: 600k records fill a few 1 MB chunks.
     for (let i = 0; i < 600_000; i++) {
       const term = random() < 0.01 ? Math.floor(random() * 2 ** 30) : Math.floor(random() * 200_000);
@@ -29,15 +32,25 @@ describe('Staging', () => {
       }
       if (!tfs.some((tf) => tf !== 0)) tfs[3] = 1; // a record is a term the document has
       counts.set(tfs, fields);
-      staging.push(term, counts, fields);
+      staging.push(term, counts, fields, df, fields);
+      if (counts.some((c) => c !== 0)) throw new Error(`record ${i}: counts not set back to 0`);
+      tfs.forEach((tf, g) => {
+        if (tf) expectedDf[g] = (expectedDf[g] as number) + 1;
+      });
       expected.push({ term, tfs: tfs.map((tf) => Math.min(tf, maxTf)) });
     }
     expect(staging.length).toBe(expected.length);
+    expect([...df.subarray(fields)]).toEqual([...expectedDf]);
+    expect([...df.subarray(0, fields)]).toEqual([0, 0, 0, 0, 0]);
     const reader = staging.reader();
     const wrong: number[] = [];
     expected.forEach((record, i) => {
       reader.read();
-      if (reader.term !== record.term || record.tfs.some((tf, g) => reader.tfs[g] !== tf)) wrong.push(i);
+      if (
+        reader.term !== record.term ||
+        record.tfs.some((tf, g) => reader.tfs[g] !== tf || ((reader.mask >> g) & 1) !== (tf ? 1 : 0))
+      )
+        wrong.push(i);
     });
     reader.done();
     expect(wrong.slice(0, 5)).toEqual([]);

@@ -61,4 +61,58 @@ describe('scanWords', () => {
       { numRuns: 2000 },
     );
   });
+
+  it('finds the same words in ASCII texts, read as bytes, and hands over the bytes it read', () => {
+    const pieces = fc.constantFrom(
+      'a',
+      'Z',
+      'q',
+      '0',
+      '7',
+      '-',
+      '_',
+      '$',
+      ' ',
+      '.',
+      '(',
+      '\n',
+      'ab-12',
+      'x-',
+    );
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 60 }), (chars) => {
+        const text = chars.join('');
+        const words: string[] = [];
+        scanWords(text, (start, end, hash, ascii) => {
+          if (!ascii) throw new Error('an ASCII text is read as bytes');
+          const word = String.fromCharCode(...ascii.subarray(start, end));
+          expect(word).toBe(text.slice(start, end));
+          expect(hash).toBe(hashOf(word));
+          words.push(word);
+        });
+        expect(words).toEqual(analysis.tokenize(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads texts beyond ASCII, very long texts, and a text scanned while another is, by characters', () => {
+    const long = 'word-1 fooBar '.repeat(30_000);
+    const seen: boolean[] = [];
+    scanWords(long, (_s, _e, _h, ascii) => seen.push(ascii !== undefined));
+    expect(seen.length).toBe(analysis.tokenize(long).length);
+    expect(seen.every((b) => !b)).toBe(true);
+    scanWords('café au lait', (_s, _e, _h, ascii) => expect(ascii).toBeUndefined());
+    const outer: string[] = [];
+    const inner: string[] = [];
+    scanWords('one two', (start, end, _h, ascii) => {
+      outer.push(String.fromCharCode(...(ascii as Uint8Array).subarray(start, end)));
+      scanWords('three', (s, e, _h2, a) => {
+        expect(a).toBeUndefined();
+        inner.push('three'.slice(s, e));
+      });
+    });
+    expect(outer).toEqual(['one', 'two']);
+    expect(inner).toEqual(['three', 'three']);
+  });
 });

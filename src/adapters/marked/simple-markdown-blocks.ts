@@ -260,7 +260,9 @@ function scan(markdown: string): SimpleBlock[] {
         refuse();
       j++;
     }
-    const text = j === i + 1 ? line : lines.slice(i, j).join('\n');
+    // Lines i to j - 1 as they stand in the text (no array of them joined again).
+    const text =
+      j === i + 1 ? line : markdown.slice(start, (starts[j - 1] as number) + (lines[j - 1] as string).length);
     const run = inline(text);
     blocks.push({ start, plain: `${run.text}\n`, paragraph: true, links: run.links });
     i = j;

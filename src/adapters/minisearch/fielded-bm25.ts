@@ -235,25 +235,22 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const state = this.termState;
     const counts = this.postingCounts;
     const fieldDf = this.fieldDf;
+    const staged = this.staged;
+    const terms = touched.data;
     for (let i = 0; i < touched.length; i++) {
-      const id = touched.data[i] as number;
-      const at = id * (n + 1) + 1;
-      this.staged.push(id, state, at);
+      const id = terms[i] as number;
+      // Also what seal() needs per term and field (fieldDf), counted here rather than in a pass
+      // of its own, and the counts set back to 0 for the next document.
+      staged.push(id, state, id * (n + 1) + 1, fieldDf, id * n);
       counts[id] = (counts[id] as number) + 1;
-      // What seal() needs per term and field, counted here rather than in a pass of its own.
-      for (let g = 0; g < n; g++)
-        if (state[at + g] !== 0) {
-          fieldDf[id * n + g] = (fieldDf[id * n + g] as number) + 1;
-          state[at + g] = 0;
-        }
     }
     return this.docCount++;
   }
 
   /** One token of the current field: text[start, end), its characters hashing to `hash`. */
-  private readonly visit = (start: number, end: number, hash: number): void => {
+  private readonly visit = (start: number, end: number, hash: number, ascii?: Uint8Array): void => {
     const table = this.tokens;
-    const at = table.entry(this.text, start, end, hash, this.termIdsOf);
+    const at = table.entry(this.text, start, end, hash, this.termIdsOf, ascii);
     const slots = table.slots;
     if (slots[at + 2] !== this.fieldStamp) {
       slots[at + 2] = this.fieldStamp;
@@ -383,10 +380,13 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         termI32[base * 2] = at + 1;
         docs[at] = doc;
         let impact = 0;
-        for (let g = 0; g < n; g++) {
+        // Over the fields the term is in (the set bits of the mask, lowest first: the same sum in
+        // the same order as over every field skipping those with no occurrence), not over all
+        // fields with a branch each that the processor cannot predict.
+        for (let m = reader.mask; m !== 0; m &= m - 1) {
+          const g = 31 - Math.clz32(m & -m);
           const tf = tfs[g] as number;
-          if (tf)
-            impact += (termF64[base + 2 + g] as number) * (d + (tf * (k + 1)) / (tf + (norm[g] as number)));
+          impact += (termF64[base + 2 + g] as number) * (d + (tf * (k + 1)) / (tf + (norm[g] as number)));
         }
         impacts[at] = impact;
         if (impact > (termF64[base + 1] as number)) termF64[base + 1] = impact;

@@ -43,8 +43,12 @@ export class Staging {
     this.recordBytes = maxRecordBytes(fields);
   }
 
-  /** Adds a record: `term`, with its frequency in field g at counts[from + g]. */
-  push(term: number, counts: Int32Array, from: number): void {
+  /**
+   * Adds a record: `term`, with its frequency in field g at counts[from + g]; sets those counts
+   * back to 0 and adds 1 to df[dfFrom + g] for each field the term is in (what the caller would
+   * otherwise do in a loop of its own over the same counts).
+   */
+  push(term: number, counts: Int32Array, from: number, df: Int32Array, dfFrom: number): void {
     if (this.at + this.recordBytes > CHUNK_BYTES) {
       // A record never straddles two chunks: the rest of this one is left unused (StagingReader
       // makes the same test). The full chunk is kept as a copy; this one is written again.
@@ -68,6 +72,8 @@ export class Staging {
     for (let g = 0; g < this.fields; g++) {
       const tf = counts[from + g] as number;
       if (tf === 0) continue;
+      counts[from + g] = 0;
+      df[dfFrom + g] = (df[dfFrom + g] as number) + 1;
       mask |= 1 << g;
       if (tf >= BIG) {
         bytes[at++] = BIG;
@@ -89,6 +95,8 @@ export class Staging {
 
 export class StagingReader {
   term = 0;
+  /** Bit g set when the record's term is in field g (its tfs[g] is not 0). */
+  mask = 0;
   readonly tfs: Int32Array;
   private index = -1;
   private chunk = -1;
@@ -125,6 +133,7 @@ export class StagingReader {
     }
     this.term = term;
     const mask = bytes[at++] as number;
+    this.mask = mask;
     const tfs = this.tfs;
     for (let g = 0; g < this.fields; g++) {
       if ((mask & (1 << g)) === 0) {

@@ -42,20 +42,44 @@ export class TokenTable {
     end: number,
     hash: number,
     terms: (token: string) => readonly number[],
+    /** When given, text's characters as bytes (ascii[i] === text.charCodeAt(i)): read quicker. */
+    ascii?: Uint8Array,
   ): number {
     const slots = this.slots;
-    let mask = slots.length / SLOT - 1;
+    // SLOT is 4: shifts, not a division by it.
+    const mask = (slots.length >>> 2) - 1;
     let slot = hash & mask;
     for (;;) {
-      const at = SLOT * slot;
+      const at = slot << 2;
       const p = (slots[at] as number) - 1;
       if (p < 0) break;
-      if (slots[at + 1] === hash && sameText(this.chars, p, text, start, end)) return at;
+      if (
+        slots[at + 1] === hash &&
+        (ascii ? sameBytes(this.chars, p, ascii, start, end) : sameText(this.chars, p, text, start, end))
+      )
+        return at;
       slot = (slot + 1) & mask;
     }
-    if ((this.count + 1) * 2 > slots.length / SLOT) {
+    return this.insert(text, start, end, hash, terms, slot);
+  }
+
+  /**
+   * entry() for a token met for the first time, whose place is `slot` (unless the table grows).
+   * A method of its own, so that entry() stays small enough for the compiler to inline into the
+   * caller's loop over every word: this part runs once per distinct token.
+   */
+  private insert(
+    text: string,
+    start: number,
+    end: number,
+    hash: number,
+    terms: (token: string) => readonly number[],
+    free: number,
+  ): number {
+    let slot = free;
+    if ((this.count + 1) * 2 > this.slots.length / SLOT) {
       this.grow();
-      mask = this.slots.length / SLOT - 1;
+      const mask = this.slots.length / SLOT - 1;
       slot = hash & mask;
       while (this.slots[SLOT * slot] !== 0) slot = (slot + 1) & mask;
     }
@@ -158,5 +182,14 @@ function sameText(chars: Uint16Array, p: number, text: string, start: number, en
   if (((chars[p] as number) | ((chars[p + 1] as number) << 16)) !== length) return false;
   const from = p + 2;
   for (let i = 0; i < length; i++) if (chars[from + i] !== text.charCodeAt(start + i)) return false;
+  return true;
+}
+
+/** sameText, the text given as bytes. */
+function sameBytes(chars: Uint16Array, p: number, bytes: Uint8Array, start: number, end: number): boolean {
+  const length = end - start;
+  if (((chars[p] as number) | ((chars[p + 1] as number) << 16)) !== length) return false;
+  const from = p + 2;
+  for (let i = 0; i < length; i++) if (chars[from + i] !== bytes[start + i]) return false;
   return true;
 }
