@@ -166,7 +166,32 @@ export function encodeRuns(plain: string, markdown: string, from: number): strin
   // Three units per value at most, two values per run: enough room for `limit` units and one run.
   const limit = n >>> 2;
   if (scratch.length < limit + 6) scratch = new Uint16Array(Math.max(limit + 6, scratch.length * 2));
+  const ascii = asciiBytes(plain, markdown);
+  const used = ascii ? runsOfBytes(ascii, n, m, from, limit) : runsOfChars(plain, markdown, from, limit);
+  if (used <= 0) return undefined;
+  return String.fromCharCode.apply(null, scratch.subarray(0, used) as unknown as number[]);
+}
+
+/** Writes value `v` at `used` in scratch (see ESCAPE); returns the next place. */
+function put(used: number, v: number): number {
   const codes = scratch;
+  if (v < ESCAPE) {
+    codes[used] = v;
+    return used + 1;
+  }
+  codes[used] = ESCAPE;
+  codes[used + 1] = v >>> 16;
+  codes[used + 2] = v & 0xffff;
+  return used + 3;
+}
+
+/**
+ * encodeRuns over the characters; the number of units written into scratch, or -1 when `plain`
+ * is not runs of `markdown` from `from` on or they would take `limit` units or more.
+ */
+function runsOfChars(plain: string, markdown: string, from: number, limit: number): number {
+  const n = plain.length;
+  const m = markdown.length;
   let used = 0;
   let i = 0;
   let j = from;
@@ -175,7 +200,7 @@ export function encodeRuns(plain: string, markdown: string, from: number): strin
     // The next run starts at the first place the next character is (the skipped ones are syntax).
     const c = plain.charCodeAt(i);
     while (j < m && markdown.charCodeAt(j) !== c) j++;
-    if (j >= m) return undefined;
+    if (j >= m) return -1;
     const at = j;
     i++;
     j++;
@@ -183,19 +208,58 @@ export function encodeRuns(plain: string, markdown: string, from: number): strin
       i++;
       j++;
     }
-    for (const v of [at - last, j - at]) {
-      if (v < ESCAPE) codes[used++] = v;
-      else {
-        codes[used++] = ESCAPE;
-        codes[used++] = v >>> 16;
-        codes[used++] = v & 0xffff;
-      }
-    }
-    if (used >= limit) return undefined;
+    used = put(put(used, at - last), j - at);
+    if (used >= limit) return -1;
     last = j;
   }
-  if (used === 0) return undefined;
-  return String.fromCharCode.apply(null, codes.subarray(0, used) as unknown as number[]);
+  return used;
+}
+
+/** runsOfChars over ASCII texts as bytes: plain's n at 0, the Markdown's m after them. */
+function runsOfBytes(bytes: Uint8Array, n: number, m: number, from: number, limit: number): number {
+  let used = 0;
+  let i = 0;
+  let j = n + from;
+  const end = n + m;
+  let last = n;
+  while (i < n) {
+    const c = bytes[i];
+    while (j < end && bytes[j] !== c) j++;
+    if (j >= end) return -1;
+    const at = j;
+    i++;
+    j++;
+    while (i < n && j < end && bytes[i] === bytes[j]) {
+      i++;
+      j++;
+    }
+    used = put(put(used, at - last), j - at);
+    if (used >= limit) return -1;
+    last = j;
+  }
+  return used;
+}
+
+const encoder = new TextEncoder();
+/** Texts this long or longer are compared as characters (a byte copy of them is not kept). */
+const MAX_BYTES = 1 << 20;
+let bytesScratch = new Uint8Array(4096);
+
+/**
+ * `plain` then `markdown` as bytes, one per character, when both are ASCII (most are): a byte
+ * array reads far quicker than a string that points into another (a section's Markdown is a slice
+ * of its document's); else undefined.
+ */
+function asciiBytes(plain: string, markdown: string): Uint8Array | undefined {
+  const total = plain.length + markdown.length;
+  if (total >= MAX_BYTES) return undefined;
+  if (bytesScratch.length < total) bytesScratch = new Uint8Array(Math.max(total, bytesScratch.length * 2));
+  const bytes = bytesScratch;
+  const p = encoder.encodeInto(plain, bytes);
+  if (p.read !== plain.length || p.written !== plain.length) return undefined;
+  const md = encoder.encodeInto(markdown, bytes.subarray(plain.length));
+  if (md.read !== markdown.length || md.written !== markdown.length) return undefined;
+  return bytes;
 }
 
 /** encodeRuns' units, reused from one text to the next (at most a quarter of the longest). */
