@@ -45,6 +45,18 @@ const number = fc.oneof(
   fc.constantFrom(-1, 0, 1, 0.5, 2 ** 53, -(2 ** 53), 1e308, Number.MAX_SAFE_INTEGER),
   junk,
 );
+/**
+ * A value in a template string, as before, but for the objects fc.object() makes that have no
+ * usable toString (`{ toString: 0 }`, a null prototype), on which `${v}` throws in the generator.
+ */
+function asText(v: unknown): string {
+  try {
+    return `${v}`;
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}
+
 const id = fc.oneof(
   fc.constantFrom(
     'tls',
@@ -122,7 +134,7 @@ const shapedMessage = fc.record(
         arbitrary: fc.record(
           {
             uri: fc.oneof(
-              id.map((i) => `docs://${i}`),
+              id.map((i) => `docs://${asText(i)}`),
               junk,
             ),
             cursor: fc.oneof(fc.string(), junk),
