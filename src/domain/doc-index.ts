@@ -115,6 +115,11 @@ export class DocIndex {
   private docSums = new Float64Array(0);
   /** Per query: the re-ranked pool's final scores (reused). */
   private finals = new Float64Array(0);
+  /** Per re-ranked hit: its score times the coverage factor, its lower bound, its match set. */
+  private covered = new Float64Array(0);
+  private lows = new Float64Array(0);
+  private masks = new Int32Array(0);
+  private readonly scratchScores = { values: new Float64Array(0) };
   /** See sectionFlags. */
   private flags: Uint8Array | undefined;
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
@@ -434,9 +439,22 @@ export class DocIndex {
     const dottedNames = queryNames.map((q) => `.${q}`);
 
     const n = pool.length;
-    if (this.finals.length < n) this.finals = new Float64Array(n);
+    if (this.finals.length < n) {
+      this.finals = new Float64Array(n);
+      this.covered = new Float64Array(n);
+      this.lows = new Float64Array(n);
+      this.masks = new Int32Array(n);
+    }
     const finals = this.finals;
+    const covered = this.covered;
+    const lows = this.lows;
+    const hitMasks = this.masks;
     const flags = this.sectionFlags();
+    // First what every hit's score is without the heading and name bonuses (each at least 1) and
+    // the most it can be with them; only hits whose most reaches the `limit`-th best of the
+    // former can be among the first `limit`, and only those get the heading and name look-ups
+    // (cache misses per section). Rounding is monotonic, so a product by a larger factor, in the
+    // same order, is never smaller: the bounds hold for the floating-point scores too.
     for (let k = 0; k < n; k++) {
       const r = pool[k] as SearchIndexHit;
       const i = r.doc;
@@ -453,22 +471,48 @@ export class DocIndex {
         set = { mask, weight };
         matchSets.set(r.queryTerms, set);
       }
+      hitMasks[k] = set.mask;
+      const score = r.score * Math.min(1, set.weight / idfSum) ** R.coverage;
+      covered[k] = score;
+      // The heading's share is at most the matched terms' (a partial sum, in the same order).
+      let high = score * (1 + R.headingBonus * Math.min(1, set.weight / idfSum));
+      let low = score;
+      const flag = flags[i] as number;
+      if (queryNames.length && (flag & NAMED) !== 0) high *= 1 + R.nameBonus;
+      if ((flag & DEPRECATED_SECTION) !== 0) {
+        high *= R.deprecated;
+        low *= R.deprecated;
+      }
+      if (bestDoc > 0) {
+        const bonus = 1 + (R.docBonus * (sums[this.sectionDoc[i] as number] as number)) / bestDoc;
+        high *= bonus;
+        low *= bonus;
+      }
+      lows[k] = low;
+      finals[k] = high;
+    }
+    const bar = n > limit ? kthLargest(lows, n, limit, this.scratchScores) : Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < n; k++) {
+      // Below the bar: at least `limit` hits score more; its bound stands in for its score.
+      if ((finals[k] as number) < bar) continue;
+      const i = (pool[k] as SearchIndexHit).doc;
+      const mask = hitMasks[k] as number;
       let inHeading = 0;
       if (masks) {
         // The terms in ascending bit order: the order of r.queryTerms, so the same sum.
-        let both = headings.headingMask(i) & set.mask;
+        let both = headings.headingMask(i) & mask;
         while (both !== 0) {
           const low = both & -both;
           inHeading += idfs[31 - Math.clz32(low)] as number;
           both ^= low;
         }
       } else {
-        for (const q of r.queryTerms) {
+        for (const q of (pool[k] as SearchIndexHit).queryTerms) {
           const j = termBit.get(q);
           if (j !== undefined && headings.holds(i, q)) inHeading += idfs[j] as number;
         }
       }
-      let score = r.score * Math.min(1, set.weight / idfSum) ** R.coverage;
+      let score = covered[k] as number;
       score *= 1 + R.headingBonus * Math.min(1, inHeading / idfSum);
       const flag = flags[i] as number;
       if (
@@ -564,6 +608,15 @@ export class DocIndex {
     }
     return [...out].slice(0, max);
   }
+}
+
+/** The `k`-th largest of values[0..n) (k from 1, at most n), selected in a copy (`scratch`, reused). */
+function kthLargest(values: Float64Array, n: number, k: number, scratch: { values: Float64Array }): number {
+  if (scratch.values.length < n) scratch.values = new Float64Array(values.length);
+  const copy = scratch.values.subarray(0, n);
+  copy.set(values.subarray(0, n));
+  copy.sort();
+  return copy[n - k] as number;
 }
 
 /**
