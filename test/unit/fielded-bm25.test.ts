@@ -143,7 +143,7 @@ describe('FieldedBm25 when a query reaches thousands of documents', () => {
     const words = (count: number) =>
       Array.from({ length: count }, () => WORDS[Math.floor(rand() ** 1.6 * WORDS.length)]).join(' ');
     const index = engine();
-    const n = 6000;
+    const n = 9000;
     for (let d = 0; d < n; d++)
       // Every 50th document the same short text: equal scores at the top of the ranking.
       index.add(

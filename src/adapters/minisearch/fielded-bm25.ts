@@ -664,6 +664,11 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       const doc = this.touched[j] as number;
       finals[j] = (this.scores[doc] as number) * popcount(this.matched[doc] as number);
     }
+    // The best k are among those above a sampled bar, when at least k are (see topHits).
+    if (touchedCount > SAMPLED_FROM) {
+      const kept = this.aboveSampledBar(finals, this.touched, touchedCount, k);
+      if (kept >= k) return quickselectDescending(this.keptFinals, kept, k - 1);
+    }
     return quickselectDescending(finals, touchedCount, k - 1);
   }
 
