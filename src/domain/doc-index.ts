@@ -120,6 +120,10 @@ export class DocIndex {
   private lows = new Float64Array(0);
   private masks = new Int32Array(0);
   private readonly scratchScores = { values: new Float64Array(0) };
+  /** Per query, the engine's lists of matched terms met so far, with their mask and idf sum (reused). */
+  private readonly setLists: (readonly string[])[] = [];
+  private readonly setMasks: number[] = [];
+  private readonly setWeights: number[] = [];
   /** See sectionFlags. */
   private flags: Uint8Array | undefined;
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
@@ -397,7 +401,10 @@ export class DocIndex {
   }
 
   search(query: string, limit: number): SearchHit[] {
-    const queryTerms = this.tools.analysis.tokenize(query).flatMap((t) => this.searchTermsOf(t));
+    // A loop, not flatMap (a callback per token and a second array): the same terms in the same order.
+    const queryTerms: string[] = [];
+    for (const token of this.tools.analysis.tokenize(query))
+      for (const term of this.searchTermsOf(token)) queryTerms.push(term);
     const terms = new Set(queryTerms);
     if (terms.size === 0) return [];
     const R = RANKING;
@@ -416,8 +423,12 @@ export class DocIndex {
     const headings = this.headings();
     if (masks) headings.query(termList);
     // Per list of matched terms (the engine shares one per match set): its mask and weight, summed
-    // in the list's order as before.
-    const matchSets = new Map<readonly string[], { mask: number; weight: number }>();
+    // in the list's order as before. A pool holds a few match sets: the lists met so far are
+    // compared by identity, the most recent first (a Map keyed by list cost more).
+    const setLists = this.setLists;
+    const setMasks = this.setMasks;
+    const setWeights = this.setWeights;
+    let setCount = 0;
 
     // A document's score: the sum of its best docTop sections' scores in the pool (best first).
     if (this.docCounts.length < this.docs.size) {
@@ -458,24 +469,29 @@ export class DocIndex {
     for (let k = 0; k < n; k++) {
       const r = pool[k] as SearchIndexHit;
       const i = r.doc;
-      let set = matchSets.get(r.queryTerms);
-      if (!set) {
+      const list = r.queryTerms;
+      let at = setCount - 1;
+      while (at >= 0 && setLists[at] !== list) at--;
+      if (at < 0) {
         let mask = 0;
         let weight = 0;
-        for (const q of r.queryTerms) {
+        for (const q of list) {
           const j = termBit.get(q);
           if (j === undefined) continue;
           weight += idfs[j] as number;
           mask |= 1 << j;
         }
-        set = { mask, weight };
-        matchSets.set(r.queryTerms, set);
+        at = setCount++;
+        setLists[at] = list;
+        setMasks[at] = mask;
+        setWeights[at] = weight;
       }
-      hitMasks[k] = set.mask;
-      const score = r.score * Math.min(1, set.weight / idfSum) ** R.coverage;
+      const setWeight = setWeights[at] as number;
+      hitMasks[k] = setMasks[at] as number;
+      const score = r.score * Math.min(1, setWeight / idfSum) ** R.coverage;
       covered[k] = score;
       // The heading's share is at most the matched terms' (a partial sum, in the same order).
-      let high = score * (1 + R.headingBonus * Math.min(1, set.weight / idfSum));
+      let high = score * (1 + R.headingBonus * Math.min(1, setWeight / idfSum));
       let low = score;
       const flag = flags[i] as number;
       if (queryNames.length && (flag & NAMED) !== 0) high *= 1 + R.nameBonus;
@@ -610,13 +626,25 @@ export class DocIndex {
   }
 }
 
-/** The `k`-th largest of values[0..n) (k from 1, at most n), selected in a copy (`scratch`, reused). */
+/**
+ * The `k`-th largest of values[0..n) (k from 1, at most n; values not NaN): the best k kept in
+ * descending order in `scratch` (reused) as values go by, where sorting a copy of all n cost more.
+ */
 function kthLargest(values: Float64Array, n: number, k: number, scratch: { values: Float64Array }): number {
-  if (scratch.values.length < n) scratch.values = new Float64Array(values.length);
-  const copy = scratch.values.subarray(0, n);
-  copy.set(values.subarray(0, n));
-  copy.sort();
-  return copy[n - k] as number;
+  if (scratch.values.length < k) scratch.values = new Float64Array(Math.max(k, 16));
+  const top = scratch.values;
+  let filled = 0;
+  for (let j = 0; j < n; j++) {
+    const v = values[j] as number;
+    if (filled === k && !(v > (top[k - 1] as number))) continue;
+    let y = filled < k ? filled++ : k - 1;
+    while (y > 0 && (top[y - 1] as number) < v) {
+      top[y] = top[y - 1] as number;
+      y--;
+    }
+    top[y] = v;
+  }
+  return top[k - 1] as number;
 }
 
 /**
