@@ -22,7 +22,11 @@ const SCANNED_BYTES = 16 << 20;
 /** A text as snippets see it: white space collapsed, and its words that yield terms. */
 interface ScannedText {
   readonly flat: string;
-  /** Per word that yields an index term: start, end (in flat) and word id, one after the other. */
+  /**
+   * Per word that yields an index term (n of them): first the n word ids, then start and end (in
+   * flat) of each, two by two. A query's walk reads the ids alone, a third of the memory it read
+   * when each id sat beside its start and end.
+   */
   readonly words: Int32Array;
   readonly bytes: number;
   /** SnippetWords.insertions when it was last put at the recent end of the kept texts. */
@@ -71,6 +75,14 @@ export class SnippetWords {
   private entryPlace = new Int32Array(16384);
   private entryNext = new Int32Array(16384);
   private entryUsed = 1;
+  /**
+   * Per term number: how many entries it has, and its entries' word and place copied side by side
+   * into one array (wordsOf) when a query last needed them, with how many there were then. A query
+   * reads a term's words from there while no word was added to it since, where following the
+   * list's entries, scattered over the arrays as words came, was a cache miss each under load.
+   */
+  private termEntries = new Int32Array(1024);
+  private wordsOf: (Int32Array | undefined)[] = [];
   /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
   private readonly termIds = new Map<string, number>();
   private termStamps = new Int32Array(1024);
@@ -138,10 +150,12 @@ export class SnippetWords {
     const stamps = this.idStamps;
     const numbers = this.idNumbers;
     let count = 0;
-    for (let i = 2; i < words.length; i += 3) {
-      const id = words[i] as number;
+    const n = words.length / 3;
+    for (let w = 0; w < n; w++) {
+      const id = words[w] as number;
       if (stamps[id] !== stamp) continue;
-      hits.add(words[i - 2] as number, words[i - 1] as number, numbers[id] as number);
+      const at = n + 2 * w;
+      hits.add(words[at] as number, words[at + 1] as number, numbers[id] as number);
       count++;
     }
     return count;
@@ -210,7 +224,7 @@ export class SnippetWords {
     if (generation !== this.generation) return undefined;
     const entry: ScannedText = {
       flat: flat === text ? text : flat,
-      words: words.slice(0, k),
+      words: idsFirst(words, k),
       bytes: 2 * (text.length + (flat === text ? 0 : flat.length)) + 4 * k + 64,
       placed: 0,
       kept: false,
@@ -311,8 +325,11 @@ export class SnippetWords {
         this.termStamps = grown(this.termStamps, size);
         this.termNumbers = grown(this.termNumbers, size);
         this.termHead = grown(this.termHead, size);
+        this.termEntries = grown(this.termEntries, size);
       }
       this.termHead[id] = 0;
+      this.termEntries[id] = 0;
+      this.wordsOf[id] = undefined;
     }
     return id;
   }
@@ -330,6 +347,23 @@ export class SnippetWords {
     this.entryPlace[e] = place;
     this.entryNext[e] = this.termHead[t] as number;
     this.termHead[t] = e;
+    this.termEntries[t] = (this.termEntries[t] as number) + 1;
+  }
+
+  /** Term t's words and places, two by two (see wordsOf), copied again if words came since. */
+  private wordsOfTerm(t: number): Int32Array {
+    const count = this.termEntries[t] as number;
+    let pairs = this.wordsOf[t];
+    if (pairs === undefined || pairs.length !== 2 * count) {
+      pairs = new Int32Array(2 * count);
+      let k = 0;
+      for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
+        pairs[k++] = this.entryWord[e] as number;
+        pairs[k++] = this.entryPlace[e] as number;
+      }
+      this.wordsOf[t] = pairs;
+    }
+    return pairs;
   }
 
   /** Room for word ids below `size`. */
@@ -356,9 +390,10 @@ export class SnippetWords {
       this.termNumbers[t] = n;
       // A word's number is that of the first of its terms the query has (a word's entries for
       // one term, if any word yielded a term twice, are met in any order: the lowest place wins).
-      for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
-        const word = this.entryWord[e] as number;
-        const place = this.entryPlace[e] as number;
+      const pairs = this.wordsOfTerm(t);
+      for (let k = 0; k < pairs.length; k += 2) {
+        const word = pairs[k] as number;
+        const place = pairs[k + 1] as number;
         if (stamps[word] === stamp && (places[word] as number) <= place) continue;
         stamps[word] = stamp;
         numbers[word] = n;
@@ -378,6 +413,7 @@ export class SnippetWords {
     this.idStamps.fill(0);
     this.termIds.clear();
     this.termStamps.fill(0);
+    this.wordsOf = [];
     for (const entry of this.scanned.values()) entry.kept = false;
     this.scanned.clear();
     this.byKey = [];
@@ -468,6 +504,18 @@ export class HitList {
     this.numbers[this.count] = number;
     this.count++;
   }
+}
+
+/** words[0..k) (start, end, id per word) laid out as ScannedText.words: the ids, then start and end. */
+function idsFirst(words: Int32Array, k: number): Int32Array {
+  const n = k / 3;
+  const out = new Int32Array(k);
+  for (let w = 0; w < n; w++) {
+    out[w] = words[3 * w + 2] as number;
+    out[n + 2 * w] = words[3 * w] as number;
+    out[n + 2 * w + 1] = words[3 * w + 1] as number;
+  }
+  return out;
 }
 
 /** A copy of `a` with room for `size` elements. */

@@ -196,7 +196,10 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
    */
   private sealedTermId(term: string): number {
     const recent = this.recentTerms;
-    for (let i = 0; i < recent.length; i++) if (recent[i] === term) return this.recentIds[i] as number;
+    // Most recent first: a query's own terms, looked up again, are a few slots back.
+    for (let i = this.recentNext - 1; i >= 0; i--) if (recent[i] === term) return this.recentIds[i] as number;
+    for (let i = recent.length - 1; i >= this.recentNext; i--)
+      if (recent[i] === term) return this.recentIds[i] as number;
     const id = this.termIds.get(term) ?? -1;
     const slot = this.recentNext;
     this.recentNext = (slot + 1) % RECENT_TERMS;
