@@ -72,6 +72,8 @@ export interface WithJson<T> {
    */
   readonly jsonPieces?: Utf8Pieces;
   readonly jsonStringPieces?: Utf8Pieces;
+  /** With the pieces: at least how many bytes they take together (3 per UTF-16 unit of a string). */
+  readonly jsonPiecesBytes?: number;
 }
 
 /**
@@ -417,6 +419,8 @@ export class ServeDocs {
     const pieces: (string | Uint8Array)[] = ['{"results":['];
     const stringPieces: (string | Uint8Array)[] = ['"{\\"results\\":['];
     let used = 0;
+    // Room for both lists of pieces, counted as they are made (see WithJson.jsonPiecesBytes).
+    let bytes = 3 * (pieces[0] as string).length + 3 * (stringPieces[0] as string).length;
     for (const hit of index.search(query, limit)) {
       const shape = this.resultShape(hit.section);
       const score = Math.round(hit.score * 100) / 100;
@@ -435,8 +439,16 @@ export class ServeDocs {
         pieces[pieces.length - 1] = `${pieces[pieces.length - 1] as string},`;
         stringPieces[stringPieces.length - 1] = `${stringPieces[stringPieces.length - 1] as string},`;
       } else json += itemJson;
-      pieces.push(shape.headBytes, snippetJson, shape.tailBytes, `${score}}`);
-      stringPieces.push(shape.headInStringBytes, snippetInString, shape.tailInStringBytes, `${score}}`);
+      const scoreEnd = `${score}}`;
+      pieces.push(shape.headBytes, snippetJson, shape.tailBytes, scoreEnd);
+      stringPieces.push(shape.headInStringBytes, snippetInString, shape.tailInStringBytes, scoreEnd);
+      // The comma the next item adds after the score included.
+      bytes +=
+        shape.headBytes.length +
+        shape.tailBytes.length +
+        shape.headInStringBytes.length +
+        shape.tailInStringBytes.length +
+        3 * (snippetJson.length + snippetInString.length + 2 * scoreEnd.length + 2);
       results.push({
         id: hit.section.id,
         title: shape.title,
@@ -456,11 +468,13 @@ export class ServeDocs {
     };
     pieces.push(provenance.endBytes);
     stringPieces.push(provenance.endInStringBytes);
+    bytes += provenance.endBytes.length + provenance.endInStringBytes.length;
     return {
       value,
       json: `${json}],${provenance.json.slice(1)}`,
       jsonPieces: pieces,
       jsonStringPieces: stringPieces,
+      jsonPiecesBytes: bytes,
     };
   }
 

@@ -95,11 +95,15 @@ describe('ServeDocs', () => {
           for (const maxChars of [200, 900, 80_000]) {
             const { value, json } = sut.searchJson({ query, maxChars });
             expect(json).toBe(JSON.stringify(value));
-            const { jsonPieces, jsonStringPieces } = sut.searchJson({ query, maxChars });
+            const { jsonPieces, jsonStringPieces, jsonPiecesBytes } = sut.searchJson({ query, maxChars });
             const utf8 = (pieces: readonly (string | Uint8Array)[] | undefined) =>
               Buffer.concat((pieces ?? []).map((p) => Buffer.from(p))).toString('utf8');
             expect(utf8(jsonPieces)).toBe(json);
             expect(utf8(jsonStringPieces)).toBe(JSON.stringify(json));
+            // The room it announces holds both (what the reply is written into).
+            expect(jsonPiecesBytes).toBeGreaterThanOrEqual(
+              Buffer.byteLength(json) + Buffer.byteLength(JSON.stringify(json)),
+            );
             expect(value).toEqual(sut.search({ query, maxChars }));
           }
     });
