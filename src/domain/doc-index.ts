@@ -25,6 +25,8 @@ export interface SearchHit {
   readonly section: Section;
   readonly score: number;
   readonly snippet: string;
+  /** True when the snippet surely holds nothing JSON escapes (see SnippetMaker.clean). */
+  readonly snippetClean: boolean;
 }
 
 type Field = 'heading' | 'path' | 'lead' | 'body' | 'anchors';
@@ -549,15 +551,22 @@ export class DocIndex {
 
     const hits: SearchHit[] = [];
     const snippets = new SnippetMaker(terms, this.snippetWords);
-    for (const k of bestFirst(finals, n, limit)) {
+    const take = (k: number): void => {
       const i = (pool[k] as SearchIndexHit).doc;
       const section = this.sections[i];
-      if (!section) continue;
+      if (!section) return;
       // Keyed by section: its kept scan is found without a look-up by text.
       const snippet = snippets.make(this.snippetText(i), SNIPPET_CHARS, i);
-      hits.push({ section, score: finals[k] as number, snippet });
-      if (hits.length >= limit) break;
-    }
+      hits.push({ section, score: finals[k] as number, snippet, snippetClean: snippets.clean });
+    };
+    const first = bestFirst(finals, n, limit);
+    for (let x = 0; x < first.length && hits.length < limit; x++) take(first[x] as number);
+    // The rest, in the same order, only if a section was missing (which does not happen).
+    if (hits.length < limit && first.length < n)
+      for (const k of bestFirst(finals, n, n, first.length)) {
+        take(k);
+        if (hits.length >= limit) break;
+      }
     return hits;
   }
 
@@ -648,30 +657,27 @@ function kthLargest(values: Float64Array, n: number, k: number, scratch: { value
 }
 
 /**
- * Indices of scores[0..n) from the highest score down; equal scores in index order (as a stable
- * sort gives). A few are picked by scans (a page of 10 from a pool of 100), more by a sort.
+ * Indices of scores[0..n) from the highest score down, equal scores in index order (as a stable
+ * sort gives): the first `few` of them, or, past `skip` (how many the caller took already, the
+ * first `skip` of this same order), the rest. A few are picked by scans (a page of 10 from a pool
+ * of 100), more by a sort.
  */
-function* bestFirst(scores: Float64Array, n: number, few: number): Generator<number> {
-  if (few <= 32) {
+function bestFirst(scores: Float64Array, n: number, few: number, skip = 0): number[] {
+  if (skip === 0 && few <= 32) {
     const taken = new Uint8Array(n);
-    for (let picked = 0; picked < n; picked++) {
+    const order: number[] = [];
+    for (let picked = 0; picked < n && picked < few; picked++) {
       let best = -1;
       for (let k = 0; k < n; k++)
         if (!taken[k] && (best < 0 || (scores[k] as number) > (scores[best] as number))) best = k;
       taken[best] = 1;
-      yield best;
-      if (picked + 1 >= few) break;
+      order.push(best);
     }
-    // Past `few` (a section missing, which does not happen): the rest in order.
-    const rest = [];
-    for (let k = 0; k < n; k++) if (!taken[k]) rest.push(k);
-    rest.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
-    yield* rest;
-    return;
+    return order;
   }
   const order = Array.from({ length: n }, (_, k) => k);
   order.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
-  yield* order;
+  return skip ? order.slice(skip) : order;
 }
 
 /**

@@ -14,6 +14,13 @@ export function makeSnippet(
   return new SnippetMaker(queryTerms, new SnippetWords(analysis.processTerm)).make(text, maxChars);
 }
 
+/**
+ * What JSON.stringify escapes in a string (quotes, backslashes, control characters, and
+ * surrogates when alone: any surrogate here, to be safe).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
+export const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** Words kept at most in a SnippetWords table; then it starts over. */
 const MAX_WORDS = 1 << 17;
 /** Bytes (estimated) of scanned texts a SnippetWords keeps; the least recently used go first. */
@@ -29,6 +36,8 @@ interface ScannedText {
    */
   readonly words: Int32Array;
   readonly bytes: number;
+  /** Whether flat holds nothing JSON escapes (JSON_ESCAPED): then no excerpt of it does either. */
+  readonly clean: boolean;
   /** SnippetWords.insertions when it was last put at the recent end of the kept texts. */
   placed: number;
   /** Whether it is still kept (false once evicted, or when the table started over). */
@@ -225,6 +234,7 @@ export class SnippetWords {
     const entry: ScannedText = {
       flat: flat === text ? text : flat,
       words: idsFirst(words, k),
+      clean: !JSON_ESCAPED.test(flat),
       bytes: 2 * (text.length + (flat === text ? 0 : flat.length)) + 4 * k + 64,
       placed: 0,
       kept: false,
@@ -449,6 +459,11 @@ export class SnippetMaker {
   /** Each query term as a small number, so a window's distinct terms are counted in an array. */
   private readonly termNumber = new Map<string, number>();
   private readonly stamp: number;
+  /**
+   * After make(): true when the snippet it gave surely holds nothing JSON escapes (it was cut from
+   * a kept text that holds none); false when that is not known.
+   */
+  clean = false;
 
   constructor(
     queryTerms: ReadonlySet<string>,
@@ -466,6 +481,8 @@ export class SnippetMaker {
     // A short text is its own snippet: not worth keeping.
     const scanned =
       text.length > maxChars ? this.words.scan(text, this.stamp, this.termNumber, key) : undefined;
+    // The excerpt adds only '…' to a part of flat.
+    this.clean = scanned?.clean === true;
     const flat = scanned?.flat ?? text.replace(/\s+/g, ' ').trim();
     if (flat.length <= maxChars) return flat;
     const hits = this.words.hits;

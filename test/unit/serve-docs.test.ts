@@ -87,7 +87,9 @@ describe('ServeDocs', () => {
       const quoted = makeSut({
         ...SAMPLE_DOCS,
         'quotes.md':
-          '# "Quoted" \\ heading\n\nA timeout with "quotes", a back\\slash, tabs\tand \u2028 odd characters \u{1f600}.\n',
+          '# "Quoted" \\ heading\n\nA timeout with "quotes", a back\\slash, tabs\tand \u2028 odd characters \u{1f600}.\n' +
+          // Longer than a snippet: cut from a kept scan of a text JSON must escape.
+          '\nMore "quoted" words about the timeout and the heading, with a back\\slash again.'.repeat(6),
       });
       await quoted.docs.load();
       for (const sut of [docs, quoted.docs])

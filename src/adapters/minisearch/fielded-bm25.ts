@@ -164,6 +164,9 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private readonly sampleTop = new Float64Array(SAMPLE_RANK_MAX);
   private keptFinals = new Float64Array(0);
   private keptDocs = new Int32Array(0);
+  /** For topHits, per query: the match sets met so far and their lists of query terms (reused). */
+  private readonly setMasks: number[] = [];
+  private readonly setTerms: (readonly string[])[] = [];
   private readonly bucketStarts = new Int32Array(BUCKETS);
 
   constructor(private readonly options: Bm25Options<F>) {
@@ -810,19 +813,24 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         picked[y + 1] = j;
       }
     const filled = Math.min(limit, taken);
-    // Hits with the same match set share one (read-only) list of query terms.
-    const termsOf = new Map<number, readonly string[]>();
+    // Hits with the same match set share one (read-only) list of query terms: the few sets met
+    // so far are compared, the most recent first (a Map per query cost more).
+    const setMasks = this.setMasks;
+    const setTerms = this.setTerms;
+    let sets = 0;
     const hits: SearchIndexHit[] = new Array(filled);
     for (let x = 0; x < filled; x++) {
       const j = picked[x] as number;
       const doc = docs[j] as number;
       const m = matched[doc] as number;
-      let queryTerms = termsOf.get(m);
-      if (!queryTerms) {
-        queryTerms = distinct.filter((_, t) => (m & (1 << t)) !== 0);
-        termsOf.set(m, queryTerms);
+      let at = sets - 1;
+      while (at >= 0 && setMasks[at] !== m) at--;
+      if (at < 0) {
+        at = sets++;
+        setMasks[at] = m;
+        setTerms[at] = distinct.filter((_, t) => (m & (1 << t)) !== 0);
       }
-      hits[x] = { doc, score: finals[j] as number, queryTerms };
+      hits[x] = { doc, score: finals[j] as number, queryTerms: setTerms[at] as readonly string[] };
     }
     return hits;
   }
