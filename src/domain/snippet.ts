@@ -36,8 +36,13 @@ interface ScannedText {
    */
   readonly words: Int32Array;
   readonly bytes: number;
-  /** Whether flat holds nothing JSON escapes (JSON_ESCAPED): then no excerpt of it does either. */
-  readonly clean: boolean;
+  /**
+   * Whether flat holds nothing JSON escapes (JSON_ESCAPED): then no excerpt of it does either.
+   * Undefined until the text is met again (a text met once is not worth the test of all of it).
+   */
+  clean: boolean | undefined;
+  /** Whether a snippet was cut from it yet. */
+  used: boolean;
   /** SnippetWords.insertions when it was last put at the recent end of the kept texts. */
   placed: number;
   /** Whether it is still kept (false once evicted, or when the table started over). */
@@ -92,6 +97,8 @@ export class SnippetWords {
    */
   private termEntries = new Int32Array(1024);
   private wordsOf: (Int32Array | undefined)[] = [];
+  /** Per term number: its entry count when a query last needed it without a copy (see wordsOfTerm). */
+  private countSeen = new Int32Array(1024);
   /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
   private readonly termIds = new Map<string, number>();
   private termStamps = new Int32Array(1024);
@@ -234,7 +241,8 @@ export class SnippetWords {
     const entry: ScannedText = {
       flat: flat === text ? text : flat,
       words: idsFirst(words, k),
-      clean: !JSON_ESCAPED.test(flat),
+      clean: undefined,
+      used: false,
       bytes: 2 * (text.length + (flat === text ? 0 : flat.length)) + 4 * k + 64,
       placed: 0,
       kept: false,
@@ -336,9 +344,11 @@ export class SnippetWords {
         this.termNumbers = grown(this.termNumbers, size);
         this.termHead = grown(this.termHead, size);
         this.termEntries = grown(this.termEntries, size);
+        this.countSeen = grown(this.countSeen, size);
       }
       this.termHead[id] = 0;
       this.termEntries[id] = 0;
+      this.countSeen[id] = -1;
       this.wordsOf[id] = undefined;
     }
     return id;
@@ -360,20 +370,28 @@ export class SnippetWords {
     this.termEntries[t] = (this.termEntries[t] as number) + 1;
   }
 
-  /** Term t's words and places, two by two (see wordsOf), copied again if words came since. */
-  private wordsOfTerm(t: number): Int32Array {
+  /**
+   * Term t's words and places, two by two (see wordsOf); undefined while words keep coming to it
+   * (then the caller follows the list): the copy is made once its count stood still from one
+   * query that needed it to the next, so a fresh index's first queries, which meet new words all
+   * the time, do not copy lists that are about to grow again.
+   */
+  private wordsOfTerm(t: number): Int32Array | undefined {
     const count = this.termEntries[t] as number;
-    let pairs = this.wordsOf[t];
-    if (pairs === undefined || pairs.length !== 2 * count) {
-      pairs = new Int32Array(2 * count);
-      let k = 0;
-      for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
-        pairs[k++] = this.entryWord[e] as number;
-        pairs[k++] = this.entryPlace[e] as number;
-      }
-      this.wordsOf[t] = pairs;
+    const pairs = this.wordsOf[t];
+    if (pairs !== undefined && pairs.length === 2 * count) return pairs;
+    if (this.countSeen[t] !== count) {
+      this.countSeen[t] = count;
+      return undefined;
     }
-    return pairs;
+    const copy = new Int32Array(2 * count);
+    let k = 0;
+    for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
+      copy[k++] = this.entryWord[e] as number;
+      copy[k++] = this.entryPlace[e] as number;
+    }
+    this.wordsOf[t] = copy;
+    return copy;
   }
 
   /** Room for word ids below `size`. */
@@ -401,14 +419,24 @@ export class SnippetWords {
       // A word's number is that of the first of its terms the query has (a word's entries for
       // one term, if any word yielded a term twice, are met in any order: the lowest place wins).
       const pairs = this.wordsOfTerm(t);
-      for (let k = 0; k < pairs.length; k += 2) {
-        const word = pairs[k] as number;
-        const place = pairs[k + 1] as number;
-        if (stamps[word] === stamp && (places[word] as number) <= place) continue;
-        stamps[word] = stamp;
-        numbers[word] = n;
-        places[word] = place;
-      }
+      if (pairs)
+        for (let k = 0; k < pairs.length; k += 2) {
+          const word = pairs[k] as number;
+          const place = pairs[k + 1] as number;
+          if (stamps[word] === stamp && (places[word] as number) <= place) continue;
+          stamps[word] = stamp;
+          numbers[word] = n;
+          places[word] = place;
+        }
+      else
+        for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
+          const word = this.entryWord[e] as number;
+          const place = this.entryPlace[e] as number;
+          if (stamps[word] === stamp && (places[word] as number) <= place) continue;
+          stamps[word] = stamp;
+          numbers[word] = n;
+          places[word] = place;
+        }
     }
   }
 
@@ -482,7 +510,14 @@ export class SnippetMaker {
     const scanned =
       text.length > maxChars ? this.words.scan(text, this.stamp, this.termNumber, key) : undefined;
     // The excerpt adds only '…' to a part of flat.
-    this.clean = scanned?.clean === true;
+    if (scanned === undefined) this.clean = false;
+    else if (!scanned.used) {
+      scanned.used = true;
+      this.clean = false;
+    } else {
+      scanned.clean ??= !JSON_ESCAPED.test(scanned.flat);
+      this.clean = scanned.clean;
+    }
     const flat = scanned?.flat ?? text.replace(/\s+/g, ' ').trim();
     if (flat.length <= maxChars) return flat;
     const hits = this.words.hits;

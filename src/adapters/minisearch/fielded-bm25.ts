@@ -866,8 +866,10 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const bar = top[rank - 1] as number;
     if (!(bar > 0)) return 0;
     if (this.keptFinals.length < count) {
-      this.keptFinals = new Float64Array(count);
-      this.keptDocs = new Int32Array(count);
+      // Doubling (up to one per document): a fresh index's first queries reach ever more.
+      const size = Math.min(this.touched.length, Math.max(count, 2 * this.keptFinals.length));
+      this.keptFinals = new Float64Array(size);
+      this.keptDocs = new Int32Array(size);
     }
     const keptFinals = this.keptFinals;
     const keptDocs = this.keptDocs;
