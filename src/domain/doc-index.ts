@@ -26,6 +26,8 @@ export interface SearchHit {
   readonly section: Section;
   readonly score: number;
   readonly snippet: string;
+  /** True when the snippet surely holds nothing JSON escapes (see SnippetMaker.clean). */
+  readonly snippetClean: boolean;
 }
 
 type Field = 'heading' | 'path' | 'lead' | 'body' | 'anchors';
@@ -118,6 +120,15 @@ export class DocIndex {
   private docSums = new Float64Array(0);
   /** Per query: the re-ranked pool's final scores (reused). */
   private finals = new Float64Array(0);
+  /** Per re-ranked hit: its score times the coverage factor, its lower bound, its match set. */
+  private covered = new Float64Array(0);
+  private lows = new Float64Array(0);
+  private masks = new Int32Array(0);
+  private readonly scratchScores = { values: new Float64Array(0) };
+  /** Per query, the engine's lists of matched terms met so far, with their mask and idf sum (reused). */
+  private readonly setLists: (readonly string[])[] = [];
+  private readonly setMasks: number[] = [];
+  private readonly setWeights: number[] = [];
   /** See sectionFlags. */
   private flags: Uint8Array | undefined;
   /** API names in each section's heading, lower case (`fs.readfile`, `structuredclone`). */
@@ -407,7 +418,10 @@ export class DocIndex {
   }
 
   search(query: string, limit: number): SearchHit[] {
-    const queryTerms = this.tools.analysis.tokenize(query).flatMap((t) => this.searchTermsOf(t));
+    // A loop, not flatMap (a callback per token and a second array): the same terms in the same order.
+    const queryTerms: string[] = [];
+    for (const token of this.tools.analysis.tokenize(query))
+      for (const term of this.searchTermsOf(token)) queryTerms.push(term);
     const terms = new Set(queryTerms);
     if (terms.size === 0) return [];
     const R = RANKING;
@@ -426,8 +440,12 @@ export class DocIndex {
     const headings = this.headings();
     if (masks) headings.query(termList);
     // Per list of matched terms (the engine shares one per match set): its mask and weight, summed
-    // in the list's order as before.
-    const matchSets = new Map<readonly string[], { mask: number; weight: number }>();
+    // in the list's order as before. A pool holds a few match sets: the lists met so far are
+    // compared by identity, the most recent first (a Map keyed by list cost more).
+    const setLists = this.setLists;
+    const setMasks = this.setMasks;
+    const setWeights = this.setWeights;
+    let setCount = 0;
 
     // A document's score: the sum of its best docTop sections' scores in the pool (best first).
     if (this.docCounts.length < this.docs.size) {
@@ -449,41 +467,85 @@ export class DocIndex {
     const dottedNames = queryNames.map((q) => `.${q}`);
 
     const n = pool.length;
-    if (this.finals.length < n) this.finals = new Float64Array(n);
+    if (this.finals.length < n) {
+      this.finals = new Float64Array(n);
+      this.covered = new Float64Array(n);
+      this.lows = new Float64Array(n);
+      this.masks = new Int32Array(n);
+    }
     const finals = this.finals;
+    const covered = this.covered;
+    const lows = this.lows;
+    const hitMasks = this.masks;
     const flags = this.sectionFlags();
+    // First what every hit's score is without the heading and name bonuses (each at least 1) and
+    // the most it can be with them; only hits whose most reaches the `limit`-th best of the
+    // former can be among the first `limit`, and only those get the heading and name look-ups
+    // (cache misses per section). Rounding is monotonic, so a product by a larger factor, in the
+    // same order, is never smaller: the bounds hold for the floating-point scores too.
     for (let k = 0; k < n; k++) {
       const r = pool[k] as SearchIndexHit;
       const i = r.doc;
-      let set = matchSets.get(r.queryTerms);
-      if (!set) {
+      const list = r.queryTerms;
+      let at = setCount - 1;
+      while (at >= 0 && setLists[at] !== list) at--;
+      if (at < 0) {
         let mask = 0;
         let weight = 0;
-        for (const q of r.queryTerms) {
+        for (const q of list) {
           const j = termBit.get(q);
           if (j === undefined) continue;
           weight += idfs[j] as number;
           mask |= 1 << j;
         }
-        set = { mask, weight };
-        matchSets.set(r.queryTerms, set);
+        at = setCount++;
+        setLists[at] = list;
+        setMasks[at] = mask;
+        setWeights[at] = weight;
       }
+      const setWeight = setWeights[at] as number;
+      hitMasks[k] = setMasks[at] as number;
+      const score = r.score * Math.min(1, setWeight / idfSum) ** R.coverage;
+      covered[k] = score;
+      // The heading's share is at most the matched terms' (a partial sum, in the same order).
+      let high = score * (1 + R.headingBonus * Math.min(1, setWeight / idfSum));
+      let low = score;
+      const flag = flags[i] as number;
+      if (queryNames.length && (flag & NAMED) !== 0) high *= 1 + R.nameBonus;
+      if ((flag & DEPRECATED_SECTION) !== 0) {
+        high *= R.deprecated;
+        low *= R.deprecated;
+      }
+      if (bestDoc > 0) {
+        const bonus = 1 + (R.docBonus * (sums[this.sectionDoc[i] as number] as number)) / bestDoc;
+        high *= bonus;
+        low *= bonus;
+      }
+      lows[k] = low;
+      finals[k] = high;
+    }
+    const bar = n > limit ? kthLargest(lows, n, limit, this.scratchScores) : Number.NEGATIVE_INFINITY;
+    for (let k = 0; k < n; k++) {
+      // Below the bar: at least `limit` hits score more; its bound stands in for its score.
+      if ((finals[k] as number) < bar) continue;
+      const i = (pool[k] as SearchIndexHit).doc;
+      const mask = hitMasks[k] as number;
       let inHeading = 0;
       if (masks) {
         // The terms in ascending bit order: the order of r.queryTerms, so the same sum.
-        let both = headings.headingMask(i) & set.mask;
+        let both = headings.headingMask(i) & mask;
         while (both !== 0) {
           const low = both & -both;
           inHeading += idfs[31 - Math.clz32(low)] as number;
           both ^= low;
         }
       } else {
-        for (const q of r.queryTerms) {
+        for (const q of (pool[k] as SearchIndexHit).queryTerms) {
           const j = termBit.get(q);
           if (j !== undefined && headings.holds(i, q)) inHeading += idfs[j] as number;
         }
       }
-      let score = r.score * Math.min(1, set.weight / idfSum) ** R.coverage;
+      let score = covered[k] as number;
       score *= 1 + R.headingBonus * Math.min(1, inHeading / idfSum);
       const flag = flags[i] as number;
       if (
@@ -504,15 +566,22 @@ export class DocIndex {
 
     const hits: SearchHit[] = [];
     const snippets = new SnippetMaker(terms, this.snippetWords);
-    for (const k of bestFirst(finals, n, limit)) {
+    const take = (k: number): void => {
       const i = (pool[k] as SearchIndexHit).doc;
       const section = this.sections[i];
-      if (!section) continue;
+      if (!section) return;
       // Keyed by section: its kept scan is found without a look-up by text.
       const snippet = snippets.make(this.snippetText(i), SNIPPET_CHARS, i);
-      hits.push({ section, score: finals[k] as number, snippet });
-      if (hits.length >= limit) break;
-    }
+      hits.push({ section, score: finals[k] as number, snippet, snippetClean: snippets.clean });
+    };
+    const first = bestFirst(finals, n, limit);
+    for (let x = 0; x < first.length && hits.length < limit; x++) take(first[x] as number);
+    // The rest, in the same order, only if a section was missing (which does not happen).
+    if (hits.length < limit && first.length < n)
+      for (const k of bestFirst(finals, n, n, first.length)) {
+        take(k);
+        if (hits.length >= limit) break;
+      }
     return hits;
   }
 
@@ -592,30 +661,48 @@ export class DocIndex {
 }
 
 /**
- * Indices of scores[0..n) from the highest score down; equal scores in index order (as a stable
- * sort gives). A few are picked by scans (a page of 10 from a pool of 100), more by a sort.
+ * The `k`-th largest of values[0..n) (k from 1, at most n; values not NaN): the best k kept in
+ * descending order in `scratch` (reused) as values go by, where sorting a copy of all n cost more.
  */
-function* bestFirst(scores: Float64Array, n: number, few: number): Generator<number> {
-  if (few <= 32) {
+function kthLargest(values: Float64Array, n: number, k: number, scratch: { values: Float64Array }): number {
+  if (scratch.values.length < k) scratch.values = new Float64Array(Math.max(k, 16));
+  const top = scratch.values;
+  let filled = 0;
+  for (let j = 0; j < n; j++) {
+    const v = values[j] as number;
+    if (filled === k && !(v > (top[k - 1] as number))) continue;
+    let y = filled < k ? filled++ : k - 1;
+    while (y > 0 && (top[y - 1] as number) < v) {
+      top[y] = top[y - 1] as number;
+      y--;
+    }
+    top[y] = v;
+  }
+  return top[k - 1] as number;
+}
+
+/**
+ * Indices of scores[0..n) from the highest score down, equal scores in index order (as a stable
+ * sort gives): the first `few` of them, or, past `skip` (how many the caller took already, the
+ * first `skip` of this same order), the rest. A few are picked by scans (a page of 10 from a pool
+ * of 100), more by a sort.
+ */
+function bestFirst(scores: Float64Array, n: number, few: number, skip = 0): number[] {
+  if (skip === 0 && few <= 32) {
     const taken = new Uint8Array(n);
-    for (let picked = 0; picked < n; picked++) {
+    const order: number[] = [];
+    for (let picked = 0; picked < n && picked < few; picked++) {
       let best = -1;
       for (let k = 0; k < n; k++)
         if (!taken[k] && (best < 0 || (scores[k] as number) > (scores[best] as number))) best = k;
       taken[best] = 1;
-      yield best;
-      if (picked + 1 >= few) break;
+      order.push(best);
     }
-    // Past `few` (a section missing, which does not happen): the rest in order.
-    const rest = [];
-    for (let k = 0; k < n; k++) if (!taken[k]) rest.push(k);
-    rest.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
-    yield* rest;
-    return;
+    return order;
   }
   const order = Array.from({ length: n }, (_, k) => k);
   order.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
-  yield* order;
+  return skip ? order.slice(skip) : order;
 }
 
 /**

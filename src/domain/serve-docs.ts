@@ -10,6 +10,7 @@ import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { DocNotFoundError, InvalidQueryError } from './errors.js';
 import { IndexTools } from './index-tools.js';
 import { pageText } from './paging.js';
+import { JSON_ESCAPED } from './snippet.js';
 
 const INDEXING = 'indexing';
 /** How long after a build its index is saved (see persist). */
@@ -72,6 +73,8 @@ export interface WithJson<T> {
    */
   readonly jsonPieces?: Utf8Pieces;
   readonly jsonStringPieces?: Utf8Pieces;
+  /** With the pieces: at least how many bytes they take together (3 per UTF-16 unit of a string). */
+  readonly jsonPiecesBytes?: number;
 }
 
 /**
@@ -95,14 +98,12 @@ interface ResultShape {
   readonly tailBytes: Uint8Array;
   readonly headInStringBytes: Uint8Array;
   readonly tailInStringBytes: Uint8Array;
+  /** The four byte arrays' lengths together (a typed array's length is no plain field read). */
+  readonly bytes: number;
 }
 
-/**
- * What JSON.stringify escapes in a string (quotes, backslashes, control characters, and
- * surrogates when alone: any surrogate here, to be safe); a snippet with none is written as is.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
-const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+/** What JSON.stringify escapes in a string (see JSON_ESCAPED): a snippet with none is written as is. */
+const NEEDS_ESCAPE = JSON_ESCAPED;
 
 /** The characters of JSON.stringify(text) between its quotes. */
 function inJsonString(text: string): string {
@@ -417,12 +418,14 @@ export class ServeDocs {
     const pieces: (string | Uint8Array)[] = ['{"results":['];
     const stringPieces: (string | Uint8Array)[] = ['"{\\"results\\":['];
     let used = 0;
+    // Room for both lists of pieces, counted as they are made (see WithJson.jsonPiecesBytes).
+    let bytes = 3 * (pieces[0] as string).length + 3 * (stringPieces[0] as string).length;
     for (const hit of index.search(query, limit)) {
       const shape = this.resultShape(hit.section);
       const score = Math.round(hit.score * 100) / 100;
       // JSON.stringify(item): only the snippet and the score differ from one query to the next.
       const snippet = hit.snippet;
-      const clean = !NEEDS_ESCAPE.test(snippet);
+      const clean = hit.snippetClean || !NEEDS_ESCAPE.test(snippet);
       const snippetJson = clean ? `"${snippet}"` : JSON.stringify(snippet);
       const itemJson = `${shape.head}${snippetJson}${shape.tail}${score}}`;
       const size = itemJson.length;
@@ -435,8 +438,11 @@ export class ServeDocs {
         pieces[pieces.length - 1] = `${pieces[pieces.length - 1] as string},`;
         stringPieces[stringPieces.length - 1] = `${stringPieces[stringPieces.length - 1] as string},`;
       } else json += itemJson;
-      pieces.push(shape.headBytes, snippetJson, shape.tailBytes, `${score}}`);
-      stringPieces.push(shape.headInStringBytes, snippetInString, shape.tailInStringBytes, `${score}}`);
+      const scoreEnd = `${score}}`;
+      pieces.push(shape.headBytes, snippetJson, shape.tailBytes, scoreEnd);
+      stringPieces.push(shape.headInStringBytes, snippetInString, shape.tailInStringBytes, scoreEnd);
+      // The comma the next item adds after the score included.
+      bytes += shape.bytes + 3 * (snippetJson.length + snippetInString.length + 2 * scoreEnd.length + 2);
       results.push({
         id: hit.section.id,
         title: shape.title,
@@ -456,11 +462,13 @@ export class ServeDocs {
     };
     pieces.push(provenance.endBytes);
     stringPieces.push(provenance.endInStringBytes);
+    bytes += provenance.endBytes.length + provenance.endInStringBytes.length;
     return {
       value,
       json: `${json}],${provenance.json.slice(1)}`,
       jsonPieces: pieces,
       jsonStringPieces: stringPieces,
+      jsonPiecesBytes: bytes,
     };
   }
 
@@ -477,14 +485,19 @@ export class ServeDocs {
       const tail = JSON.stringify({ document: section.docId, headingPath: section.headingPath, score: 0 });
       const headJson = head.slice(0, -3);
       const tailJson = `,${tail.slice(1, -2)}`;
+      const headBytes = UTF8.encode(headJson);
+      const tailBytes = UTF8.encode(tailJson);
+      const headInStringBytes = UTF8.encode(inJsonString(headJson));
+      const tailInStringBytes = UTF8.encode(inJsonString(tailJson));
       shape = {
         title,
         head: headJson,
         tail: tailJson,
-        headBytes: UTF8.encode(headJson),
-        tailBytes: UTF8.encode(tailJson),
-        headInStringBytes: UTF8.encode(inJsonString(headJson)),
-        tailInStringBytes: UTF8.encode(inJsonString(tailJson)),
+        headBytes,
+        tailBytes,
+        headInStringBytes,
+        tailInStringBytes,
+        bytes: headBytes.length + tailBytes.length + headInStringBytes.length + tailInStringBytes.length,
       };
       this.resultShapes.set(section, shape);
     }

@@ -14,6 +14,13 @@ export function makeSnippet(
   return new SnippetMaker(queryTerms, new SnippetWords(analysis.processTerm)).make(text, maxChars);
 }
 
+/**
+ * What JSON.stringify escapes in a string (quotes, backslashes, control characters, and
+ * surrogates when alone: any surrogate here, to be safe).
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what JSON escapes
+export const JSON_ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 /** Words kept at most in a SnippetWords table; then it starts over. */
 const MAX_WORDS = 1 << 17;
 /** Bytes (estimated) of scanned texts a SnippetWords keeps; the least recently used go first. */
@@ -22,9 +29,20 @@ const SCANNED_BYTES = 16 << 20;
 /** A text as snippets see it: white space collapsed, and its words that yield terms. */
 interface ScannedText {
   readonly flat: string;
-  /** Per word that yields an index term: start, end (in flat) and word id, one after the other. */
+  /**
+   * Per word that yields an index term (n of them): first the n word ids, then start and end (in
+   * flat) of each, two by two. A query's walk reads the ids alone, a third of the memory it read
+   * when each id sat beside its start and end.
+   */
   readonly words: Int32Array;
   readonly bytes: number;
+  /**
+   * Whether flat holds nothing JSON escapes (JSON_ESCAPED): then no excerpt of it does either.
+   * Undefined until the text is met again (a text met once is not worth the test of all of it).
+   */
+  clean: boolean | undefined;
+  /** Whether a snippet was cut from it yet. */
+  used: boolean;
   /** SnippetWords.insertions when it was last put at the recent end of the kept texts. */
   placed: number;
   /** Whether it is still kept (false once evicted, or when the table started over). */
@@ -71,6 +89,16 @@ export class SnippetWords {
   private entryPlace = new Int32Array(16384);
   private entryNext = new Int32Array(16384);
   private entryUsed = 1;
+  /**
+   * Per term number: how many entries it has, and its entries' word and place copied side by side
+   * into one array (wordsOf) when a query last needed them, with how many there were then. A query
+   * reads a term's words from there while no word was added to it since, where following the
+   * list's entries, scattered over the arrays as words came, was a cache miss each under load.
+   */
+  private termEntries = new Int32Array(1024);
+  private wordsOf: (Int32Array | undefined)[] = [];
+  /** Per term number: its entry count when a query last needed it without a copy (see wordsOfTerm). */
+  private countSeen = new Int32Array(1024);
   /** Every term a word has yielded, numbered; and per number, the query (stamp) and query term it is. */
   private readonly termIds = new Map<string, number>();
   private termStamps = new Int32Array(1024);
@@ -138,10 +166,12 @@ export class SnippetWords {
     const stamps = this.idStamps;
     const numbers = this.idNumbers;
     let count = 0;
-    for (let i = 2; i < words.length; i += 3) {
-      const id = words[i] as number;
+    const n = words.length / 3;
+    for (let w = 0; w < n; w++) {
+      const id = words[w] as number;
       if (stamps[id] !== stamp) continue;
-      hits.add(words[i - 2] as number, words[i - 1] as number, numbers[id] as number);
+      const at = n + 2 * w;
+      hits.add(words[at] as number, words[at + 1] as number, numbers[id] as number);
       count++;
     }
     return count;
@@ -210,7 +240,9 @@ export class SnippetWords {
     if (generation !== this.generation) return undefined;
     const entry: ScannedText = {
       flat: flat === text ? text : flat,
-      words: words.slice(0, k),
+      words: idsFirst(words, k),
+      clean: undefined,
+      used: false,
       bytes: 2 * (text.length + (flat === text ? 0 : flat.length)) + 4 * k + 64,
       placed: 0,
       kept: false,
@@ -311,8 +343,13 @@ export class SnippetWords {
         this.termStamps = grown(this.termStamps, size);
         this.termNumbers = grown(this.termNumbers, size);
         this.termHead = grown(this.termHead, size);
+        this.termEntries = grown(this.termEntries, size);
+        this.countSeen = grown(this.countSeen, size);
       }
       this.termHead[id] = 0;
+      this.termEntries[id] = 0;
+      this.countSeen[id] = -1;
+      this.wordsOf[id] = undefined;
     }
     return id;
   }
@@ -330,6 +367,31 @@ export class SnippetWords {
     this.entryPlace[e] = place;
     this.entryNext[e] = this.termHead[t] as number;
     this.termHead[t] = e;
+    this.termEntries[t] = (this.termEntries[t] as number) + 1;
+  }
+
+  /**
+   * Term t's words and places, two by two (see wordsOf); undefined while words keep coming to it
+   * (then the caller follows the list): the copy is made once its count stood still from one
+   * query that needed it to the next, so a fresh index's first queries, which meet new words all
+   * the time, do not copy lists that are about to grow again.
+   */
+  private wordsOfTerm(t: number): Int32Array | undefined {
+    const count = this.termEntries[t] as number;
+    const pairs = this.wordsOf[t];
+    if (pairs !== undefined && pairs.length === 2 * count) return pairs;
+    if (this.countSeen[t] !== count) {
+      this.countSeen[t] = count;
+      return undefined;
+    }
+    const copy = new Int32Array(2 * count);
+    let k = 0;
+    for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
+      copy[k++] = this.entryWord[e] as number;
+      copy[k++] = this.entryPlace[e] as number;
+    }
+    this.wordsOf[t] = copy;
+    return copy;
   }
 
   /** Room for word ids below `size`. */
@@ -356,14 +418,25 @@ export class SnippetWords {
       this.termNumbers[t] = n;
       // A word's number is that of the first of its terms the query has (a word's entries for
       // one term, if any word yielded a term twice, are met in any order: the lowest place wins).
-      for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
-        const word = this.entryWord[e] as number;
-        const place = this.entryPlace[e] as number;
-        if (stamps[word] === stamp && (places[word] as number) <= place) continue;
-        stamps[word] = stamp;
-        numbers[word] = n;
-        places[word] = place;
-      }
+      const pairs = this.wordsOfTerm(t);
+      if (pairs)
+        for (let k = 0; k < pairs.length; k += 2) {
+          const word = pairs[k] as number;
+          const place = pairs[k + 1] as number;
+          if (stamps[word] === stamp && (places[word] as number) <= place) continue;
+          stamps[word] = stamp;
+          numbers[word] = n;
+          places[word] = place;
+        }
+      else
+        for (let e = this.termHead[t] as number; e !== 0; e = this.entryNext[e] as number) {
+          const word = this.entryWord[e] as number;
+          const place = this.entryPlace[e] as number;
+          if (stamps[word] === stamp && (places[word] as number) <= place) continue;
+          stamps[word] = stamp;
+          numbers[word] = n;
+          places[word] = place;
+        }
     }
   }
 
@@ -378,6 +451,7 @@ export class SnippetWords {
     this.idStamps.fill(0);
     this.termIds.clear();
     this.termStamps.fill(0);
+    this.wordsOf = [];
     for (const entry of this.scanned.values()) entry.kept = false;
     this.scanned.clear();
     this.byKey = [];
@@ -413,6 +487,11 @@ export class SnippetMaker {
   /** Each query term as a small number, so a window's distinct terms are counted in an array. */
   private readonly termNumber = new Map<string, number>();
   private readonly stamp: number;
+  /**
+   * After make(): true when the snippet it gave surely holds nothing JSON escapes (it was cut from
+   * a kept text that holds none); false when that is not known.
+   */
+  clean = false;
 
   constructor(
     queryTerms: ReadonlySet<string>,
@@ -430,6 +509,15 @@ export class SnippetMaker {
     // A short text is its own snippet: not worth keeping.
     const scanned =
       text.length > maxChars ? this.words.scan(text, this.stamp, this.termNumber, key) : undefined;
+    // The excerpt adds only '…' to a part of flat.
+    if (scanned === undefined) this.clean = false;
+    else if (!scanned.used) {
+      scanned.used = true;
+      this.clean = false;
+    } else {
+      scanned.clean ??= !JSON_ESCAPED.test(scanned.flat);
+      this.clean = scanned.clean;
+    }
     const flat = scanned?.flat ?? text.replace(/\s+/g, ' ').trim();
     if (flat.length <= maxChars) return flat;
     const hits = this.words.hits;
@@ -468,6 +556,18 @@ export class HitList {
     this.numbers[this.count] = number;
     this.count++;
   }
+}
+
+/** words[0..k) (start, end, id per word) laid out as ScannedText.words: the ids, then start and end. */
+function idsFirst(words: Int32Array, k: number): Int32Array {
+  const n = k / 3;
+  const out = new Int32Array(k);
+  for (let w = 0; w < n; w++) {
+    out[w] = words[3 * w + 2] as number;
+    out[n + 2 * w] = words[3 * w] as number;
+    out[n + 2 * w + 1] = words[3 * w + 1] as number;
+  }
+  return out;
 }
 
 /** A copy of `a` with room for `size` elements. */

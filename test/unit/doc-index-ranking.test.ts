@@ -121,3 +121,34 @@ describe('DocIndex with a common word in every section', () => {
     expect(index.search('configuration', 100)).toHaveLength(60);
   });
 });
+
+describe('DocIndex re-rank of a page smaller than the pool', () => {
+  it('gives the first hits of a short page exactly as a page of the whole pool ranks them', async () => {
+    // Sections whose engine score and heading / API-name bonuses disagree: body-heavy sections
+    // score high in the engine, sections with the words (or the API) in their heading get bonuses.
+    const docs = Array.from({ length: 30 }, (_, i) => ({
+      id: `d${i}`,
+      path: `d${i}.md`,
+      markdown: [
+        `# Page ${i}`,
+        '',
+        i % 3 === 0 ? `## \`conf.parseOptions(text)\` ${i}` : `## Parse config options ${i}`,
+        '',
+        `Parse the config file.${' Options for the config parser.'.repeat(i % 5)}`,
+        '',
+        `## Other ${i}`,
+        '',
+        `${'options and config values, parsed. '.repeat((i % 7) + 1)}Stability notes.`,
+        ...(i % 4 === 0 ? ['', '> Stability: 0 - Deprecated'] : []),
+      ].join('\n'),
+    }));
+    const index = await DocIndex.buildAsync(indexTools, docs, new Date(0));
+    const page = (q: string, n: number) =>
+      index.search(q, n).map((h) => ({ id: h.section.id, score: h.score, snippet: h.snippet }));
+    for (const q of ['parse config options', 'conf.parseOptions config', 'options values parsed']) {
+      const whole = page(q, 100);
+      expect(whole.length).toBeGreaterThan(20);
+      for (const n of [1, 3, 10]) expect(page(q, n)).toEqual(whole.slice(0, n));
+    }
+  });
+});

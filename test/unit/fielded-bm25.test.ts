@@ -132,3 +132,31 @@ describe('FieldedBm25 with a very long query', () => {
     expect(index.search(common.join(' '), { limit: 100 })[0]?.queryTerms).toHaveLength(32);
   });
 });
+
+describe('FieldedBm25 when a query reaches thousands of documents', () => {
+  it('keeps exactly the best hits of a short page (ties included) as a page of every document ranks them', () => {
+    let seed = 11;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const words = (count: number) =>
+      Array.from({ length: count }, () => WORDS[Math.floor(rand() ** 1.6 * WORDS.length)]).join(' ');
+    const index = engine();
+    const n = 9000;
+    for (let d = 0; d < n; d++)
+      // Every 50th document the same short text: equal scores at the top of the ranking.
+      index.add(
+        d % 50 === 0
+          ? { heading: 'stream buffer', path: '', lead: '', body: 'stream buffer' }
+          : { heading: words(2), path: words(2), lead: '', body: words(3 + Math.floor(rand() * 40)) },
+      );
+    index.seal();
+    for (const query of ['stream buffer', 'read file the', 'timeout error socket']) {
+      const every = index.search(query, { limit: n });
+      expect(every.length).toBeGreaterThan(4096);
+      for (const limit of [1, 10, 100, 500])
+        expect(index.search(query, { limit })).toEqual(every.slice(0, limit));
+    }
+  });
+});

@@ -87,7 +87,9 @@ describe('ServeDocs', () => {
       const quoted = makeSut({
         ...SAMPLE_DOCS,
         'quotes.md':
-          '# "Quoted" \\ heading\n\nA timeout with "quotes", a back\\slash, tabs\tand \u2028 odd characters \u{1f600}.\n',
+          '# "Quoted" \\ heading\n\nA timeout with "quotes", a back\\slash, tabs\tand \u2028 odd characters \u{1f600}.\n' +
+          // Longer than a snippet: cut from a kept scan of a text JSON must escape.
+          '\nMore "quoted" words about the timeout and the heading, with a back\\slash again.'.repeat(6),
       });
       await quoted.docs.load();
       for (const sut of [docs, quoted.docs])
@@ -95,11 +97,15 @@ describe('ServeDocs', () => {
           for (const maxChars of [200, 900, 80_000]) {
             const { value, json } = sut.searchJson({ query, maxChars });
             expect(json).toBe(JSON.stringify(value));
-            const { jsonPieces, jsonStringPieces } = sut.searchJson({ query, maxChars });
+            const { jsonPieces, jsonStringPieces, jsonPiecesBytes } = sut.searchJson({ query, maxChars });
             const utf8 = (pieces: readonly (string | Uint8Array)[] | undefined) =>
               Buffer.concat((pieces ?? []).map((p) => Buffer.from(p))).toString('utf8');
             expect(utf8(jsonPieces)).toBe(json);
             expect(utf8(jsonStringPieces)).toBe(JSON.stringify(json));
+            // The room it announces holds both (what the reply is written into).
+            expect(jsonPiecesBytes).toBeGreaterThanOrEqual(
+              Buffer.byteLength(json) + Buffer.byteLength(JSON.stringify(json)),
+            );
             expect(value).toEqual(sut.search({ query, maxChars }));
           }
     });

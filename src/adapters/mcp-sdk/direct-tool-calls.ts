@@ -27,7 +27,14 @@ const MIRRORED = new WeakMap<object, Mirrored>();
 interface Mirrored {
   readonly text: string;
   /** When the caller had them: text and JSON.stringify(text) as UTF-8 pieces (see Utf8Pieces). */
-  readonly pieces: { readonly text: Utf8Pieces; readonly textString: Utf8Pieces } | undefined;
+  readonly pieces:
+    | {
+        readonly text: Utf8Pieces;
+        readonly textString: Utf8Pieces;
+        /** When known: at least the UTF-8 bytes of both (spares renderBytes a count per piece). */
+        readonly bytes?: number | undefined;
+      }
+    | undefined;
 }
 
 /** UTF-8 pieces, one after the other (see ServeDocs' Utf8Pieces): kept bytes, and strings. */
@@ -171,8 +178,11 @@ export class DirectToolCalls {
     // Room for the most a string's UTF-8 can take (3 bytes per UTF-16 unit): no byte count per
     // piece before writing it.
     let room = REPLY_HEAD.length + REPLY_MIDDLE.length + 3 * tail.length;
-    for (const p of pieces.textString) room += typeof p === 'string' ? 3 * p.length : p.length;
-    for (const p of pieces.text) room += typeof p === 'string' ? 3 * p.length : p.length;
+    if (pieces.bytes !== undefined) room += pieces.bytes;
+    else {
+      for (const p of pieces.textString) room += typeof p === 'string' ? 3 * p.length : p.length;
+      for (const p of pieces.text) room += typeof p === 'string' ? 3 * p.length : p.length;
+    }
     const out = this.slab.room(room);
     let at = out.write(REPLY_HEAD, 0, 'latin1');
     at = writePieces(out, at, pieces.textString);

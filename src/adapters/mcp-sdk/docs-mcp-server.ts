@@ -355,12 +355,15 @@ export class DocsMcpServerFactory {
       json?: string;
       jsonPieces?: Utf8Pieces;
       jsonStringPieces?: Utf8Pieces;
+      jsonPiecesBytes?: number;
     },
   ): CallToolResult {
     try {
-      const { value, json, jsonPieces, jsonStringPieces } = fn();
+      const { value, json, jsonPieces, jsonStringPieces, jsonPiecesBytes } = fn();
       const pieces =
-        jsonPieces && jsonStringPieces ? { text: jsonPieces, textString: jsonStringPieces } : undefined;
+        jsonPieces && jsonStringPieces
+          ? { text: jsonPieces, textString: jsonStringPieces, bytes: jsonPiecesBytes }
+          : undefined;
       return mirroredResult(value as Record<string, unknown>, json, pieces);
     } catch (e) {
       if (isDomainError(e)) return { isError: true, content: [{ type: 'text', text: e.message }] };

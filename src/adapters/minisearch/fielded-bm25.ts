@@ -55,6 +55,11 @@ const RECENT_TERMS = 32;
 const BUCKETS = 1024;
 /** Up to this many hits, topHits sorts by insertion. */
 const SORT_BY_INSERTION = 256;
+/** topHits samples the scores for a bar when more than this many documents were reached. */
+const SAMPLED_FROM = 4096;
+/** About how many scores that sample holds, and the most of its best it keeps track of. */
+const SAMPLE_SIZE = 1024;
+const SAMPLE_RANK_MAX = 64;
 /** Term frequencies are stored in 16 bits. */
 const MAX_TF = 0xffff;
 
@@ -155,6 +160,13 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   /** Per query, for topHits: positions (in its documents) picked, and each position's bucket. */
   private picked = new Int32Array(0);
   private bucketOf = new Int32Array(0);
+  /** For topHits when many were reached: a sample's best, and the documents kept above its bar. */
+  private readonly sampleTop = new Float64Array(SAMPLE_RANK_MAX);
+  private keptFinals = new Float64Array(0);
+  private keptDocs = new Int32Array(0);
+  /** For topHits, per query: the match sets met so far and their lists of query terms (reused). */
+  private readonly setMasks: number[] = [];
+  private readonly setTerms: (readonly string[])[] = [];
   private readonly bucketStarts = new Int32Array(BUCKETS);
 
   constructor(private readonly options: Bm25Options<F>) {
@@ -187,7 +199,10 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
    */
   private sealedTermId(term: string): number {
     const recent = this.recentTerms;
-    for (let i = 0; i < recent.length; i++) if (recent[i] === term) return this.recentIds[i] as number;
+    // Most recent first: a query's own terms, looked up again, are a few slots back.
+    for (let i = this.recentNext - 1; i >= 0; i--) if (recent[i] === term) return this.recentIds[i] as number;
+    for (let i = recent.length - 1; i >= this.recentNext; i--)
+      if (recent[i] === term) return this.recentIds[i] as number;
     const id = this.termIds.get(term) ?? -1;
     const slot = this.recentNext;
     this.recentNext = (slot + 1) % RECENT_TERMS;
@@ -655,6 +670,11 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       const doc = this.touched[j] as number;
       finals[j] = (this.scores[doc] as number) * popcount(this.matched[doc] as number);
     }
+    // The best k are among those above a sampled bar, when at least k are (see topHits).
+    if (touchedCount > SAMPLED_FROM) {
+      const kept = this.aboveSampledBar(finals, this.touched, touchedCount, k);
+      if (kept >= k) return quickselectDescending(this.keptFinals, kept, k - 1);
+    }
     return quickselectDescending(finals, touchedCount, k - 1);
   }
 
@@ -736,23 +756,35 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
    * reached, most of the engine's time for a question of common words).
    */
   private topHits(
-    docs: Int32Array,
-    count: number,
+    reached: Int32Array,
+    reachedCount: number,
     limit: number,
     distinct: readonly string[],
   ): SearchIndexHit[] {
     const scores = this.scores;
     const matched = this.matched;
-    if (this.finals.length < count) this.finals = new Float64Array(this.touched.length);
-    if (this.picked.length < count) this.picked = new Int32Array(this.touched.length);
-    const finals = this.finals;
+    if (this.finals.length < reachedCount) this.finals = new Float64Array(this.touched.length);
+    if (this.picked.length < reachedCount) this.picked = new Int32Array(this.touched.length);
+    let finals = this.finals;
     const picked = this.picked;
     let max = 0;
-    for (let j = 0; j < count; j++) {
-      const doc = docs[j] as number;
+    for (let j = 0; j < reachedCount; j++) {
+      const doc = reached[j] as number;
       const score = (scores[doc] as number) * popcount(matched[doc] as number);
       finals[j] = score;
       if (score > max) max = score;
+    }
+    let docs = reached;
+    let count = reachedCount;
+    if (count > SAMPLED_FROM && max > 0 && max < Number.POSITIVE_INFINITY) {
+      // Many reached: only those at or above a bar that a sample puts near the best 2 × limit go
+      // on, when at least `limit` do (then the best `limit` are surely among them).
+      const kept = this.aboveSampledBar(finals, reached, count, limit);
+      if (kept >= limit) {
+        finals = this.keptFinals;
+        docs = this.keptDocs;
+        count = kept;
+      }
     }
     let taken = count;
     if (count > limit && max > 0 && max < Number.POSITIVE_INFINITY)
@@ -781,21 +813,76 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         picked[y + 1] = j;
       }
     const filled = Math.min(limit, taken);
-    // Hits with the same match set share one (read-only) list of query terms.
-    const termsOf = new Map<number, readonly string[]>();
+    // Hits with the same match set share one (read-only) list of query terms: the few sets met
+    // so far are compared, the most recent first (a Map per query cost more).
+    const setMasks = this.setMasks;
+    const setTerms = this.setTerms;
+    let sets = 0;
     const hits: SearchIndexHit[] = new Array(filled);
     for (let x = 0; x < filled; x++) {
       const j = picked[x] as number;
       const doc = docs[j] as number;
       const m = matched[doc] as number;
-      let queryTerms = termsOf.get(m);
-      if (!queryTerms) {
-        queryTerms = distinct.filter((_, t) => (m & (1 << t)) !== 0);
-        termsOf.set(m, queryTerms);
+      let at = sets - 1;
+      while (at >= 0 && setMasks[at] !== m) at--;
+      if (at < 0) {
+        at = sets++;
+        setMasks[at] = m;
+        setTerms[at] = distinct.filter((_, t) => (m & (1 << t)) !== 0);
       }
-      hits[x] = { doc, score: finals[j] as number, queryTerms };
+      hits[x] = { doc, score: finals[j] as number, queryTerms: setTerms[at] as readonly string[] };
     }
     return hits;
+  }
+
+  /**
+   * Of finals[0..count) (with the documents `docs`): those at or above a bar, the r-th best of an
+   * evenly strided sample of about SAMPLE_SIZE, r chosen so that about 2 × limit are above it,
+   * copied into this.keptFinals and this.keptDocs (in the same order); returns how many, or 0
+   * when the sample gives no bar. The caller uses them only if they are at least `limit`: the
+   * `limit`-th best is then at or above the bar, so every one of the best `limit` is kept (ties
+   * too). One pass of a compare that is almost always false, where putting every one of tens of
+   * thousands of documents in a bucket (a float-to-integer conversion and a scattered count
+   * each) was most of topHits at 50k documents.
+   */
+  private aboveSampledBar(finals: Float64Array, docs: Int32Array, count: number, limit: number): number {
+    const step = Math.max(1, Math.floor(count / SAMPLE_SIZE));
+    const sampled = Math.floor((count - 1) / step) + 1;
+    const rank = Math.ceil((2 * limit * sampled) / count);
+    if (rank > SAMPLE_RANK_MAX) return 0;
+    // The best `rank` of the sample, in descending order.
+    const top = this.sampleTop;
+    let filled = 0;
+    for (let j = 0; j < count; j += step) {
+      const v = finals[j] as number;
+      if (filled === rank && !(v > (top[rank - 1] as number))) continue;
+      let y = filled < rank ? filled++ : rank - 1;
+      while (y > 0 && (top[y - 1] as number) < v) {
+        top[y] = top[y - 1] as number;
+        y--;
+      }
+      top[y] = v;
+    }
+    const bar = top[rank - 1] as number;
+    if (!(bar > 0)) return 0;
+    if (this.keptFinals.length < count) {
+      // Doubling (up to one per document): a fresh index's first queries reach ever more.
+      const size = Math.min(this.touched.length, Math.max(count, 2 * this.keptFinals.length));
+      this.keptFinals = new Float64Array(size);
+      this.keptDocs = new Int32Array(size);
+    }
+    const keptFinals = this.keptFinals;
+    const keptDocs = this.keptDocs;
+    let kept = 0;
+    for (let j = 0; j < count; j++) {
+      const v = finals[j] as number;
+      if (v >= bar) {
+        keptFinals[kept] = v;
+        keptDocs[kept] = docs[j] as number;
+        kept++;
+      }
+    }
+    return kept;
   }
 
   /**
