@@ -11,10 +11,11 @@ import type { IndexedDocument, Section, SplitDocument } from './document.js';
  *
  * The section's URL, the document's plus `#anchor`, is made when read too (two string objects less
  * per section). Every field reads as the splitter gave it (`plain`, `lead` and `url` through
- * getters); the plain text
- * is rebuilt on each read (~15 slices of the Markdown joined: microseconds), which only snippets
- * do once the index is built (a persisted snapshot stores the runs: see storedText).
+ * getters); the plain text is rebuilt on each read (~15 slices of the Markdown joined:
+ * microseconds), which only snippets do once the index is built (a persisted snapshot stores the
+ * runs: see storedText).
  */
+
 /** A section's fields but its texts (Section.plain and lead), which StoredText gives. */
 export type SectionFields = Omit<Section, 'plain' | 'lead'>;
 
