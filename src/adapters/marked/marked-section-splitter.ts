@@ -123,8 +123,6 @@ function collectLinks(t: Token, out: Link[]): void {
 }
 
 const SENTENCE_END = /[.!?;](?=\s)/g;
-/** Whitespace that `/\s+/g → ' '` would change: any but a space, or two in a row. */
-const FOLDABLE_SPACE = /[^\S ]|\s\s/;
 
 /** Collects the links of inline tokens into `out`; returns the tokens' plain text (tokensToPlain). */
 function inlineLinks(tokens: readonly Token[], out: Link[]): string {
@@ -159,9 +157,9 @@ function linkInContext(text: string, span: { href: string; start: number; end: n
   SENTENCE_END.lastIndex = 0;
   const after = SENTENCE_END.exec(text.slice(end, to));
   if (after) to = end + after.index + 1;
-  const slice = text.slice(from, to);
-  // Most contexts have no whitespace to fold: no copy of them then.
-  const context = (FOLDABLE_SPACE.test(slice) ? slice.replace(/\s+/g, ' ') : slice).trim();
+  // A copy (replace makes one even when it changes nothing), not a slice: links are kept as long as
+  // the index, and a slice would keep the whole run's plain text alive with them.
+  const context = text.slice(from, to).replace(/\s+/g, ' ').trim();
   if (context) out.push({ href, context });
 }
 
