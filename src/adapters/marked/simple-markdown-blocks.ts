@@ -64,6 +64,7 @@ const ESCAPABLE = /^[[\]_*{}()#+\-.!\n]$/;
 /** A link label with code spans (that may hold brackets), then an explicit reference. */
 const CODE_LABEL_REF = /^\[((?:[^[\]\\`<>&!@~\n]|`[^`\n]+`)+)\]\[([^[\]\\<>&!@~\n]+)\]/;
 const AUTOLINK = /:\/\/|[wW]{3}\./;
+/** The links of every block and run that has none: one list, only read (never added to). */
 const NO_LINKS: LinkSpan[] = [];
 const LINK = /^\[([^[\]\\<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
 /** `[text][label]`, `[text][]` or `[text]`: a reference link when the label is defined. */
@@ -160,7 +161,7 @@ function scan(markdown: string): SimpleBlock[] {
       // newline that ends the previous block's line (marked appends that one to the block).
       let j = i;
       while (j < n && lines[j] === '') j++;
-      blocks.push({ start, plain: '\n', paragraph: false, links: [] });
+      blocks.push({ start, plain: '\n', paragraph: false, links: NO_LINKS });
       i = j;
       continue;
     }
@@ -173,13 +174,13 @@ function scan(markdown: string): SimpleBlock[] {
       while (close < 0 && ++j < n) close = (lines[j] as string).indexOf('-->');
       if (close < 0 || (lines[j] as string).length !== close + 3) refuse();
       j++;
-      blocks.push({ start, plain: '', paragraph: false, links: [] });
+      blocks.push({ start, plain: '', paragraph: false, links: NO_LINKS });
       i = j;
       continue;
     }
     if (c0 === 0x3c /* < */ && ANCHOR_LINE.test(line) && !lines[i + 1]) {
       // `<a id="x"></a>` alone: a paragraph of inline HTML, which has no plain text.
-      blocks.push({ start, plain: '\n', paragraph: true, links: [] });
+      blocks.push({ start, plain: '\n', paragraph: true, links: NO_LINKS });
       i++;
       continue;
     }
@@ -212,7 +213,7 @@ function scan(markdown: string): SimpleBlock[] {
       const next = lines[i + 1];
       if (next !== undefined && /^\s*["'(]/.test(next)) refuse();
       defsSeen++;
-      blocks.push({ start, plain: '', paragraph: false, links: [] });
+      blocks.push({ start, plain: '', paragraph: false, links: NO_LINKS });
       i++;
       continue;
     }
@@ -227,7 +228,7 @@ function scan(markdown: string): SimpleBlock[] {
         heading: { depth: (atx[1] as string).length, text: plain },
         plain: '',
         paragraph: false,
-        links: [],
+        links: NO_LINKS,
       });
       i++;
       continue;
@@ -246,7 +247,7 @@ function scan(markdown: string): SimpleBlock[] {
         );
         if (text === '' || text.endsWith('\n')) text += '\n';
       }
-      blocks.push({ start, plain: `${text}\n`, paragraph: false, links: [] });
+      blocks.push({ start, plain: `${text}\n`, paragraph: false, links: NO_LINKS });
       i = j + 1;
       continue;
     }
