@@ -230,6 +230,13 @@ function runsOfBytes(bytes: Uint8Array, n: number, m: number, from: number, limi
     const at = j;
     i++;
     j++;
+    // Runs are mostly words and sentences: compared four bytes at a time (DataView reads them at
+    // any offset), the rest one by one.
+    const words = bytesView;
+    while (i + 4 <= n && j + 4 <= end && words.getUint32(i) === words.getUint32(j)) {
+      i += 4;
+      j += 4;
+    }
     while (i < n && j < end && bytes[i] === bytes[j]) {
       i++;
       j++;
@@ -245,6 +252,8 @@ const encoder = new TextEncoder();
 /** Texts this long or longer are compared as characters (a byte copy of them is not kept). */
 const MAX_BYTES = 1 << 20;
 let bytesScratch = new Uint8Array(4096);
+/** bytesScratch as a DataView (see runsOfBytes). */
+let bytesView = new DataView(bytesScratch.buffer);
 
 /**
  * `plain` then `markdown` as bytes, one per character, when both are ASCII (most are): a byte
@@ -254,7 +263,10 @@ let bytesScratch = new Uint8Array(4096);
 function asciiBytes(plain: string, markdown: string): Uint8Array | undefined {
   const total = plain.length + markdown.length;
   if (total >= MAX_BYTES) return undefined;
-  if (bytesScratch.length < total) bytesScratch = new Uint8Array(Math.max(total, bytesScratch.length * 2));
+  if (bytesScratch.length < total) {
+    bytesScratch = new Uint8Array(Math.max(total, bytesScratch.length * 2));
+    bytesView = new DataView(bytesScratch.buffer);
+  }
   const bytes = bytesScratch;
   const p = encoder.encodeInto(plain, bytes);
   if (p.read !== plain.length || p.written !== plain.length) return undefined;

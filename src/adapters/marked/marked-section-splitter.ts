@@ -157,6 +157,8 @@ function linkInContext(text: string, span: { href: string; start: number; end: n
   SENTENCE_END.lastIndex = 0;
   const after = SENTENCE_END.exec(text.slice(end, to));
   if (after) to = end + after.index + 1;
+  // A copy (replace makes one even when it changes nothing), not a slice: links are kept as long as
+  // the index, and a slice would keep the whole run's plain text alive with them.
   const context = text.slice(from, to).replace(/\s+/g, ' ').trim();
   if (context) out.push({ href, context });
 }
@@ -230,8 +232,10 @@ interface Draft {
   start: number;
   raw: string[];
   plain: string[];
-  lead: string[];
-  leadChars: number;
+  /** Length of the plain pieces so far: where the next one starts in their join. */
+  plainChars: number;
+  /** Where each paragraph's plain text is in the pieces' join (start, end, start, ...): see leadOf. */
+  paragraphs: number[];
   links: Link[];
 }
 
@@ -268,6 +272,27 @@ function sliceOf(whole: string, part: string): string {
 const LEAD_CHARS = 400;
 
 /**
+ * The lead: the first paragraphs of prose (not lists, notes, tables or code), trimmed, until they
+ * reach LEAD_CHARS. Read off `joined`, the section's plain pieces joined (flat by now), at the
+ * paragraphs' places in it: a paragraph's own plain text is a string built of pieces, and trimming
+ * it would copy it whole first.
+ */
+function leadOf(joined: string, paragraphs: readonly number[]): string {
+  let lead: string | undefined;
+  let parts: string[] | undefined;
+  let chars = 0;
+  for (let k = 0; k < paragraphs.length && chars < LEAD_CHARS; k += 2) {
+    const paragraph = joined.slice(paragraphs[k], paragraphs[k + 1]).trim();
+    if (!paragraph) continue;
+    if (lead === undefined) lead = paragraph;
+    else if (parts) parts.push(paragraph);
+    else parts = [lead, paragraph];
+    chars += paragraph.length;
+  }
+  return parts ? parts.join('\n\n') : (lead ?? '');
+}
+
+/**
  * A document's sections, plus the links in each section's prose (see DocIndex: anchor text). The
  * blocks come from the simple scanner when it can read the document, else from marked's lexer
  * (`useMarked`: always). A section's Markdown is a slice of the document, not a copy of it.
@@ -286,8 +311,8 @@ function splitWithLinks(
       start: 0,
       raw: [],
       plain: [],
-      lead: [],
-      leadChars: 0,
+      plainChars: 0,
+      paragraphs: [],
       links: [],
     },
   ];
@@ -307,8 +332,8 @@ function splitWithLinks(
         start: block.start,
         raw: [],
         plain: [],
-        lead: [],
-        leadChars: 0,
+        plainChars: 0,
+        paragraphs: [],
         links: [],
       });
     }
@@ -317,14 +342,8 @@ function splitWithLinks(
     if (h) continue;
     current.plain.push(block.plain);
     for (const l of block.links) current.links.push(l);
-    // The lead: the first paragraphs of prose (not lists, notes, tables or code).
-    if (block.paragraph && current.leadChars < LEAD_CHARS) {
-      const paragraph = block.plain.trim();
-      if (paragraph) {
-        current.lead.push(paragraph);
-        current.leadChars += paragraph.length;
-      }
-    }
+    if (block.paragraph) current.paragraphs.push(current.plainChars, current.plainChars + block.plain.length);
+    current.plainChars += block.plain.length;
   }
 
   const title = doc.title?.trim() || firstHeading || baseName(doc.path);
@@ -340,9 +359,9 @@ function splitWithLinks(
     if (d.level === 0 && !markdown) continue;
     const anchor = anchors.next(d.level === 0 ? '' : slugify(d.heading) || 'section');
     const id = `${doc.id}#${anchor}`;
-    const plain = (d.plain.length === 1 ? (d.plain[0] as string) : d.plain.join(''))
-      .replace(/\n{3,}/g, '\n\n')
-      .trim();
+    const joined = d.plain.length === 1 ? (d.plain[0] as string) : d.plain.join('');
+    // Most sections have no run of blank lines to fold: no copy of them then.
+    const plain = (joined.includes('\n\n\n') ? joined.replace(/\n{3,}/g, '\n\n') : joined).trim();
     sections.push({
       id,
       docId: doc.id,
@@ -353,7 +372,7 @@ function splitWithLinks(
       anchor,
       markdown,
       plain,
-      lead: sliceOf(plain, d.lead.join('\n\n')),
+      lead: sliceOf(plain, leadOf(joined, d.paragraphs)),
       url: anchor ? `${docUrl}#${anchor}` : docUrl,
       order: sections.length,
     });

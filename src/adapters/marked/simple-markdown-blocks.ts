@@ -64,6 +64,7 @@ const ESCAPABLE = /^[[\]_*{}()#+\-.!\n]$/;
 /** A link label with code spans (that may hold brackets), then an explicit reference. */
 const CODE_LABEL_REF = /^\[((?:[^[\]\\`<>&!@~\n]|`[^`\n]+`)+)\]\[([^[\]\\<>&!@~\n]+)\]/;
 const AUTOLINK = /:\/\/|[wW]{3}\./;
+/** The links of every block and run that has none: one list, only read (never added to). */
 const NO_LINKS: LinkSpan[] = [];
 const LINK = /^\[([^[\]\\<>&!@~\n]+)\]\(([^\s()<>\\`*[\]]+)\)/;
 /** `[text][label]`, `[text][]` or `[text]`: a reference link when the label is defined. */
@@ -76,6 +77,20 @@ const COMMENT_OPEN = /^<!--(?!-?>)/;
 const ANCHOR_LINE = /^(?:<(a|i) id=(?:"[\w-]+"|'[\w-]+')><\/\1>)+$/;
 /** A blockquote line this scanner reads: `> ` and text. */
 const QUOTE_LINE = /^> [^ >]/;
+/*
+ * The rules below are tested on every line of a paragraph or a list item: written here once, as a
+ * regex literal in a loop is a new RegExp object each time it is reached.
+ */
+/** A line that could interrupt a paragraph (or start a table row, a fence, a list). */
+const INTERRUPTS_PARAGRAPH = /^(?:[ #|]|```|\d{1,9}[.)]|[*+-](?: |$))/;
+/** A line (its indentation off) that starts a new list item. */
+const ITEM_START = /^(?:[*+-]|\d{1,9}[.)])(?: |$)/;
+/** A line (its indentation off) that ends a list item: a fence, a heading, a blockquote. */
+const ENDS_ITEM = /^(?:```|~~~|#{1,6}(?: |$)|>)/;
+/** A line in an item that starts a block this scanner leaves to marked. */
+const FOREIGN_IN_ITEM = /^(?:```|~~~|#|\|)/;
+/** A link label with inline syntax in it (else it is its own plain text). */
+const LABEL_SYNTAX = /[`*_]/;
 
 /** The reference definitions of the document being scanned (label as marked folds it → href). */
 let defs: Map<string, string> = new Map();
@@ -146,7 +161,7 @@ function scan(markdown: string): SimpleBlock[] {
       // newline that ends the previous block's line (marked appends that one to the block).
       let j = i;
       while (j < n && lines[j] === '') j++;
-      blocks.push({ start, plain: '\n', paragraph: false, links: [] });
+      blocks.push({ start, plain: '\n', paragraph: false, links: NO_LINKS });
       i = j;
       continue;
     }
@@ -159,13 +174,13 @@ function scan(markdown: string): SimpleBlock[] {
       while (close < 0 && ++j < n) close = (lines[j] as string).indexOf('-->');
       if (close < 0 || (lines[j] as string).length !== close + 3) refuse();
       j++;
-      blocks.push({ start, plain: '', paragraph: false, links: [] });
+      blocks.push({ start, plain: '', paragraph: false, links: NO_LINKS });
       i = j;
       continue;
     }
     if (c0 === 0x3c /* < */ && ANCHOR_LINE.test(line) && !lines[i + 1]) {
       // `<a id="x"></a>` alone: a paragraph of inline HTML, which has no plain text.
-      blocks.push({ start, plain: '\n', paragraph: true, links: [] });
+      blocks.push({ start, plain: '\n', paragraph: true, links: NO_LINKS });
       i++;
       continue;
     }
@@ -198,7 +213,7 @@ function scan(markdown: string): SimpleBlock[] {
       const next = lines[i + 1];
       if (next !== undefined && /^\s*["'(]/.test(next)) refuse();
       defsSeen++;
-      blocks.push({ start, plain: '', paragraph: false, links: [] });
+      blocks.push({ start, plain: '', paragraph: false, links: NO_LINKS });
       i++;
       continue;
     }
@@ -213,7 +228,7 @@ function scan(markdown: string): SimpleBlock[] {
         heading: { depth: (atx[1] as string).length, text: plain },
         plain: '',
         paragraph: false,
-        links: [],
+        links: NO_LINKS,
       });
       i++;
       continue;
@@ -225,10 +240,14 @@ function scan(markdown: string): SimpleBlock[] {
       if (j >= n) refuse();
       let text = '';
       if (j > i + 1) {
-        text = lines.slice(i + 1, j).join('\n');
+        // Lines i + 1 to j - 1 as they stand in the text (no array of them joined again).
+        text = markdown.slice(
+          starts[i + 1] as number,
+          (starts[j - 1] as number) + (lines[j - 1] as string).length,
+        );
         if (text === '' || text.endsWith('\n')) text += '\n';
       }
-      blocks.push({ start, plain: `${text}\n`, paragraph: false, links: [] });
+      blocks.push({ start, plain: `${text}\n`, paragraph: false, links: NO_LINKS });
       i = j + 1;
       continue;
     }
@@ -254,7 +273,7 @@ function scan(markdown: string): SimpleBlock[] {
         next.trim() === '' ||
         next !== next.trimEnd() ||
         FOREIGN_LINE.test(next) ||
-        /^(?:[ #|]|```|\d{1,9}[.)]|[*+-](?: |$))/.test(next) ||
+        INTERRUPTS_PARAGRAPH.test(next) ||
         (j + 1 < n && TABLE_DELIMITER.test(lines[j + 1] as string))
       )
         refuse();
@@ -326,9 +345,7 @@ function parseList(lines: readonly string[], i: number, n: number): ListResult {
   const first = BULLET.exec(lines[i] as string) as RegExpExecArray;
   const bullet = first[2] as string;
   const ordered = bullet.length > 1;
-  const sameList = ordered
-    ? new RegExp(`^( {0,3}\\d{1,9}\\${bullet.slice(-1)})(?:( +)(.*))?$`)
-    : new RegExp(`^( {0,3}\\${bullet})(?:( +)(.*))?$`);
+  const sameList = sameListRule(ordered ? bullet.charAt(bullet.length - 1) : bullet, ordered);
   const items: string[][] = [];
   /** Blank lines each item ended with (marked trims them off the last item). */
   const trailing: number[] = [];
@@ -358,8 +375,8 @@ function parseList(lines: readonly string[], i: number, n: number): ListResult {
       const leading = next.length - next.trimStart().length;
       if (leading <= breakAt) {
         const t = next.slice(leading);
-        if (/^(?:[*+-]|\d{1,9}[.)])(?: |$)/.test(t)) break;
-        if (/^(?:```|~~~|#{1,6}(?: |$)|>)/.test(t)) break;
+        if (ITEM_START.test(t)) break;
+        if (ENDS_ITEM.test(t)) break;
         // An HTML start ends the item after a blank line, and `<!--` (an HTML block start) always.
         if (t.startsWith('<')) {
           if (blank || t.startsWith('<!--')) break;
@@ -380,7 +397,8 @@ function parseList(lines: readonly string[], i: number, n: number): ListResult {
     // list in the item, the blank lines may be that list's: marked's business.
     let last = contents.length;
     while (last > 0 && contents[last - 1] === '') last--;
-    if (contents.slice(0, last).includes('')) {
+    const blankAt = contents.indexOf('');
+    if (blankAt >= 0 && blankAt < last) {
       if (contents.some((l) => BULLET.test(l))) refuse();
       loose = true;
     }
@@ -389,14 +407,28 @@ function parseList(lines: readonly string[], i: number, n: number): ListResult {
       if (endsWithBlankLine) loose = true;
       else if (contents.length > last) endsWithBlankLine = true;
     }
-    items.push(contents.slice(0, last));
     end = i - (contents.length - last);
+    contents.length = last; // the item's lines, its trailing blank ones off (no copy)
+    items.push(contents);
   }
   // Two blank lines between items make a spacer token inside the first: marked's business.
   if (trailing.slice(0, -1).some((t) => t > 1)) refuse();
   const links: LinkSpan[] = [];
   const plains = items.map((item) => itemPlain(item, loose, links));
   return { end, plain: `${plains.join('\n')}\n`, links };
+}
+
+/** The rule for an item of a list with `marker` (`-`, `*`, `+`; `.` or `)` when ordered). */
+const sameListRules = new Map<string, RegExp>();
+function sameListRule(marker: string, ordered: boolean): RegExp {
+  let rule = sameListRules.get(marker);
+  if (!rule) {
+    rule = ordered
+      ? new RegExp(`^( {0,3}\\d{1,9}\\${marker})(?:( +)(.*))?$`)
+      : new RegExp(`^( {0,3}\\${marker})(?:( +)(.*))?$`);
+    sameListRules.set(marker, rule);
+  }
+  return rule;
 }
 
 /** An item's blocks, lexed as marked does inside a list (not top level): text lines and lists. */
@@ -435,7 +467,7 @@ function itemPlain(lines: readonly string[], loose: boolean, links: LinkSpan[]):
       line.trim() === '' ||
       line !== line.trimEnd() ||
       FOREIGN_LINE.test(line) ||
-      /^(?:```|~~~|#|\|)/.test(line) ||
+      FOREIGN_IN_ITEM.test(line) ||
       (i + 1 < lines.length && TABLE_DELIMITER.test(lines[i + 1] as string))
     )
       refuse();
@@ -471,7 +503,8 @@ function inline(src: string): Inline {
       const close = src.indexOf('`', i + 1);
       if (close < 0 || close === i + 1 || src[close + 1] === '`') refuse();
       // marked's code span: line ends become spaces, one space comes off each end when both have one.
-      let code = src.slice(i + 1, close).replace(/\n/g, ' ');
+      let code = src.slice(i + 1, close);
+      if (code.includes('\n')) code = code.replace(/\n/g, ' ');
       if (code.startsWith(' ') && code.endsWith(' ') && code.trim()) code = code.slice(1, -1);
       text += src.slice(plainFrom, i) + code;
       i = plainFrom = close + 1;
@@ -511,7 +544,7 @@ function inline(src: string): Inline {
         // Undefined, or `[a] (b)`-like text after it: marked's business.
         if (href === undefined || head[raw.length] === '(' || head[raw.length] === '[') refuse();
       }
-      const shown = /[`*_]/.test(label) ? inline(label) : undefined;
+      const shown = LABEL_SYNTAX.test(label) ? inline(label) : undefined;
       if (shown?.links.length) refuse();
       text += src.slice(plainFrom, i);
       const start = text.length;
@@ -531,5 +564,8 @@ function inline(src: string): Inline {
     } else refuse(); // HTML, an entity, strike, an email, another escape
   }
   text += src.slice(plainFrom);
-  return { text, links: spans.map((s) => ({ ...s, text })) };
+  // Written out, not `{ ...s, text }` (a spread is slower to build); most runs have no links.
+  const links =
+    spans.length === 0 ? NO_LINKS : spans.map((s) => ({ href: s.href, text, start: s.start, end: s.end }));
+  return { text, links };
 }
