@@ -93,7 +93,11 @@ interface ResultShape {
   readonly title: string;
   readonly head: string;
   readonly tail: string;
-  /** head and tail as UTF-8, and as UTF-8 of how they are inside a JSON string. */
+  /**
+   * head and tail as UTF-8, and as UTF-8 of how they are inside a JSON string, each with the
+   * snippet's quote (head's last, tail's first character): the pieces between them are then the
+   * same string in both lists when the snippet needs no escapes.
+   */
   readonly headBytes: Uint8Array;
   readonly tailBytes: Uint8Array;
   readonly headInStringBytes: Uint8Array;
@@ -431,7 +435,9 @@ export class ServeDocs {
       const size = itemJson.length;
       if (results.length > 0 && used + size > budget) break;
       used += size;
-      const snippetInString = clean ? `\\"${snippet}\\"` : inJsonString(snippetJson);
+      // The snippet without its quotes (they are in the shape's bytes), and as it is in a JSON string.
+      const inner = clean ? snippet : snippetJson.slice(1, -1);
+      const innerInString = clean ? snippet : inJsonString(inner);
       if (results.length > 0) {
         json += `,${itemJson}`;
         // After the previous item's score, which is a string.
@@ -439,10 +445,10 @@ export class ServeDocs {
         stringPieces[stringPieces.length - 1] = `${stringPieces[stringPieces.length - 1] as string},`;
       } else json += itemJson;
       const scoreEnd = `${score}}`;
-      pieces.push(shape.headBytes, snippetJson, shape.tailBytes, scoreEnd);
-      stringPieces.push(shape.headInStringBytes, snippetInString, shape.tailInStringBytes, scoreEnd);
+      pieces.push(shape.headBytes, inner, shape.tailBytes, scoreEnd);
+      stringPieces.push(shape.headInStringBytes, innerInString, shape.tailInStringBytes, scoreEnd);
       // The comma the next item adds after the score included.
-      bytes += shape.bytes + 3 * (snippetJson.length + snippetInString.length + 2 * scoreEnd.length + 2);
+      bytes += shape.bytes + 3 * (inner.length + innerInString.length + 2 * scoreEnd.length + 2);
       results.push({
         id: hit.section.id,
         title: shape.title,
@@ -485,10 +491,10 @@ export class ServeDocs {
       const tail = JSON.stringify({ document: section.docId, headingPath: section.headingPath, score: 0 });
       const headJson = head.slice(0, -3);
       const tailJson = `,${tail.slice(1, -2)}`;
-      const headBytes = UTF8.encode(headJson);
-      const tailBytes = UTF8.encode(tailJson);
-      const headInStringBytes = UTF8.encode(inJsonString(headJson));
-      const tailInStringBytes = UTF8.encode(inJsonString(tailJson));
+      const headBytes = UTF8.encode(`${headJson}"`);
+      const tailBytes = UTF8.encode(`"${tailJson}`);
+      const headInStringBytes = UTF8.encode(inJsonString(`${headJson}"`));
+      const tailInStringBytes = UTF8.encode(inJsonString(`"${tailJson}`));
       shape = {
         title,
         head: headJson,
