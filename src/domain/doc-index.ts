@@ -689,14 +689,19 @@ function kthLargest(values: Float64Array, n: number, k: number, scratch: { value
  */
 function bestFirst(scores: Float64Array, n: number, few: number, skip = 0): number[] {
   if (skip === 0 && few <= 32) {
-    const taken = new Uint8Array(n);
+    // One pass, the best so far kept in order (scores not NaN): an index moves up only past
+    // strictly lower scores, so equal scores stay in index order, as scans for the highest gave.
     const order: number[] = [];
-    for (let picked = 0; picked < n && picked < few; picked++) {
-      let best = -1;
-      for (let k = 0; k < n; k++)
-        if (!taken[k] && (best < 0 || (scores[k] as number) > (scores[best] as number))) best = k;
-      taken[best] = 1;
-      order.push(best);
+    for (let k = 0; k < n; k++) {
+      const v = scores[k] as number;
+      const filled = order.length;
+      if (filled === few && !(v > (scores[order[few - 1] as number] as number))) continue;
+      let y = filled < few ? filled : few - 1;
+      while (y > 0 && (scores[order[y - 1] as number] as number) < v) {
+        order[y] = order[y - 1] as number;
+        y--;
+      }
+      order[y] = k;
     }
     return order;
   }
