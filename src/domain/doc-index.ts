@@ -434,7 +434,8 @@ export class DocIndex {
     let idfSum = 0;
     for (const w of idfs) idfSum += w;
     idfSum = idfSum || 1;
-    const termBit = new Map(termList.map((t, j) => [t, j] as const));
+    // A term's j is termList.indexOf(term): a query has a few terms (a Map of them cost more to
+    // make than the look-ups it saved), and the engine's lists hold the very same strings.
     // Up to 31 terms, which ones a hit matched is a bit mask (bit j for term j).
     const masks = termList.length <= 31;
     const headings = this.headings();
@@ -493,8 +494,8 @@ export class DocIndex {
         let mask = 0;
         let weight = 0;
         for (const q of list) {
-          const j = termBit.get(q);
-          if (j === undefined) continue;
+          const j = termList.indexOf(q);
+          if (j < 0) continue;
           weight += idfs[j] as number;
           mask |= 1 << j;
         }
@@ -541,8 +542,8 @@ export class DocIndex {
         }
       } else {
         for (const q of (pool[k] as SearchIndexHit).queryTerms) {
-          const j = termBit.get(q);
-          if (j !== undefined && headings.holds(i, q)) inHeading += idfs[j] as number;
+          const j = termList.indexOf(q);
+          if (j >= 0 && headings.holds(i, q)) inHeading += idfs[j] as number;
         }
       }
       let score = covered[k] as number;
