@@ -434,7 +434,8 @@ export class DocIndex {
     let idfSum = 0;
     for (const w of idfs) idfSum += w;
     idfSum = idfSum || 1;
-    const termBit = new Map(termList.map((t, j) => [t, j] as const));
+    // A term's j is termList.indexOf(term): a query has a few terms (a Map of them cost more to
+    // make than the look-ups it saved), and the engine's lists hold the very same strings.
     // Up to 31 terms, which ones a hit matched is a bit mask (bit j for term j).
     const masks = termList.length <= 31;
     const headings = this.headings();
@@ -493,8 +494,8 @@ export class DocIndex {
         let mask = 0;
         let weight = 0;
         for (const q of list) {
-          const j = termBit.get(q);
-          if (j === undefined) continue;
+          const j = termList.indexOf(q);
+          if (j < 0) continue;
           weight += idfs[j] as number;
           mask |= 1 << j;
         }
@@ -541,8 +542,8 @@ export class DocIndex {
         }
       } else {
         for (const q of (pool[k] as SearchIndexHit).queryTerms) {
-          const j = termBit.get(q);
-          if (j !== undefined && headings.holds(i, q)) inHeading += idfs[j] as number;
+          const j = termList.indexOf(q);
+          if (j >= 0 && headings.holds(i, q)) inHeading += idfs[j] as number;
         }
       }
       let score = covered[k] as number;
@@ -689,14 +690,19 @@ function kthLargest(values: Float64Array, n: number, k: number, scratch: { value
  */
 function bestFirst(scores: Float64Array, n: number, few: number, skip = 0): number[] {
   if (skip === 0 && few <= 32) {
-    const taken = new Uint8Array(n);
+    // One pass, the best so far kept in order (scores not NaN): an index moves up only past
+    // strictly lower scores, so equal scores stay in index order, as scans for the highest gave.
     const order: number[] = [];
-    for (let picked = 0; picked < n && picked < few; picked++) {
-      let best = -1;
-      for (let k = 0; k < n; k++)
-        if (!taken[k] && (best < 0 || (scores[k] as number) > (scores[best] as number))) best = k;
-      taken[best] = 1;
-      order.push(best);
+    for (let k = 0; k < n; k++) {
+      const v = scores[k] as number;
+      const filled = order.length;
+      if (filled === few && !(v > (scores[order[few - 1] as number] as number))) continue;
+      let y = filled < few ? filled : few - 1;
+      while (y > 0 && (scores[order[y - 1] as number] as number) < v) {
+        order[y] = order[y - 1] as number;
+        y--;
+      }
+      order[y] = k;
     }
     return order;
   }

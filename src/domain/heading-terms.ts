@@ -5,10 +5,16 @@
  * each (the largest single line of a search's profile).
  */
 export class HeadingTerms {
-  /** Per term number: the query (stamp) that marked it, and its bit in that query. */
-  private readonly stamps: Int32Array;
+  /**
+   * A bit per term number, set for the current query's terms (a few hundred bytes that stay in
+   * the cache, where a 4-byte stamp per term was a cache miss per heading term under load), and
+   * per term number its bit in the query (read only for the query's terms).
+   */
+  private readonly marked: Int32Array;
   private readonly bits: Int32Array;
-  private stamp = 0;
+  /** The term numbers the current query marked (at most 31). */
+  private readonly markedNumbers = new Int32Array(32);
+  private markedCount = 0;
 
   /** See HeadingTermsBuilder: section i's terms are numbers[starts[i] .. starts[i + 1]). */
   constructor(
@@ -16,7 +22,7 @@ export class HeadingTerms {
     private readonly numbers: Int32Array,
     private readonly vocabulary: ReadonlyMap<string, number>,
   ) {
-    this.stamps = new Int32Array(vocabulary.size);
+    this.marked = new Int32Array((vocabulary.size + 31) >>> 5);
     this.bits = new Int32Array(vocabulary.size);
   }
 
@@ -25,12 +31,18 @@ export class HeadingTerms {
    * call, headingMask() answers for these terms.
    */
   query(terms: readonly string[]): void {
-    this.stamp = (this.stamp + 1) | 0 || 1;
-    for (let j = 0; j < terms.length; j++) {
+    const marked = this.marked;
+    for (let k = 0; k < this.markedCount; k++) {
+      const n = this.markedNumbers[k] as number;
+      marked[n >>> 5] = (marked[n >>> 5] as number) & ~(1 << (n & 31));
+    }
+    this.markedCount = 0;
+    for (let j = 0; j < terms.length && j < 32; j++) {
       const n = this.vocabulary.get(terms[j] as string);
       if (n === undefined) continue;
-      this.stamps[n] = this.stamp;
+      marked[n >>> 5] = (marked[n >>> 5] as number) | (1 << (n & 31));
       this.bits[n] = 1 << j;
+      this.markedNumbers[this.markedCount++] = n;
     }
   }
 
@@ -49,7 +61,7 @@ export class HeadingTerms {
     const end = this.starts[i + 1] as number;
     for (let k = this.starts[i] as number; k < end; k++) {
       const n = this.numbers[k] as number;
-      if (this.stamps[n] === this.stamp) mask |= this.bits[n] as number;
+      if (((this.marked[n >>> 5] as number) & (1 << (n & 31))) !== 0) mask |= this.bits[n] as number;
     }
     return mask;
   }

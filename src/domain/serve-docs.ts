@@ -88,12 +88,43 @@ export type Utf8Pieces = readonly (string | Uint8Array)[];
 
 const UTF8 = new TextEncoder();
 
+/** How large a ByteArena's blocks are. */
+const ARENA_BLOCK = 1 << 16;
+
+/**
+ * UTF-8 of strings kept side by side in large blocks, handed out as views: the pieces of one
+ * section's result are neighbours in memory, where an encode() each put every piece in its own
+ * allocation (copying them into a reply was a cache miss or more per piece under load).
+ */
+class ByteArena {
+  private block = new Uint8Array(ARENA_BLOCK);
+  private used = 0;
+
+  /** The UTF-8 of `text`, kept. */
+  encode(text: string): Uint8Array {
+    // At most 3 bytes per UTF-16 unit.
+    if (3 * text.length > ARENA_BLOCK / 4) return UTF8.encode(text);
+    if (this.used + 3 * text.length > this.block.length) {
+      this.block = new Uint8Array(ARENA_BLOCK);
+      this.used = 0;
+    }
+    const { written } = UTF8.encodeInto(text, this.block.subarray(this.used));
+    const bytes = this.block.subarray(this.used, this.used + written);
+    this.used += written;
+    return bytes;
+  }
+}
+
 /** A section's search result around its snippet and score (see ServeDocs.resultShape). */
 interface ResultShape {
   readonly title: string;
   readonly head: string;
   readonly tail: string;
-  /** head and tail as UTF-8, and as UTF-8 of how they are inside a JSON string. */
+  /**
+   * head and tail as UTF-8, and as UTF-8 of how they are inside a JSON string, each with the
+   * snippet's quote (head's last, tail's first character): the pieces between them are then the
+   * same string in both lists when the snippet needs no escapes.
+   */
   readonly headBytes: Uint8Array;
   readonly tailBytes: Uint8Array;
   readonly headInStringBytes: Uint8Array;
@@ -187,6 +218,8 @@ export class ServeDocs {
   private provenanceCache: (ProvenanceJson & { readonly index: DocIndex }) | undefined;
   /** Per section (of any index still referenced): see resultShape. */
   private readonly resultShapes = new WeakMap<Section, ResultShape>();
+  /** Where the result shapes' bytes are kept. */
+  private readonly resultBytes = new ByteArena();
 
   constructor(
     @inject(DOC_SOURCE) private readonly source: DocSource,
@@ -431,7 +464,9 @@ export class ServeDocs {
       const size = itemJson.length;
       if (results.length > 0 && used + size > budget) break;
       used += size;
-      const snippetInString = clean ? `\\"${snippet}\\"` : inJsonString(snippetJson);
+      // The snippet without its quotes (they are in the shape's bytes), and as it is in a JSON string.
+      const inner = clean ? snippet : snippetJson.slice(1, -1);
+      const innerInString = clean ? snippet : inJsonString(inner);
       if (results.length > 0) {
         json += `,${itemJson}`;
         // After the previous item's score, which is a string.
@@ -439,10 +474,10 @@ export class ServeDocs {
         stringPieces[stringPieces.length - 1] = `${stringPieces[stringPieces.length - 1] as string},`;
       } else json += itemJson;
       const scoreEnd = `${score}}`;
-      pieces.push(shape.headBytes, snippetJson, shape.tailBytes, scoreEnd);
-      stringPieces.push(shape.headInStringBytes, snippetInString, shape.tailInStringBytes, scoreEnd);
+      pieces.push(shape.headBytes, inner, shape.tailBytes, scoreEnd);
+      stringPieces.push(shape.headInStringBytes, innerInString, shape.tailInStringBytes, scoreEnd);
       // The comma the next item adds after the score included.
-      bytes += shape.bytes + 3 * (snippetJson.length + snippetInString.length + 2 * scoreEnd.length + 2);
+      bytes += shape.bytes + 3 * (inner.length + innerInString.length + 2 * scoreEnd.length + 2);
       results.push({
         id: hit.section.id,
         title: shape.title,
@@ -485,10 +520,12 @@ export class ServeDocs {
       const tail = JSON.stringify({ document: section.docId, headingPath: section.headingPath, score: 0 });
       const headJson = head.slice(0, -3);
       const tailJson = `,${tail.slice(1, -2)}`;
-      const headBytes = UTF8.encode(headJson);
-      const tailBytes = UTF8.encode(tailJson);
-      const headInStringBytes = UTF8.encode(inJsonString(headJson));
-      const tailInStringBytes = UTF8.encode(inJsonString(tailJson));
+      // In the order a reply copies them: its text's JSON string first, then the text.
+      const arena = this.resultBytes;
+      const headInStringBytes = arena.encode(inJsonString(`${headJson}"`));
+      const tailInStringBytes = arena.encode(inJsonString(`"${tailJson}`));
+      const headBytes = arena.encode(`${headJson}"`);
+      const tailBytes = arena.encode(`"${tailJson}`);
       shape = {
         title,
         head: headJson,

@@ -135,6 +135,17 @@ function send(res: ServerResponse, reply: HttpReply): void {
     }
     res.writeHead(reply.status, head);
     res.end(body ?? undefined);
+    // Written through to the socket already (nothing queued in the response or the socket): the
+    // bytes are the kernel's now, and their memory may be reused.
+    const socket = res.socket;
+    if (
+      reply.bodyOwner &&
+      body instanceof Uint8Array &&
+      socket &&
+      res.writableLength === 0 &&
+      socket.writableLength === 0
+    )
+      reply.bodyOwner.release(body);
     return;
   }
   res.writeHead(reply.status, head);

@@ -122,6 +122,7 @@ export class DirectToolCalls {
   private readonly quick = new Map<DocsTool, Quick>();
   /** Where renderBytes writes replies. */
   private readonly slab = new ByteSlab();
+  private readonly written = new PieceWriter();
 
   constructor(
     tools: readonly DocsTool[],
@@ -185,11 +186,20 @@ export class DirectToolCalls {
     }
     const out = this.slab.room(room);
     let at = out.write(REPLY_HEAD, 0, 'latin1');
-    at = writePieces(out, at, pieces.textString);
+    const written = this.written;
+    at = written.write(out, at, pieces.textString, true);
     at += out.write(REPLY_MIDDLE, at, 'latin1');
-    at = writePieces(out, at, pieces.text);
+    at = written.write(out, at, pieces.text, false);
     at += out.write(tail, at);
     return this.slab.take(out, at);
+  }
+
+  /**
+   * A reply renderBytes gave has been written out in full (see HttpReply.bodyOwner): when it is the
+   * last one taken from its slab, the next is written over it, in memory still in the cache.
+   */
+  release(body: Uint8Array): void {
+    this.slab.release(body);
   }
 
   /**
@@ -306,7 +316,7 @@ class ByteSlab {
   private slab = Buffer.allocUnsafeSlow(SLAB_BYTES);
   private used = 0;
 
-  /** A buffer of at least `bytes` to write into; then take() what was written. */
+  /** A buffer of at least `bytes` to write into; then take() what was written, and release() it once sent. */
   room(bytes: number): Buffer {
     if (bytes > SLAB_BYTES / 4) return Buffer.allocUnsafeSlow(bytes);
     if (this.used + bytes > SLAB_BYTES) {
@@ -321,23 +331,90 @@ class ByteSlab {
     if (room.buffer === this.slab.buffer) this.used += (bytes + 7) & ~7;
     return new Uint8Array(room.buffer, room.byteOffset, bytes) as Uint8Array<ArrayBuffer>;
   }
+
+  /**
+   * What take() gave is no longer read by anyone: if nothing was taken after it, its room is the
+   * next room (a sender that writes each reply before the next is made reuses one place).
+   */
+  release(taken: Uint8Array): void {
+    if (taken.buffer === this.slab.buffer && taken.byteOffset + ((taken.byteLength + 7) & ~7) === this.used)
+      this.used = taken.byteOffset;
+  }
 }
 
 /** A mirrored reply's JSON before its text's JSON string, and between it and the structured content. */
 const REPLY_HEAD = '{"result":{"content":[{"type":"text","text":';
 const REPLY_MIDDLE = '}],"structuredContent":';
 
-/** Writes the pieces into `out` from `at` on; returns where they end. */
-function writePieces(out: Buffer, at: number, pieces: Utf8Pieces): number {
-  let end = at;
-  for (const p of pieces) {
-    if (typeof p === 'string') end += out.write(p, end);
-    else {
-      out.set(p, end);
-      end += p.length;
+/** Strings this short are written a character at a time when ASCII (a score, a comma): no call into C++. */
+const SHORT_STRING = 24;
+
+/**
+ * Writes lists of pieces into a buffer. A reply's two lists (its text's JSON string, then the
+ * text) mostly hold the same strings in the same order (a snippet without escapes, a score): a
+ * string of the second list equal to the one in the same place of the first is copied from
+ * where the first was written instead of encoded again (equal strings, equal bytes).
+ */
+class PieceWriter {
+  private strings: string[] = [];
+  private starts = new Int32Array(64);
+  private ends = new Int32Array(64);
+  private count = 0;
+
+  /** The pieces written into `out` from `at` on; returns where they end. `first`: a first list, remembered. */
+  write(out: Buffer, at: number, pieces: Utf8Pieces, first: boolean): number {
+    let end = at;
+    let k = 0;
+    if (first) this.count = 0;
+    for (const p of pieces) {
+      if (typeof p !== 'string') {
+        out.set(p, end);
+        end += p.length;
+        continue;
+      }
+      const start = end;
+      if (p.length <= SHORT_STRING && writeAscii(out, end, p)) end += p.length;
+      else if (!first && k < this.count && this.strings[k] === p) {
+        const from = this.starts[k] as number;
+        const to = this.ends[k] as number;
+        out.copyWithin(end, from, to);
+        end += to - from;
+      } else end += out.write(p, end);
+      if (first) this.remember(k, p, start, end);
+      k++;
     }
+    // Not kept alive until the next reply.
+    if (!first) {
+      this.strings.length = 0;
+      this.count = 0;
+    }
+    return end;
   }
-  return end;
+
+  private remember(k: number, p: string, start: number, end: number): void {
+    if (k === this.starts.length) {
+      const starts = new Int32Array(2 * k);
+      const ends = new Int32Array(2 * k);
+      starts.set(this.starts);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.strings[k] = p;
+    this.starts[k] = start;
+    this.ends[k] = end;
+    this.count = k + 1;
+  }
+}
+
+/** Writes s at `at` if it is all ASCII (one byte a character); false (some bytes written) if not. */
+function writeAscii(out: Buffer, at: number, s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return false;
+    out[at + i] = c;
+  }
+  return true;
 }
 
 /** What a handler's exception (or a failed check) becomes: an error result with its message. */

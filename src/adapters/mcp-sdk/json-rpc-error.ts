@@ -6,6 +6,17 @@ export interface HttpReply {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string | Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array> | null;
+  /**
+   * Where a byte body came from, when its memory may be reused once written: a sender that has
+   * handed every byte of it to the operating system before returning (nothing left queued) says
+   * so with release(body). Senders that cannot tell say nothing, and the memory is not reused.
+   */
+  readonly bodyOwner?: BodyOwner;
+}
+
+/** See HttpReply.bodyOwner. */
+export interface BodyOwner {
+  release(body: Uint8Array): void;
 }
 
 /** A JSON-RPC error as an HTTP reply; no SDK import, so the HTTP layer can answer before the SDK loads. */

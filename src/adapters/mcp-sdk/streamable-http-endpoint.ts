@@ -14,7 +14,7 @@ import type { Clock, Timer } from '../../ports/clock.js';
 import type { Logger } from '../../ports/logger.js';
 import { BridgeTransport } from './bridge-transport.js';
 import type { DirectToolCalls } from './direct-tool-calls.js';
-import { type HttpReply, rpcErrorReply, toResponse } from './json-rpc-error.js';
+import { type BodyOwner, type HttpReply, rpcErrorReply, toResponse } from './json-rpc-error.js';
 import { surelyRequest, surelyToolCallParams } from './quick-json-rpc.js';
 
 export interface StreamableHttpOptions {
@@ -23,7 +23,8 @@ export interface StreamableHttpOptions {
    * Answers the calls of certdocs' own tools without going through a server (same validation,
    * same replies); every other message goes to the session's server or the shared one.
    */
-  direct?: Pick<DirectToolCalls, 'answer' | 'render'> & Partial<Pick<DirectToolCalls, 'renderBytes'>>;
+  direct?: Pick<DirectToolCalls, 'answer' | 'render'> &
+    Partial<Pick<DirectToolCalls, 'renderBytes' | 'release'>>;
   logger: Logger;
   /** Sessions idle longer than this (and without an open stream) are closed (default 30 min). */
   sessionIdleMs?: number;
@@ -336,7 +337,13 @@ export class StreamableHttpEndpoint {
     const sse = Boolean(accept) && !ACCEPT_JSON.test(accept as string);
     // A search reply is written as bytes from pieces kept per section (see DirectToolCalls.renderBytes).
     const bytes = !batch && !sse && replies[0] ? this.options.direct?.renderBytes?.(replies[0]) : undefined;
-    if (bytes) return { status: 200, headers, body: bytes };
+    if (bytes) {
+      // Its slab's room may be reused once the sender has written it all (see HttpReply.bodyOwner).
+      const owner = this.options.direct?.release ? (this.options.direct as BodyOwner) : undefined;
+      return owner
+        ? { status: 200, headers, body: bytes, bodyOwner: owner }
+        : { status: 200, headers, body: bytes };
+    }
     const json = (!batch && replies[0] && this.options.direct?.render(replies[0])) || JSON.stringify(payload);
     if (sse) {
       // A client that only accepts SSE gets its reply as one event.
