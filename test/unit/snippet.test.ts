@@ -114,3 +114,25 @@ describe('SnippetMaker', () => {
     expect(maker.make(short)).toEqual(before);
   });
 });
+
+describe('SnippetWords as its table grows', () => {
+  it('still knows every word it met before growing (each grow moves every word whole)', () => {
+    const words = new SnippetWords(analysis.processTerm);
+    // ~20k distinct words: the table (4,096 slots at first, grown at half full) doubles several times.
+    const word = (i: number) => `zq${(Math.imul(i, 2654435761) >>> 0).toString(36)}`;
+    const texts = Array.from({ length: 40 }, (_, t) =>
+      Array.from({ length: 500 }, (_, k) => word(t * 500 + k)).join(' '),
+    );
+    for (const text of texts)
+      new SnippetMaker(new Set([analysis.processTerm(word(0))[0] ?? '']), words).make(text);
+    // Then new texts of those words (looked up in the table, not a kept scan), met before the
+    // grows: each must still be the word it was, with its terms.
+    for (let t = 0; t < texts.length; t += 7) {
+      const terms = new Set(
+        [word(t * 500 + 450), word(t * 500 + 451)].flatMap((w) => analysis.processTerm(w)),
+      );
+      const text = (texts[t] as string).split(' ').reverse().join(' ');
+      expect(new SnippetMaker(terms, words).make(text)).toBe(referenceSnippet(text, terms, analysis));
+    }
+  });
+});
