@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeSnippet, SnippetMaker, SnippetWords } from '../../src/domain/snippet.js';
+import { collapseWhiteSpace, makeSnippet, SnippetMaker, SnippetWords } from '../../src/domain/snippet.js';
 import type { TextAnalysis } from '../../src/domain/text-analysis.js';
 import { indexTools } from '../fakes/index-tools.js';
 
@@ -134,5 +134,59 @@ describe('SnippetWords as its table grows', () => {
       const text = (texts[t] as string).split(' ').reverse().join(' ');
       expect(new SnippetMaker(terms, words).make(text)).toBe(referenceSnippet(text, terms, analysis));
     }
+  });
+});
+
+describe('collapseWhiteSpace', () => {
+  it("is text.replace(/\\s+/g, ' ').trim() for any mix of words and white space (Unicode's included)", () => {
+    let seed = 3;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    // White space as RegExp's \s sees it, and look-alikes that are not (U+180E, U+0085, U+200B).
+    const alphabet = [
+      ' ',
+      ' ',
+      ' ',
+      '\n',
+      '\t',
+      '\r',
+      '\v',
+      '\f',
+      '\u00a0',
+      '\u1680',
+      '\u2000',
+      '\u200a',
+      '\u2028',
+      '\u2029',
+      '\u202f',
+      '\u205f',
+      '\u3000',
+      '\ufeff',
+      '\u180e',
+      '\u0085',
+      '\u200b',
+      'a',
+      'b',
+      'word',
+      'é',
+      '中',
+      '\ud83d\ude00',
+    ];
+    const cases = ['', ' ', '  ', 'a', ' a', 'a ', 'a b', 'a  b', 'a\nb', '\n\na b\n', 'a b c d'];
+    for (let i = 0; i < 3000; i++)
+      cases.push(
+        Array.from(
+          { length: Math.floor(rand() * 24) },
+          () => alphabet[Math.floor(rand() * alphabet.length)],
+        ).join(''),
+      );
+    for (const text of cases) expect(collapseWhiteSpace(text)).toBe(text.replace(/\s+/g, ' ').trim());
+  });
+
+  it('returns the text itself when there is nothing to collapse', () => {
+    const text = 'one two three';
+    expect(collapseWhiteSpace(text)).toBe(text);
   });
 });
