@@ -892,20 +892,6 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     const sampled = Math.floor((count - 1) / step) + 1;
     const rank = Math.ceil((2 * limit * sampled) / count);
     if (rank > SAMPLE_RANK_MAX) return 0;
-    // The best `most` of the sample, in descending order.
-    const most = Math.min(SAMPLE_RANK_MAX, sampled, 16 * rank);
-    const top = this.sampleTop;
-    let filled = 0;
-    for (let j = 0; j < count; j += step) {
-      const v = finals[j] as number;
-      if (filled === most && !(v > (top[most - 1] as number))) continue;
-      let y = filled < most ? filled++ : most - 1;
-      while (y > 0 && (top[y - 1] as number) < v) {
-        top[y] = top[y - 1] as number;
-        y--;
-      }
-      top[y] = v;
-    }
     if (this.keptFinals.length < count) {
       // Doubling (up to one per document): a fresh index's first queries reach ever more.
       const size = Math.min(this.touched.length, Math.max(count, 2 * this.keptFinals.length));
@@ -914,8 +900,23 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     }
     const keptFinals = this.keptFinals;
     const keptDocs = this.keptDocs;
-    for (let r = Math.min(rank, filled); ; r = Math.min(filled, 4 * r)) {
-      const bar = top[r - 1] as number;
+    const top = this.sampleTop;
+    const most = Math.min(SAMPLE_RANK_MAX, sampled, 16 * rank);
+    for (let r = Math.min(rank, most); ; r = Math.min(most, 4 * r)) {
+      // The best r of the sample, in descending order (taken again for a lower bar: keeping
+      // more than r from the start cost more than the rare second look).
+      let filled = 0;
+      for (let j = 0; j < count; j += step) {
+        const v = finals[j] as number;
+        if (filled === r && !(v > (top[r - 1] as number))) continue;
+        let y = filled < r ? filled++ : r - 1;
+        while (y > 0 && (top[y - 1] as number) < v) {
+          top[y] = top[y - 1] as number;
+          y--;
+        }
+        top[y] = v;
+      }
+      const bar = top[filled - 1] as number;
       if (!(bar > 0)) return 0;
       let kept = 0;
       for (let j = 0; j < count; j++) {
@@ -926,7 +927,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
           kept++;
         }
       }
-      if (kept >= limit || r === filled) return kept;
+      if (kept >= limit || r === most) return kept;
     }
   }
 
