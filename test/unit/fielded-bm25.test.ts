@@ -1,5 +1,5 @@
 import MiniSearch from 'minisearch';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { FieldedBm25 } from '../../src/adapters/minisearch/fielded-bm25.js';
 import { indexTools } from '../fakes/index-tools.js';
 
@@ -158,5 +158,65 @@ describe('FieldedBm25 when a query reaches thousands of documents', () => {
       for (const limit of [1, 10, 100, 500])
         expect(index.search(query, { limit })).toEqual(every.slice(0, limit));
     }
+  });
+});
+
+describe('FieldedBm25 when the sampled bar is too high', () => {
+  it('keeps exactly the best hits when the best sit where the sample looks (the bar is lowered, then as a page of every document ranks them)', () => {
+    // 8192 documents reached by one term: the sample takes every 8th. Those are the only strong
+    // ones (each a little weaker than the one before), so a bar at the sample's 25th best keeps
+    // 25, fewer than a page of 100: the bar must be lowered, not the page cut short.
+    const index = engine();
+    const n = 8192;
+    const filler = (count: number) => Array.from({ length: count }, (_, i) => `filler${i % 97}`).join(' ');
+    for (let d = 0; d < n; d++)
+      index.add(
+        d % 8 === 0
+          ? { heading: 'stream', path: '', lead: '', body: `stream stream ${filler(d >>> 3)}` }
+          : { heading: '', path: '', lead: '', body: `stream ${filler(200)}` },
+      );
+    index.seal();
+    const every = index.search('stream', { limit: n });
+    expect(every).toHaveLength(n);
+    for (const limit of [10, 50, 100, 300]) {
+      const page = index.search('stream', { limit });
+      expect(page).toEqual(every.slice(0, limit));
+      expect(page.every((hit) => hit.doc % 8 === 0)).toBe(true);
+    }
+  });
+});
+
+describe('FieldedBm25 when the lists left only complete the documents reached', () => {
+  it('gives the same page as scoring every list, query after query (nothing left over from the one before)', () => {
+    let seed = 5;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const index = engine();
+    const n = 16000;
+    // A rare, strong word and common weak ones: after the rare one, the common lists can only
+    // complete the documents it reached. Its 800 documents are enough for those lists to be
+    // scanned rather than looked up, and few enough to be cleared one by one.
+    for (let d = 0; d < n; d++)
+      index.add({
+        heading: d % 20 === 0 ? 'certificate' : d % 20 === 10 ? 'renewal' : 'notes',
+        path: '',
+        lead: '',
+        body: `${rand() < 0.6 ? 'stream ' : ''}${rand() < 0.5 ? 'buffer ' : ''}${rand() < 0.4 ? 'read ' : ''}text ${'word '.repeat(Math.floor(rand() * 30))}`,
+      });
+    index.seal();
+    // Each rare word's documents are the candidates of its query: another's must not be touched.
+    const queries = [
+      'certificate stream buffer read',
+      'renewal stream buffer',
+      'stream buffer read',
+      'certificate read',
+    ];
+    const pages = queries.map((q) => index.search(q, { limit: n }).slice(0, 20));
+    const completed = vi.spyOn(index as unknown as { completeReached: () => number }, 'completeReached');
+    for (const round of [queries, [...queries].reverse()])
+      for (const q of round) expect(index.search(q, { limit: 20 })).toEqual(pages[queries.indexOf(q)]);
+    expect(completed).toHaveBeenCalled();
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { makeSnippet, SnippetMaker, SnippetWords } from '../../src/domain/snippet.js';
+import { collapseWhiteSpace, makeSnippet, SnippetMaker, SnippetWords } from '../../src/domain/snippet.js';
 import type { TextAnalysis } from '../../src/domain/text-analysis.js';
 import { indexTools } from '../fakes/index-tools.js';
 
@@ -112,5 +112,81 @@ describe('SnippetMaker', () => {
       referenceSnippet(short, new Set(analysis.analyze('heap memory')), analysis),
     );
     expect(maker.make(short)).toEqual(before);
+  });
+});
+
+describe('SnippetWords as its table grows', () => {
+  it('still knows every word it met before growing (each grow moves every word whole)', () => {
+    const words = new SnippetWords(analysis.processTerm);
+    // ~20k distinct words: the table (4,096 slots at first, grown at half full) doubles several times.
+    const word = (i: number) => `zq${(Math.imul(i, 2654435761) >>> 0).toString(36)}`;
+    const texts = Array.from({ length: 40 }, (_, t) =>
+      Array.from({ length: 500 }, (_, k) => word(t * 500 + k)).join(' '),
+    );
+    for (const text of texts)
+      new SnippetMaker(new Set([analysis.processTerm(word(0))[0] ?? '']), words).make(text);
+    // Then new texts of those words (looked up in the table, not a kept scan), met before the
+    // grows: each must still be the word it was, with its terms.
+    for (let t = 0; t < texts.length; t += 7) {
+      const terms = new Set(
+        [word(t * 500 + 450), word(t * 500 + 451)].flatMap((w) => analysis.processTerm(w)),
+      );
+      const text = (texts[t] as string).split(' ').reverse().join(' ');
+      expect(new SnippetMaker(terms, words).make(text)).toBe(referenceSnippet(text, terms, analysis));
+    }
+  });
+});
+
+describe('collapseWhiteSpace', () => {
+  it("is text.replace(/\\s+/g, ' ').trim() for any mix of words and white space (Unicode's included)", () => {
+    let seed = 3;
+    const rand = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    // White space as RegExp's \s sees it, and look-alikes that are not (U+180E, U+0085, U+200B).
+    const alphabet = [
+      ' ',
+      ' ',
+      ' ',
+      '\n',
+      '\t',
+      '\r',
+      '\v',
+      '\f',
+      '\u00a0',
+      '\u1680',
+      '\u2000',
+      '\u200a',
+      '\u2028',
+      '\u2029',
+      '\u202f',
+      '\u205f',
+      '\u3000',
+      '\ufeff',
+      '\u180e',
+      '\u0085',
+      '\u200b',
+      'a',
+      'b',
+      'word',
+      'é',
+      '中',
+      '\ud83d\ude00',
+    ];
+    const cases = ['', ' ', '  ', 'a', ' a', 'a ', 'a b', 'a  b', 'a\nb', '\n\na b\n', 'a b c d'];
+    for (let i = 0; i < 3000; i++)
+      cases.push(
+        Array.from(
+          { length: Math.floor(rand() * 24) },
+          () => alphabet[Math.floor(rand() * alphabet.length)],
+        ).join(''),
+      );
+    for (const text of cases) expect(collapseWhiteSpace(text)).toBe(text.replace(/\s+/g, ' ').trim());
+  });
+
+  it('returns the text itself when there is nothing to collapse', () => {
+    const text = 'one two three';
+    expect(collapseWhiteSpace(text)).toBe(text);
   });
 });

@@ -152,6 +152,9 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private matched = new Uint32Array(0);
   private touched = new Int32Array(0);
   private candidates = new Int32Array(0);
+  /** Per candidate (see completeReached): the most it can score; and the candidates as bits. */
+  private bests = new Float64Array(0);
+  private candidateBits = new Int32Array(0);
   private finals = new Float64Array(0);
   /** See sealedTermId: terms looked up last, their numbers (-1: unknown), and the next slot. */
   private readonly recentTerms: string[] = [];
@@ -496,6 +499,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     this.scores = new Float64Array(this.docCount);
     this.matched = new Uint32Array(this.docCount);
     this.touched = new Int32Array(this.docCount);
+    this.candidateBits = new Int32Array((this.docCount >>> 5) + 1);
     this.bucketOf = new Int32Array(this.docCount);
     this.sealed = true;
   }
@@ -573,15 +577,21 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     // the lists left could add as much, the k-th best cannot be beaten and is not computed.
     let doneBound = 0;
     let doneMasks = 0;
+    // The k-th best when it was computed just before the loop stopped (this.bests are then filled).
+    let fresh: number | undefined;
     let i = 0;
     for (; i < count; i++) {
       // Only worth a look when the lists left are long compared with what has been reached.
       if (i > 0 && touchedCount >= limit && (restPostings[i] as number) > touchedCount) {
         if ((restBound[i] as number) < kth) break;
         if (sinceKth >= touchedCount && (restBound[i] as number) < doneBound * popcount(doneMasks)) {
-          kth = this.kthBest(touchedCount, limit);
+          // With what completeReached needs from the same pass, should the lists left be skipped.
+          kth = this.kthBest(touchedCount, limit, this.bestsFor(touchedCount), ...restOf(lists, i));
           sinceKth = 0;
-          if ((restBound[i] as number) < kth) break;
+          if ((restBound[i] as number) < kth) {
+            fresh = kth;
+            break;
+          }
         }
       }
       const { from, to, weight, mask, bound } = lists[i] as PostingList;
@@ -599,7 +609,7 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     let candidates = touched;
     let candidateCount = touchedCount;
     if (i < count) {
-      candidateCount = this.completeReached(lists, i, touchedCount, limit);
+      candidateCount = this.completeReached(lists, i, touchedCount, limit, fresh);
       candidates = this.candidates;
     }
     const hits = this.topHits(candidates, candidateCount, limit, distinct);
@@ -662,20 +672,47 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     return lists;
   }
 
-  /** The k-th best final score (score × matched terms) among the documents reached so far. */
-  private kthBest(touchedCount: number, k: number): number {
+  /**
+   * The k-th best final score (score × matched terms) among the documents reached so far. With
+   * `bests`, also what each of them (in the order reached) would score if every list left added
+   * its most to it (`restSum`, for the query terms `restMasks`): both from one read of each
+   * document's score and terms, where a second pass over tens of thousands of documents read
+   * them again.
+   */
+  private kthBest(touchedCount: number, k: number, bests?: Float64Array, restSum = 0, restMasks = 0): number {
     if (this.finals.length < touchedCount) this.finals = new Float64Array(this.touched.length);
     const finals = this.finals;
-    for (let j = 0; j < touchedCount; j++) {
-      const doc = this.touched[j] as number;
-      finals[j] = (this.scores[doc] as number) * popcount(this.matched[doc] as number);
-    }
+    const touched = this.touched;
+    const scores = this.scores;
+    const matched = this.matched;
+    if (bests)
+      for (let j = 0; j < touchedCount; j++) {
+        const doc = touched[j] as number;
+        const score = scores[doc] as number;
+        const m = matched[doc] as number;
+        finals[j] = score * popcount(m);
+        bests[j] = (score + restSum) * popcount(m | restMasks);
+      }
+    else
+      for (let j = 0; j < touchedCount; j++) {
+        const doc = touched[j] as number;
+        finals[j] = (scores[doc] as number) * popcount(matched[doc] as number);
+      }
     // The best k are among those above a sampled bar, when at least k are (see topHits).
     if (touchedCount > SAMPLED_FROM) {
       const kept = this.aboveSampledBar(finals, this.touched, touchedCount, k);
       if (kept >= k) return quickselectDescending(this.keptFinals, kept, k - 1);
     }
     return quickselectDescending(finals, touchedCount, k - 1);
+  }
+
+  /** this.bests, with room for `count`; this.candidates too. */
+  private bestsFor(count: number): Float64Array {
+    if (this.bests.length < count) {
+      this.candidates = new Int32Array(this.touched.length);
+      this.bests = new Float64Array(this.touched.length);
+    }
+    return this.bests;
   }
 
   /**
@@ -688,27 +725,27 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     first: number,
     touchedCount: number,
     limit: number,
+    known?: number,
   ): number {
     const scores = this.scores;
     const matched = this.matched;
     const docs = this.postingDocs;
     const impacts = this.postingImpacts;
-    const threshold = this.kthBest(touchedCount, limit);
-    let restMasks = 0;
-    let restSum = 0;
-    for (let i = first; i < lists.length; i++) {
-      restMasks |= (lists[i] as PostingList).mask;
-      restSum += (lists[i] as PostingList).bound;
-    }
-    if (this.candidates.length < touchedCount) this.candidates = new Int32Array(this.touched.length);
+    const bests = this.bestsFor(touchedCount);
+    // `known`: computed with these bests from the same lists, nothing added since.
+    const threshold = known ?? this.kthBest(touchedCount, limit, bests, ...restOf(lists, first));
     const candidates = this.candidates;
+    const touched = this.touched;
+    // The candidates also as bits by document: a list scanned tests 40 KB at 50k documents (which
+    // stay in the cache) instead of every posting's document's terms (1.25 MB, which do not).
+    const bits = this.candidateBits;
     let count = 0;
-    for (let j = 0; j < touchedCount; j++) {
-      const doc = this.touched[j] as number;
-      const m = matched[doc] as number;
-      const best = ((scores[doc] as number) + restSum) * popcount(m | restMasks);
-      if (best >= threshold) candidates[count++] = doc;
-    }
+    for (let j = 0; j < touchedCount; j++)
+      if ((bests[j] as number) >= threshold) {
+        const doc = touched[j] as number;
+        candidates[count++] = doc;
+        bits[doc >>> 5] = (bits[doc >>> 5] as number) | (1 << (doc & 31));
+      }
     // In ascending order once a list is looked up by binary search (a scan needs no order).
     let sorted: Int32Array | undefined;
     for (let i = first; i < lists.length; i++) {
@@ -732,17 +769,18 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
           }
         }
       } else {
-        // Scan, skipping documents not reached (a reached document that is no candidate may be
-        // completed too: harmless, it cannot be in the top k either way).
+        // Scan, completing the candidates only (the others cannot make the top k, and only the
+        // candidates go on).
         for (let p = from; p < to; p++) {
           const doc = docs[p] as number;
-          const m = matched[doc] as number;
-          if (m === 0) continue;
+          if (((bits[doc >>> 5] as number) & (1 << (doc & 31))) === 0) continue;
           scores[doc] = (scores[doc] as number) + weight * (impacts[p] as number);
-          matched[doc] = m | mask;
+          matched[doc] = (matched[doc] as number) | mask;
         }
       }
     }
+    if (count > bits.length >>> 2) bits.fill(0);
+    else for (let j = 0; j < count; j++) bits[(candidates[j] as number) >>> 5] = 0;
     return count;
   }
 
@@ -843,28 +881,17 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
    * `limit`-th best is then at or above the bar, so every one of the best `limit` is kept (ties
    * too). One pass of a compare that is almost always false, where putting every one of tens of
    * thousands of documents in a bucket (a float-to-integer conversion and a scattered count
-   * each) was most of topHits at 50k documents.
+   * each) was most of topHits at 50k documents. When fewer than `limit` are at or above the bar
+   * (two or more of the sample among the best `limit`: about one query in seven at 50k
+   * documents), a bar four times lower in the sample is tried, then sixteen, before the caller
+   * falls back to all of them: one more pass of compares, where the fallback is a quickselect or
+   * a bucketing of every document reached.
    */
   private aboveSampledBar(finals: Float64Array, docs: Int32Array, count: number, limit: number): number {
     const step = Math.max(1, Math.floor(count / SAMPLE_SIZE));
     const sampled = Math.floor((count - 1) / step) + 1;
     const rank = Math.ceil((2 * limit * sampled) / count);
     if (rank > SAMPLE_RANK_MAX) return 0;
-    // The best `rank` of the sample, in descending order.
-    const top = this.sampleTop;
-    let filled = 0;
-    for (let j = 0; j < count; j += step) {
-      const v = finals[j] as number;
-      if (filled === rank && !(v > (top[rank - 1] as number))) continue;
-      let y = filled < rank ? filled++ : rank - 1;
-      while (y > 0 && (top[y - 1] as number) < v) {
-        top[y] = top[y - 1] as number;
-        y--;
-      }
-      top[y] = v;
-    }
-    const bar = top[rank - 1] as number;
-    if (!(bar > 0)) return 0;
     if (this.keptFinals.length < count) {
       // Doubling (up to one per document): a fresh index's first queries reach ever more.
       const size = Math.min(this.touched.length, Math.max(count, 2 * this.keptFinals.length));
@@ -873,16 +900,35 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
     }
     const keptFinals = this.keptFinals;
     const keptDocs = this.keptDocs;
-    let kept = 0;
-    for (let j = 0; j < count; j++) {
-      const v = finals[j] as number;
-      if (v >= bar) {
-        keptFinals[kept] = v;
-        keptDocs[kept] = docs[j] as number;
-        kept++;
+    const top = this.sampleTop;
+    const most = Math.min(SAMPLE_RANK_MAX, sampled, 16 * rank);
+    for (let r = Math.min(rank, most); ; r = Math.min(most, 4 * r)) {
+      // The best r of the sample, in descending order (taken again for a lower bar: keeping
+      // more than r from the start cost more than the rare second look).
+      let filled = 0;
+      for (let j = 0; j < count; j += step) {
+        const v = finals[j] as number;
+        if (filled === r && !(v > (top[r - 1] as number))) continue;
+        let y = filled < r ? filled++ : r - 1;
+        while (y > 0 && (top[y - 1] as number) < v) {
+          top[y] = top[y - 1] as number;
+          y--;
+        }
+        top[y] = v;
       }
+      const bar = top[filled - 1] as number;
+      if (!(bar > 0)) return 0;
+      let kept = 0;
+      for (let j = 0; j < count; j++) {
+        const v = finals[j] as number;
+        if (v >= bar) {
+          keptFinals[kept] = v;
+          keptDocs[kept] = docs[j] as number;
+          kept++;
+        }
+      }
+      if (kept >= limit || r === most) return kept;
     }
-    return kept;
   }
 
   /**
@@ -939,6 +985,17 @@ interface PostingList {
   /** The most this list adds to one document's score: weight × its largest impact. */
   readonly bound: number;
   readonly order: number;
+}
+
+/** The sum of the bounds of lists[first..] (in that order) and their query terms. */
+function restOf(lists: readonly PostingList[], first: number): [restSum: number, restMasks: number] {
+  let restMasks = 0;
+  let restSum = 0;
+  for (let i = first; i < lists.length; i++) {
+    restMasks |= (lists[i] as PostingList).mask;
+    restSum += (lists[i] as PostingList).bound;
+  }
+  return [restSum, restMasks];
 }
 
 /** The value that would be at `k` if values[0..count) were sorted in descending order. */
