@@ -270,6 +270,30 @@ Text with a lone \udbff surrogate, and </script> and \\u0041.
       expect(() => docs.fetchJson({ id: 'timers#timeout-unref' })).toThrow(DocNotFoundError);
     });
 
+    it('stays exact when its kept shapes outgrow their budget and are dropped or met again', async () => {
+      // 40 documents of ~70k characters fetched whole: ~17 MB of shapes, past two 8 MB generations.
+      const big: Record<string, string> = {};
+      for (let d = 0; d < 40; d++)
+        big[`big-${d}.md`] =
+          `# Big ${d} “quoted”\n\n${`Line ${d} with "quotes" and \\ — ${'x'.repeat(60)}\n`.repeat(800)}`;
+      const sut = makeSut(big);
+      await sut.docs.load();
+      // In order twice (every shape made again after being dropped), then one document between
+      // each (met again from the previous generation).
+      const order = [
+        ...Array(40).keys(),
+        ...Array(40).keys(),
+        ...[...Array(40).keys()].flatMap((d) => [d, 7]),
+      ];
+      for (const d of order) {
+        const input = { id: `big-${d}`, maxChars: 80_000 };
+        const out = sut.docs.fetchJson(input);
+        expect(out.value.metadata.nextOffset).toBeNull();
+        expect(out.json).toBe(JSON.stringify(sut.docs.fetch(input)));
+        expect(utf8(out.jsonStringPieces).equals(Buffer.from(JSON.stringify(out.json)))).toBe(true);
+      }
+    });
+
     it('follows the index in service after a refresh', async () => {
       const sut = makeSut({ ...SAMPLE_DOCS });
       await sut.docs.load();
