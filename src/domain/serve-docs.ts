@@ -9,7 +9,7 @@ import { DocIndex } from './doc-index.js';
 import type { IndexedDocument, Section, SourceDocument } from './document.js';
 import { DocNotFoundError, InvalidQueryError } from './errors.js';
 import { IndexTools } from './index-tools.js';
-import { pageText } from './paging.js';
+import { type Page, pageText } from './paging.js';
 import { JSON_ESCAPED } from './snippet.js';
 
 const INDEXING = 'indexing';
@@ -220,6 +220,8 @@ export class ServeDocs {
   private readonly resultShapes = new WeakMap<Section, ResultShape>();
   /** Where the result shapes' bytes are kept. */
   private readonly resultBytes = new ByteArena();
+  /** Per fetched section or document of the index in service: see fetchShape. */
+  private readonly fetchShapes = new FetchShapes(FETCH_SHAPE_BYTES);
 
   constructor(
     @inject(DOC_SOURCE) private readonly source: DocSource,
@@ -569,6 +571,107 @@ export class ServeDocs {
   }
 
   /**
+   * fetch(), with the outcome's JSON (exactly JSON.stringify(value)) and its UTF-8 pieces: a
+   * section's JSON up to its page's offset, and as it is inside a JSON string, is kept per section
+   * (text included when the page is the whole text), so a reply is written from kept bytes and the
+   * few figures that follow them, without escaping the text twice per request.
+   */
+  fetchJson(input: { id: string; offset?: number } & Budget): WithJson<FetchOutcome> {
+    const index = this.ready();
+    const maxChars = clamp(charBudget(input, DEFAULT_FETCH_CHARS), 500, MAX_FETCH_CHARS);
+    const shape = this.fetchShape(index, input.id);
+    const markdown = shape.markdown;
+    const offset = input.offset ?? 0;
+    // pageText's page, without a copy of the text when the page is all of it.
+    const whole = Math.min(Math.max(0, offset), markdown.length) === 0 && markdown.length <= maxChars;
+    const page: Page = whole
+      ? { text: markdown, offset: 0, nextOffset: null, totalChars: markdown.length }
+      : pageText(markdown, offset, maxChars);
+    const { source, indexBuiltAt } = this.provenance(index);
+    // Key for key as fetch() makes it.
+    const value: FetchOutcome = {
+      id: shape.id,
+      title: shape.title,
+      text: page.text,
+      url: shape.url,
+      metadata: {
+        source,
+        indexBuiltAt,
+        document: shape.document,
+        documentPath: shape.documentPath,
+        headingPath: shape.headingPath,
+        offset: page.offset,
+        nextOffset: page.nextOffset,
+        totalChars: page.totalChars,
+      },
+    };
+    const next = page.nextOffset === null ? 'null' : jsonNumber(page.nextOffset);
+    const figures = [jsonNumber(page.offset), next, page.totalChars] as const;
+    const tail = `"offset":${figures[0]},"nextOffset":${figures[1]},"totalChars":${figures[2]}}}`;
+    // Inside a JSON string (figures need no escapes), with the string's closing quote.
+    const tailInString = `\\"offset\\":${figures[0]},\\"nextOffset\\":${figures[1]},\\"totalChars\\":${figures[2]}}}"`;
+    if (whole) {
+      const full = this.fetchShapes.whole(shape);
+      return {
+        value,
+        json: `${full.json}${tail}`,
+        jsonPieces: [full.bytes, tail],
+        jsonStringPieces: [full.inStringBytes, tailInString],
+        jsonPiecesBytes:
+          full.bytes.length + full.inStringBytes.length + 3 * (tail.length + tailInString.length),
+      };
+    }
+    const textJson = JSON.stringify(page.text);
+    const textInString = inJsonString(textJson);
+    return {
+      value,
+      json: `${shape.head}${textJson}${shape.middle}${tail}`,
+      jsonPieces: [shape.headBytes, textJson, shape.middleBytes, tail],
+      jsonStringPieces: [shape.headInStringBytes, textInString, shape.middleInStringBytes, tailInString],
+      jsonPiecesBytes:
+        shape.bytes + 3 * (textJson.length + textInString.length + tail.length + tailInString.length),
+    };
+  }
+
+  /** What fetchJson keeps of a section or document of the index in service (see FetchShape). */
+  private fetchShape(index: DocIndex, id: string): FetchShape {
+    const shapes = this.fetchShapes;
+    shapes.serving(index);
+    const doc = index.document(id);
+    const section = doc ? undefined : index.section(id);
+    const key = doc ?? section;
+    const kept = key && shapes.get(key);
+    if (kept) return kept;
+    // Throws DocNotFoundError when neither is found.
+    const target = this.resolve(index, id);
+    const { source, indexBuiltAt } = this.provenance(index);
+    const head = `${JSON.stringify({ id: target.id, title: target.title, text: '' }).slice(0, -3)}`;
+    const metadata = JSON.stringify({
+      source,
+      indexBuiltAt,
+      document: target.doc.id,
+      documentPath: target.doc.path,
+      headingPath: target.headingPath,
+    });
+    const middle = `,"url":${JSON.stringify(target.url)},"metadata":${metadata.slice(0, -1)},`;
+    const shape = FetchShapes.shape(
+      {
+        id: target.id,
+        title: target.title,
+        url: target.url,
+        document: target.doc.id,
+        documentPath: target.doc.path,
+        headingPath: target.headingPath,
+        markdown: target.markdown,
+      },
+      head,
+      middle,
+    );
+    shapes.set(target.section ?? target.doc, shape);
+    return shape;
+  }
+
+  /**
    * Like fetch's first page, plus the sections that hold the rest: one response a client can act
    * on, never a whole 270 KB document.
    */
@@ -774,4 +877,147 @@ function notFound(index: DocIndex, id: string): DocNotFoundError {
   if (id.length > MAX_ID_CHARS)
     return new DocNotFoundError(id, [], `ids are at most ${MAX_ID_CHARS} characters`);
   return new DocNotFoundError(id, index.suggest(id));
+}
+
+/** How many bytes of fetch shapes are kept (twice over at most: see FetchShapes). */
+const FETCH_SHAPE_BYTES = 8 << 20;
+
+/**
+ * A fetched section's or document's JSON around its page's text (up to `"text":`, and from
+ * `,"url":` up to the page's offset), with the provenance of the index in service; as a string,
+ * as UTF-8, and as UTF-8 of how it is inside a JSON string (a reply carries the JSON twice).
+ */
+interface FetchShape {
+  readonly id: string;
+  readonly title: string;
+  readonly url: string;
+  readonly document: string;
+  readonly documentPath: string;
+  readonly headingPath: readonly string[];
+  /** The whole text (a section with its subsections). */
+  readonly markdown: string;
+  readonly head: string;
+  readonly middle: string;
+  readonly headBytes: Uint8Array;
+  readonly middleBytes: Uint8Array;
+  readonly headInStringBytes: Uint8Array;
+  readonly middleInStringBytes: Uint8Array;
+  /** The four byte arrays' lengths together. */
+  readonly bytes: number;
+  /** About what the shape keeps, in bytes (its strings at two bytes a character). */
+  size: number;
+  /** Once a page was all of the text: the JSON up to the offset with the text in it. */
+  whole: WholeText | undefined;
+}
+
+interface WholeText {
+  /** head, the JSON string of the whole text, middle. */
+  readonly json: string;
+  readonly bytes: Uint8Array;
+  /** The opening quote of the JSON string, then json as it is inside it. */
+  readonly inStringBytes: Uint8Array;
+}
+
+/**
+ * Fetch shapes of one index, in two generations: the current one takes new shapes and those met
+ * again from the previous one; once it holds `budget` bytes it becomes the previous one (the
+ * previous one dropped). At most twice the budget is kept, and a shape fetched again and again stays.
+ */
+class FetchShapes {
+  private current = new Map<object, FetchShape>();
+  private previous = new Map<object, FetchShape>();
+  private used = 0;
+  private index: DocIndex | undefined;
+
+  constructor(private readonly budget: number) {}
+
+  /** Shapes are of the index in service (its provenance is in them): forgotten when it changes. */
+  serving(index: DocIndex): void {
+    if (this.index === index) return;
+    this.index = index;
+    this.current = new Map();
+    this.previous = new Map();
+    this.used = 0;
+  }
+
+  get(key: object): FetchShape | undefined {
+    const shape = this.current.get(key);
+    if (shape !== undefined) return shape;
+    const old = this.previous.get(key);
+    if (old === undefined) return undefined;
+    this.previous.delete(key);
+    this.set(key, old);
+    return old;
+  }
+
+  set(key: object, shape: FetchShape): void {
+    if (this.used + shape.size > this.budget && this.current.size > 0) {
+      this.previous = this.current;
+      this.current = new Map();
+      this.used = 0;
+    }
+    this.current.set(key, shape);
+    this.used += shape.size;
+  }
+
+  /** The shape's whole-text JSON, made the first time a page is all of its text. */
+  whole(shape: FetchShape): WholeText {
+    if (shape.whole !== undefined) return shape.whole;
+    const json = `${shape.head}${JSON.stringify(shape.markdown)}${shape.middle}`;
+    const inString = JSON.stringify(json);
+    const bytes = UTF8.encode(json);
+    // Without the closing quote: the tail that follows ends the string.
+    const inStringBytes = UTF8.encode(inString.slice(0, -1));
+    const whole: WholeText = { json, bytes, inStringBytes };
+    shape.whole = whole;
+    const size = 2 * json.length + bytes.length + inStringBytes.length;
+    shape.size += size;
+    this.used += size;
+    return whole;
+  }
+
+  static shape(
+    fields: Pick<
+      FetchShape,
+      'id' | 'title' | 'url' | 'document' | 'documentPath' | 'headingPath' | 'markdown'
+    >,
+    head: string,
+    middle: string,
+  ): FetchShape {
+    const headInString = JSON.stringify(head).slice(0, -1);
+    const middleInString = inJsonString(middle);
+    // One allocation for the four, side by side (at most 3 bytes per UTF-16 unit).
+    const room = new Uint8Array(
+      3 * (head.length + middle.length + headInString.length + middleInString.length),
+    );
+    const ends: number[] = [];
+    let at = 0;
+    for (const part of [head, middle, headInString, middleInString]) {
+      at += UTF8.encodeInto(part, room.subarray(at)).written;
+      ends.push(at);
+    }
+    const all = room.slice(0, at);
+    const [headEnd, middleEnd, headInStringEnd] = ends as [number, number, number, number];
+    const headBytes = all.subarray(0, headEnd);
+    const middleBytes = all.subarray(headEnd, middleEnd);
+    const headInStringBytes = all.subarray(middleEnd, headInStringEnd);
+    const middleInStringBytes = all.subarray(headInStringEnd);
+    return {
+      ...fields,
+      head,
+      middle,
+      headBytes,
+      middleBytes,
+      headInStringBytes,
+      middleInStringBytes,
+      bytes: all.length,
+      size: all.length + 2 * (fields.markdown.length + head.length + middle.length),
+      whole: undefined,
+    };
+  }
+}
+
+/** A number as JSON.stringify writes it. */
+function jsonNumber(n: number): string {
+  return Number.isFinite(n) ? `${n}` : 'null';
 }

@@ -92,15 +92,21 @@ describe('tool calls answered without a server (DirectToolCalls)', () => {
     expect(direct.renderBytes(failed)).toBeUndefined();
   });
 
-  it('renders search replies as UTF-8 bytes too (fetch replies only as text)', async () => {
+  it('renders search and fetch replies as UTF-8 bytes too', async () => {
     const found = (await direct.answer(
       call('s-23', 'search', { query: 'unref timer', limit: 3 }),
     )) as JSONRPCMessage;
     const bytes = direct.renderBytes(found);
     expect(bytes).toBeDefined();
     expect(Buffer.from(bytes as Uint8Array).toString('utf8')).toBe(JSON.stringify(found));
-    const fetched = (await direct.answer(call(24, 'fetch', { id: 'tls' }))) as JSONRPCMessage;
-    expect(direct.renderBytes(fetched)).toBeUndefined();
+    // A whole text (from kept bytes, twice: the second from the kept shape) and a page of one.
+    for (const args of [{ id: 'tls' }, { id: 'tls' }, { id: 'timers', offset: 7, maxChars: 500 }]) {
+      const fetched = (await direct.answer(call(24, 'fetch', args))) as JSONRPCMessage;
+      const fetchedBytes = direct.renderBytes(fetched);
+      expect(fetchedBytes).toBeDefined();
+      expect(Buffer.from(fetchedBytes as Uint8Array).equals(Buffer.from(JSON.stringify(fetched)))).toBe(true);
+      direct.release(fetchedBytes as Uint8Array);
+    }
   });
 
   it('leaves other methods, unknown tools and task-augmented calls to the server', () => {

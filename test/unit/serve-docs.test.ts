@@ -195,6 +195,125 @@ describe('ServeDocs', () => {
     });
   });
 
+  describe('fetchJson', () => {
+    /** Texts JSON escapes, non-ASCII, astral characters, lone surrogates, in ids, titles and text. */
+    const TRICKY: Record<string, string> = {
+      ...SAMPLE_DOCS,
+      'long.md': LONG_DOC,
+      'quotes "and" back\\slash.md': `# Tabs\tand "quotes" \\ back\\slash
+
+Control \u0001 characters \u001f and \u007f, a form feed \f, line separators \u2028 \u2029.
+
+## Ünïcödé › “curly” — 日本語
+
+Astral 😀😀 and a pair split by a page: ${'😀'.repeat(400)} end.
+
+### Lone \ud800 high and \udfff low surrogates
+
+Text with a lone \udbff surrogate, and </script> and \\u0041.
+`,
+    };
+
+    const utf8 = (pieces: readonly (string | Uint8Array)[] | undefined) =>
+      Buffer.concat((pieces ?? []).map((p) => (typeof p === 'string' ? Buffer.from(p) : Buffer.from(p))));
+
+    it("gives fetch()'s outcome, its JSON, and both as UTF-8 pieces, for every section and page", async () => {
+      const sut = makeSut(TRICKY);
+      await sut.docs.load();
+      const ids = sut.docs
+        .listDocuments({})
+        .documents.flatMap((d) => [d.id, ...sut.docs.outline(d.id).sections.map((s) => s.id)]);
+      expect(ids.length).toBeGreaterThan(20);
+      const inputs = (id: string) => [
+        { id },
+        { id, offset: 0 },
+        { id, maxChars: 500 },
+        { id, offset: 1, maxChars: 500 },
+        { id, offset: 301, maxChars: 700 },
+        { id, maxTokens: 125 },
+        { id, offset: 10_000_000 },
+      ];
+      let checked = 0;
+      // Twice: the second time from the kept shapes.
+      for (const round of [1, 2]) {
+        for (const id of ids) {
+          for (const input of inputs(id)) {
+            const out = sut.docs.fetchJson(input);
+            expect(out.value, `${round} ${JSON.stringify(input)}`).toEqual(sut.docs.fetch(input));
+            expect(out.json).toBe(JSON.stringify(out.value));
+            const text = utf8(out.jsonPieces);
+            const inString = utf8(out.jsonStringPieces);
+            expect(text.equals(Buffer.from(out.json))).toBe(true);
+            expect(inString.equals(Buffer.from(JSON.stringify(out.json)))).toBe(true);
+            expect(out.jsonPiecesBytes).toBeGreaterThanOrEqual(text.length + inString.length);
+            checked++;
+          }
+        }
+      }
+      expect(checked).toBe(2 * 7 * ids.length);
+    });
+
+    it('has the escapes JSON.stringify writes for lone surrogates and control characters', async () => {
+      const sut = makeSut(TRICKY);
+      await sut.docs.load();
+      const id = sut.docs.listDocuments({ prefix: 'quotes' }).documents[0]?.id as string;
+      const out = sut.docs.fetchJson({ id });
+      expect(out.json).toContain('\\ud800');
+      expect(out.json).toContain('\\u0001');
+      expect(utf8(out.jsonStringPieces).toString()).toContain('\\\\ud800');
+      // A page that ends between the two halves of a pair.
+      const split = sut.docs.fetchJson({ id, offset: 1, maxChars: 501 });
+      expect(split.json).toBe(JSON.stringify(sut.docs.fetch({ id, offset: 1, maxChars: 501 })));
+    });
+
+    it('throws DocNotFoundError for an unknown id, as fetch does', () => {
+      expect(() => docs.fetchJson({ id: 'timers#timeout-unref' })).toThrow(DocNotFoundError);
+    });
+
+    it('stays exact when its kept shapes outgrow their budget and are dropped or met again', async () => {
+      // 40 documents of ~70k characters fetched whole: ~17 MB of shapes, past two 8 MB generations.
+      const big: Record<string, string> = {};
+      for (let d = 0; d < 40; d++)
+        big[`big-${d}.md`] =
+          `# Big ${d} “quoted”\n\n${`Line ${d} with "quotes" and \\ — ${'x'.repeat(60)}\n`.repeat(800)}`;
+      const sut = makeSut(big);
+      await sut.docs.load();
+      // In order twice (every shape made again after being dropped), then one document between
+      // each (met again from the previous generation).
+      const order = [
+        ...Array(40).keys(),
+        ...Array(40).keys(),
+        ...[...Array(40).keys()].flatMap((d) => [d, 7]),
+      ];
+      for (const d of order) {
+        const input = { id: `big-${d}`, maxChars: 80_000 };
+        const out = sut.docs.fetchJson(input);
+        expect(out.value.metadata.nextOffset).toBeNull();
+        expect(out.json).toBe(JSON.stringify(sut.docs.fetch(input)));
+        expect(utf8(out.jsonStringPieces).equals(Buffer.from(JSON.stringify(out.json)))).toBe(true);
+      }
+    });
+
+    it('follows the index in service after a refresh', async () => {
+      const sut = makeSut({ ...SAMPLE_DOCS });
+      await sut.docs.load();
+      const before = sut.docs.fetchJson({ id: 'timers#class-timeout' });
+      const files = {
+        ...SAMPLE_DOCS,
+        'timers.md': `${SAMPLE_DOCS['timers.md']}\n### A new subsection\n\nMore.\n`,
+      };
+      sut.source.replaceWith(
+        Object.entries(files).map(([path, markdown]) => ({ id: path.slice(0, -3), path, markdown })),
+      );
+      await sut.clock.advance(60_000);
+      expect((await sut.docs.refresh()).changed).toBe(true);
+      const after = sut.docs.fetchJson({ id: 'timers#class-timeout' });
+      expect(after.json).not.toBe(before.json);
+      expect(after.json).toBe(JSON.stringify(sut.docs.fetch({ id: 'timers#class-timeout' })));
+      expect(utf8(after.jsonPieces).equals(Buffer.from(after.json))).toBe(true);
+    });
+  });
+
   describe('browsing', () => {
     it('lists documents, filtered by prefix', () => {
       const all = docs.listDocuments({});

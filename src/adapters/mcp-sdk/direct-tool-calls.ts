@@ -19,10 +19,28 @@ import { type Metrics, NO_METRICS, type RequestTransport } from '../../ports/met
 import { isPlainObject, type QuickCheck, quickCheck, quickPick } from './quick-schema-check.js';
 
 /**
- * Results made by mirroredResult, with their text (the JSON of their structured content) and,
- * when the caller had them, UTF-8 pieces of that text and of its JSON string.
+ * A result made by mirroredResult: to anything that reads its fields (JSON.stringify, zod, the SDK,
+ * tests) the plain `{ content, structuredContent }` it was, with its text (the JSON of its structured
+ * content) and, when the caller had them, UTF-8 pieces of that text and of its JSON string in a
+ * private field. (A WeakMap from results to these cost a table entry per call, and the garbage
+ * collector's pass over weak tables.)
  */
-const MIRRORED = new WeakMap<object, Mirrored>();
+class MirroredResult {
+  readonly content: { type: 'text'; text: string }[];
+  readonly structuredContent: Record<string, unknown>;
+  readonly #mirrored: Mirrored;
+
+  constructor(structured: Record<string, unknown>, mirrored: Mirrored) {
+    this.content = [{ type: 'text', text: mirrored.text }];
+    this.structuredContent = structured;
+    this.#mirrored = mirrored;
+  }
+
+  /** What mirroredResult kept of `result`, if it made it. */
+  static of(result: object): Mirrored | undefined {
+    return #mirrored in result ? (result as MirroredResult).#mirrored : undefined;
+  }
+}
 
 interface Mirrored {
   readonly text: string;
@@ -51,9 +69,7 @@ export function mirroredResult(
   text: string = JSON.stringify(structured),
   pieces?: Mirrored['pieces'],
 ): CallToolResult {
-  const result: CallToolResult = { content: [{ type: 'text', text }], structuredContent: structured };
-  MIRRORED.set(result, { text, pieces });
-  return result;
+  return new MirroredResult(structured, { text, pieces }) as unknown as CallToolResult;
 }
 
 /** One of certdocs' tools: registered on McpServers, and answered directly by DirectToolCalls. */
@@ -160,7 +176,7 @@ export class DirectToolCalls {
    */
   render(reply: JSONRPCMessage): string | undefined {
     const { result, id } = reply as { result?: object; id?: unknown };
-    const mirrored = result === undefined ? undefined : MIRRORED.get(result);
+    const mirrored = result === undefined ? undefined : MirroredResult.of(result);
     if (mirrored === undefined) return undefined;
     const { text } = mirrored;
     return `{"result":{"content":[{"type":"text","text":${JSON.stringify(text)}}],"structuredContent":${text}},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
@@ -173,7 +189,7 @@ export class DirectToolCalls {
    */
   renderBytes(reply: JSONRPCMessage): Uint8Array<ArrayBuffer> | undefined {
     const { result, id } = reply as { result?: object; id?: unknown };
-    const pieces = result === undefined ? undefined : MIRRORED.get(result)?.pieces;
+    const pieces = result === undefined ? undefined : MirroredResult.of(result)?.pieces;
     if (pieces === undefined) return undefined;
     const tail = `},"jsonrpc":"2.0","id":${JSON.stringify(id)}}`;
     // Room for the most a string's UTF-8 can take (3 bytes per UTF-16 unit): no byte count per
@@ -185,12 +201,15 @@ export class DirectToolCalls {
       for (const p of pieces.text) room += typeof p === 'string' ? 3 * p.length : p.length;
     }
     const out = this.slab.room(room);
-    let at = out.write(REPLY_HEAD, 0, 'latin1');
+    // The constant parts copied, and the tail written in JS when ASCII: each Buffer.write is a call into C++.
+    out.set(REPLY_HEAD_BYTES, 0);
+    let at = REPLY_HEAD_BYTES.length;
     const written = this.written;
     at = written.write(out, at, pieces.textString, true);
-    at += out.write(REPLY_MIDDLE, at, 'latin1');
+    out.set(REPLY_MIDDLE_BYTES, at);
+    at += REPLY_MIDDLE_BYTES.length;
     at = written.write(out, at, pieces.text, false);
-    at += out.write(tail, at);
+    at += writeAscii(out, at, tail) ? tail.length : out.write(tail, at);
     return this.slab.take(out, at);
   }
 
@@ -345,9 +364,14 @@ class ByteSlab {
 /** A mirrored reply's JSON before its text's JSON string, and between it and the structured content. */
 const REPLY_HEAD = '{"result":{"content":[{"type":"text","text":';
 const REPLY_MIDDLE = '}],"structuredContent":';
+const REPLY_HEAD_BYTES = Buffer.from(REPLY_HEAD, 'latin1');
+const REPLY_MIDDLE_BYTES = Buffer.from(REPLY_MIDDLE, 'latin1');
 
-/** Strings this short are written a character at a time when ASCII (a score, a comma): no call into C++. */
-const SHORT_STRING = 24;
+/**
+ * Strings this short are written a character at a time when ASCII (a score, a comma, a fetch
+ * reply's offsets): no call into C++.
+ */
+const SHORT_STRING = 64;
 
 /**
  * Writes lists of pieces into a buffer. A reply's two lists (its text's JSON string, then the

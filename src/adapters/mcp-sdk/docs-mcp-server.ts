@@ -244,7 +244,7 @@ export class DocsMcpServerFactory {
           outputSchema: fetchOutput,
           annotations: READ_ONLY,
         },
-        (args) => this.run(() => docs.fetch(args)),
+        (args) => this.runWithJson(() => docs.fetchJson(args)),
       ),
       defineTool(
         'list_documents',

@@ -335,7 +335,7 @@ export class StreamableHttpEndpoint {
     if (replies.length === 0) return { status: 202, headers, body: null };
     const payload = batch ? replies : replies[0];
     const sse = Boolean(accept) && !ACCEPT_JSON.test(accept as string);
-    // A search reply is written as bytes from pieces kept per section (see DirectToolCalls.renderBytes).
+    // A search or fetch reply is written as bytes from pieces kept per section (see DirectToolCalls.renderBytes).
     const bytes = !batch && !sse && replies[0] ? this.options.direct?.renderBytes?.(replies[0]) : undefined;
     if (bytes) {
       // Its slab's room may be reused once the sender has written it all (see HttpReply.bodyOwner).
