@@ -31,6 +31,7 @@ export interface SearchHit {
 }
 
 type Field = 'heading' | 'path' | 'lead' | 'body' | 'anchors';
+/** The heading first: DocIndex reads a section's heading terms off the engine's first field. */
 const FIELDS: readonly Field[] = ['heading', 'path', 'lead', 'body', 'anchors'];
 
 /**
@@ -214,14 +215,19 @@ export class DocIndex {
   private indexSection(i: number): void {
     const s = this.sections[i] as Section;
     const { plain, lead } = sectionTexts(s);
-    this.builder?.add({
+    const builder = this.builder;
+    if (!builder) throw new Error('DocIndex: no search index to add to');
+    builder.add({
       heading: s.heading,
       path: pathOf(s),
       lead,
       body: withoutLead(plain, lead),
       anchors: this.anchors.get(s.id)?.join('\n') ?? '',
     });
-    this.headingTerms?.add(this.headingTermsOf(s));
+    // The heading is the engine's first field: its terms as the engine just analyzed them (the
+    // same tokenize and processTerm as headingTermsOf), not the heading analyzed a second time.
+    const terms = builder.firstFieldTerms();
+    this.headingTerms?.add(terms.length ? terms : NONE);
     // Here rather than in finish(): one pass over 300k sections is seconds with no progress shown.
     this.headingNames.push(headingNamesOf(s.heading));
     this.deprecated[i] = this.isDeprecated(s) ? 1 : 0;

@@ -43,6 +43,12 @@ export interface SearchIndexSettings<F extends string> {
 export interface SearchIndexBuilder<F extends string> {
   /** Adds the next section; returns its number (0, 1, 2 … in call order). */
   add(fields: Readonly<Record<F, string>>): number;
+  /**
+   * The distinct terms of the first field (settings.fields[0]) of the section added last, in the
+   * order they first come in it: what tokenize and processTerm give over that text, without the
+   * caller analyzing it a second time. Empty when it has none.
+   */
+  firstFieldTerms(): readonly string[];
   /** Ends the build: the index is searchable, and add() may not be called again. */
   seal(): SearchIndex;
   /**

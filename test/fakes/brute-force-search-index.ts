@@ -75,6 +75,11 @@ class BruteForceSearchIndex<F extends string> implements SearchIndexBuilder<F>, 
     return this.sections.length - 1;
   }
 
+  firstFieldTerms(): readonly string[] {
+    const last = this.sections[this.sections.length - 1];
+    return last?.[0] ? [...last[0].tf.keys()] : [];
+  }
+
   seal(): this {
     this.sealed = true;
     return this;

@@ -87,6 +87,9 @@ class Growable<T extends Int32Array> {
 
 const int32s = (n: number) => new Int32Array(n);
 
+/** firstFieldTerms() of a field without any. */
+const NO_TERMS: readonly string[] = [];
+
 /**
  * Float64s per term while sealing: its next posting's place (an Int32 in the first slot), its
  * largest impact, then boost × idf per field; rounded up to whole 64-byte cache lines.
@@ -134,6 +137,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private fieldLength = 0;
   private docCount = 0;
   private sealed = false;
+  /** How many of the last document's terms (scratchTerms, in the order met) its first field has. */
+  private firstFieldEnd = 0;
 
   // After seal():
   /** postings of term t: docs[offsets[t] .. offsets[t+1]), ascending; their impacts at the same index. */
@@ -246,6 +251,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
         }
       this.lengths.push(this.fieldLength);
       this.lengthSums[f] = (this.lengthSums[f] as number) + this.fieldLength;
+      // Every term met so far is the first field's: the document's first-met terms, in order.
+      if (f === 0) this.firstFieldEnd = this.scratchTerms.length;
     }
     this.text = '';
     const touched = this.scratchTerms;
@@ -263,6 +270,15 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       counts[id] = (counts[id] as number) + 1;
     }
     return this.docCount++;
+  }
+
+  firstFieldTerms(): readonly string[] {
+    const end = this.firstFieldEnd;
+    if (end === 0) return NO_TERMS;
+    const ids = this.scratchTerms.data;
+    const out = new Array<string>(end);
+    for (let i = 0; i < end; i++) out[i] = this.termList[ids[i] as number] as string;
+    return out;
   }
 
   /** One token of the current field: text[start, end), its characters hashing to `hash`. */
