@@ -173,13 +173,15 @@ export class DocIndex {
   }
 
   /** The engine settings: this file's ranking policy and text analysis. */
-  private engineSettings(): SearchIndexSettings<Field> {
+  private engineSettings(
+    processTerm: (word: string) => string[] = this.tools.analysis.processTerm,
+  ): SearchIndexSettings<Field> {
     return {
       fields: FIELDS,
       tokenize: this.tools.analysis.tokenize,
       scanWords,
       // Not through termsOf's memo: the engine analyzes each distinct word once by itself.
-      processTerm: this.tools.analysis.processTerm,
+      processTerm,
       boost: RANKING.boost,
       bm25: RANKING.bm25,
       weights: { prefix: 0.3, fuzzy: 0.2 },
@@ -279,7 +281,9 @@ export class DocIndex {
     const split = await splitAllAsync(tools, distinct, onProgress, maybeYield, previous);
     const docs = split.map((d) => d.document);
     const index = new DocIndex(tools, docs, builtAt);
-    index.builder = tools.engine.create(index.engineSettings());
+    // Stems remembered while the sections are added (see rememberingStems), let go before sealing.
+    const stems = tools.analysis.rememberingStems();
+    index.builder = tools.engine.create(index.engineSettings(stems.processTerm));
     index.deprecated = new Uint8Array(index.sections.length);
     for (const s of distinct) index.sources.set(s.id, s);
     for (const d of split) index.links.set(d.document.id, d.links);
@@ -307,6 +311,7 @@ export class DocIndex {
     // What only indexing needed goes before sealing lays out the postings (a build's peak).
     index.anchors = new Map();
     index.memo = new Map();
+    stems.forget();
     const sealing = async () => {
       onProgress?.(total, total, 'indexing');
       const pause = maybeYield();
