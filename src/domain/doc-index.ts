@@ -216,14 +216,17 @@ export class DocIndex {
 
   private indexSection(i: number): void {
     const s = this.sections[i] as Section;
-    const { plain, lead } = sectionTexts(s);
+    const { plain, lead, leadStart } = sectionTexts(s);
     const builder = this.builder;
     if (!builder) throw new Error('DocIndex: no search index to add to');
+    // Lead and body as parts of the plain text where they can be: the same words as the lead's
+    // string and withoutLead's, without its copies (one per lead paragraph, of the whole body).
+    const parts = leadParts(plain, lead, leadStart);
     builder.add({
       heading: s.heading,
       path: pathOf(s),
-      lead,
-      body: withoutLead(plain, lead),
+      lead: parts ? { text: plain, ranges: parts.lead } : lead,
+      body: parts ? { text: plain, ranges: parts.body } : withoutLead(plain, lead),
       anchors: this.anchors.get(s.id)?.join('\n') ?? '',
     });
     // The heading is the engine's first field: its terms as the engine just analyzed them (the
@@ -853,6 +856,38 @@ function pathOf(s: Section): string {
   const above = s.headingPath.length - 1;
   for (let k = 0; k < above; k++) path += ` ${s.headingPath[k]}`;
   return path;
+}
+
+/**
+ * The lead and the body (see withoutLead) as parts of the plain text, when withoutLead replaces
+ * the lead's paragraphs where the lead is, plain[at, end): the body is then plain[0, at) and
+ * plain[end, n), with a space and the paragraphs' breaks between them, where no word is (as
+ * between two parts). Undefined otherwise: when a paragraph is first found elsewhere in the plain
+ * text, or could be once those before it are replaced (one that starts or ends with a space or a
+ * line break could begin in what the replacements leave, or in text before them and run on into
+ * it; one without cannot).
+ */
+function leadParts(
+  plain: string,
+  lead: string,
+  at: number,
+): { lead: readonly number[]; body: readonly number[] } | undefined {
+  if (at < 0 || !lead) return undefined;
+  // The paragraphs as lead.split('\n\n') gives them, each one's first place checked in turn.
+  for (let from = 0; ; ) {
+    const next = lead.indexOf('\n\n', from);
+    const to = next < 0 ? lead.length : next;
+    if (to === from) return undefined;
+    const first = lead.charCodeAt(from);
+    const last = lead.charCodeAt(to - 1);
+    if (first === 32 || first === 10 || last === 32 || last === 10) return undefined;
+    const paragraph = from === 0 && next < 0 ? lead : lead.slice(from, to);
+    if (plain.indexOf(paragraph) !== at + from) return undefined;
+    if (next < 0) break;
+    from = next + 2;
+  }
+  const end = at + lead.length;
+  return { lead: [at, end], body: [0, at, end, plain.length] };
 }
 
 /** The body without its lead paragraphs: each word is indexed once (the lead field weighs more). */

@@ -1,4 +1,5 @@
 import type {
+  FieldText,
   SearchIndex,
   SearchIndexBuilder,
   SearchIndexHit,
@@ -86,6 +87,15 @@ class Growable<T extends Int32Array> {
 }
 
 const int32s = (n: number) => new Int32Array(n);
+
+/** A field's text as one string: the parts of one joined by a space (see FieldText). */
+function fieldString(field: FieldText): string {
+  if (typeof field === 'string') return field;
+  const { text, ranges } = field;
+  let out = '';
+  for (let k = 0; k < ranges.length; k += 2) out += (k ? ' ' : '') + text.slice(ranges[k], ranges[k + 1]);
+  return out;
+}
 
 /** firstFieldTerms() of a field without any. */
 const NO_TERMS: readonly string[] = [];
@@ -229,23 +239,30 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   }
 
   /** Adds the next document (numbered from 0 in call order); returns its number. */
-  add(fields: Readonly<Record<F, string>>): number {
+  add(fields: Readonly<Record<F, FieldText>>): number {
     if (this.sealed) throw new Error('FieldedBm25: add() after seal()');
     const n = this.fieldCount;
     this.scratchTerms.length = 0;
     this.docStamp++;
     const scan = this.options.scanWords;
     for (let f = 0; f < n; f++) {
-      const text = fields[this.options.fields[f] as F] ?? '';
+      const field = fields[this.options.fields[f] as F] ?? '';
       // A field's length is its number of distinct tokens (as MiniSearch counts it): each token's
       // entry remembers the last field it was counted in.
       this.field = f;
       this.fieldStamp++;
       this.fieldLength = 0;
-      this.text = text;
-      if (scan) scan(text, this.visit);
-      else
-        for (const token of this.options.tokenize(text)) {
+      if (scan && typeof field === 'string') {
+        this.text = field;
+        scan(field, this.visit);
+      } else if (scan && typeof field !== 'string') {
+        // Parts of one text: each scanned where it is, words counted as one field's.
+        this.text = field.text;
+        const ranges = field.ranges;
+        for (let k = 0; k < ranges.length; k += 2)
+          scan(field.text, this.visit, ranges[k] as number, ranges[k + 1] as number);
+      } else
+        for (const token of this.options.tokenize(fieldString(field))) {
           this.text = token;
           this.visit(0, token.length, hashOf(token));
         }
