@@ -31,6 +31,7 @@ export interface SearchHit {
 }
 
 type Field = 'heading' | 'path' | 'lead' | 'body' | 'anchors';
+/** The heading first: DocIndex reads a section's heading terms off the engine's first field. */
 const FIELDS: readonly Field[] = ['heading', 'path', 'lead', 'body', 'anchors'];
 
 /**
@@ -172,13 +173,15 @@ export class DocIndex {
   }
 
   /** The engine settings: this file's ranking policy and text analysis. */
-  private engineSettings(): SearchIndexSettings<Field> {
+  private engineSettings(
+    processTerm: (word: string) => string[] = this.tools.analysis.processTerm,
+  ): SearchIndexSettings<Field> {
     return {
       fields: FIELDS,
       tokenize: this.tools.analysis.tokenize,
       scanWords,
       // Not through termsOf's memo: the engine analyzes each distinct word once by itself.
-      processTerm: this.tools.analysis.processTerm,
+      processTerm,
       boost: RANKING.boost,
       bm25: RANKING.bm25,
       weights: { prefix: 0.3, fuzzy: 0.2 },
@@ -213,15 +216,23 @@ export class DocIndex {
 
   private indexSection(i: number): void {
     const s = this.sections[i] as Section;
-    const { plain, lead } = sectionTexts(s);
-    this.builder?.add({
+    const { plain, lead, leadStart } = sectionTexts(s);
+    const builder = this.builder;
+    if (!builder) throw new Error('DocIndex: no search index to add to');
+    // Lead and body as parts of the plain text where they can be: the same words as the lead's
+    // string and withoutLead's, without its copies (one per lead paragraph, of the whole body).
+    const parts = leadParts(plain, lead, leadStart);
+    builder.add({
       heading: s.heading,
       path: pathOf(s),
-      lead,
-      body: withoutLead(plain, lead),
+      lead: parts ? { text: plain, ranges: parts.lead } : lead,
+      body: parts ? { text: plain, ranges: parts.body } : withoutLead(plain, lead),
       anchors: this.anchors.get(s.id)?.join('\n') ?? '',
     });
-    this.headingTerms?.add(this.headingTermsOf(s));
+    // The heading is the engine's first field: its terms as the engine just analyzed them (the
+    // same tokenize and processTerm as headingTermsOf), not the heading analyzed a second time.
+    const terms = builder.firstFieldTerms();
+    this.headingTerms?.add(terms.length ? terms : NONE);
     // Here rather than in finish(): one pass over 300k sections is seconds with no progress shown.
     this.headingNames.push(headingNamesOf(s.heading));
     this.deprecated[i] = this.isDeprecated(s) ? 1 : 0;
@@ -273,7 +284,9 @@ export class DocIndex {
     const split = await splitAllAsync(tools, distinct, onProgress, maybeYield, previous);
     const docs = split.map((d) => d.document);
     const index = new DocIndex(tools, docs, builtAt);
-    index.builder = tools.engine.create(index.engineSettings());
+    // Stems remembered while the sections are added (see rememberingStems), let go before sealing.
+    const stems = tools.analysis.rememberingStems();
+    index.builder = tools.engine.create(index.engineSettings(stems.processTerm));
     index.deprecated = new Uint8Array(index.sections.length);
     for (const s of distinct) index.sources.set(s.id, s);
     for (const d of split) index.links.set(d.document.id, d.links);
@@ -301,6 +314,7 @@ export class DocIndex {
     // What only indexing needed goes before sealing lays out the postings (a build's peak).
     index.anchors = new Map();
     index.memo = new Map();
+    stems.forget();
     const sealing = async () => {
       onProgress?.(total, total, 'indexing');
       const pause = maybeYield();
@@ -842,6 +856,38 @@ function pathOf(s: Section): string {
   const above = s.headingPath.length - 1;
   for (let k = 0; k < above; k++) path += ` ${s.headingPath[k]}`;
   return path;
+}
+
+/**
+ * The lead and the body (see withoutLead) as parts of the plain text, when withoutLead replaces
+ * the lead's paragraphs where the lead is, plain[at, end): the body is then plain[0, at) and
+ * plain[end, n), with a space and the paragraphs' breaks between them, where no word is (as
+ * between two parts). Undefined otherwise: when a paragraph is first found elsewhere in the plain
+ * text, or could be once those before it are replaced (one that starts or ends with a space or a
+ * line break could begin in what the replacements leave, or in text before them and run on into
+ * it; one without cannot).
+ */
+function leadParts(
+  plain: string,
+  lead: string,
+  at: number,
+): { lead: readonly number[]; body: readonly number[] } | undefined {
+  if (at < 0 || !lead) return undefined;
+  // The paragraphs as lead.split('\n\n') gives them, each one's first place checked in turn.
+  for (let from = 0; ; ) {
+    const next = lead.indexOf('\n\n', from);
+    const to = next < 0 ? lead.length : next;
+    if (to === from) return undefined;
+    const first = lead.charCodeAt(from);
+    const last = lead.charCodeAt(to - 1);
+    if (first === 32 || first === 10 || last === 32 || last === 10) return undefined;
+    const paragraph = from === 0 && next < 0 ? lead : lead.slice(from, to);
+    if (plain.indexOf(paragraph) !== at + from) return undefined;
+    if (next < 0) break;
+    from = next + 2;
+  }
+  const end = at + lead.length;
+  return { lead: [at, end], body: [0, at, end, plain.length] };
 }
 
 /** The body without its lead paragraphs: each word is indexed once (the lead field weighs more). */

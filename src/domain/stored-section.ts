@@ -122,15 +122,25 @@ export class StoredSection implements Section {
   }
 
   /** The plain text and the lead, the plain text rebuilt once for both. */
-  texts(): { plain: string; lead: string } {
+  texts(): SectionTexts {
     const plain = this.plain;
-    return { plain, lead: this.leadText ?? plain.slice(this.leadStart, this.leadEnd) };
+    return this.leadText === undefined
+      ? { plain, lead: plain.slice(this.leadStart, this.leadEnd), leadStart: this.leadStart }
+      : { plain, lead: this.leadText, leadStart: -1 };
   }
 }
 
+/** A section's plain text and lead, and where the lead is in the plain text (its first place). */
+export interface SectionTexts {
+  readonly plain: string;
+  readonly lead: string;
+  /** plain.indexOf(lead), or -1 when that is not known (or the lead is not in it). */
+  readonly leadStart: number;
+}
+
 /** A section's plain text and lead, rebuilt once when it is a StoredSection. */
-export function sectionTexts(s: Section): { plain: string; lead: string } {
-  return s instanceof StoredSection ? s.texts() : { plain: s.plain, lead: s.lead };
+export function sectionTexts(s: Section): SectionTexts {
+  return s instanceof StoredSection ? s.texts() : { plain: s.plain, lead: s.lead, leadStart: -1 };
 }
 
 /** The split with its sections as StoredSections (those that are already stay as they are). */

@@ -46,31 +46,61 @@ export class TextAnalysis {
   /** The same words as tokenize, with their positions (for snippets). */
   readonly wordsWithPositions = (text: string): IterableIterator<RegExpMatchArray> => text.matchAll(WORD);
 
-  private normalizeTerm(word: string): string | undefined {
+  /** `stems`, when given: stems met before, by word, and where new ones are kept. */
+  private normalizeTerm(word: string, stems?: Map<string, string>): string | undefined {
     const lower = word.toLowerCase();
     if (STOP_WORDS.has(lower)) return undefined;
-    return lower.length > 3 && !/\d/.test(lower) ? this.stemmer.stem(lower) : lower;
+    if (lower.length <= 3 || /\d/.test(lower)) return lower;
+    if (!stems) return this.stemmer.stem(lower);
+    let stem = stems.get(lower);
+    if (stem === undefined) {
+      stem = this.stemmer.stem(lower);
+      stems.set(lower, stem);
+    }
+    return stem;
   }
 
   /**
    * Index and query terms for one token: the whole identifier plus its parts, stemmed. A hyphenated
    * word-number gives its joined form and its parts: "UTF-8" → utf8, utf, 8 (meeting `isUtf8`).
    */
-  readonly processTerm = (word: string): string[] => {
+  readonly processTerm = (word: string): string[] => this.terms(word, undefined);
+
+  /**
+   * processTerm for an index build, which meets the same words and word parts again and again
+   * (`file` alone and in readFile, writeFile, FileHandle; `Read` and `read`): each one's stem is
+   * remembered, until forget(); after it, processTerm as it is. The same terms either way (a
+   * stemmer gives a word the same stem every time). At 10k documents the build stemmed 155k
+   * words, 39k of them distinct.
+   */
+  rememberingStems(): { readonly processTerm: (word: string) => string[]; forget(): void } {
+    let stems: Map<string, string> | undefined = new Map();
+    return {
+      processTerm: (word) => this.terms(word, stems),
+      forget: () => {
+        stems = undefined;
+      },
+    };
+  }
+
+  private terms(word: string, stems: Map<string, string> | undefined): string[] {
     const hyphenated = word.includes('-');
     const joined = hyphenated ? word.replace(/-/g, '') : word;
-    const whole = this.normalizeTerm(EDGE_MARKS.test(joined) ? joined.replace(/^[_$]+|[_$]+$/g, '') : joined);
+    const whole = this.normalizeTerm(
+      EDGE_MARKS.test(joined) ? joined.replace(/^[_$]+|[_$]+$/g, '') : joined,
+      stems,
+    );
     const parts = hyphenated ? word.split('-') : identifierParts(word);
     // One part (most words): the whole word is the only term.
     if (parts.length <= 1) return whole ? [whole] : [];
     const out = new Set<string>();
     if (whole) out.add(whole);
     for (const p of parts) {
-      const t = this.normalizeTerm(p);
+      const t = this.normalizeTerm(p, stems);
       if (t) out.add(t);
     }
     return [...out];
-  };
+  }
 
   /** All distinct terms of a text, as the index sees them. */
   readonly analyze = (text: string): string[] => {

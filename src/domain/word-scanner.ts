@@ -43,6 +43,8 @@ let scratch = new Uint8Array(1 << 12);
 const MAX_BYTES = 1 << 18;
 /** Whether scratch is being scanned. */
 let scanning = false;
+/** The text whose characters scratch holds (an ASCII text scanned last), if it still does. */
+let encoded: string | undefined;
 
 /**
  * The words of a text as TextAnalysis.tokenize finds them (/[A-Za-z]+-\d+(?![\p{L}\p{N}_$])|
@@ -54,38 +56,56 @@ let scanning = false;
 export function scanWords(
   text: string,
   onWord: (start: number, end: number, hash: number, ascii?: Uint8Array) => void,
+  /** Only the words of text[from, to), as if the text were that part alone (offsets stay text's). */
+  from = 0,
+  to: number = text.length,
 ): void {
   const n = text.length;
   // Most texts are ASCII: TextEncoder copies them out (flattening strings made by concatenation
   // or slicing) far quicker than charCodeAt reads them one by one, and a byte array reads quicker
   // than a string that points into another.
   if (n < MAX_BYTES && !scanning) {
-    if (scratch.length <= n)
-      scratch = new Uint8Array(Math.min(MAX_BYTES, Math.max(n + 1, scratch.length * 2)));
-    const { read, written } = encoder.encodeInto(text, scratch);
-    // Each character beyond ASCII takes two bytes or more: all ASCII is as many bytes as characters.
-    if (read === n && written === n) {
-      scratch[n] = 0; // not a word character: every loop below stops there
+    // Parts of one text are scanned one after the other: its bytes are copied out once.
+    let ascii = encoded === text;
+    if (!ascii) {
+      encoded = undefined;
+      if (scratch.length <= n)
+        scratch = new Uint8Array(Math.min(MAX_BYTES, Math.max(n + 1, scratch.length * 2)));
+      const { read, written } = encoder.encodeInto(text, scratch);
+      // Each character beyond ASCII takes two bytes or more: all ASCII is as many bytes as characters.
+      ascii = read === n && written === n;
+      if (ascii) {
+        scratch[n] = 0; // not a word character: every loop below stops there
+        encoded = text;
+      }
+    }
+    if (ascii) {
+      // The part ends where a 0 is, for the scan; the byte there is put back after it.
+      const after = scratch[to] as number;
+      scratch[to] = 0;
       // An onWord that scans another text meanwhile does so character by character.
       scanning = true;
       try {
-        scanAscii(scratch, n, onWord);
+        scanAscii(scratch, from, to, onWord);
       } finally {
         scanning = false;
+        scratch[to] = after;
       }
       return;
     }
   }
-  scanChars(text, onWord);
+  if (from === 0 && to === n) scanChars(text, onWord);
+  else scanChars(text.slice(from, to), (start, end, hash) => onWord(start + from, end + from, hash));
 }
 
-/** scanWords over an ASCII text's n bytes, followed by a 0. */
+/** scanWords over an ASCII text's bytes from `from` to n, followed by a 0. */
 function scanAscii(
   bytes: Uint8Array,
+  from: number,
   n: number,
   onWord: (start: number, end: number, hash: number, ascii?: Uint8Array) => void,
 ): void {
-  let i = 0;
+  let i = from;
   while (i < n) {
     let c = bytes[i] as number;
     if (ASCII_WORD[c] === 0) {

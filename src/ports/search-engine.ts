@@ -17,6 +17,13 @@ export interface SearchEngine {
   ): SearchIndex | undefined;
 }
 
+/**
+ * A field's text: a string, or parts of one: text[ranges[0], ranges[1]), text[ranges[2],
+ * ranges[3]) ..., whose words are those of the parts joined by a space. Parts let a caller index
+ * several fields out of one text without cutting and joining copies of it.
+ */
+export type FieldText = string | { readonly text: string; readonly ranges: readonly number[] };
+
 export interface SearchIndexSettings<F extends string> {
   readonly fields: readonly F[];
   /** Words of a field's text or of a query. */
@@ -30,6 +37,9 @@ export interface SearchIndexSettings<F extends string> {
   readonly scanWords?: (
     text: string,
     onWord: (start: number, end: number, hash: number, ascii?: Uint8Array) => void,
+    /** Only the words of text[from, to), as if the text were that part alone. */
+    from?: number,
+    to?: number,
   ) => void;
   /** Index terms of one word; the same function analyzes sections and queries. */
   readonly processTerm: (token: string) => readonly string[];
@@ -42,7 +52,13 @@ export interface SearchIndexSettings<F extends string> {
 
 export interface SearchIndexBuilder<F extends string> {
   /** Adds the next section; returns its number (0, 1, 2 … in call order). */
-  add(fields: Readonly<Record<F, string>>): number;
+  add(fields: Readonly<Record<F, FieldText>>): number;
+  /**
+   * The distinct terms of the first field (settings.fields[0]) of the section added last, in the
+   * order they first come in it: what tokenize and processTerm give over that text, without the
+   * caller analyzing it a second time. Empty when it has none.
+   */
+  firstFieldTerms(): readonly string[];
   /** Ends the build: the index is searchable, and add() may not be called again. */
   seal(): SearchIndex;
   /**

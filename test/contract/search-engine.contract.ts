@@ -174,6 +174,42 @@ export function runSearchEngineContract(name: string, make: () => SearchEngine):
       expect(exact[0]?.score).toBeGreaterThan(fuzzy[0]?.score as number);
     });
 
+    it('indexes parts of one text as the parts joined by a space', () => {
+      const corpus = generatedCorpus(40, 5);
+      for (const settings of [SETTINGS, { ...SETTINGS, scanWords: undefined }]) {
+        const joined = make().create(settings);
+        const parted = make().create(settings);
+        for (const s of corpus) {
+          // The lead and the body cut out of one text: "<body start> <lead> <body end>".
+          const half = s.body.indexOf(' ', s.body.length >> 1);
+          const head = half < 0 ? s.body : s.body.slice(0, half);
+          const tail = half < 0 ? '' : s.body.slice(half + 1);
+          const text = `${head} ${s.lead} ${tail}`;
+          const at = head.length + 1;
+          joined.add({ heading: s.heading, lead: s.lead, body: `${head} ${tail}` });
+          parted.add({
+            heading: s.heading,
+            lead: { text, ranges: [at, at + s.lead.length] },
+            body: { text, ranges: [0, head.length, at + s.lead.length + 1, text.length] },
+          });
+        }
+        const a = joined.seal();
+        const b = parted.seal();
+        expect(b.snapshot()).toEqual(a.snapshot());
+        for (const q of ORACLE_QUERIES)
+          expect(b.search(terms(q), { limit: 10 })).toEqual(a.search(terms(q), { limit: 10 }));
+      }
+    });
+
+    it("gives the first field's distinct terms of the section added last, in order", () => {
+      const builder = make().create(SETTINGS);
+      builder.add({ heading: 'Reading files, reading streams', lead: 'other words', body: 'more' });
+      const expected = [...new Set(terms('Reading files, reading streams'))];
+      expect(builder.firstFieldTerms()).toEqual(expected);
+      builder.add({ heading: 'the', lead: 'words', body: '' });
+      expect(builder.firstFieldTerms()).toEqual([]);
+    });
+
     it('restores from its snapshot an index that scores exactly the same', () => {
       const engine = make();
       const restored = engine.restore(SETTINGS, structuredClone(index.snapshot()));

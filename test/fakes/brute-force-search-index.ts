@@ -1,4 +1,5 @@
 import type {
+  FieldText,
   SearchEngine,
   SearchIndex,
   SearchIndexBuilder,
@@ -60,11 +61,19 @@ class BruteForceSearchIndex<F extends string> implements SearchIndexBuilder<F>, 
     return this.sections.length;
   }
 
-  add(fields: Readonly<Record<F, string>>): number {
+  add(fields: Readonly<Record<F, FieldText>>): number {
     if (this.sealed) throw new Error('BruteForceSearchIndex: add() after seal()');
     this.sections.push(
       this.settings.fields.map((field) => {
-        const tokens = this.settings.tokenize(fields[field] ?? '');
+        const value = fields[field] ?? '';
+        // Parts of a text: joined by a space, as the port describes them.
+        const text =
+          typeof value === 'string'
+            ? value
+            : Array.from({ length: value.ranges.length / 2 }, (_, k) =>
+                value.text.slice(value.ranges[2 * k], value.ranges[2 * k + 1]),
+              ).join(' ');
+        const tokens = this.settings.tokenize(text);
         const tf = new Map<string, number>();
         for (const token of tokens)
           for (const term of this.settings.processTerm(token))
@@ -73,6 +82,11 @@ class BruteForceSearchIndex<F extends string> implements SearchIndexBuilder<F>, 
       }),
     );
     return this.sections.length - 1;
+  }
+
+  firstFieldTerms(): readonly string[] {
+    const last = this.sections[this.sections.length - 1];
+    return last?.[0] ? [...last[0].tf.keys()] : [];
   }
 
   seal(): this {

@@ -80,9 +80,11 @@ describe('StoredSection', () => {
           if ((kept as unknown as { runs?: string }).runs !== undefined) asRuns++;
           // Every own field of the splitter's section, through the stored one's getters.
           for (const key of Object.keys(s) as (keyof Section)[]) expect(kept[key]).toEqual(s[key]);
-          expect(kept.texts()).toEqual({ plain: s.plain, lead: s.lead });
-          expect(sectionTexts(kept)).toEqual({ plain: s.plain, lead: s.lead });
-          expect(sectionTexts(s)).toEqual({ plain: s.plain, lead: s.lead });
+          // Where the lead is: its first place in the plain text (a plain Section does not say).
+          const leadStart = s.plain.indexOf(s.lead);
+          expect(kept.texts()).toEqual({ plain: s.plain, lead: s.lead, leadStart });
+          expect(sectionTexts(kept)).toEqual({ plain: s.plain, lead: s.lead, leadStart });
+          expect(sectionTexts(s)).toEqual({ plain: s.plain, lead: s.lead, leadStart: -1 });
         }
       }
     expect(sections).toBeGreaterThan(10);
@@ -117,7 +119,7 @@ describe('StoredSection', () => {
         const { plain: _plain, lead: _lead, ...fields } = s;
         const again = new StoredSection(fields, 'docs://doc', kept.storedText());
         expect(again).toEqual(kept);
-        expect(again.texts()).toEqual({ plain: s.plain, lead: s.lead });
+        expect(again.texts()).toEqual({ plain: s.plain, lead: s.lead, leadStart: s.plain.indexOf(s.lead) });
         expect(again.url).toBe(s.url);
       }
   });

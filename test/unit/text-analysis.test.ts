@@ -96,4 +96,12 @@ describe('text analysis', () => {
       { numRuns: 3000 },
     );
   });
+
+  it('gives the same terms with stems remembered, before and after forget()', () => {
+    const words = ['readFile', 'ReadFile', 'reading', 'Reading', 'UTF-8', 'the', '_private', 'files'];
+    const remembering = indexTools.analysis.rememberingStems();
+    for (const w of words) expect(remembering.processTerm(w)).toEqual(processTerm(w));
+    remembering.forget();
+    for (const w of words) expect(remembering.processTerm(w)).toEqual(processTerm(w));
+  });
 });

@@ -115,4 +115,25 @@ describe('scanWords', () => {
     expect(outer).toEqual(['one', 'two']);
     expect(inner).toEqual(['three', 'three']);
   });
+
+  it('finds the words of a part of a text as of that part alone, at their places in the text', () => {
+    const pieces = fc.constantFrom('a', 'Z', '0', '7', '-', '_', ' ', '.', 'é', '𝒳', '\n');
+    fc.assert(
+      fc.property(fc.array(pieces, { maxLength: 30 }), fc.nat(), fc.nat(), (chars, x, y) => {
+        const text = chars.join('');
+        const from = x % (text.length + 1);
+        const to = from + (y % (text.length - from + 1));
+        const part: string[] = [];
+        scanWords(text, (start, end) => part.push(`${start - from}:${text.slice(start, end)}`), from, to);
+        const alone: string[] = [];
+        scanWords(text.slice(from, to), (start, end) =>
+          alone.push(`${start}:${text.slice(from + start, from + end)}`),
+        );
+        expect(part).toEqual(alone);
+        // The whole text again, after its parts: the same words as before them.
+        expect(scanned(text)).toEqual(analysis.tokenize(text));
+      }),
+      { numRuns: 2000 },
+    );
+  });
 });

@@ -1,4 +1,5 @@
 import type {
+  FieldText,
   SearchIndex,
   SearchIndexBuilder,
   SearchIndexHit,
@@ -87,6 +88,18 @@ class Growable<T extends Int32Array> {
 
 const int32s = (n: number) => new Int32Array(n);
 
+/** A field's text as one string: the parts of one joined by a space (see FieldText). */
+function fieldString(field: FieldText): string {
+  if (typeof field === 'string') return field;
+  const { text, ranges } = field;
+  let out = '';
+  for (let k = 0; k < ranges.length; k += 2) out += (k ? ' ' : '') + text.slice(ranges[k], ranges[k + 1]);
+  return out;
+}
+
+/** firstFieldTerms() of a field without any. */
+const NO_TERMS: readonly string[] = [];
+
 /**
  * Float64s per term while sealing: its next posting's place (an Int32 in the first slot), its
  * largest impact, then boost × idf per field; rounded up to whole 64-byte cache lines.
@@ -134,6 +147,8 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   private fieldLength = 0;
   private docCount = 0;
   private sealed = false;
+  /** How many of the last document's terms (scratchTerms, in the order met) its first field has. */
+  private firstFieldEnd = 0;
 
   // After seal():
   /** postings of term t: docs[offsets[t] .. offsets[t+1]), ascending; their impacts at the same index. */
@@ -224,28 +239,37 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
   }
 
   /** Adds the next document (numbered from 0 in call order); returns its number. */
-  add(fields: Readonly<Record<F, string>>): number {
+  add(fields: Readonly<Record<F, FieldText>>): number {
     if (this.sealed) throw new Error('FieldedBm25: add() after seal()');
     const n = this.fieldCount;
     this.scratchTerms.length = 0;
     this.docStamp++;
     const scan = this.options.scanWords;
     for (let f = 0; f < n; f++) {
-      const text = fields[this.options.fields[f] as F] ?? '';
+      const field = fields[this.options.fields[f] as F] ?? '';
       // A field's length is its number of distinct tokens (as MiniSearch counts it): each token's
       // entry remembers the last field it was counted in.
       this.field = f;
       this.fieldStamp++;
       this.fieldLength = 0;
-      this.text = text;
-      if (scan) scan(text, this.visit);
-      else
-        for (const token of this.options.tokenize(text)) {
+      if (scan && typeof field === 'string') {
+        this.text = field;
+        scan(field, this.visit);
+      } else if (scan && typeof field !== 'string') {
+        // Parts of one text: each scanned where it is, words counted as one field's.
+        this.text = field.text;
+        const ranges = field.ranges;
+        for (let k = 0; k < ranges.length; k += 2)
+          scan(field.text, this.visit, ranges[k] as number, ranges[k + 1] as number);
+      } else
+        for (const token of this.options.tokenize(fieldString(field))) {
           this.text = token;
           this.visit(0, token.length, hashOf(token));
         }
       this.lengths.push(this.fieldLength);
       this.lengthSums[f] = (this.lengthSums[f] as number) + this.fieldLength;
+      // Every term met so far is the first field's: the document's first-met terms, in order.
+      if (f === 0) this.firstFieldEnd = this.scratchTerms.length;
     }
     this.text = '';
     const touched = this.scratchTerms;
@@ -263,6 +287,15 @@ export class FieldedBm25<F extends string> implements SearchIndexBuilder<F>, Sea
       counts[id] = (counts[id] as number) + 1;
     }
     return this.docCount++;
+  }
+
+  firstFieldTerms(): readonly string[] {
+    const end = this.firstFieldEnd;
+    if (end === 0) return NO_TERMS;
+    const ids = this.scratchTerms.data;
+    const out = new Array<string>(end);
+    for (let i = 0; i < end; i++) out[i] = this.termList[ids[i] as number] as string;
+    return out;
   }
 
   /** One token of the current field: text[start, end), its characters hashing to `hash`. */
