@@ -10,6 +10,7 @@ import type {
 } from '../../src/ports/search-engine.js';
 import { BruteForceSearchEngine } from '../fakes/brute-force-search-index.js';
 import { SuffixStemmer } from '../fakes/suffix-stemmer.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 type Field = 'heading' | 'lead' | 'body';
 type Section = Readonly<Record<Field, string>>;
@@ -42,11 +43,7 @@ const SECTIONS: Section[] = [
  * identifiers (so some terms are everywhere and some rare), in fields of very different lengths.
  */
 function generatedCorpus(n: number, seed = 11): Section[] {
-  let state = seed;
-  const rand = () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
+  const rand = seededRandom(seed);
   const vocabulary = (
     'stream buffer read write file socket server client request response timeout timer process ' +
     'child spawn exec signal event emitter listener error promise callback encoding utf8 path ' +

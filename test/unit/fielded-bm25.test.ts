@@ -2,6 +2,7 @@ import MiniSearch from 'minisearch';
 import { describe, expect, it, vi } from 'vitest';
 import { FieldedBm25 } from '../../src/adapters/minisearch/fielded-bm25.js';
 import { indexTools } from '../fakes/index-tools.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const { processTerm, tokenize } = indexTools.analysis;
 
@@ -29,11 +30,7 @@ const WORDS = (
 
 /** Deterministic pseudo-random documents: a corpus neither implementation was tuned on. */
 function corpus(n: number): Record<Field, string>[] {
-  let seed = 7;
-  const rand = () => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
+  const rand = seededRandom(7);
   const words = (count: number) =>
     Array.from({ length: count }, () => WORDS[Math.floor(rand() ** 1.6 * WORDS.length)]).join(' ');
   return Array.from({ length: n }, () => ({
@@ -135,11 +132,7 @@ describe('FieldedBm25 with a very long query', () => {
 
 describe('FieldedBm25 when a query reaches thousands of documents', () => {
   it('keeps exactly the best hits of a short page (ties included) as a page of every document ranks them', () => {
-    let seed = 11;
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const rand = seededRandom(11);
     const words = (count: number) =>
       Array.from({ length: count }, () => WORDS[Math.floor(rand() ** 1.6 * WORDS.length)]).join(' ');
     const index = engine();
@@ -188,11 +181,7 @@ describe('FieldedBm25 when the sampled bar is too high', () => {
 
 describe('FieldedBm25 when the lists left only complete the documents reached', () => {
   it('gives the same page as scoring every list, query after query (nothing left over from the one before)', () => {
-    let seed = 5;
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const rand = seededRandom(5);
     const index = engine();
     const n = 16000;
     // A rare, strong word and common weak ones: after the rare one, the common lists can only

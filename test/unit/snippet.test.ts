@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { collapseWhiteSpace, makeSnippet, SnippetMaker, SnippetWords } from '../../src/domain/snippet.js';
 import type { TextAnalysis } from '../../src/domain/text-analysis.js';
 import { indexTools } from '../fakes/index-tools.js';
+import { seededRandom } from '../support/seeded-random.js';
 
 const analysis = indexTools.analysis;
 
@@ -139,11 +140,7 @@ describe('SnippetWords as its table grows', () => {
 
 describe('collapseWhiteSpace', () => {
   it("is text.replace(/\\s+/g, ' ').trim() for any mix of words and white space (Unicode's included)", () => {
-    let seed = 3;
-    const rand = () => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed / 2 ** 31;
-    };
+    const rand = seededRandom(3);
     // White space as RegExp's \s sees it, and look-alikes that are not (U+180E, U+0085, U+200B).
     const alphabet = [
       ' ',
