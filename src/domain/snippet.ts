@@ -468,7 +468,7 @@ export class SnippetWords {
   /** Room for word ids below `size`. */
   private growIds(size: number): void {
     this.idStamps = grown(this.idStamps, size);
-    this.marked = grown(this.marked, size >>> 5);
+    this.marked = grown(this.marked, (size + 31) >>> 5);
     this.idNumbers = grown(this.idNumbers, size);
     this.idPlaces = grown(this.idPlaces, size);
     this.termless = grown(this.termless, size);

@@ -134,7 +134,11 @@ export class StoredSection implements Section {
 export interface SectionTexts {
   readonly plain: string;
   readonly lead: string;
-  /** plain.indexOf(lead), or -1 when that is not known (or the lead is not in it). */
+  /**
+   * Where the lead was read off the plain text (plain.slice(leadStart, leadStart + lead.length)
+   * is the lead), or -1 when that is not known. Not necessarily the lead's first place: a caller
+   * that needs that checks it (see DocIndex's leadParts).
+   */
   readonly leadStart: number;
 }
 
